@@ -1,0 +1,3 @@
+#include "crv/cli/main.hpp"
+
+int main(int argc, char** argv) { return crv::cli::run(argc, argv); }
