@@ -13,9 +13,9 @@ namespace crv {
 
 // Where an error happened. Empty fields are unknown or not applicable.
 struct ErrorContext {
-  std::string path;             // file or folder
-  std::string column;           // column (dotted for nested fields)
-  std::optional<int64_t> row;   // 0-based row in the frame or input
+  std::string path;                // file or folder
+  std::string column;              // column (dotted for nested fields)
+  std::optional<int64_t> row;      // 0-based row in the frame or input
   std::optional<uint64_t> offset;  // byte offset in `path`
 };
 
@@ -34,12 +34,12 @@ class Error : public std::runtime_error {
   ErrorContext context_;
 };
 
-#define CRV_DECLARE_ERROR(Name, Base)                                         \
-  class Name : public Base {                                                  \
-   public:                                                                    \
-    explicit Name(const std::string& message, ErrorContext context = {})      \
-        : Base(message, std::move(context)) {}                                \
-    const char* kind() const override { return #Name; }                       \
+#define CRV_DECLARE_ERROR(Name, Base)                                    \
+  class Name : public Base {                                             \
+   public:                                                               \
+    explicit Name(const std::string& message, ErrorContext context = {}) \
+        : Base(message, std::move(context)) {}                           \
+    const char* kind() const override { return #Name; }                  \
   }
 
 // A name breaks the grammar: unknown table, not lower_snake, bad run id.
