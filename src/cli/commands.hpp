@@ -1,0 +1,10 @@
+#pragma once
+// Each verb of `crvio` registers itself on the application here.
+
+#include <CLI/CLI.hpp>
+
+namespace crv::cli {
+
+void add_schema_commands(CLI::App& app);
+
+}  // namespace crv::cli

@@ -1,0 +1,50 @@
+#include "crv/cli/main.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.hpp"
+#include "crv/core/errors.hpp"
+#include "crv/version.hpp"
+
+namespace crv::cli {
+namespace {
+
+int exit_code_for(const Error& error) {
+  if (dynamic_cast<const GrammarError*>(&error)) return kExitGrammar;
+  if (dynamic_cast<const SchemaError*>(&error)) return kExitSchema;
+  if (dynamic_cast<const IoConfigError*>(&error)) return kExitConfig;
+  if (dynamic_cast<const IoSchemaError*>(&error)) return kExitIoSchema;
+  if (dynamic_cast<const IoWriteError*>(&error)) return kExitWrite;
+  if (dynamic_cast<const IoManifestError*>(&error)) return kExitManifest;
+  if (dynamic_cast<const IoFormatError*>(&error)) return kExitFormat;
+  if (dynamic_cast<const IoError*>(&error)) return kExitIo;
+  return kExitInternal;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"crvio: append-only, bucket-partitioned Parquet tables for CRV simulations"};
+  app.set_version_flag("--version", fmt::format("{} {}", kLibraryName, kLibraryVersion));
+  app.require_subcommand(1);
+  add_schema_commands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // CLI11 reports --help and --version as "errors" with exit code 0.
+    const int code = app.exit(error);
+    return code == 0 ? kExitOk : kExitUsage;
+  } catch (const Error& error) {
+    std::fprintf(stderr, "crvio: %s: %s\n", error.kind(), error.what());
+    return exit_code_for(error);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "crvio: internal error: %s\n", error.what());
+    return kExitInternal;
+  }
+  return kExitOk;
+}
+
+}  // namespace crv::cli
