@@ -1,0 +1,75 @@
+#pragma once
+// The I/O layer's settings: where runs are written and how parts are encoded.
+//
+// IoSettings::load() resolves them with the precedence environment > TOML file >
+// defaults. Unlike the Python reference, which silently drops values it cannot use,
+// every unusable value is reported as an IoConfigError naming its source, key and value.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace crv::io {
+
+// Codec applied to every Parquet page.
+enum class Compression { Zstd, Lz4, Snappy, None };
+
+// "zstd", "lz4", "snappy" or "none".
+std::string_view to_string(Compression compression);
+// Inverse of to_string(). Case-insensitive, so CRV_IO_COMPRESSION=ZSTD works like
+// zstd; nothing for an unknown name.
+std::optional<Compression> compression_from_string(std::string_view name);
+
+// Looks up an environment variable; nothing when it is unset.
+using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// The process environment (std::getenv).
+std::optional<std::string> process_environment(const std::string& name);
+
+// Where IoSettings::load() looks for values; tests and the CLI replace the defaults.
+struct SettingsSources {
+  // A TOML file to read instead of searching `search_dir`. It must exist. A file
+  // named pyproject.toml is read from its [tool.crv.io] table, any other from [io].
+  std::optional<std::filesystem::path> config_file;
+  // Folder searched for crv.toml, then pyproject.toml; the current directory when
+  // unset. Either file may be absent. The [io] table of crv.toml wins; the
+  // [tool.crv.io] table of pyproject.toml is read only when crv.toml has no [io].
+  std::optional<std::filesystem::path> search_dir;
+  EnvironmentLookup environment = process_environment;  // must not be empty
+};
+
+struct IoSettings {
+  std::filesystem::path root_dir = "out";
+  std::string partitioning = "tick_buckets";  // the only supported scheme
+  int64_t tick_bucket_size = 100;
+  int64_t row_group_size = 131072;  // rows per Parquet row group
+  Compression compression = Compression::Zstd;
+  // zstd level, 1..22. Always range-checked so a typo is caught, but ignored by
+  // the other codecs.
+  int compression_level = 3;
+  bool strict_schema = true;  // reject columns outside the table descriptor
+  int64_t write_manifest_every_n = 1;
+  std::string fs_protocol = "file";  // the only supported file system
+
+  // Defaults overridden by the TOML file, then by CRV_IO_<KEY> environment
+  // variables (CRV_IO_TICK_BUCKET_SIZE, ...). A TOML file may only contain the keys
+  // above, with their TOML types (strings, integers, a boolean for strict_schema).
+  // Environment values are parsed from text: integers in decimal with an optional
+  // '-' and nothing else (no '+', no spaces), and for CRV_IO_STRICT_SCHEMA 1/0,
+  // true/false, yes/no or on/off in any case. A variable that is set but empty is a
+  // value, and invalid. Every value is checked as it is read, so an invalid value in
+  // the file is reported even when the environment overrides it. Relative root_dir
+  // values are kept relative (to the working directory, not to the file). Throws
+  // IoConfigError.
+  static IoSettings load(const SettingsSources& sources = {});
+
+  // Throws IoConfigError naming the first key whose value is invalid.
+  void validate() const;
+
+  bool operator==(const IoSettings&) const = default;
+};
+
+}  // namespace crv::io

@@ -1,0 +1,145 @@
+#include "crv/io/paths.hpp"
+
+#include <fmt/format.h>
+#include <sys/random.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "crv/core/errors.hpp"
+#include "crv/core/lower_snake.hpp"
+
+namespace crv::io {
+namespace {
+
+constexpr std::size_t kMaxRunIdBytes = 255;
+constexpr std::size_t kPartUidLength = 32;
+// Enough of an over-long run id to recognise it without flooding the message.
+constexpr std::size_t kShownPrefixBytes = 32;
+
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+bool is_run_id_char(char c) {
+  return is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' || c == ':' ||
+         c == '-';
+}
+
+bool is_lower_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+void validate_table_name(std::string_view table_name) {
+  core::require_lower_snake("table name", table_name);
+}
+
+void validate_part_uid(std::string_view uid) {
+  if (uid.size() != kPartUidLength || !std::all_of(uid.begin(), uid.end(), is_lower_hex)) {
+    throw GrammarError(fmt::format("part uid {:?} is not {} lowercase hexadecimal characters", uid,
+                                   kPartUidLength));
+  }
+}
+
+}  // namespace
+
+void validate_run_id(std::string_view run_id) {
+  if (run_id.empty()) throw GrammarError("run id must not be empty");
+  if (run_id.size() > kMaxRunIdBytes) {
+    throw GrammarError(fmt::format("run id starting {:?} is {} bytes long; at most {} are allowed",
+                                   run_id.substr(0, kShownPrefixBytes), run_id.size(),
+                                   kMaxRunIdBytes));
+  }
+  if (run_id == "." || run_id == "..") {
+    throw GrammarError(
+        fmt::format("run id {:?} is not allowed: it would point outside the runs folder", run_id));
+  }
+  const auto bad = std::find_if_not(run_id.begin(), run_id.end(), is_run_id_char);
+  if (bad != run_id.end()) {
+    throw GrammarError(fmt::format(
+        "run id {:?} contains {:?} at byte {}; only A-Z, a-z, 0-9 and . _ : - are allowed", run_id,
+        *bad, bad - run_id.begin()));
+  }
+}
+
+std::filesystem::path run_root(const IoSettings& settings, std::string_view run_id) {
+  validate_run_id(run_id);
+  return settings.root_dir / "runs" / run_id;
+}
+
+std::filesystem::path bundle_manifest_path(const IoSettings& settings, std::string_view run_id) {
+  return run_root(settings, run_id) / "bundle.manifest.json";
+}
+
+std::filesystem::path tables_root(const IoSettings& settings, std::string_view run_id) {
+  return run_root(settings, run_id) / "tables";
+}
+
+std::filesystem::path table_dir(const IoSettings& settings, std::string_view run_id,
+                                std::string_view table_name) {
+  validate_table_name(table_name);
+  return tables_root(settings, run_id) / table_name;
+}
+
+std::filesystem::path manifest_path(const IoSettings& settings, std::string_view run_id,
+                                    std::string_view table_name) {
+  return table_dir(settings, run_id, table_name) / "manifest.json";
+}
+
+std::string partition_key(int64_t bucket_id) {
+  if (bucket_id < 0) {
+    throw IoSchemaError(fmt::format("bucket id {} is negative; buckets start at 0", bucket_id),
+                        {.column = "bucket"});
+  }
+  return fmt::format("{:06d}", bucket_id);
+}
+
+std::filesystem::path bucket_dir(const IoSettings& settings, std::string_view run_id,
+                                 std::string_view table_name, int64_t bucket_id) {
+  return table_dir(settings, run_id, table_name) / ("bucket=" + partition_key(bucket_id));
+}
+
+PartPaths part_paths(const IoSettings& settings, std::string_view run_id,
+                     std::string_view table_name, int64_t bucket_id, std::string_view uid) {
+  validate_part_uid(uid);
+  const std::filesystem::path folder = bucket_dir(settings, run_id, table_name, bucket_id);
+  const std::string final_name = fmt::format("part-{}.parquet", uid);
+  return {.tmp = folder / (final_name + ".tmp"), .final = folder / final_name};
+}
+
+std::string new_part_uid() {
+  std::array<unsigned char, kPartUidLength / 2> bytes;
+  std::size_t filled = 0;
+  while (filled < bytes.size()) {
+    const ssize_t got = getrandom(bytes.data() + filled, bytes.size() - filled, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw IoWriteError(
+          fmt::format("cannot draw random bytes for a part uid: {}", std::strerror(errno)));
+    }
+    filled += static_cast<std::size_t>(got);
+  }
+  static constexpr char kHexDigits[] = "0123456789abcdef";
+  std::string uid(kPartUidLength, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    uid[2 * i] = kHexDigits[bytes[i] >> 4];
+    uid[2 * i + 1] = kHexDigits[bytes[i] & 0xF];
+  }
+  return uid;
+}
+
+int64_t bucket_for_tick(int64_t tick, int64_t bucket_size) {
+  if (bucket_size < 1) {
+    throw IoConfigError(
+        fmt::format("invalid tick_bucket_size {}: must be at least 1", bucket_size));
+  }
+  if (tick < 0) {
+    throw IoSchemaError(fmt::format("tick {} is negative; ticks must be at least 0", tick),
+                        {.column = "tick"});
+  }
+  return tick / bucket_size;
+}
+
+}  // namespace crv::io

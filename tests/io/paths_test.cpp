@@ -1,0 +1,205 @@
+#include "crv/io/paths.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "crv/core/errors.hpp"
+
+namespace crv::io {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+constexpr int64_t kMaxTick = std::numeric_limits<int64_t>::max();
+
+// The what() of the `Expected` error `action` throws; a test failure when it throws none.
+template <typename Expected, typename Action>
+std::string error_of(Action&& action) {
+  try {
+    action();
+  } catch (const Expected& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "expected an exception";
+  return {};
+}
+
+IoSettings settings_at(const std::filesystem::path& root) {
+  IoSettings settings;
+  settings.root_dir = root;
+  return settings;
+}
+
+bool is_lower_hex(const std::string& text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+TEST(PathsTest, RunLayout) {
+  const IoSettings settings = settings_at("/data/out");
+  EXPECT_EQ(run_root(settings, "run-1"), std::filesystem::path("/data/out/runs/run-1"));
+  EXPECT_EQ(bundle_manifest_path(settings, "run-1"),
+            std::filesystem::path("/data/out/runs/run-1/bundle.manifest.json"));
+  EXPECT_EQ(tables_root(settings, "run-1"), std::filesystem::path("/data/out/runs/run-1/tables"));
+}
+
+TEST(PathsTest, TableLayout) {
+  const IoSettings settings = settings_at("/data/out");
+  EXPECT_EQ(table_dir(settings, "r", "holdings"),
+            std::filesystem::path("/data/out/runs/r/tables/holdings"));
+  EXPECT_EQ(manifest_path(settings, "r", "holdings_valuation"),
+            std::filesystem::path("/data/out/runs/r/tables/holdings_valuation/manifest.json"));
+  EXPECT_EQ(bucket_dir(settings, "r", "messages", 123),
+            std::filesystem::path("/data/out/runs/r/tables/messages/bucket=000123"));
+}
+
+TEST(PathsTest, RelativeDefaultRoot) {
+  EXPECT_EQ(run_root(IoSettings{}, "r"), std::filesystem::path("out/runs/r"));
+}
+
+TEST(PathsTest, PartPaths) {
+  const std::string uid = "0123456789abcdef0123456789abcdef";
+  const PartPaths paths = part_paths(settings_at("/o"), "r", "exchange", 7, uid);
+  EXPECT_EQ(paths.tmp, std::filesystem::path("/o/runs/r/tables/exchange/bucket=000007/part-" + uid +
+                                             ".parquet.tmp"));
+  EXPECT_EQ(paths.final, std::filesystem::path("/o/runs/r/tables/exchange/bucket=000007/part-" +
+                                               uid + ".parquet"));
+}
+
+TEST(PathsTest, PartitionKeyPadsToSixDigits) {
+  EXPECT_EQ(partition_key(0), "000000");
+  EXPECT_EQ(partition_key(123), "000123");
+  EXPECT_EQ(partition_key(999999), "999999");
+  EXPECT_EQ(partition_key(1000000), "1000000");
+  EXPECT_EQ(partition_key(kMaxTick), "9223372036854775807");
+  EXPECT_EQ(bucket_dir(settings_at("/o"), "r", "holdings", 0).filename(), "bucket=000000");
+  EXPECT_EQ(bucket_dir(settings_at("/o"), "r", "holdings", 1000000).filename(), "bucket=1000000");
+}
+
+TEST(PathsTest, NegativeBucketIdIsRejected) {
+  EXPECT_THAT(error_of<IoSchemaError>([] { partition_key(-1); }), HasSubstr("bucket id -1"));
+  EXPECT_THROW(bucket_dir(IoSettings{}, "r", "holdings", -1), IoSchemaError);
+}
+
+class RejectedRunIdTest
+    : public ::testing::TestWithParam<std::pair<std::string, std::string /*rule*/>> {};
+
+TEST_P(RejectedRunIdTest, NamesIdAndRule) {
+  const auto& [run_id, rule] = GetParam();
+  EXPECT_THAT(error_of<GrammarError>([&] { validate_run_id(run_id); }), HasSubstr(rule));
+  // Every path under the run checks the id, so none can leave the runs folder.
+  EXPECT_THROW(run_root(IoSettings{}, run_id), GrammarError);
+  EXPECT_THROW(bucket_dir(IoSettings{}, run_id, "holdings", 0), GrammarError);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryRule, RejectedRunIdTest,
+    ::testing::Values(
+        std::pair{std::string(""), std::string("run id must not be empty")},
+        std::pair{std::string("."), std::string("run id \".\" is not allowed")},
+        std::pair{std::string(".."), std::string("run id \"..\" is not allowed")},
+        std::pair{std::string("a/b"), std::string("run id \"a/b\" contains '/' at byte 1")},
+        std::pair{std::string("a\\b"), std::string("contains '\\\\' at byte 1")},
+        std::pair{std::string("run 1"), std::string("contains ' ' at byte 3")},
+        std::pair{std::string("r\xC3\xA9"), std::string("at byte 1")},
+        std::pair{std::string(256, 'a'), std::string("is 256 bytes long; at most 255")}));
+
+TEST(RunIdTest, AcceptsTheAllowedAlphabet) {
+  EXPECT_NO_THROW(validate_run_id("run-1.a:b_c"));
+  EXPECT_NO_THROW(validate_run_id("ABCxyz0189"));
+  EXPECT_NO_THROW(validate_run_id("..."));
+  EXPECT_NO_THROW(validate_run_id(std::string(255, 'z')));
+  EXPECT_EQ(run_root(settings_at("/o"), "run-1.a:b_c"),
+            std::filesystem::path("/o/runs/run-1.a:b_c"));
+}
+
+TEST(TableNameTest, RejectsNamesThatAreNotLowerSnake) {
+  for (const std::string name : {"", "Holdings", "_x", "x_", "a__b", "a-b", "../x", "a b"}) {
+    EXPECT_THAT(error_of<GrammarError>([&] { table_dir(IoSettings{}, "r", name); }),
+                AllOf(HasSubstr("table name '" + name + "'"), HasSubstr("not lower_snake")))
+        << name;
+    EXPECT_THROW(manifest_path(IoSettings{}, "r", name), GrammarError) << name;
+  }
+}
+
+TEST(TableNameTest, AcceptsLowerSnake) {
+  for (const std::string name : {"holdings_valuation", "a1_b2", "x", "0"}) {
+    EXPECT_EQ(table_dir(settings_at("/o"), "r", name).filename(), name);
+  }
+}
+
+TEST(PartUidTest, RejectsMalformedUids) {
+  const std::string valid = "0123456789abcdef0123456789abcdef";
+  for (const std::string& uid : {std::string(), valid.substr(1), valid + "0",
+                                 std::string("0123456789ABCDEF0123456789abcdef"),
+                                 std::string("g123456789abcdef0123456789abcdef"),
+                                 std::string("../456789abcdef0123456789abcdef")}) {
+    EXPECT_THAT(error_of<GrammarError>([&] { part_paths(IoSettings{}, "r", "holdings", 0, uid); }),
+                HasSubstr("is not 32 lowercase hexadecimal characters"))
+        << uid;
+  }
+}
+
+TEST(PartUidTest, NewUidsAreDistinctLowercaseHex) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string uid = new_part_uid();
+    ASSERT_EQ(uid.size(), 32u);
+    ASSERT_TRUE(is_lower_hex(uid)) << uid;
+    EXPECT_NO_THROW(part_paths(IoSettings{}, "r", "holdings", 0, uid));
+    seen.insert(uid);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(PartUidTest, EveryHexDigitAppearsInEveryPosition) {
+  // 200 uniform draws miss a given digit at a given position with probability
+  // (15/16)^200, about 2.6e-6, so a biased or stuck generator fails here.
+  std::vector<std::set<char>> digits(32);
+  for (int i = 0; i < 200; ++i) {
+    const std::string uid = new_part_uid();
+    for (std::size_t position = 0; position < uid.size(); ++position) {
+      digits[position].insert(uid[position]);
+    }
+  }
+  for (std::size_t position = 0; position < digits.size(); ++position) {
+    EXPECT_EQ(digits[position].size(), 16u) << "position " << position;
+  }
+}
+
+TEST(BucketForTickTest, DividesByTheBucketSize) {
+  EXPECT_EQ(bucket_for_tick(0, 100), 0);
+  EXPECT_EQ(bucket_for_tick(99, 100), 0);
+  EXPECT_EQ(bucket_for_tick(100, 100), 1);
+  EXPECT_EQ(bucket_for_tick(149, 50), 2);
+  EXPECT_EQ(bucket_for_tick(7, 1), 7);
+  // 9223372036854775807 / 100 = 92233720368547758.07
+  EXPECT_EQ(bucket_for_tick(kMaxTick, 100), 92233720368547758);
+  EXPECT_EQ(bucket_for_tick(kMaxTick, 1), kMaxTick);
+  EXPECT_EQ(bucket_for_tick(kMaxTick, kMaxTick), 1);
+  EXPECT_EQ(bucket_for_tick(kMaxTick - 1, kMaxTick), 0);
+}
+
+TEST(BucketForTickTest, NegativeTickIsASchemaError) {
+  EXPECT_THAT(error_of<IoSchemaError>([] { bucket_for_tick(-1, 100); }),
+              AllOf(HasSubstr("tick -1 is negative"), HasSubstr("column 'tick'")));
+  EXPECT_THROW(bucket_for_tick(std::numeric_limits<int64_t>::min(), 100), IoSchemaError);
+}
+
+TEST(BucketForTickTest, BucketSizeBelowOneIsAConfigError) {
+  EXPECT_THAT(error_of<IoConfigError>([] { bucket_for_tick(5, 0); }),
+              HasSubstr("invalid tick_bucket_size 0: must be at least 1"));
+  EXPECT_THROW(bucket_for_tick(5, -3), IoConfigError);
+}
+
+}  // namespace
+}  // namespace crv::io
