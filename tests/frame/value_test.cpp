@@ -1,0 +1,265 @@
+#include "crv/frame/value.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "crv/core/errors.hpp"
+#include "crv/frame/builders.hpp"
+
+namespace crv::frame {
+namespace {
+
+std::vector<Value> values_of(const Array& array) {
+  std::vector<Value> values;
+  for (int64_t i = 0; i < array.length(); ++i) values.push_back(array.value_at(i));
+  return values;
+}
+
+TEST(ValueTest, ConstructorsPickTheKind) {
+  EXPECT_EQ(Value().kind(), Value::Kind::Null);
+  EXPECT_EQ(Value(nullptr).kind(), Value::Kind::Null);
+  EXPECT_EQ(Value(true).kind(), Value::Kind::Bool);
+  EXPECT_EQ(Value(3).kind(), Value::Kind::Int64);
+  EXPECT_EQ(Value(int64_t{3}).kind(), Value::Kind::Int64);
+  EXPECT_EQ(Value(uint32_t{3}).kind(), Value::Kind::Int64);
+  EXPECT_EQ(Value(2.5).kind(), Value::Kind::Double);
+  EXPECT_EQ(Value(2.5f).kind(), Value::Kind::Double);
+  EXPECT_EQ(Value("text").kind(), Value::Kind::String);  // not bool
+  EXPECT_EQ(Value(std::string_view("v")).kind(), Value::Kind::String);
+  EXPECT_EQ(Value(std::string("s")).kind(), Value::Kind::String);
+  EXPECT_EQ(Value::record({}).kind(), Value::Kind::Record);
+  EXPECT_EQ(Value::list({}).kind(), Value::Kind::List);
+  EXPECT_TRUE(Value().is_null());
+}
+
+TEST(ValueTest, TypedAccessChecksTheKind) {
+  EXPECT_EQ(Value(7).as_int64(), 7);
+  EXPECT_EQ(Value("x").as_string(), "x");
+  EXPECT_TRUE(Value(true).as_bool());
+  EXPECT_EQ(Value(0.25).as_double(), 0.25);
+  EXPECT_EQ(Value::list({1, 2}).as_list().size(), 2u);
+  EXPECT_EQ(Value::record({{"a", 1}}).as_record().front().first, "a");
+  try {
+    Value(7).as_string();
+    FAIL() << "int64 read as string";
+  } catch (const SchemaError& error) {
+    EXPECT_EQ(error.message(), "value is a int64, not a string");
+  }
+  EXPECT_THROW(Value(1.0).as_int64(), SchemaError);
+  EXPECT_THROW(Value().as_record(), SchemaError);
+}
+
+TEST(ValueTest, FindLooksUpRecordFields) {
+  const Value record = Value::record({{"a", 1}, {"b", Value::list({"x"})}});
+  ASSERT_NE(record.find("b"), nullptr);
+  EXPECT_EQ(*record.find("b"), Value::list({"x"}));
+  EXPECT_EQ(record.find("c"), nullptr);
+  EXPECT_EQ(Value(1).find("a"), nullptr);
+}
+
+TEST(ValueTest, EqualityIsDeepAndBitExactForDoubles) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(Value(nan), Value(nan));
+  EXPECT_NE(Value(0.0), Value(-0.0));
+  EXPECT_NE(Value(1), Value(1.0));
+  EXPECT_EQ(Value::record({{"a", Value::list({nan})}}), Value::record({{"a", Value::list({nan})}}));
+  EXPECT_NE(Value::record({{"a", 1}, {"b", 2}}), Value::record({{"b", 2}, {"a", 1}}));
+  EXPECT_NE(Value::list({1, 2}), Value::list({1}));
+  EXPECT_EQ(Value(), Value(nullptr));
+}
+
+TEST(ValueTest, ToStringIsJsonLike) {
+  const Value value = Value::record({{"a", Value::list({1, nullptr, 2.5, true})},
+                                     {"quote\"d", "line\nbreak\x01"},
+                                     {"inf", std::numeric_limits<double>::infinity()}});
+  EXPECT_EQ(value.to_string(),
+            R"({"a": [1, null, 2.5, true], "quote\"d": "line\nbreak\u0001", "inf": inf})");
+}
+
+TEST(InferTypeTest, Scalars) {
+  EXPECT_EQ(*infer_type(std::vector<Value>{1, 2}), *int64());
+  EXPECT_EQ(*infer_type(std::vector<Value>{1.5, nullptr}), *float64());
+  EXPECT_EQ(*infer_type(std::vector<Value>{"a"}), *utf8());
+  EXPECT_EQ(*infer_type(std::vector<Value>{false}), *boolean());
+}
+
+TEST(InferTypeTest, IntAndDoubleUnifyToFloat64) {
+  EXPECT_EQ(*infer_type(std::vector<Value>{1, 2.5}), *float64());
+  EXPECT_EQ(*infer_type(std::vector<Value>{2.5, 1}), *float64());
+  const std::vector<Value> rows = {Value::list({1, 2}), Value::list({0.5})};
+  EXPECT_EQ(*infer_type(rows), *list(float64()));
+}
+
+TEST(InferTypeTest, AllNullPositionsBecomeUtf8) {
+  EXPECT_EQ(*infer_type(std::vector<Value>{nullptr, nullptr}), *utf8());
+  EXPECT_EQ(*infer_type(std::vector<Value>{}), *utf8());
+  EXPECT_EQ(*infer_type(std::vector<Value>{Value::list({})}), *list(utf8()));
+  EXPECT_EQ(*infer_type(std::vector<Value>{Value::record({{"a", nullptr}})}),
+            *struct_({{"a", utf8()}}));
+}
+
+TEST(InferTypeTest, RecordsUnifyByFieldNameInOrderOfFirstAppearance) {
+  const std::vector<Value> rows = {
+      Value::record({{"b", 1}, {"a", "x"}}),
+      Value::record({{"c", true}, {"a", "y"}}),
+      Value::record({{"a", nullptr}, {"d", Value::record({{"e", 1.5}})}, {"b", 2}}),
+  };
+  EXPECT_EQ(infer_type(rows)->to_string(),
+            "struct<b: int64, a: utf8, c: bool, d: struct<e: float64>>");
+}
+
+TEST(InferTypeTest, NestedListsOfRecordsUnifyTheirItems) {
+  const std::vector<Value> rows = {
+      Value::record({{"pairs", Value::list({Value::record({{"x", "p"}, {"w", 1}})})}}),
+      Value::record({{"pairs", Value::list({})}}),
+      Value::record({{"pairs", Value::list({Value::record({{"w", 0.5}, {"y", "q"}}),
+                                            Value::record({{"x", nullptr}})})}}),
+  };
+  EXPECT_EQ(infer_type(rows)->to_string(),
+            "struct<pairs: list<struct<x: utf8, w: float64, y: utf8>>>");
+}
+
+TEST(InferTypeTest, ConflictsNameThePositionAndRow) {
+  try {
+    infer_type(std::vector<Value>{Value::record({{"a", 1}}), Value::record({{"a", "one"}})});
+    FAIL() << "int64 and string combined";
+  } catch (const SchemaError& error) {
+    EXPECT_EQ(error.context().column, "a");
+    EXPECT_EQ(error.context().row, 1);
+    EXPECT_NE(error.message().find("cannot combine int64 and string values at 'a'"),
+              std::string::npos);
+  }
+  try {
+    infer_type(std::vector<Value>{
+        Value::record({{"a", Value::list({Value::record({{"b", true}})})}}),
+        Value::record({{"a", Value::list({Value::record({{"b", Value::list({})}})})}})});
+    FAIL() << "bool and list combined";
+  } catch (const SchemaError& error) {
+    EXPECT_EQ(error.context().column, "a[].b");
+    EXPECT_EQ(error.context().row, 1);
+  }
+  try {
+    infer_type(std::vector<Value>{1, Value::record({})});
+    FAIL() << "int64 and record combined";
+  } catch (const SchemaError& error) {
+    EXPECT_NE(error.message().find("at the top level"), std::string::npos);
+  }
+}
+
+TEST(ArrayFromValuesTest, MissingFieldsBecomeNulls) {
+  const std::vector<Value> rows = {
+      Value::record({{"b", 1}, {"a", "x"}}),
+      Value::record({{"a", "y"}, {"c", Value::list({true})}}),
+      Value(),
+  };
+  const ArrayPtr array = array_from_values(rows);
+  // Expected rows: every member of the inferred type, missing ones null.
+  const std::vector<Value> expected = {
+      Value::record({{"b", 1}, {"a", "x"}, {"c", nullptr}}),
+      Value::record({{"b", nullptr}, {"a", "y"}, {"c", Value::list({true})}}),
+      Value(),
+  };
+  EXPECT_EQ(values_of(*array), expected);
+  EXPECT_EQ(array->null_count(), 1);
+  EXPECT_NO_THROW(array->validate());
+}
+
+TEST(ArrayFromValuesTest, IntsInAFloatPositionConvertWhenExact) {
+  const ArrayPtr array = array_from_values(std::vector<Value>{1, 2.5, nullptr, -9007199254740992});
+  EXPECT_EQ(values_of(*array), (std::vector<Value>{1.0, 2.5, nullptr, -9007199254740992.0}));
+}
+
+TEST(ArrayFromValuesTest, InexactIntsInAFloatPositionAreAnError) {
+  const int64_t inexact = (int64_t{1} << 53) + 1;
+  try {
+    array_from_values(std::vector<Value>{Value::list({0.5}), Value::list({1, inexact})});
+    FAIL() << "inexact int64 accepted as float64";
+  } catch (const SchemaError& error) {
+    EXPECT_EQ(error.context().column, "[]");
+    EXPECT_EQ(error.context().row, 1);
+    EXPECT_NE(error.message().find("9007199254740993"), std::string::npos);
+  }
+  EXPECT_THROW(array_from_values(std::vector<Value>{std::numeric_limits<int64_t>::max(), 0.5}),
+               SchemaError);
+}
+
+TEST(ArrayFromValuesTest, WithATypeHint) {
+  const TypePtr type = struct_({{"id", int64()}, {"score", float64()}, {"tags", list(utf8())}});
+  const ArrayPtr array =
+      array_from_values(std::vector<Value>{Value::record({{"score", 3}, {"id", 1}})}, type);
+  EXPECT_EQ(*array->type(), *type);
+  EXPECT_EQ(array->value_at(0), Value::record({{"id", 1}, {"score", 3.0}, {"tags", nullptr}}));
+
+  try {
+    array_from_values(std::vector<Value>{Value::record({{"id", 1}, {"extra", 2}})}, type);
+    FAIL() << "unknown field accepted";
+  } catch (const SchemaError& error) {
+    EXPECT_EQ(error.context().column, "extra");
+    EXPECT_EQ(error.context().row, 0);
+  }
+  try {
+    array_from_values(std::vector<Value>{Value::record({{"id", 1.5}})}, type);
+    FAIL() << "double accepted as int64";
+  } catch (const SchemaError& error) {
+    EXPECT_EQ(error.context().column, "id");
+    EXPECT_NE(error.message().find("expected int64 at 'id', got double 1.5"), std::string::npos);
+  }
+  EXPECT_THROW(array_from_values(std::vector<Value>{Value::record({{"tags", "x"}})}, type),
+               SchemaError);
+}
+
+TEST(ArrayFromValuesTest, AllNullWithATypeHintIsTyped) {
+  const ArrayPtr array = array_from_values(std::vector<Value>{nullptr, nullptr}, float64());
+  EXPECT_EQ(*array->type(), *float64());
+  EXPECT_EQ(array->null_count(), 2);
+  const ArrayPtr inferred = array_from_values(std::vector<Value>{nullptr});
+  EXPECT_EQ(*inferred->type(), *utf8());
+  EXPECT_EQ(inferred->null_count(), 1);
+}
+
+TEST(ArrayFromValuesTest, DuplicateRecordFieldsAreAnError) {
+  try {
+    array_from_values(std::vector<Value>{Value::record({{"a", 1}, {"a", 2}})});
+    FAIL() << "duplicate field accepted";
+  } catch (const SchemaError& error) {
+    EXPECT_NE(error.message().find("'a' twice"), std::string::npos);
+  }
+}
+
+TEST(ArrayFromValuesTest, NestedListsOfRecordsRoundTrip) {
+  const std::vector<Value> rows = {
+      Value::list({Value::record({{"x", Value::list({Value::list({1, 2}), Value()})}})}),
+      Value::list({Value(), Value::record({{"x", nullptr}})}),
+      Value::list({Value::record({{"x", Value::list({Value::list({})})}})}),
+  };
+  const ArrayPtr array = array_from_values(rows);
+  EXPECT_EQ(array->type()->to_string(), "list<struct<x: list<list<int64>>>>");
+  EXPECT_EQ(values_of(*array), rows);
+}
+
+TEST(ArrayFromValuesTest, WideRecordsInVaryingFieldOrder) {
+  std::vector<Value> rows;
+  for (int row = 0; row < 20; ++row) {
+    Value::Record record;
+    for (int k = 0; k < 40; ++k) {
+      const int field = (k * 7 + row) % 40;  // a different order in every row
+      record.emplace_back("f" + std::to_string(field), row * 100 + field);
+    }
+    rows.push_back(Value::record(std::move(record)));
+  }
+  const ArrayPtr array = array_from_values(rows);
+  ASSERT_EQ(array->num_children(), 40u);
+  for (int row = 0; row < 20; ++row) {
+    const Value value = array->value_at(row);
+    for (int field = 0; field < 40; ++field) {
+      const Value* cell = value.find("f" + std::to_string(field));
+      ASSERT_NE(cell, nullptr);
+      EXPECT_EQ(cell->as_int64(), row * 100 + field);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace crv::frame
