@@ -1,0 +1,177 @@
+// Write benchmark: an identity_edges-like table written as zstd Parquet, one file per
+// bucket, by crv-io and, in the same run on the same rows, by DuckDB and Polars.
+//
+// usage: parquet_write_bench [--agents N] [--ticks T] [--bucket-size B] [--threads K]
+//                            [--out DIR] [--no-peers]
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crv/parquet/writer.hpp"
+#include "synthetic_identity_edges.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+struct Options {
+  int64_t agents = 1000;
+  int64_t ticks = 10000;
+  int64_t bucket_size = 100;
+  int threads = 2;
+  fs::path out = "bench-out/write";
+  bool peers = true;
+};
+
+Options parse(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error("missing value for " + arg);
+      return argv[++i];
+    };
+    if (arg == "--agents")
+      options.agents = std::stoll(next());
+    else if (arg == "--ticks")
+      options.ticks = std::stoll(next());
+    else if (arg == "--bucket-size")
+      options.bucket_size = std::stoll(next());
+    else if (arg == "--threads")
+      options.threads = std::stoi(next());
+    else if (arg == "--out")
+      options.out = next();
+    else if (arg == "--no-peers")
+      options.peers = false;
+    else
+      throw std::runtime_error("unknown argument " + arg);
+  }
+  return options;
+}
+
+void write_bytes(const fs::path& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream file(path, std::ios::binary);
+  file.write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+  if (!file) throw std::runtime_error("cannot write " + path.string());
+}
+
+uint64_t folder_size(const fs::path& folder) {
+  uint64_t bytes = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    if (entry.is_regular_file()) bytes += entry.file_size();
+  }
+  return bytes;
+}
+
+// Writes one file per bucket; rows are sorted by tick, so each bucket is a slice.
+double write_buckets(const crv::frame::Frame& frame, int64_t agents, int64_t bucket_size,
+                     int threads, const fs::path& out) {
+  fs::remove_all(out);
+  const int64_t rows_per_bucket = agents * bucket_size;
+  const int64_t buckets = (frame.num_rows() + rows_per_bucket - 1) / rows_per_bucket;
+  for (int64_t b = 0; b < buckets; ++b)
+    fs::create_directories(out / fmt::format("bucket={:06}", b));
+  crv::parquet::WriterOptions options;
+  const auto started = Clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::vector<uint8_t> bytes;
+      for (int64_t b = t; b < buckets; b += threads) {
+        const int64_t begin = b * rows_per_bucket;
+        const crv::frame::Frame part =
+            frame.slice(begin, std::min(rows_per_bucket, frame.num_rows() - begin));
+        bytes.clear();
+        std::vector<crv::frame::Field> fields;
+        for (size_t c = 0; c < part.num_columns(); ++c) {
+          fields.push_back({part.name(c), part.column(c)->type(), true});
+        }
+        crv::parquet::write_parquet(part, fields, options, bytes);
+        write_bytes(out / fmt::format("bucket={:06}", b) / "part-0.parquet", bytes);
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  return std::chrono::duration<double>(Clock::now() - started).count();
+}
+
+std::string run_peers(const fs::path& input, const fs::path& out) {
+  const fs::path script = fs::path(CRV_SOURCE_DIR) / "tests/conformance/peers/write_peers.mjs";
+  const std::string command = fmt::format("node '{}' '{}' '{}'", script.string(),
+                                          fs::absolute(input).string(), fs::absolute(out).string());
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), &pclose);
+  if (!pipe) throw std::runtime_error("cannot run " + command);
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe.get())) output.append(buffer, n);
+  return output;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const Options options = parse(argc, argv);
+  fs::create_directories(options.out);
+  const auto generated = Clock::now();
+  const crv::frame::Frame frame =
+      crv::bench::synthetic_identity_edges(options.agents, options.ticks, options.bucket_size);
+  const double rows = static_cast<double>(frame.num_rows());
+  std::fprintf(stderr, "generated %lld rows in %.2f s\n", static_cast<long long>(frame.num_rows()),
+               std::chrono::duration<double>(Clock::now() - generated).count());
+
+  struct Result {
+    std::string name;
+    double seconds;
+    uint64_t bytes;
+  };
+  std::vector<Result> results;
+  for (int threads : {1, options.threads}) {
+    const fs::path out = options.out / fmt::format("crv-io-{}t", threads);
+    const double seconds = write_buckets(frame, options.agents, options.bucket_size, threads, out);
+    results.push_back({fmt::format("crv-io ({} thread{})", threads, threads > 1 ? "s" : ""),
+                       seconds, folder_size(out)});
+    if (options.threads == 1) break;
+  }
+  if (options.peers) {
+    const fs::path input = options.out / "input.parquet";
+    crv::parquet::WriterOptions plain;
+    plain.compression = crv::parquet::Compression::kNone;
+    write_bytes(input, crv::parquet::write_parquet(frame, plain));
+    const auto peers = nlohmann::json::parse(run_peers(input, options.out / "peers"));
+    for (const char* peer : {"duckdb", "polars"}) {
+      results.push_back(
+          {peer, peers[peer]["seconds"].get<double>(), peers[peer]["bytes"].get<uint64_t>()});
+    }
+  }
+  std::printf("%-22s %10s %14s %12s\n", "writer", "seconds", "rows/s", "MB");
+  for (const Result& result : results) {
+    std::printf("%-22s %10.3f %14.0f %12.3f\n", result.name.c_str(), result.seconds,
+                rows / result.seconds, static_cast<double>(result.bytes) / 1e6);
+  }
+  if (options.peers) {
+    const Result& ours = results[results.size() - 3];
+    const Result& duckdb = results[results.size() - 2];
+    const Result& polars = results.back();
+    const double fastest = std::min(duckdb.seconds, polars.seconds);
+    const uint64_t smallest = std::min(duckdb.bytes, polars.bytes);
+    std::printf("speed vs fastest peer: %.2fx   size vs smallest peer: %.2fx\n",
+                fastest / ours.seconds,
+                static_cast<double>(ours.bytes) / static_cast<double>(smallest));
+  }
+  return 0;
+} catch (const std::exception& error) {
+  std::fprintf(stderr, "parquet_write_bench: %s\n", error.what());
+  return 1;
+}

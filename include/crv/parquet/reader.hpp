@@ -1,0 +1,104 @@
+#pragma once
+// Reads Apache Parquet files into frames.
+//
+// Opening a file reads only its footer (schema, row groups, statistics, key-value
+// metadata). Reading decodes the chosen columns of the chosen row groups: PLAIN and
+// dictionary encodings, RLE / bit-packed levels, data pages v1 and v2, and the
+// uncompressed, snappy, gzip, zstd and lz4 codecs. Every byte read is checked: a
+// truncated, corrupt or hostile file is an IoFormatError naming the file and the byte
+// offset, never a crash or an allocation beyond what the file can justify.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "crv/frame/frame.hpp"
+
+namespace crv::parquet {
+
+// Random access to a file's bytes.
+class RandomAccessSource {
+ public:
+  virtual ~RandomAccessSource() = default;
+  virtual uint64_t size() const = 0;
+  // Fills `out` with exactly `length` bytes from `offset`; IoError when it cannot (the
+  // caller has checked that the range lies inside size()).
+  virtual void read_at(uint64_t offset, size_t length, std::vector<uint8_t>& out) = 0;
+  // The name errors carry, usually the path.
+  virtual const std::string& name() const = 0;
+};
+
+// A file opened for reading (IoError when it cannot be opened).
+std::unique_ptr<RandomAccessSource> open_file_source(const std::filesystem::path& path);
+// Bytes held in memory; `bytes` must outlive the source.
+std::unique_ptr<RandomAccessSource> memory_source(std::span<const uint8_t> bytes,
+                                                  std::string name);
+
+struct ColumnStatistics {
+  std::optional<int64_t> null_count;
+  // Typed like the column (int64, double, string or bool); absent when the file has none
+  // or they cannot be trusted (e.g. legacy signed-order string statistics).
+  std::optional<frame::Value> min;
+  std::optional<frame::Value> max;
+};
+
+struct ColumnChunkInfo {
+  std::string path;  // dotted path in the Parquet schema, e.g. "claims.list.element.text"
+  int64_t num_values = 0;
+  int64_t compressed_size = 0;
+  int64_t uncompressed_size = 0;
+  std::string codec;  // the format's codec name, e.g. "ZSTD"
+  ColumnStatistics statistics;
+};
+
+struct RowGroupInfo {
+  int64_t num_rows = 0;
+  std::vector<ColumnChunkInfo> columns;  // one per leaf column, in schema order
+};
+
+struct FileInfo {
+  uint64_t file_size = 0;
+  int64_t num_rows = 0;
+  std::vector<frame::Field> fields;  // the top-level columns as frame fields
+  std::vector<RowGroupInfo> row_groups;
+  std::vector<std::pair<std::string, std::string>> key_value_metadata;
+  std::string created_by;
+
+  // The value stored under `key`, if any.
+  std::optional<std::string> metadata(std::string_view key) const;
+};
+
+struct ReadOptions {
+  // Top-level columns to read, in the order wanted; empty reads all. An unknown name is
+  // an IoSchemaError listing the file's columns.
+  std::vector<std::string> columns;
+  // Row groups to read, in the order wanted; empty reads all.
+  std::vector<int> row_groups;
+};
+
+class ParquetReader {
+ public:
+  // Reads and checks the footer.
+  explicit ParquetReader(std::unique_ptr<RandomAccessSource> source);
+  static ParquetReader open(const std::filesystem::path& path);
+  ~ParquetReader();
+  ParquetReader(ParquetReader&&) noexcept;
+  ParquetReader& operator=(ParquetReader&&) noexcept;
+
+  const FileInfo& info() const;
+  // The selected columns of the selected row groups, concatenated.
+  frame::Frame read(const ReadOptions& options = {});
+  // One row group's selected columns (all when `columns` is empty).
+  frame::Frame read_row_group(int index, const std::vector<std::string>& columns = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crv::parquet

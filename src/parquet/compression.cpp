@@ -1,0 +1,360 @@
+#include "parquet/compression.hpp"
+
+// Makes z_stream::next_in a pointer to const, so input spans need no casts.
+#define ZLIB_CONST
+
+#include <fmt/format.h>
+#include <lz4.h>
+#include <snappy.h>
+#include <zlib.h>
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include "crv/core/errors.hpp"
+
+namespace crv::parquet {
+namespace {
+
+// zlib's window of 2^15 bytes; +16 writes a gzip wrapper, +32 reads gzip or zlib.
+constexpr int kGzipWriteWindowBits = 15 + 16;
+constexpr int kAutoDetectReadWindowBits = 15 + 32;
+constexpr int kZlibMemoryLevel = 8;
+
+struct FreeZstdCompressContext {
+  void operator()(ZSTD_CCtx* context) const { ZSTD_freeCCtx(context); }
+};
+struct FreeZstdDecompressContext {
+  void operator()(ZSTD_DCtx* context) const { ZSTD_freeDCtx(context); }
+};
+
+ZSTD_CCtx* zstd_compress_context() {
+  thread_local std::unique_ptr<ZSTD_CCtx, FreeZstdCompressContext> context(ZSTD_createCCtx());
+  if (!context) throw std::bad_alloc();
+  return context.get();
+}
+
+ZSTD_DCtx* zstd_decompress_context() {
+  thread_local std::unique_ptr<ZSTD_DCtx, FreeZstdDecompressContext> context(ZSTD_createDCtx());
+  if (!context) throw std::bad_alloc();
+  return context.get();
+}
+
+// A zlib stream set up for one direction, ended when destroyed.
+class ZlibStream {
+ public:
+  enum class Direction { kDeflate, kInflate };
+
+  ZlibStream(Direction direction, int level) : direction_(direction), level_(level) {
+    const int status = direction == Direction::kDeflate
+                           ? deflateInit2(&stream_, level, Z_DEFLATED, kGzipWriteWindowBits,
+                                          kZlibMemoryLevel, Z_DEFAULT_STRATEGY)
+                           : inflateInit2(&stream_, kAutoDetectReadWindowBits);
+    if (status == Z_MEM_ERROR) throw std::bad_alloc();
+    if (status != Z_OK) {
+      throw IoWriteError(fmt::format("zlib could not be set up (status {})", status));
+    }
+  }
+  ~ZlibStream() {
+    if (direction_ == Direction::kDeflate) {
+      deflateEnd(&stream_);
+    } else {
+      inflateEnd(&stream_);
+    }
+  }
+  ZlibStream(const ZlibStream&) = delete;
+  ZlibStream& operator=(const ZlibStream&) = delete;
+
+  z_stream& stream() { return stream_; }
+  int level() const { return level_; }
+
+ private:
+  z_stream stream_{};
+  Direction direction_;
+  int level_;
+};
+
+// The thread's deflate stream at `level`, ready for a new gzip member.
+z_stream& gzip_deflater(int level) {
+  thread_local std::unique_ptr<ZlibStream> deflater;
+  if (deflater && deflater->level() == level) {
+    deflateReset(&deflater->stream());
+  } else {
+    deflater.reset();
+    deflater = std::make_unique<ZlibStream>(ZlibStream::Direction::kDeflate, level);
+  }
+  return deflater->stream();
+}
+
+z_stream& gzip_inflater() {
+  thread_local std::unique_ptr<ZlibStream> inflater;
+  if (inflater) {
+    inflateReset(&inflater->stream());
+  } else {
+    inflater = std::make_unique<ZlibStream>(ZlibStream::Direction::kInflate, 0);
+  }
+  return inflater->stream();
+}
+
+// Codec libraries want a non-null pointer even for zero bytes.
+uint8_t* writable_bytes(std::vector<uint8_t>& bytes) {
+  static thread_local uint8_t empty_target;
+  return bytes.empty() ? &empty_target : bytes.data();
+}
+
+int checked_level(Codec codec, std::optional<int> level, int default_level, int min_level,
+                  int max_level) {
+  const int chosen = level.value_or(default_level);
+  if (chosen < min_level || chosen > max_level) {
+    throw IoConfigError(fmt::format("{} compression level {} is outside {}..{}", codec_name(codec),
+                                    chosen, min_level, max_level));
+  }
+  return chosen;
+}
+
+void compress_gzip(std::span<const uint8_t> input, int level, std::vector<uint8_t>& out) {
+  z_stream& stream = gzip_deflater(level);
+  out.resize(deflateBound(&stream, input.size()));
+  stream.next_in = input.data();
+  stream.avail_in = static_cast<uInt>(input.size());
+  stream.next_out = out.data();
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int status = deflate(&stream, Z_FINISH);
+  if (status != Z_STREAM_END) {
+    throw IoWriteError(fmt::format("GZIP compression failed (zlib status {}{}{})", status,
+                                   stream.msg ? ": " : "", stream.msg ? stream.msg : ""));
+  }
+  out.resize(stream.total_out);
+}
+
+[[noreturn]] void throw_size_mismatch(Codec codec, size_t actual, size_t expected) {
+  throw IoFormatError(fmt::format("{} page decompresses to {} bytes but its header claims {}",
+                                  codec_name(codec), actual, expected));
+}
+
+[[noreturn]] void throw_oversized(Codec codec, size_t expected) {
+  throw IoFormatError(
+      fmt::format("{} page decompresses to more than the {} bytes its header claims",
+                  codec_name(codec), expected));
+}
+
+[[noreturn]] void throw_corrupt(Codec codec, std::string_view detail) {
+  throw IoFormatError(fmt::format("{} page data is corrupt: {}", codec_name(codec), detail));
+}
+
+// Reads every gzip member in `input`: the format allows a page to hold several.
+void decompress_gzip(std::span<const uint8_t> input, std::vector<uint8_t>& out) {
+  z_stream& stream = gzip_inflater();
+  stream.next_in = input.data();
+  stream.avail_in = static_cast<uInt>(input.size());
+  stream.next_out = writable_bytes(out);
+  stream.avail_out = static_cast<uInt>(out.size());
+  for (;;) {
+    const int status = inflate(&stream, Z_NO_FLUSH);
+    if (status == Z_STREAM_END) {
+      if (stream.avail_in == 0) break;
+      inflateReset(&stream);
+    } else if (status == Z_BUF_ERROR) {
+      if (stream.avail_out == 0) throw_oversized(Codec::kGzip, out.size());
+      throw_corrupt(Codec::kGzip, "the data ends inside a gzip member");
+    } else if (status != Z_OK) {
+      throw_corrupt(Codec::kGzip, stream.msg ? stream.msg : fmt::format("zlib status {}", status));
+    }
+  }
+  const size_t produced = out.size() - stream.avail_out;
+  if (produced != out.size()) throw_size_mismatch(Codec::kGzip, produced, out.size());
+}
+
+void decompress_zstd(std::span<const uint8_t> input, std::vector<uint8_t>& out) {
+  const size_t result = ZSTD_decompressDCtx(zstd_decompress_context(), writable_bytes(out),
+                                            out.size(), input.data(), input.size());
+  if (ZSTD_isError(result)) {
+    if (ZSTD_getErrorCode(result) == ZSTD_error_dstSize_tooSmall) {
+      throw_oversized(Codec::kZstd, out.size());
+    }
+    throw_corrupt(Codec::kZstd, ZSTD_getErrorName(result));
+  }
+  if (result != out.size()) throw_size_mismatch(Codec::kZstd, result, out.size());
+}
+
+void decompress_snappy(std::span<const uint8_t> input, std::vector<uint8_t>& out) {
+  const auto* compressed = reinterpret_cast<const char*>(input.data());
+  size_t stated = 0;
+  if (!snappy::GetUncompressedLength(compressed, input.size(), &stated)) {
+    throw_corrupt(Codec::kSnappy, "its length header is unreadable");
+  }
+  if (stated != out.size()) throw_size_mismatch(Codec::kSnappy, stated, out.size());
+  if (!snappy::RawUncompress(compressed, input.size(),
+                             reinterpret_cast<char*>(writable_bytes(out)))) {
+    throw_corrupt(Codec::kSnappy, "the snappy library rejects it");
+  }
+}
+
+void decompress_lz4_raw(std::span<const uint8_t> input, std::vector<uint8_t>& out) {
+  const int result = LZ4_decompress_safe(
+      reinterpret_cast<const char*>(input.data()), reinterpret_cast<char*>(writable_bytes(out)),
+      static_cast<int>(input.size()), static_cast<int>(out.size()));
+  if (result < 0) {
+    throw_corrupt(Codec::kLz4Raw, fmt::format("invalid LZ4 block, or one larger than the {} "
+                                              "bytes its header claims",
+                                              out.size()));
+  }
+  if (static_cast<size_t>(result) != out.size()) {
+    throw_size_mismatch(Codec::kLz4Raw, static_cast<size_t>(result), out.size());
+  }
+}
+
+void copy_uncompressed(std::span<const uint8_t> input, std::vector<uint8_t>& out) {
+  if (input.size() != out.size())
+    throw_size_mismatch(Codec::kUncompressed, input.size(), out.size());
+  if (!input.empty()) std::memcpy(out.data(), input.data(), input.size());
+}
+
+template <typename Error>
+[[noreturn]] void throw_unsupported(Codec codec, std::string_view direction) {
+  throw Error(fmt::format(
+      "compression codec {} cannot be {}; supported: UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW",
+      codec_name(codec), direction));
+}
+
+using Decompressor = void (*)(std::span<const uint8_t>, std::vector<uint8_t>&);
+
+Decompressor decompressor_for(Codec codec) {
+  switch (codec) {
+    case Codec::kUncompressed:
+      return copy_uncompressed;
+    case Codec::kSnappy:
+      return decompress_snappy;
+    case Codec::kGzip:
+      return decompress_gzip;
+    case Codec::kZstd:
+      return decompress_zstd;
+    case Codec::kLz4Raw:
+      return decompress_lz4_raw;
+    case Codec::kLzo:
+    case Codec::kBrotli:
+    case Codec::kLz4:
+      break;
+  }
+  throw_unsupported<IoFormatError>(codec, "read");
+}
+
+}  // namespace
+
+std::string codec_name(Codec codec) {
+  switch (codec) {
+    case Codec::kUncompressed:
+      return "UNCOMPRESSED";
+    case Codec::kSnappy:
+      return "SNAPPY";
+    case Codec::kGzip:
+      return "GZIP";
+    case Codec::kLzo:
+      return "LZO";
+    case Codec::kBrotli:
+      return "BROTLI";
+    case Codec::kLz4:
+      return "LZ4 (Hadoop-framed, deprecated)";
+    case Codec::kZstd:
+      return "ZSTD";
+    case Codec::kLz4Raw:
+      return "LZ4_RAW";
+  }
+  return fmt::format("UNKNOWN({})", static_cast<int32_t>(codec));
+}
+
+Codec codec_from_thrift(int32_t value) {
+  if (value < static_cast<int32_t>(Codec::kUncompressed) ||
+      value > static_cast<int32_t>(Codec::kLz4Raw)) {
+    throw IoFormatError(fmt::format("unknown compression codec {}", value));
+  }
+  return static_cast<Codec>(value);
+}
+
+std::vector<uint8_t> compress(Codec codec, std::span<const uint8_t> input,
+                              std::optional<int> level) {
+  std::vector<uint8_t> out;
+  compress(codec, input, level, out);
+  return out;
+}
+
+void compress(Codec codec, std::span<const uint8_t> input, std::optional<int> level,
+              std::vector<uint8_t>& out) {
+  if (input.size() > kMaxPageSize) {
+    throw IoWriteError(fmt::format("a page of {} bytes exceeds Parquet's {}-byte page limit",
+                                   input.size(), kMaxPageSize));
+  }
+  switch (codec) {
+    case Codec::kUncompressed:
+      out.assign(input.begin(), input.end());
+      return;
+    case Codec::kSnappy: {
+      out.resize(snappy::MaxCompressedLength(input.size()));
+      size_t size = 0;
+      snappy::RawCompress(reinterpret_cast<const char*>(input.data()), input.size(),
+                          reinterpret_cast<char*>(out.data()), &size);
+      out.resize(size);
+      return;
+    }
+    case Codec::kGzip:
+      compress_gzip(input, checked_level(codec, level, kDefaultGzipLevel, 0, 9), out);
+      return;
+    case Codec::kZstd: {
+      const int zstd_level =
+          checked_level(codec, level, kDefaultZstdLevel, ZSTD_minCLevel(), ZSTD_maxCLevel());
+      out.resize(ZSTD_compressBound(input.size()));
+      const size_t size = ZSTD_compressCCtx(zstd_compress_context(), out.data(), out.size(),
+                                            input.data(), input.size(), zstd_level);
+      if (ZSTD_isError(size)) {
+        throw IoWriteError(fmt::format("ZSTD compression failed: {}", ZSTD_getErrorName(size)));
+      }
+      out.resize(size);
+      return;
+    }
+    case Codec::kLz4Raw: {
+      out.resize(static_cast<size_t>(LZ4_compressBound(static_cast<int>(input.size()))));
+      const int size = LZ4_compress_default(
+          reinterpret_cast<const char*>(input.data()), reinterpret_cast<char*>(out.data()),
+          static_cast<int>(input.size()), static_cast<int>(out.size()));
+      if (size <= 0) throw IoWriteError("LZ4_RAW compression failed");
+      out.resize(static_cast<size_t>(size));
+      return;
+    }
+    case Codec::kLzo:
+    case Codec::kBrotli:
+    case Codec::kLz4:
+      break;
+  }
+  throw_unsupported<IoConfigError>(codec, "written");
+}
+
+std::vector<uint8_t> decompress(Codec codec, std::span<const uint8_t> input, size_t expected_size,
+                                size_t max_size) {
+  std::vector<uint8_t> out;
+  decompress(codec, input, expected_size, max_size, out);
+  return out;
+}
+
+void decompress(Codec codec, std::span<const uint8_t> input, size_t expected_size, size_t max_size,
+                std::vector<uint8_t>& out) {
+  if (expected_size > max_size || expected_size > kMaxPageSize) {
+    throw IoFormatError(
+        fmt::format("page header claims {} uncompressed bytes, above the limit of {}",
+                    expected_size, std::min(max_size, kMaxPageSize)));
+  }
+  if (input.size() > kMaxPageSize) {
+    throw IoFormatError(fmt::format("compressed page of {} bytes exceeds Parquet's {}-byte limit",
+                                    input.size(), kMaxPageSize));
+  }
+  const Decompressor run = decompressor_for(codec);
+  out.resize(expected_size);
+  // Nothing claimed and nothing stored is an empty page, whatever the codec.
+  if (expected_size == 0 && input.empty()) return;
+  run(input, out);
+}
+
+}  // namespace crv::parquet

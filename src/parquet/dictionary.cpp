@@ -1,0 +1,281 @@
+#include "parquet/dictionary.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <limits>
+
+#include "crv/core/errors.hpp"
+
+namespace crv::parquet {
+namespace {
+
+constexpr uint32_t kEmptySlot = std::numeric_limits<uint32_t>::max();
+// Indices are uint32 and kEmptySlot marks a free slot, so one index fewer is usable.
+constexpr size_t kMaxEntries = kEmptySlot;
+constexpr size_t kInitialSlots = 64;
+constexpr int kInitialSlotShift = 64 - std::countr_zero(kInitialSlots);
+// 2^64 divided by the golden ratio: multiplying by it spreads any input over the high
+// bits (Fibonacci hashing), which is where slots are taken from.
+constexpr uint64_t kGoldenMultiplier = 0x9E3779B97F4A7C15;
+
+uint64_t hash_bytes(const uint8_t* bytes, size_t size) {
+  uint64_t hash = (size + 1) * kGoldenMultiplier;
+  auto absorb = [&hash](uint64_t word) { hash = std::rotl((hash ^ word) * kGoldenMultiplier, 31); };
+  for (; size >= 8; bytes += 8, size -= 8) absorb(load_le<uint64_t>(bytes));
+  if (size > 0) {
+    uint64_t tail = 0;
+    std::memcpy(&tail, bytes, size);
+    absorb(tail);
+  }
+  // Final avalanche so that both halves (slot bits and tag) depend on every input bit.
+  hash ^= hash >> 33;
+  hash *= 0xFF51AFD7ED558CCDull;
+  hash ^= hash >> 33;
+  return hash;
+}
+
+void check_room_for_entry(size_t entries) {
+  if (entries >= kMaxEntries) {
+    throw IoWriteError(
+        fmt::format("a dictionary cannot hold more than {} distinct values", kMaxEntries));
+  }
+}
+
+void check_indices(size_t dictionary_size, std::span<const uint32_t> indices) {
+  uint32_t largest = 0;
+  for (uint32_t index : indices) largest = std::max(largest, index);
+  if (indices.empty() || largest < dictionary_size) return;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    if (indices[i] >= dictionary_size) {
+      throw IoFormatError(fmt::format(
+          "dictionary index {} at position {} is out of range for a dictionary of {} entries",
+          indices[i], i, dictionary_size));
+    }
+  }
+}
+
+}  // namespace
+
+size_t DictionarySizes::encoded_size_estimate() const {
+  const auto index_bits = static_cast<size_t>(bit_width_for(entries > 0 ? entries - 1 : 0));
+  constexpr size_t kBitWidthByte = 1;
+  return dictionary_page_size + kBitWidthByte + (value_count * index_bits + 7) / 8;
+}
+
+template <PlainFixedWidth T>
+FixedWidthDictionaryBuilder<T>::FixedWidthDictionaryBuilder()
+    : slots_(kInitialSlots, Slot{0, kEmptySlot}), slot_shift_(kInitialSlotShift) {}
+
+template <PlainFixedWidth T>
+uint32_t FixedWidthDictionaryBuilder<T>::insert(T value) {
+  ++inserted_;
+  const Bits bits = std::bit_cast<Bits>(value);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = (static_cast<uint64_t>(bits) * kGoldenMultiplier) >> slot_shift_;;
+       i = (i + 1) & mask) {
+    Slot& slot = slots_[i];
+    if (slot.index == kEmptySlot) {
+      check_room_for_entry(entries_.size());
+      const auto index = static_cast<uint32_t>(entries_.size());
+      slot = Slot{bits, index};
+      entries_.push_back(value);
+      // Below half full, linear probes stay short.
+      if (2 * entries_.size() > slots_.size()) grow();
+      return index;
+    }
+    if (slot.bits == bits) return slot.index;
+  }
+}
+
+template <PlainFixedWidth T>
+void FixedWidthDictionaryBuilder<T>::insert(std::span<const T> values, BitmapView validity,
+                                            std::vector<uint32_t>& indices) {
+  size_t next = indices.size();
+  indices.resize(next + count_set_bits(validity, values.size()));
+  for_each_set_run(validity, values.size(), [&](size_t start, size_t length) {
+    for (size_t i = start; i < start + length; ++i) indices[next++] = insert(values[i]);
+  });
+}
+
+template <PlainFixedWidth T>
+void FixedWidthDictionaryBuilder<T>::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(2 * old.size(), Slot{0, kEmptySlot});
+  --slot_shift_;
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& slot : old) {
+    if (slot.index == kEmptySlot) continue;
+    size_t i = (static_cast<uint64_t>(slot.bits) * kGoldenMultiplier) >> slot_shift_;
+    while (slots_[i].index != kEmptySlot) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
+template <PlainFixedWidth T>
+void FixedWidthDictionaryBuilder<T>::encode_dictionary_page(std::vector<uint8_t>& out) const {
+  encode_plain(entries(), BitmapView{}, out);
+}
+
+template <PlainFixedWidth T>
+DictionarySizes FixedWidthDictionaryBuilder<T>::sizes() const {
+  return DictionarySizes{.entries = entries_.size(),
+                         .dictionary_page_size = entries_.size() * sizeof(T),
+                         .value_count = inserted_,
+                         .plain_size = inserted_ * sizeof(T)};
+}
+
+template <PlainFixedWidth T>
+void FixedWidthDictionaryBuilder<T>::clear() {
+  std::fill(slots_.begin(), slots_.end(), Slot{0, kEmptySlot});
+  entries_.clear();
+  inserted_ = 0;
+}
+
+ByteArrayDictionaryBuilder::ByteArrayDictionaryBuilder()
+    : slots_(kInitialSlots, Slot{0, kEmptySlot}), slot_shift_(kInitialSlotShift) {}
+
+uint32_t ByteArrayDictionaryBuilder::insert(std::string_view value) {
+  if (value.size() > kMaxByteArrayLength) {
+    throw IoWriteError(fmt::format("BYTE_ARRAY value has {} bytes; Parquet allows at most {}",
+                                   value.size(), kMaxByteArrayLength));
+  }
+  ++inserted_;
+  inserted_bytes_ += value.size();
+  const auto* bytes = reinterpret_cast<const uint8_t*>(value.data());
+  return insert_hashed(value, hash_bytes(bytes, value.size()));
+}
+
+uint32_t ByteArrayDictionaryBuilder::insert_hashed(std::string_view value, uint64_t hash) {
+  const auto tag = static_cast<uint32_t>(hash);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash >> slot_shift_;; i = (i + 1) & mask) {
+    Slot& slot = slots_[i];
+    if (slot.index == kEmptySlot) {
+      check_room_for_entry(size());
+      const auto index = static_cast<uint32_t>(size());
+      slot = Slot{tag, index};
+      entry_starts_.push_back(plain_.size());
+      const size_t start = plain_.size();
+      plain_.resize(start + sizeof(uint32_t) + value.size());
+      store_le(plain_.data() + start, static_cast<uint32_t>(value.size()));
+      if (!value.empty()) {
+        std::memcpy(plain_.data() + start + sizeof(uint32_t), value.data(), value.size());
+      }
+      if (2 * size() > slots_.size()) grow();
+      return index;
+    }
+    if (slot.hash == tag && entry(slot.index) == value) return slot.index;
+  }
+}
+
+template <ByteArrayOffset O>
+void ByteArrayDictionaryBuilder::insert(std::span<const O> offsets, const uint8_t* data,
+                                        BitmapView validity, std::vector<uint32_t>& indices) {
+  const size_t slots = offsets.empty() ? 0 : offsets.size() - 1;
+  size_t next = indices.size();
+  indices.resize(next + count_set_bits(validity, slots));
+  for_each_set_run(validity, slots, [&](size_t start, size_t length) {
+    for (size_t i = start; i < start + length; ++i) {
+      const auto size = static_cast<size_t>(offsets[i + 1] - offsets[i]);
+      indices[next++] =
+          insert(std::string_view(reinterpret_cast<const char*>(data) + offsets[i], size));
+    }
+  });
+}
+
+std::string_view ByteArrayDictionaryBuilder::entry(uint32_t index) const {
+  const size_t start = entry_starts_[index];
+  const uint32_t size = load_le<uint32_t>(plain_.data() + start);
+  return std::string_view(reinterpret_cast<const char*>(plain_.data()) + start + sizeof(uint32_t),
+                          size);
+}
+
+void ByteArrayDictionaryBuilder::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(2 * old.size(), Slot{0, kEmptySlot});
+  --slot_shift_;
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& slot : old) {
+    if (slot.index == kEmptySlot) continue;
+    const std::string_view value = entry(slot.index);
+    const uint64_t hash = hash_bytes(reinterpret_cast<const uint8_t*>(value.data()), value.size());
+    size_t i = hash >> slot_shift_;
+    while (slots_[i].index != kEmptySlot) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
+DictionarySizes ByteArrayDictionaryBuilder::sizes() const {
+  return DictionarySizes{.entries = size(),
+                         .dictionary_page_size = plain_.size(),
+                         .value_count = inserted_,
+                         .plain_size = inserted_ * sizeof(uint32_t) + inserted_bytes_};
+}
+
+void ByteArrayDictionaryBuilder::clear() {
+  std::fill(slots_.begin(), slots_.end(), Slot{0, kEmptySlot});
+  plain_.clear();
+  entry_starts_.clear();
+  inserted_ = 0;
+  inserted_bytes_ = 0;
+}
+
+template <PlainFixedWidth T>
+void gather_dictionary(std::span<const T> dictionary, std::span<const uint32_t> indices,
+                       std::vector<T>& out) {
+  check_indices(dictionary.size(), indices);
+  const size_t start = out.size();
+  out.resize(start + indices.size());
+  T* next = out.data() + start;
+  for (uint32_t index : indices) *next++ = dictionary[index];
+}
+
+template <ByteArrayOffset O>
+void gather_dictionary_byte_array(std::span<const O> dictionary_offsets,
+                                  const uint8_t* dictionary_data, std::span<const uint32_t> indices,
+                                  std::vector<O>& offsets, std::vector<uint8_t>& data) {
+  check_indices(dictionary_offsets.empty() ? 0 : dictionary_offsets.size() - 1, indices);
+  if (offsets.empty()) offsets.push_back(0);
+  size_t total = 0;
+  for (uint32_t index : indices) {
+    total += static_cast<size_t>(dictionary_offsets[index + 1] - dictionary_offsets[index]);
+  }
+  const size_t data_start = data.size();
+  check_offset_capacity<O>(data_start, total);
+  const size_t offsets_start = offsets.size();
+  offsets.resize(offsets_start + indices.size());
+  data.resize(data_start + total);
+  size_t written = data_start;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    const O begin = dictionary_offsets[indices[i]];
+    const auto size = static_cast<size_t>(dictionary_offsets[indices[i] + 1] - begin);
+    if (size > 0) std::memcpy(data.data() + written, dictionary_data + begin, size);
+    written += size;
+    offsets[offsets_start + i] = static_cast<O>(written);
+  }
+}
+
+#define CRV_INSTANTIATE_FIXED_DICTIONARY(T)                                         \
+  template class FixedWidthDictionaryBuilder<T>;                                    \
+  template void gather_dictionary<T>(std::span<const T>, std::span<const uint32_t>, \
+                                     std::vector<T>&);
+CRV_INSTANTIATE_FIXED_DICTIONARY(int32_t)
+CRV_INSTANTIATE_FIXED_DICTIONARY(int64_t)
+CRV_INSTANTIATE_FIXED_DICTIONARY(float)
+CRV_INSTANTIATE_FIXED_DICTIONARY(double)
+#undef CRV_INSTANTIATE_FIXED_DICTIONARY
+
+#define CRV_INSTANTIATE_BYTE_ARRAY_DICTIONARY(O)                                            \
+  template void ByteArrayDictionaryBuilder::insert<O>(std::span<const O>, const uint8_t*,   \
+                                                      BitmapView, std::vector<uint32_t>&);  \
+  template void gather_dictionary_byte_array<O>(std::span<const O>, const uint8_t*,         \
+                                                std::span<const uint32_t>, std::vector<O>&, \
+                                                std::vector<uint8_t>&);
+CRV_INSTANTIATE_BYTE_ARRAY_DICTIONARY(int32_t)
+CRV_INSTANTIATE_BYTE_ARRAY_DICTIONARY(int64_t)
+#undef CRV_INSTANTIATE_BYTE_ARRAY_DICTIONARY
+
+}  // namespace crv::parquet

@@ -1,0 +1,322 @@
+// Opens Parquet files: sources, footer, and reading row groups into frames.
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "crv/core/errors.hpp"
+#include "crv/parquet/reader.hpp"
+#include "parquet/assembler.hpp"
+#include "parquet/column_reader.hpp"
+#include "parquet/compression.hpp"
+#include "parquet/format.hpp"
+#include "parquet/schema.hpp"
+
+namespace crv::parquet {
+namespace {
+
+constexpr std::string_view kMagic = "PAR1";
+constexpr std::string_view kEncryptedMagic = "PARE";
+constexpr uint64_t kFooterTail = 8;  // footer length + magic
+
+class FileSource final : public RandomAccessSource {
+ public:
+  explicit FileSource(const std::filesystem::path& path) : name_(path.string()) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) fail("cannot open", 0);
+    struct stat status {};
+    if (::fstat(fd_, &status) != 0) fail("cannot stat", 0);
+    size_ = static_cast<uint64_t>(status.st_size);
+  }
+  ~FileSource() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+
+  uint64_t size() const override { return size_; }
+  const std::string& name() const override { return name_; }
+
+  void read_at(uint64_t offset, size_t length, std::vector<uint8_t>& out) override {
+    out.resize(length);
+    size_t done = 0;
+    while (done < length) {
+      const ssize_t n =
+          ::pread(fd_, out.data() + done, length - done, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        if (n == 0) errno = EIO;
+        fail("cannot read", offset + done);
+      }
+      done += static_cast<size_t>(n);
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(const char* what, uint64_t offset) const {
+    throw IoError(fmt::format("{} file: {}", what, std::strerror(errno)),
+                  {.path = name_, .offset = offset});
+  }
+
+  std::string name_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+};
+
+class MemorySource final : public RandomAccessSource {
+ public:
+  MemorySource(std::span<const uint8_t> bytes, std::string name)
+      : bytes_(bytes), name_(std::move(name)) {}
+  uint64_t size() const override { return bytes_.size(); }
+  const std::string& name() const override { return name_; }
+  void read_at(uint64_t offset, size_t length, std::vector<uint8_t>& out) override {
+    const auto begin = bytes_.begin() + static_cast<std::ptrdiff_t>(offset);
+    out.assign(begin, begin + static_cast<std::ptrdiff_t>(length));
+  }
+
+ private:
+  std::span<const uint8_t> bytes_;
+  std::string name_;
+};
+
+template <class T>
+std::optional<T> load_exact(const std::string& bytes) {
+  if (bytes.size() != sizeof(T)) return std::nullopt;
+  T value;
+  std::memcpy(&value, bytes.data(), sizeof(T));
+  return value;
+}
+
+// A statistic's bytes as a typed value; nullopt when malformed for the type.
+std::optional<frame::Value> decode_statistic(format::Type type, const std::string& bytes) {
+  switch (type) {
+    case format::Type::kInt64:
+      if (auto value = load_exact<int64_t>(bytes)) return frame::Value(*value);
+      return std::nullopt;
+    case format::Type::kInt32:
+      if (auto value = load_exact<int32_t>(bytes)) return frame::Value(int64_t{*value});
+      return std::nullopt;
+    case format::Type::kDouble:
+      if (auto value = load_exact<double>(bytes)) return frame::Value(*value);
+      return std::nullopt;
+    case format::Type::kFloat:
+      if (auto value = load_exact<float>(bytes)) return frame::Value(double{*value});
+      return std::nullopt;
+    case format::Type::kBoolean:
+      if (bytes.size() == 1) return frame::Value(bytes[0] != 0);
+      return std::nullopt;
+    case format::Type::kByteArray:
+      return frame::Value(bytes);
+    default:
+      return std::nullopt;
+  }
+}
+
+ColumnStatistics decode_statistics(const format::ColumnMetaData& meta, bool type_order) {
+  ColumnStatistics result;
+  if (!meta.statistics) return result;
+  const format::Statistics& stats = *meta.statistics;
+  result.null_count = stats.null_count;
+  if (!type_order) return result;
+  const std::optional<std::string>* min = &stats.min_value;
+  const std::optional<std::string>* max = &stats.max_value;
+  // The legacy fields order values as signed, which is wrong for strings only.
+  if ((!*min || !*max) && meta.type != format::Type::kByteArray) {
+    min = &stats.min;
+    max = &stats.max;
+  }
+  if (*min && *max) {
+    result.min = decode_statistic(meta.type, **min);
+    result.max = decode_statistic(meta.type, **max);
+    if (!result.min || !result.max) result.min = result.max = std::nullopt;
+  }
+  return result;
+}
+
+}  // namespace
+
+std::unique_ptr<RandomAccessSource> open_file_source(const std::filesystem::path& path) {
+  return std::make_unique<FileSource>(path);
+}
+
+std::unique_ptr<RandomAccessSource> memory_source(std::span<const uint8_t> bytes,
+                                                  std::string name) {
+  return std::make_unique<MemorySource>(bytes, std::move(name));
+}
+
+std::optional<std::string> FileInfo::metadata(std::string_view key) const {
+  for (const auto& [k, v] : key_value_metadata) {
+    if (k == key) return v;
+  }
+  return std::nullopt;
+}
+
+struct ParquetReader::Impl {
+  std::unique_ptr<RandomAccessSource> source;
+  format::FileMetaData footer;
+  Schema schema;
+  FileInfo info;
+
+  [[noreturn]] void fail(const std::string& message, uint64_t offset) const {
+    throw IoFormatError(message, {.path = source->name(), .offset = offset});
+  }
+
+  void read_footer() {
+    const uint64_t size = source->size();
+    if (size < 4 + kFooterTail) {
+      fail(fmt::format("file of {} bytes is too small to be Parquet", size), 0);
+    }
+    std::vector<uint8_t> bytes;
+    source->read_at(0, 4, bytes);
+    if (std::string_view(reinterpret_cast<const char*>(bytes.data()), 4) != kMagic) {
+      fail("not a Parquet file: it does not start with PAR1", 0);
+    }
+    source->read_at(size - kFooterTail, kFooterTail, bytes);
+    const std::string_view tail_magic(reinterpret_cast<const char*>(bytes.data()) + 4, 4);
+    if (tail_magic == kEncryptedMagic) {
+      fail("encrypted Parquet footers are not supported", size - 4);
+    }
+    if (tail_magic != kMagic) fail("not a Parquet file: it does not end with PAR1", size - 4);
+    const uint32_t footer_length =
+        static_cast<uint32_t>(bytes[0]) | static_cast<uint32_t>(bytes[1]) << 8 |
+        static_cast<uint32_t>(bytes[2]) << 16 | static_cast<uint32_t>(bytes[3]) << 24;
+    if (footer_length > size - 4 - kFooterTail) {
+      fail(fmt::format("footer length {} exceeds the file", footer_length), size - kFooterTail);
+    }
+    const uint64_t footer_start = size - kFooterTail - footer_length;
+    source->read_at(footer_start, footer_length, bytes);
+    footer = format::deserialize<format::FileMetaData>(bytes, footer_start, source->name());
+    schema = Schema::from_elements(footer.schema, source->name());
+    describe(size, footer_start);
+  }
+
+  void describe(uint64_t size, uint64_t footer_start) {
+    info.file_size = size;
+    info.num_rows = footer.num_rows;
+    info.fields = schema.fields();
+    info.created_by = footer.created_by.value_or("");
+    for (const format::KeyValue& kv :
+         footer.key_value_metadata.value_or(std::vector<format::KeyValue>{})) {
+      info.key_value_metadata.emplace_back(kv.key, kv.value.value_or(""));
+    }
+    const size_t leaves = schema.leaves().size();
+    int64_t rows = 0;
+    for (const format::RowGroup& group : footer.row_groups) {
+      if (group.columns.size() != leaves || group.num_rows < 0) {
+        fail(fmt::format("row group {} has {} column chunks and {} rows for {} leaf columns",
+                         info.row_groups.size(), group.columns.size(), group.num_rows, leaves),
+             footer_start);
+      }
+      rows += group.num_rows;
+      RowGroupInfo row_group;
+      row_group.num_rows = group.num_rows;
+      for (size_t i = 0; i < leaves; ++i) {
+        const format::ColumnChunk& chunk = group.columns[i];
+        if (!chunk.meta_data) fail("column chunk without metadata", footer_start);
+        const format::ColumnMetaData& meta = *chunk.meta_data;
+        const bool type_order = !footer.column_orders ||
+                                (i < footer.column_orders->size() &&
+                                 (*footer.column_orders)[i] == format::ColumnOrder::kTypeOrder);
+        row_group.columns.push_back(
+            {fmt::format("{}", fmt::join(meta.path_in_schema, ".")), meta.num_values,
+             meta.total_compressed_size, meta.total_uncompressed_size,
+             codec_name(codec_from_thrift(static_cast<int32_t>(meta.codec))),
+             decode_statistics(meta, type_order)});
+      }
+      info.row_groups.push_back(std::move(row_group));
+    }
+    if (rows != footer.num_rows) {
+      fail(fmt::format("row groups hold {} rows, the footer says {}", rows, footer.num_rows),
+           footer_start);
+    }
+  }
+
+  std::vector<int> select_columns(const std::vector<std::string>& names) const {
+    std::vector<int> selected;
+    if (names.empty()) return schema.columns();
+    for (const std::string& name : names) {
+      int found = -1;
+      for (int column : schema.columns()) {
+        if (schema.node(column).name == name) found = column;
+      }
+      if (found < 0) {
+        std::string available;
+        for (int column : schema.columns()) {
+          available += (available.empty() ? "" : ", ") + schema.node(column).name;
+        }
+        throw IoSchemaError(fmt::format("no column '{}' in the file; it has: {}", name, available),
+                            {.path = source->name(), .column = name});
+      }
+      selected.push_back(found);
+    }
+    return selected;
+  }
+
+  frame::Frame read(const std::vector<std::string>& column_names,
+                    const std::vector<int>& row_groups) {
+    const std::vector<int> columns = select_columns(column_names);
+    std::vector<int> groups = row_groups;
+    if (groups.empty()) {
+      for (size_t i = 0; i < footer.row_groups.size(); ++i) groups.push_back(static_cast<int>(i));
+    }
+    for (int group : groups) {
+      if (group < 0 || static_cast<size_t>(group) >= footer.row_groups.size()) {
+        throw IoSchemaError(fmt::format("row group {} does not exist; the file has {}", group,
+                                        footer.row_groups.size()),
+                            {.path = source->name()});
+      }
+    }
+    std::vector<LeafData> leaves(schema.leaves().size());
+    std::vector<std::string> names;
+    std::vector<frame::ArrayPtr> arrays;
+    for (int column : columns) {
+      for (const LeafColumn& leaf : schema.leaves()) {
+        if (leaf.path.front() != column) continue;
+        const SchemaNode& node = schema.node(leaf.node);
+        LeafData& data = leaves[static_cast<size_t>(node.leaf_index)];
+        for (int group : groups) {
+          const format::RowGroup& row_group = footer.row_groups[static_cast<size_t>(group)];
+          read_column_chunk(*source, node, leaf,
+                            row_group.columns[static_cast<size_t>(node.leaf_index)],
+                            row_group.num_rows, data);
+        }
+      }
+      names.push_back(schema.node(column).name);
+      arrays.push_back(assemble_column(schema, column, leaves, source->name()));
+    }
+    if (columns.empty()) return frame::Frame();
+    return frame::Frame(std::move(names), std::move(arrays));
+  }
+};
+
+ParquetReader::ParquetReader(std::unique_ptr<RandomAccessSource> source)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->source = std::move(source);
+  impl_->read_footer();
+}
+
+ParquetReader ParquetReader::open(const std::filesystem::path& path) {
+  return ParquetReader(open_file_source(path));
+}
+
+ParquetReader::~ParquetReader() = default;
+ParquetReader::ParquetReader(ParquetReader&&) noexcept = default;
+ParquetReader& ParquetReader::operator=(ParquetReader&&) noexcept = default;
+
+const FileInfo& ParquetReader::info() const {
+  return impl_->info;
+}
+
+frame::Frame ParquetReader::read(const ReadOptions& options) {
+  return impl_->read(options.columns, options.row_groups);
+}
+
+frame::Frame ParquetReader::read_row_group(int index, const std::vector<std::string>& columns) {
+  return impl_->read(columns, {index});
+}
+
+}  // namespace crv::parquet

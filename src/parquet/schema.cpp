@@ -1,0 +1,343 @@
+#include "parquet/schema.hpp"
+
+#include <fmt/format.h>
+
+#include "crv/core/errors.hpp"
+
+namespace crv::parquet {
+namespace {
+
+using format::ConvertedType;
+using format::FieldRepetitionType;
+using format::SchemaElement;
+
+// Names the three-level LIST layout gives its inner nodes.
+constexpr std::string_view kRepeatedGroupName = "list";
+constexpr std::string_view kElementName = "element";
+// The item name frame lists get when read, as Arrow names it.
+constexpr std::string_view kItemName = "item";
+
+FieldRepetitionType repetition(bool nullable) {
+  return nullable ? FieldRepetitionType::kOptional : FieldRepetitionType::kRequired;
+}
+
+format::Type physical_type_for(frame::TypeId id) {
+  switch (id) {
+    case frame::TypeId::Int64:
+      return format::Type::kInt64;
+    case frame::TypeId::Float64:
+      return format::Type::kDouble;
+    case frame::TypeId::Utf8:
+      return format::Type::kByteArray;
+    case frame::TypeId::Bool:
+      return format::Type::kBoolean;
+    default:
+      break;
+  }
+  return format::Type::kInt64;
+}
+
+bool has_list_annotation(const SchemaElement& element) {
+  return element.converted_type == ConvertedType::kList ||
+         (element.logical_type && std::holds_alternative<format::ListType>(*element.logical_type));
+}
+
+bool has_map_annotation(const SchemaElement& element) {
+  return element.converted_type == ConvertedType::kMap ||
+         element.converted_type == ConvertedType::kMapKeyValue ||
+         (element.logical_type && std::holds_alternative<format::MapType>(*element.logical_type));
+}
+
+// Reads the footer's depth-first elements into schema nodes.
+class ElementReader {
+ public:
+  ElementReader(std::span<const SchemaElement> elements, std::string_view path)
+      : elements_(elements), path_(path) {}
+
+  const SchemaElement& next(std::string_view parent) {
+    if (position_ >= elements_.size()) {
+      fail(fmt::format("the schema ends inside group '{}'", parent));
+    }
+    return elements_[position_++];
+  }
+  bool done() const { return position_ == elements_.size(); }
+
+  [[noreturn]] void fail(const std::string& message) const {
+    throw IoFormatError("invalid Parquet schema: " + message, {.path = std::string(path_)});
+  }
+
+ private:
+  std::span<const SchemaElement> elements_;
+  std::string_view path_;
+  size_t position_ = 0;
+};
+
+}  // namespace
+
+int Schema::add_node(SchemaNode node) {
+  nodes_.push_back(std::move(node));
+  return static_cast<int>(nodes_.size() - 1);
+}
+
+Schema Schema::from_fields(std::span<const frame::Field> fields) {
+  Schema schema;
+  // Recursion through a lambda keeps the node-building rules in one place.
+  auto add = [&schema](auto& self, const frame::Field& field, const std::string& where) -> int {
+    if (!field.type) throw IoSchemaError(fmt::format("field '{}' has no type", where));
+    SchemaNode node;
+    node.name = field.name;
+    node.nullable = field.nullable;
+    node.type = field.type;
+    switch (field.type->id()) {
+      case frame::TypeId::Struct: {
+        if (field.type->num_fields() == 0) {
+          throw IoSchemaError(
+              "a struct without fields cannot be stored in Parquet; give it at least one field",
+              {.column = where});
+        }
+        node.kind = SchemaNode::Kind::kStruct;
+        const int index = schema.add_node(std::move(node));
+        for (const frame::Field& member : field.type->fields()) {
+          const int child = self(self, member, where + "." + member.name);
+          schema.nodes_[static_cast<size_t>(child)].parent = index;
+          schema.nodes_[static_cast<size_t>(index)].children.push_back(child);
+        }
+        return index;
+      }
+      case frame::TypeId::List: {
+        node.kind = SchemaNode::Kind::kList;
+        const int index = schema.add_node(std::move(node));
+        frame::Field item = field.type->item_field();
+        item.name = std::string(kElementName);
+        const int child = self(self, item, where + "[]");
+        schema.nodes_[static_cast<size_t>(child)].parent = index;
+        schema.nodes_[static_cast<size_t>(index)].children.push_back(child);
+        return index;
+      }
+      default:
+        node.kind = SchemaNode::Kind::kLeaf;
+        node.physical_type = physical_type_for(field.type->id());
+        return schema.add_node(std::move(node));
+    }
+  };
+  for (const frame::Field& field : fields) schema.columns_.push_back(add(add, field, field.name));
+  schema.finish();
+  return schema;
+}
+
+Schema Schema::from_elements(std::span<const SchemaElement> elements, std::string_view path) {
+  ElementReader reader(elements, path);
+  Schema schema;
+  if (elements.empty()) reader.fail("no root element");
+  const SchemaElement& root = reader.next("");
+  if (!root.num_children) reader.fail("the root element is not a group");
+
+  auto leaf_type = [&reader](const SchemaElement& element) -> frame::TypePtr {
+    switch (element.type.value_or(format::Type::kFixedLenByteArray)) {
+      case format::Type::kInt64:
+      case format::Type::kInt32:
+        return frame::int64();
+      case format::Type::kDouble:
+      case format::Type::kFloat:
+        return frame::float64();
+      case format::Type::kByteArray:
+        return frame::utf8();
+      case format::Type::kBoolean:
+        return frame::boolean();
+      default:
+        reader.fail(fmt::format(
+            "column '{}' has physical type {}, which this library does not read", element.name,
+            static_cast<int>(element.type.value_or(format::Type::kFixedLenByteArray))));
+    }
+  };
+
+  // Adds the node for `element` (already consumed) and everything beneath it. A repeated
+  // element outside a LIST/MAP group is a list of required items.
+  auto add = [&](auto& self, const SchemaElement& element, bool inside_list) -> int {
+    const auto repetition_type = element.repetition_type.value_or(FieldRepetitionType::kRequired);
+    if (repetition_type == FieldRepetitionType::kRepeated && !inside_list) {
+      SchemaNode list;
+      list.kind = SchemaNode::Kind::kList;
+      list.name = element.name;
+      list.nullable = false;
+      const int index = schema.add_node(std::move(list));
+      const int item = self(self, element, true);
+      schema.nodes_[static_cast<size_t>(item)].name = std::string(kItemName);
+      schema.nodes_[static_cast<size_t>(item)].parent = index;
+      schema.nodes_[static_cast<size_t>(index)].children.push_back(item);
+      return index;
+    }
+    SchemaNode node;
+    node.name = element.name;
+    node.nullable = repetition_type == FieldRepetitionType::kOptional;
+    if (!element.num_children) {
+      node.kind = SchemaNode::Kind::kLeaf;
+      node.type = leaf_type(element);
+      node.physical_type = *element.type;
+      return schema.add_node(std::move(node));
+    }
+    const int32_t count = *element.num_children;
+    if (count <= 0) reader.fail(fmt::format("group '{}' has no children", element.name));
+    if (has_list_annotation(element) || has_map_annotation(element)) {
+      if (count != 1) {
+        reader.fail(fmt::format("LIST/MAP group '{}' has {} children, not 1", element.name, count));
+      }
+      const SchemaElement& repeated = reader.next(element.name);
+      if (repeated.repetition_type != FieldRepetitionType::kRepeated) {
+        reader.fail(fmt::format("the child of LIST/MAP group '{}' is not repeated", element.name));
+      }
+      node.kind = SchemaNode::Kind::kList;
+      const int index = schema.add_node(std::move(node));
+      // Three-level form: the repeated group wraps a single element. In the legacy
+      // two-level forms (and in MAP's key_value group) the repeated node is the item.
+      const bool three_level = !has_map_annotation(element) && repeated.num_children == 1 &&
+                               repeated.name != "array" && repeated.name != element.name + "_tuple";
+      int item;
+      if (three_level) {
+        item = self(self, reader.next(repeated.name), true);
+      } else {
+        item = self(self, repeated, true);
+        schema.nodes_[static_cast<size_t>(item)].nullable = false;
+      }
+      schema.nodes_[static_cast<size_t>(item)].name = std::string(kItemName);
+      schema.nodes_[static_cast<size_t>(item)].parent = index;
+      schema.nodes_[static_cast<size_t>(index)].children.push_back(item);
+      return index;
+    }
+    node.kind = SchemaNode::Kind::kStruct;
+    const int index = schema.add_node(std::move(node));
+    for (int32_t i = 0; i < count; ++i) {
+      const int child = self(self, reader.next(element.name), false);
+      schema.nodes_[static_cast<size_t>(child)].parent = index;
+      schema.nodes_[static_cast<size_t>(index)].children.push_back(child);
+    }
+    return index;
+  };
+
+  for (int32_t i = 0; i < *root.num_children; ++i) {
+    schema.columns_.push_back(add(add, reader.next(root.name), false));
+  }
+  if (!reader.done()) reader.fail("elements follow the last top-level column");
+  schema.finish();
+  return schema;
+}
+
+void Schema::finish() {
+  // Levels and frame types flow top-down; leaves are numbered depth-first, the order
+  // in which column chunks appear in a row group.
+  auto visit = [this](auto& self, int index, int16_t def_slot, int16_t rep_depth,
+                      std::vector<int>& path) -> void {
+    SchemaNode& node = nodes_[static_cast<size_t>(index)];
+    node.def_slot = def_slot;
+    node.def_present = static_cast<int16_t>(def_slot + (node.nullable ? 1 : 0));
+    node.rep_depth = rep_depth;
+    path.push_back(index);
+    if (node.kind == SchemaNode::Kind::kLeaf) {
+      node.leaf_index = static_cast<int>(leaves_.size());
+      node.first_leaf = node.leaf_index;
+      LeafColumn leaf;
+      leaf.node = index;
+      leaf.path = path;
+      leaf.max_def = node.def_present;
+      leaf.max_rep = node.rep_depth;
+      leaves_.push_back(std::move(leaf));
+    } else {
+      const bool is_list = node.kind == SchemaNode::Kind::kList;
+      const int16_t child_def = static_cast<int16_t>(node.def_present + (is_list ? 1 : 0));
+      const int16_t child_rep = static_cast<int16_t>(rep_depth + (is_list ? 1 : 0));
+      const std::vector<int> children = node.children;
+      for (int child : children) self(self, child, child_def, child_rep, path);
+      SchemaNode& done = nodes_[static_cast<size_t>(index)];
+      done.first_leaf = nodes_[static_cast<size_t>(children.front())].first_leaf;
+      if (done.type) {
+        // Written schemas keep the frame's own type (with its item names).
+      } else if (done.kind == SchemaNode::Kind::kList) {
+        const SchemaNode& item = nodes_[static_cast<size_t>(children.front())];
+        done.type = frame::list(frame::Field{item.name, item.type, item.nullable});
+      } else {
+        std::vector<frame::Field> members;
+        for (int child : children) {
+          const SchemaNode& member = nodes_[static_cast<size_t>(child)];
+          members.push_back({member.name, member.type, member.nullable});
+        }
+        done.type = frame::struct_(std::move(members));
+      }
+    }
+    path.pop_back();
+  };
+  std::vector<int> path;
+  for (int column : columns_) visit(visit, column, 0, 0, path);
+
+  // Footer paths: a list contributes its repeated group and element names.
+  for (LeafColumn& leaf : leaves_) {
+    for (int index : leaf.path) {
+      const SchemaNode& node = nodes_[static_cast<size_t>(index)];
+      const bool item_of_list = node.parent >= 0 && nodes_[static_cast<size_t>(node.parent)].kind ==
+                                                        SchemaNode::Kind::kList;
+      if (item_of_list) {
+        leaf.path_in_schema.emplace_back(kRepeatedGroupName);
+        leaf.path_in_schema.emplace_back(kElementName);
+      } else {
+        leaf.path_in_schema.push_back(node.name);
+      }
+    }
+  }
+}
+
+std::vector<SchemaElement> Schema::to_elements() const {
+  std::vector<SchemaElement> elements;
+  SchemaElement root;
+  root.name = "schema";
+  root.num_children = static_cast<int32_t>(columns_.size());
+  elements.push_back(std::move(root));
+
+  auto emit = [&](auto& self, int index, std::string name) -> void {
+    const SchemaNode& node = nodes_[static_cast<size_t>(index)];
+    SchemaElement element;
+    element.name = std::move(name);
+    element.repetition_type = repetition(node.nullable);
+    switch (node.kind) {
+      case SchemaNode::Kind::kLeaf:
+        element.type = node.physical_type;
+        if (node.type->id() == frame::TypeId::Utf8) {
+          element.converted_type = ConvertedType::kUtf8;
+          element.logical_type = format::StringType{};
+        }
+        elements.push_back(std::move(element));
+        return;
+      case SchemaNode::Kind::kStruct:
+        element.num_children = static_cast<int32_t>(node.children.size());
+        elements.push_back(std::move(element));
+        for (int child : node.children) {
+          self(self, child, nodes_[static_cast<size_t>(child)].name);
+        }
+        return;
+      case SchemaNode::Kind::kList: {
+        element.num_children = 1;
+        element.converted_type = ConvertedType::kList;
+        element.logical_type = format::ListType{};
+        elements.push_back(std::move(element));
+        SchemaElement repeated;
+        repeated.name = std::string(kRepeatedGroupName);
+        repeated.repetition_type = FieldRepetitionType::kRepeated;
+        repeated.num_children = 1;
+        elements.push_back(std::move(repeated));
+        self(self, node.children.front(), std::string(kElementName));
+        return;
+      }
+    }
+  };
+  for (int column : columns_) emit(emit, column, nodes_[static_cast<size_t>(column)].name);
+  return elements;
+}
+
+std::vector<frame::Field> Schema::fields() const {
+  std::vector<frame::Field> fields;
+  for (int column : columns_) {
+    const SchemaNode& node = nodes_[static_cast<size_t>(column)];
+    fields.push_back({node.name, node.type, node.nullable});
+  }
+  return fields;
+}
+
+}  // namespace crv::parquet

@@ -1,0 +1,266 @@
+#include "parquet/compression.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crv/core/errors.hpp"
+
+namespace crv::parquet {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using Bytes = std::vector<uint8_t>;
+
+constexpr Codec kWritableCodecs[] = {Codec::kUncompressed, Codec::kSnappy, Codec::kGzip,
+                                     Codec::kZstd, Codec::kLz4Raw};
+constexpr Codec kCompressingCodecs[] = {Codec::kSnappy, Codec::kGzip, Codec::kZstd, Codec::kLz4Raw};
+constexpr size_t kLimit = size_t{1} << 30;
+
+Bytes as_bytes(std::string_view text) {
+  return Bytes(text.begin(), text.end());
+}
+
+// Log-like text with random numbers: compressible, but not trivially.
+Bytes page_like_data(size_t size, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string text;
+  text.reserve(size + 64);
+  while (text.size() < size) {
+    text += "agent_" + std::to_string(rng() % 5000) + ",token_" + std::to_string(rng() % 40) + "," +
+            std::to_string(rng() % 1000000) + ";";
+  }
+  text.resize(size);
+  return as_bytes(text);
+}
+
+Bytes random_bytes(size_t size, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Bytes bytes(size);
+  for (uint8_t& byte : bytes) byte = static_cast<uint8_t>(rng());
+  return bytes;
+}
+
+std::string format_error(auto&& action) {
+  try {
+    action();
+  } catch (const IoFormatError& error) {
+    return error.message();
+  }
+  ADD_FAILURE() << "expected IoFormatError";
+  return {};
+}
+
+TEST(Codec, NamesAndThriftValues) {
+  EXPECT_EQ(codec_name(Codec::kUncompressed), "UNCOMPRESSED");
+  EXPECT_EQ(codec_name(Codec::kZstd), "ZSTD");
+  EXPECT_EQ(codec_name(Codec::kLz4Raw), "LZ4_RAW");
+  EXPECT_EQ(codec_name(static_cast<Codec>(42)), "UNKNOWN(42)");
+  EXPECT_EQ(codec_from_thrift(0), Codec::kUncompressed);
+  EXPECT_EQ(codec_from_thrift(1), Codec::kSnappy);
+  EXPECT_EQ(codec_from_thrift(2), Codec::kGzip);
+  EXPECT_EQ(codec_from_thrift(6), Codec::kZstd);
+  EXPECT_EQ(codec_from_thrift(7), Codec::kLz4Raw);
+  EXPECT_THAT(format_error([] { codec_from_thrift(8); }), HasSubstr("unknown compression codec 8"));
+  EXPECT_THROW(codec_from_thrift(-1), IoFormatError);
+}
+
+TEST(Compression, RoundTripsSmallEmptyAndLargeInputs) {
+  const std::vector<Bytes> inputs = {Bytes{}, as_bytes("x"), as_bytes("crv-io crv-io crv-io!"),
+                                     page_like_data(10 << 20, 1), random_bytes(1 << 20, 2)};
+  for (Codec codec : kWritableCodecs) {
+    for (const Bytes& input : inputs) {
+      const Bytes compressed = compress(codec, input);
+      EXPECT_EQ(decompress(codec, compressed, input.size(), kLimit), input)
+          << codec_name(codec) << ", " << input.size() << " bytes";
+    }
+  }
+}
+
+TEST(Compression, CompressesRepetitiveData) {
+  const Bytes input = page_like_data(1 << 20, 3);
+  for (Codec codec : kCompressingCodecs) {
+    EXPECT_LT(compress(codec, input).size(), input.size() * 3 / 4) << codec_name(codec);
+  }
+}
+
+TEST(Compression, OutputsTheStandardFormats) {
+  const Bytes input = as_bytes("hello hello hello hello");
+  // RFC 1952 gzip member: magic 1F 8B, method 8 (deflate).
+  const Bytes gzip = compress(Codec::kGzip, input);
+  EXPECT_THAT(Bytes(gzip.begin(), gzip.begin() + 3), ElementsAre(0x1F, 0x8B, 0x08));
+  // RFC 8878 Zstandard frame: magic 28 B5 2F FD.
+  const Bytes zstd = compress(Codec::kZstd, input);
+  EXPECT_THAT(Bytes(zstd.begin(), zstd.begin() + 4), ElementsAre(0x28, 0xB5, 0x2F, 0xFD));
+  // Snappy starts with the uncompressed length as a varint.
+  EXPECT_EQ(compress(Codec::kSnappy, input).front(), input.size());
+  EXPECT_EQ(compress(Codec::kUncompressed, input), input);
+}
+
+// Pages produced by other tools or written by hand from the format descriptions.
+TEST(Decompression, ReadsIndependentlyProducedPages) {
+  const Bytes text = as_bytes("crv-io crv-io crv-io!");
+  // `gzip -9n`.
+  const Bytes gzip = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03,
+                      0x4b, 0x2e, 0x2a, 0xd3, 0xcd, 0xcc, 0x57, 0x48, 0x46, 0xa6,
+                      0x14, 0x01, 0x3c, 0x51, 0xbc, 0xf0, 0x15, 0x00, 0x00, 0x00};
+  EXPECT_EQ(decompress(Codec::kGzip, gzip, text.size(), kLimit), text);
+  // The `zstd` command line tool, with its content checksum.
+  const Bytes zstd = {0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x15, 0x75, 0x00, 0x00,
+                      0x40, 0x63, 0x72, 0x76, 0x2d, 0x69, 0x6f, 0x20, 0x21,
+                      0x01, 0x00, 0x3a, 0x8a, 0x11, 0x9b, 0x51, 0x08, 0x81};
+  EXPECT_EQ(decompress(Codec::kZstd, zstd, text.size(), kLimit), text);
+  // Snappy: length 12, literal "abc" (tag (3-1) << 2), copy of 9 from offset 3 (tag
+  // (9-4) << 2 | 1, offset byte 3).
+  const Bytes snappy = {0x0C, 0x08, 'a', 'b', 'c', 0x15, 0x03};
+  EXPECT_EQ(decompress(Codec::kSnappy, snappy, 12, kLimit), as_bytes("abcabcabcabc"));
+  // LZ4 block: token 3 literals + match of 9 (0x35), "abc", offset 3; then a final
+  // sequence of 5 literals (0x50), as the block format requires at the end.
+  const Bytes lz4 = {0x35, 'a', 'b', 'c', 0x03, 0x00, 0x50, '1', '2', '3', '4', '5'};
+  EXPECT_EQ(decompress(Codec::kLz4Raw, lz4, 17, kLimit), as_bytes("abcabcabcabc12345"));
+}
+
+TEST(Decompression, ReadsSeveralGzipMembers) {
+  Bytes page = compress(Codec::kGzip, as_bytes("first "));
+  const Bytes second = compress(Codec::kGzip, as_bytes("second"));
+  page.insert(page.end(), second.begin(), second.end());
+  EXPECT_EQ(decompress(Codec::kGzip, page, 12, kLimit), as_bytes("first second"));
+}
+
+TEST(Decompression, RefusesHostileExpectedSizes) {
+  const Bytes compressed = compress(Codec::kZstd, as_bytes("tiny"));
+  const size_t hundred_gigabytes = size_t{100} << 30;
+  for (Codec codec : kWritableCodecs) {
+    EXPECT_THAT(format_error([&] { decompress(codec, compressed, hundred_gigabytes, kLimit); }),
+                HasSubstr("claims 107374182400 uncompressed bytes, above the limit of 1073741824"));
+  }
+  // The caller's limit applies even below Parquet's own 2 GiB page maximum...
+  EXPECT_THROW(decompress(Codec::kZstd, compressed, 5, 4), IoFormatError);
+  // ...and a generous limit does not lift that maximum.
+  EXPECT_THROW(decompress(Codec::kZstd, compressed, kMaxPageSize + 1, size_t{1} << 40),
+               IoFormatError);
+}
+
+TEST(Decompression, RefusesSizeMismatches) {
+  const Bytes input = page_like_data(5000, 4);
+  for (Codec codec : kWritableCodecs) {
+    const Bytes compressed = compress(codec, input);
+    for (size_t claimed : {input.size() - 1, input.size() + 1, size_t{0}}) {
+      EXPECT_THROW(decompress(codec, compressed, claimed, kLimit), IoFormatError)
+          << codec_name(codec) << " claiming " << claimed;
+    }
+  }
+  const Bytes zstd = compress(Codec::kZstd, input);
+  EXPECT_THAT(format_error([&] { decompress(Codec::kZstd, zstd, 4000, kLimit); }),
+              HasSubstr("ZSTD page decompresses to more than the 4000 bytes its header claims"));
+  const Bytes gzip = compress(Codec::kGzip, input);
+  EXPECT_THAT(format_error([&] { decompress(Codec::kGzip, gzip, 6000, kLimit); }),
+              HasSubstr("GZIP page decompresses to 5000 bytes but its header claims 6000"));
+  EXPECT_THAT(format_error([&] { decompress(Codec::kGzip, gzip, 4000, kLimit); }),
+              HasSubstr("GZIP page decompresses to more than the 4000 bytes its header claims"));
+}
+
+TEST(Decompression, RefusesTruncatedAndCorruptData) {
+  const Bytes input = page_like_data(20000, 5);
+  for (Codec codec : kCompressingCodecs) {
+    const Bytes compressed = compress(codec, input);
+    const Bytes truncated(compressed.begin(), compressed.begin() + compressed.size() / 2);
+    EXPECT_THROW(decompress(codec, truncated, input.size(), kLimit), IoFormatError)
+        << codec_name(codec);
+    EXPECT_THROW(decompress(codec, random_bytes(compressed.size(), 6), input.size(), kLimit),
+                 IoFormatError)
+        << codec_name(codec);
+    EXPECT_THROW(decompress(codec, Bytes{}, input.size(), kLimit), IoFormatError)
+        << codec_name(codec);
+  }
+  // Checksums catch a single flipped bit in gzip (CRC-32) and in a checksummed zstd frame.
+  Bytes gzip = compress(Codec::kGzip, input);
+  gzip[gzip.size() / 2] ^= 0x10;
+  EXPECT_THROW(decompress(Codec::kGzip, gzip, input.size(), kLimit), IoFormatError);
+  const Bytes zstd_with_checksum = {0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x15, 0x75, 0x00, 0x00,
+                                    0x40, 0x63, 0x72, 0x76, 0x2d, 0x69, 0x6f, 0x20, 0x21,
+                                    0x01, 0x00, 0x3a, 0x8a, 0x11, 0x9b, 0x51, 0x08, 0x80};
+  EXPECT_THAT(format_error([&] { decompress(Codec::kZstd, zstd_with_checksum, 21, kLimit); }),
+              HasSubstr("ZSTD page data is corrupt"));
+  // Trailing bytes after the last gzip member are not another member.
+  Bytes gzip_with_garbage = compress(Codec::kGzip, input);
+  gzip_with_garbage.push_back(0x00);
+  EXPECT_THROW(decompress(Codec::kGzip, gzip_with_garbage, input.size(), kLimit), IoFormatError);
+  // An UNCOMPRESSED page must hold exactly what its header claims.
+  EXPECT_THAT(format_error([] { decompress(Codec::kUncompressed, as_bytes("abc"), 4, kLimit); }),
+              HasSubstr("UNCOMPRESSED page decompresses to 3 bytes but its header claims 4"));
+}
+
+TEST(Compression, UnsupportedCodecsAreNamed) {
+  const Bytes input = as_bytes("data");
+  for (Codec codec : {Codec::kLzo, Codec::kBrotli, Codec::kLz4, static_cast<Codec>(9)}) {
+    const std::string name = codec_name(codec);
+    EXPECT_THAT(format_error([&] { decompress(codec, input, 4, kLimit); }),
+                HasSubstr("compression codec " + name + " cannot be read"));
+    try {
+      compress(codec, input);
+      FAIL() << "expected IoConfigError";
+    } catch (const IoConfigError& error) {
+      EXPECT_THAT(error.message(), HasSubstr("compression codec " + name + " cannot be written"));
+    }
+  }
+  EXPECT_THAT(codec_name(Codec::kLz4), HasSubstr("LZ4"));
+}
+
+TEST(Compression, Levels) {
+  const Bytes input = page_like_data(200000, 7);
+  for (int level : {-5, 1, 3, 19}) {
+    const Bytes compressed = compress(Codec::kZstd, input, level);
+    EXPECT_EQ(decompress(Codec::kZstd, compressed, input.size(), kLimit), input) << level;
+  }
+  EXPECT_LT(compress(Codec::kZstd, input, 19).size(), compress(Codec::kZstd, input, -5).size());
+  // Switching levels between calls must not reuse a stream set up for another level.
+  const Bytes gzip_fast = compress(Codec::kGzip, input, 1);
+  const Bytes gzip_best = compress(Codec::kGzip, input, 9);
+  EXPECT_LT(gzip_best.size(), gzip_fast.size());
+  EXPECT_EQ(compress(Codec::kGzip, input, 1), gzip_fast);
+  EXPECT_EQ(decompress(Codec::kGzip, gzip_best, input.size(), kLimit), input);
+  EXPECT_THROW(compress(Codec::kZstd, input, 100), IoConfigError);
+  EXPECT_THROW(compress(Codec::kGzip, input, 10), IoConfigError);
+  EXPECT_THROW(compress(Codec::kGzip, input, -1), IoConfigError);
+  // Codecs without levels ignore them.
+  EXPECT_EQ(compress(Codec::kSnappy, input, 99), compress(Codec::kSnappy, input));
+}
+
+TEST(Compression, ReusesTheCallersBuffer) {
+  const Bytes input = page_like_data(100000, 8);
+  Bytes out(500000, 0xAB);
+  compress(Codec::kZstd, input, 3, out);
+  EXPECT_EQ(decompress(Codec::kZstd, out, input.size(), kLimit), input);
+  Bytes decoded = {1, 2, 3};
+  decompress(Codec::kZstd, out, input.size(), kLimit, decoded);
+  EXPECT_EQ(decoded, input);
+}
+
+TEST(Compression, ThreadsUseTheirOwnContexts) {
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t, &ok] {
+      const Bytes input = page_like_data(300000, 100 + t);
+      bool all_equal = true;
+      for (int round = 0; round < 5; ++round) {
+        for (Codec codec : {Codec::kZstd, Codec::kGzip}) {
+          all_equal &= decompress(codec, compress(codec, input), input.size(), kLimit) == input;
+        }
+      }
+      ok[t] = all_equal;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_THAT(ok, ElementsAre(1, 1, 1, 1));
+}
+
+}  // namespace
+}  // namespace crv::parquet
