@@ -6,5 +6,6 @@
 namespace crv::cli {
 
 void add_schema_commands(CLI::App& app);
+void add_append_command(CLI::App& app);
 
 }  // namespace crv::cli

@@ -31,6 +31,7 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", fmt::format("{} {}", kLibraryName, kLibraryVersion));
   app.require_subcommand(1);
   add_schema_commands(app);
+  add_append_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

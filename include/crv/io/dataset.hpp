@@ -1,0 +1,133 @@
+#pragma once
+// A run's canonical tables on disk: appending (and, later, reading) through one handle.
+//
+// An append validates the frame (see validate.hpp), splits it by bucket, writes one
+// Parquet part per bucket (temp file, fsync, rename, folder fsync) and then commits by
+// rewriting the table's manifest atomically under an exclusive per-table lock. The
+// manifest is the commit point: readers see an append entirely or not at all, a failed
+// append removes its parts, and concurrent appenders (threads or processes) never lose
+// each other's updates. Parts are encoded outside the lock.
+//
+// With write_manifest_every_n > 1 a Dataset batches manifest commits: parts of the
+// appends in between are on disk but no manifest names them yet, so readers do not see
+// them until flush() (or the n-th append, or destruction) commits them together.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crv/core/table_name.hpp"
+#include "crv/frame/frame.hpp"
+#include "crv/io/file_system.hpp"
+#include "crv/io/manifest.hpp"
+#include "crv/io/settings.hpp"
+
+namespace crv::io {
+
+struct AppendOptions {
+  // Check and reshape the frame against the table descriptor. Without it the frame is
+  // written as given, with `bucket` computed from `tick` (still required and >= 0).
+  bool validate_schema = true;
+  // Reserved for row-level rules; has no effect yet.
+  bool validate_rows = false;
+};
+
+struct PartSummary {
+  int64_t bucket_id = 0;
+  std::string path;  // the part's final path
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  int64_t tick_min = 0;
+  int64_t tick_max = 0;
+};
+
+// Where an append spent its time, for benchmarks.
+struct AppendTimings {
+  std::chrono::nanoseconds validate{0};
+  std::chrono::nanoseconds encode{0};
+  std::chrono::nanoseconds part_write{0};     // writes, fsyncs and renames of parts
+  std::chrono::nanoseconds manifest_load{0};  // lock, stat and (when changed) parse
+  std::chrono::nanoseconds manifest_serialize{0};
+  std::chrono::nanoseconds manifest_write{0};  // write, fsync, rename, folder fsync
+};
+
+struct AppendSummary {
+  std::string table;
+  std::string run_id;
+  std::vector<PartSummary> parts;
+  int64_t rows = 0;
+  std::vector<int64_t> buckets;  // ascending
+  AppendTimings timings;
+
+  // {"table", "run_id", "parts": [{bucket_id, path, rows, bytes, tick_min, tick_max}],
+  //  "rows", "buckets"}
+  std::string to_json() const;
+};
+
+class Dataset {
+ public:
+  // Validates the settings and the run id.
+  Dataset(IoSettings settings, std::string run_id, FileSystem& fs = default_file_system());
+  // Commits batched appends; errors there are swallowed (call flush() to see them).
+  ~Dataset();
+  Dataset(const Dataset&) = delete;
+  Dataset& operator=(const Dataset&) = delete;
+
+  const IoSettings& settings() const { return settings_; }
+  const std::string& run_id() const { return run_id_; }
+
+  // Appends `frame` to `table` (a canonical name; GrammarError otherwise). An empty
+  // frame touches nothing and returns an empty summary.
+  AppendSummary append(std::string_view table, const frame::Frame& frame,
+                       const AppendOptions& options = {});
+  AppendSummary append(core::TableName table, const frame::Frame& frame,
+                       const AppendOptions& options = {});
+
+  // Commits every batched append (write_manifest_every_n > 1).
+  void flush();
+
+  // A multi-batch append: parts are written batch by batch and committed together, so a
+  // failure anywhere leaves the table as it was. Not committing rolls back.
+  class Transaction {
+   public:
+    Transaction(Transaction&&) noexcept;
+    ~Transaction();
+    // Validates `batch` and writes its parts; on error this batch's parts are removed
+    // and the transaction stays usable (earlier batches remain pending).
+    void add(const frame::Frame& batch, const AppendOptions& options = {});
+    // Names every pending part in the manifest; returns the summary of all batches.
+    AppendSummary commit();
+    // Removes every pending part.
+    void rollback();
+    int64_t pending_rows() const;
+
+   private:
+    friend class Dataset;
+    struct State;
+    explicit Transaction(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+  };
+  Transaction begin(std::string_view table);
+
+ private:
+  struct TableState;
+  TableState& table_state(std::string_view table);
+  // Adds `parts` to the manifest under the table's lock and writes it.
+  void commit_parts(TableState& table, const std::vector<std::pair<int64_t, PartMeta>>& parts,
+                    AppendTimings& timings);
+
+  IoSettings settings_;
+  std::string run_id_;
+  FileSystem& fs_;
+  std::map<std::string, std::unique_ptr<TableState>, std::less<>> tables_;
+};
+
+// One-shot append through a temporary Dataset.
+AppendSummary append(const IoSettings& settings, std::string_view run_id, std::string_view table,
+                     const frame::Frame& frame, const AppendOptions& options = {});
+
+}  // namespace crv::io

@@ -1,0 +1,328 @@
+#include "crv/io/dataset.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "crv/core/errors.hpp"
+#include "crv/core/table_descriptor.hpp"
+#include "crv/io/paths.hpp"
+#include "crv/io/validate.hpp"
+#include "io/part_writer.hpp"
+#include "io/table_lock.hpp"
+
+namespace crv::io {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Adds the time since construction to a counter when it goes out of scope.
+class ScopedTimer {
+ public:
+  explicit ScopedTimer(std::chrono::nanoseconds& total) : total_(total), start_(Clock::now()) {}
+  ~ScopedTimer() { total_ += Clock::now() - start_; }
+  ScopedTimer(const ScopedTimer&) = delete;
+  ScopedTimer& operator=(const ScopedTimer&) = delete;
+
+ private:
+  std::chrono::nanoseconds& total_;
+  Clock::time_point start_;
+};
+
+// The rows of each bucket, in order of first appearance. Rows of a bucket are usually
+// contiguous (ticks ascend), and then the bucket is a zero-copy slice.
+std::vector<std::pair<int64_t, frame::Frame>> split_by_bucket(const frame::Frame& rows) {
+  const frame::ArrayPtr& buckets = rows.column("bucket");
+  const int64_t* values = buckets->int64_values();
+  const int64_t count = rows.num_rows();
+  std::vector<std::pair<int64_t, frame::Frame>> parts;
+  if (std::is_sorted(values, values + count)) {
+    for (int64_t begin = 0; begin < count;) {
+      const int64_t end = std::upper_bound(values + begin, values + count, values[begin]) - values;
+      parts.emplace_back(values[begin], rows.slice(begin, end - begin));
+      begin = end;
+    }
+    return parts;
+  }
+  std::map<int64_t, std::vector<int64_t>> indices;
+  for (int64_t i = 0; i < count; ++i) indices[values[i]].push_back(i);
+  for (auto& [bucket, rows_of_bucket] : indices) {
+    parts.emplace_back(bucket, rows.take(rows_of_bucket));
+  }
+  return parts;
+}
+
+void remove_quietly(FileSystem& fs, const std::vector<std::filesystem::path>& files) noexcept {
+  for (const auto& file : files) {
+    try {
+      fs.remove_file(file);
+    } catch (const std::exception&) {
+    }
+  }
+}
+
+// Whether the manifest on disk names `part` of `bucket` (after a failed commit whose
+// manifest may or may not have been replaced).
+bool manifest_names(FileSystem& fs, const std::filesystem::path& path, int64_t bucket,
+                    const PartMeta& part) noexcept {
+  try {
+    const auto manifest = load_manifest(fs, path);
+    if (!manifest) return false;
+    const auto partition = manifest->partitions.find(bucket);
+    if (partition == manifest->partitions.end()) return false;
+    return std::any_of(partition->second.parts.begin(), partition->second.parts.end(),
+                       [&](const PartMeta& named) { return named.path == part.path; });
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+std::string AppendSummary::to_json() const {
+  nlohmann::ordered_json parts_json = nlohmann::ordered_json::array();
+  for (const PartSummary& part : parts) {
+    parts_json.push_back({{"bucket_id", part.bucket_id},
+                          {"path", part.path},
+                          {"rows", part.rows},
+                          {"bytes", part.bytes},
+                          {"tick_min", part.tick_min},
+                          {"tick_max", part.tick_max}});
+  }
+  nlohmann::ordered_json json = {{"table", table},
+                                 {"run_id", run_id},
+                                 {"parts", parts_json},
+                                 {"rows", rows},
+                                 {"buckets", buckets}};
+  return json.dump();
+}
+
+// What a Dataset knows about one table: its descriptor and paths, the manifest as last
+// read or written (valid while the file's identity is unchanged), and batched commits.
+struct Dataset::TableState {
+  const core::TableDescriptor* descriptor = nullptr;
+  std::string name;
+  std::filesystem::path folder;
+  std::filesystem::path manifest_path;
+  parquet::WriterOptions writer_options;
+  std::optional<TableManifest> manifest;
+  std::optional<FileIdentity> manifest_identity;
+  std::vector<std::pair<int64_t, PartMeta>> batched_parts;
+  std::vector<std::filesystem::path> batched_files;
+  int64_t batched_appends = 0;
+};
+
+struct Dataset::Transaction::State {
+  Dataset* dataset = nullptr;
+  TableState* table = nullptr;
+  std::vector<std::pair<int64_t, PartMeta>> parts;
+  std::vector<std::filesystem::path> files;
+  AppendSummary summary;
+  std::vector<uint8_t> scratch;
+};
+
+Dataset::Dataset(IoSettings settings, std::string run_id, FileSystem& fs)
+    : settings_(std::move(settings)), run_id_(std::move(run_id)), fs_(fs) {
+  settings_.validate();
+  validate_run_id(run_id_);
+}
+
+Dataset::~Dataset() {
+  try {
+    flush();
+  } catch (const std::exception&) {
+    // Destructors must not throw; flush() reports the same failure to callers who ask.
+  }
+}
+
+Dataset::TableState& Dataset::table_state(std::string_view table) {
+  const core::TableDescriptor& descriptor = core::get_table(table);
+  auto found = tables_.find(table);
+  if (found != tables_.end()) return *found->second;
+  auto state = std::make_unique<TableState>();
+  state->descriptor = &descriptor;
+  state->name = std::string(table);
+  state->folder = table_dir(settings_, run_id_, table);
+  state->manifest_path = manifest_path(settings_, run_id_, table);
+  state->writer_options = part_writer_options(settings_, run_id_, table);
+  return *tables_.emplace(state->name, std::move(state)).first->second;
+}
+
+void Dataset::commit_parts(TableState& table,
+                           const std::vector<std::pair<int64_t, PartMeta>>& parts,
+                           AppendTimings& timings) {
+  fs_.create_directories(table.folder);
+  std::optional<TableLock> lock;
+  {
+    ScopedTimer timer(timings.manifest_load);
+    lock.emplace(fs_, table.folder);
+    const std::optional<FileIdentity> identity = fs_.stat(table.manifest_path);
+    // Another writer may have committed since this handle last wrote: re-read only then.
+    if (!identity) {
+      table.manifest = new_manifest(table.name);
+    } else if (!table.manifest || table.manifest_identity != identity) {
+      table.manifest = load_manifest(fs_, table.manifest_path);
+    }
+  }
+  for (const auto& [bucket, part] : parts) add_part(*table.manifest, bucket, part);
+  try {
+    ScopedTimer timer(timings.manifest_write);
+    write_manifest(fs_, table.manifest_path, *table.manifest);
+    table.manifest_identity = fs_.stat(table.manifest_path);
+  } catch (...) {
+    table.manifest.reset();
+    table.manifest_identity.reset();
+    throw;
+  }
+}
+
+Dataset::Transaction::Transaction(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Dataset::Transaction::Transaction(Transaction&&) noexcept = default;
+Dataset::Transaction::~Transaction() {
+  if (state_) rollback();
+}
+
+int64_t Dataset::Transaction::pending_rows() const {
+  return state_->summary.rows;
+}
+
+void Dataset::Transaction::add(const frame::Frame& batch, const AppendOptions& options) {
+  if (batch.num_rows() == 0) return;
+  Dataset& dataset = *state_->dataset;
+  TableState& table = *state_->table;
+  AppendTimings& timings = state_->summary.timings;
+  ValidatedFrame validated;
+  {
+    ScopedTimer timer(timings.validate);
+    validated =
+        options.validate_schema
+            ? validate_frame(batch, *table.descriptor,
+                             {dataset.settings_.tick_bucket_size, dataset.settings_.strict_schema})
+            : validate_partitioning(batch, dataset.settings_.tick_bucket_size);
+  }
+  const size_t first_new_file = state_->files.size();
+  const size_t first_new_part = state_->parts.size();
+  try {
+    for (const auto& [bucket, rows] : split_by_bucket(validated.frame)) {
+      const std::filesystem::path folder =
+          bucket_dir(dataset.settings_, dataset.run_id_, table.name, bucket);
+      const WrittenPart written = write_part(dataset.fs_, folder, rows, validated.fields,
+                                             table.writer_options, state_->scratch, timings);
+      state_->files.push_back(written.path);
+      state_->parts.emplace_back(bucket, written.meta);
+      state_->summary.parts.push_back({bucket, written.path.string(), written.meta.rows,
+                                       written.meta.bytes, written.meta.tick_min,
+                                       written.meta.tick_max});
+    }
+  } catch (...) {
+    remove_quietly(
+        dataset.fs_,
+        {state_->files.begin() + static_cast<std::ptrdiff_t>(first_new_file), state_->files.end()});
+    state_->files.resize(first_new_file);
+    state_->parts.resize(first_new_part);
+    state_->summary.parts.resize(first_new_part);
+    throw;
+  }
+  state_->summary.rows += batch.num_rows();
+}
+
+AppendSummary Dataset::Transaction::commit() {
+  State& state = *state_;
+  if (!state.parts.empty()) {
+    try {
+      state.dataset->commit_parts(*state.table, state.parts, state.summary.timings);
+    } catch (...) {
+      const auto& [bucket, part] = state.parts.front();
+      if (!manifest_names(state.dataset->fs_, state.table->manifest_path, bucket, part)) {
+        rollback();
+      }
+      state_.reset();
+      throw;
+    }
+  }
+  AppendSummary summary = std::move(state.summary);
+  std::set<int64_t> buckets;
+  for (const PartSummary& part : summary.parts) buckets.insert(part.bucket_id);
+  summary.buckets.assign(buckets.begin(), buckets.end());
+  state_.reset();
+  return summary;
+}
+
+void Dataset::Transaction::rollback() {
+  if (!state_) return;
+  remove_quietly(state_->dataset->fs_, state_->files);
+  state_->files.clear();
+  state_->parts.clear();
+  state_->summary.parts.clear();
+  state_->summary.rows = 0;
+}
+
+Dataset::Transaction Dataset::begin(std::string_view table) {
+  auto state = std::make_unique<Transaction::State>();
+  state->dataset = this;
+  state->table = &table_state(table);
+  state->summary.table = std::string(table);
+  state->summary.run_id = run_id_;
+  return Transaction(std::move(state));
+}
+
+AppendSummary Dataset::append(std::string_view table, const frame::Frame& frame,
+                              const AppendOptions& options) {
+  Transaction transaction = begin(table);
+  transaction.add(frame, options);
+  if (settings_.write_manifest_every_n <= 1) return transaction.commit();
+
+  // Batched: keep the parts for a later commit of several appends at once.
+  TableState& state = *transaction.state_->table;
+  AppendSummary summary = std::move(transaction.state_->summary);
+  std::set<int64_t> buckets;
+  for (const PartSummary& part : summary.parts) buckets.insert(part.bucket_id);
+  summary.buckets.assign(buckets.begin(), buckets.end());
+  for (auto& part : transaction.state_->parts) state.batched_parts.push_back(std::move(part));
+  for (auto& file : transaction.state_->files) state.batched_files.push_back(std::move(file));
+  transaction.state_.reset();
+  if (!summary.parts.empty() && ++state.batched_appends >= settings_.write_manifest_every_n) {
+    flush();
+  }
+  return summary;
+}
+
+AppendSummary Dataset::append(core::TableName table, const frame::Frame& frame,
+                              const AppendOptions& options) {
+  return append(core::to_string(table), frame, options);
+}
+
+void Dataset::flush() {
+  for (auto& [name, table] : tables_) {
+    if (table->batched_parts.empty()) continue;
+    AppendTimings timings;
+    try {
+      commit_parts(*table, table->batched_parts, timings);
+    } catch (...) {
+      const auto& [bucket, part] = table->batched_parts.front();
+      if (!manifest_names(fs_, table->manifest_path, bucket, part)) {
+        remove_quietly(fs_, table->batched_files);
+      }
+      table->batched_parts.clear();
+      table->batched_files.clear();
+      table->batched_appends = 0;
+      throw;
+    }
+    table->batched_parts.clear();
+    table->batched_files.clear();
+    table->batched_appends = 0;
+  }
+}
+
+AppendSummary append(const IoSettings& settings, std::string_view run_id, std::string_view table,
+                     const frame::Frame& frame, const AppendOptions& options) {
+  // Always committed here, whatever write_manifest_every_n says: nothing outlives the call.
+  Dataset dataset(settings, std::string(run_id));
+  Dataset::Transaction transaction = dataset.begin(table);
+  transaction.add(frame, options);
+  return transaction.commit();
+}
+
+}  // namespace crv::io

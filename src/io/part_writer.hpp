@@ -1,0 +1,36 @@
+#pragma once
+// Writes one bucket's rows as a Parquet part: temp file, fsync, rename, folder fsync.
+
+#include <filesystem>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "crv/frame/frame.hpp"
+#include "crv/io/dataset.hpp"
+#include "crv/io/file_system.hpp"
+#include "crv/io/manifest.hpp"
+#include "crv/io/settings.hpp"
+#include "crv/parquet/writer.hpp"
+
+namespace crv::io {
+
+// The Parquet writer's options for parts of `table` in run `run_id`: codec, level, row
+// group size from the settings, and the crv_* key-value metadata.
+parquet::WriterOptions part_writer_options(const IoSettings& settings, std::string_view run_id,
+                                           std::string_view table);
+
+struct WrittenPart {
+  PartMeta meta;
+  std::filesystem::path path;  // final path
+};
+
+// Encodes `rows` (of one bucket) into `scratch` and writes it as a new part under
+// `bucket_folder`, adding the time spent to `timings`. IoWriteError when any step fails;
+// no file of this part is left then.
+WrittenPart write_part(FileSystem& fs, const std::filesystem::path& bucket_folder,
+                       const frame::Frame& rows, std::span<const frame::Field> fields,
+                       const parquet::WriterOptions& options, std::vector<uint8_t>& scratch,
+                       AppendTimings& timings);
+
+}  // namespace crv::io
