@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -583,30 +582,12 @@ FileMetaData wide_footer(int columns, int row_groups) {
   return metadata;
 }
 
-TEST(FooterSpeed, FiftyColumnsTimesHundredRowGroupsDecodesInAboutAMillisecond) {
+TEST(WideFooter, FiftyColumnsTimesHundredRowGroupsRoundTrip) {
   const FileMetaData metadata = wide_footer(50, 100);
   const std::string bytes = serialize(metadata);
-  ASSERT_EQ(deserialize<FileMetaData>(as_span(bytes), 0, ""), metadata);
-
-  // Each result stays alive until the next run has decoded, so freed memory sits below
-  // the heap's top: runs reuse warm pages instead of timing the kernel's page faults.
-  std::array<FileMetaData, 2> results;
-  auto best = std::chrono::nanoseconds::max();
-  for (int run = 0; run < 20; ++run) {
-    const auto start = std::chrono::steady_clock::now();
-    FileMetaData decoded = deserialize<FileMetaData>(as_span(bytes), 0, "");
-    best = std::min(best, std::chrono::steady_clock::now() - start);
-    ASSERT_EQ(decoded.row_groups.size(), 100u);
-    results[run % 2] = std::move(decoded);
-  }
-  const double best_ms = std::chrono::duration<double, std::milli>(best).count();
-  RecordProperty("footer_bytes", static_cast<int>(bytes.size()));
-  RecordProperty("best_decode_us", static_cast<int>(best_ms * 1000));
-#if !defined(__SANITIZE_ADDRESS__)
-  // Generous against a shared machine's noise, yet it catches a decoder gone quadratic
-  // or allocation-bound.
-  EXPECT_LT(best_ms, 5.0) << bytes.size() << " footer bytes";
-#endif
+  const FileMetaData decoded = deserialize<FileMetaData>(as_span(bytes), 0, "");
+  EXPECT_EQ(decoded.row_groups.size(), 100u);
+  EXPECT_EQ(decoded, metadata);
 }
 
 }  // namespace
