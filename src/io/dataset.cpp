@@ -166,10 +166,17 @@ void Dataset::commit_parts(TableState& table,
       table.manifest = load_manifest(fs_, table.manifest_path);
     }
   }
-  for (const auto& [bucket, part] : parts) add_part(*table.manifest, bucket, part);
   try {
+    // The loaded manifest was validated when parsed and add_part keeps it valid, so only
+    // the new bytes are produced here: nothing but serialisation grows with the table.
+    std::string json;
+    {
+      ScopedTimer timer(timings.manifest_serialize);
+      for (const auto& [bucket, part] : parts) add_part(*table.manifest, bucket, part);
+      json = to_json_bytes(*table.manifest);
+    }
     ScopedTimer timer(timings.manifest_write);
-    write_manifest(fs_, table.manifest_path, *table.manifest);
+    write_manifest_json(fs_, table.manifest_path, json);
     table.manifest_identity = fs_.stat(table.manifest_path);
   } catch (...) {
     table.manifest.reset();

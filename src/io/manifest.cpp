@@ -781,7 +781,10 @@ void write_manifest(FileSystem& fs, const std::filesystem::path& path,
     throw IoManifestError(fmt::format("refusing to write an invalid manifest: {}", error.message()),
                           error.context());
   }
-  const std::string json = to_json_bytes(manifest);
+  write_manifest_json(fs, path, to_json_bytes(manifest));
+}
+
+void write_manifest_json(FileSystem& fs, const std::filesystem::path& path, std::string_view json) {
   std::filesystem::path temp;
   try {
     // A random name, so a writer that ignores the table lock cannot clobber this one's

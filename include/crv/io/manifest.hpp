@@ -105,4 +105,8 @@ std::optional<TableManifest> load_manifest(FileSystem& fs, const std::filesystem
 void write_manifest(FileSystem& fs, const std::filesystem::path& path,
                     const TableManifest& manifest);
 
+// The atomic replacement alone, for JSON already produced by to_json_bytes from a
+// manifest known to be valid (e.g. one parsed, then extended with add_part).
+void write_manifest_json(FileSystem& fs, const std::filesystem::path& path, std::string_view json);
+
 }  // namespace crv::io

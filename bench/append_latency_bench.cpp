@@ -1,0 +1,112 @@
+// Append latency as a table grows: appends of `rows` rows (one tick each) to one
+// identity_edges table, reporting the 100th and the last append with a breakdown.
+// Each figure is the median over a window of appends ending there, to damp noise.
+//
+// usage: append_latency_bench [--appends N] [--rows R] [--window W] [--root DIR]
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "crv/frame/builders.hpp"
+#include "crv/io/dataset.hpp"
+
+namespace {
+
+using crv::io::AppendTimings;
+using std::chrono::nanoseconds;
+
+crv::frame::Frame one_tick(int64_t tick, int64_t rows) {
+  crv::frame::Int64Builder ticks(rows);
+  crv::frame::StringBuilder observers(rows), kinds(rows);
+  crv::frame::Float64Builder weights(rows);
+  for (int64_t i = 0; i < rows; ++i) {
+    ticks.append(tick);
+    observers.append("agent-" + std::to_string(1000 + i));
+    kinds.append(i % 3 == 0 ? "trust" : "rivalry");
+    weights.append(static_cast<double>((tick * 31 + i) % 200) / 100.0 - 1.0);
+  }
+  return crv::frame::Frame({{"tick", ticks.finish()},
+                            {"observer_agent_id", observers.finish()},
+                            {"edge_kind", kinds.finish()},
+                            {"edge_weight", weights.finish()}});
+}
+
+struct Sample {
+  nanoseconds total{0};
+  AppendTimings timings;
+};
+
+double ms(nanoseconds value) {
+  return std::chrono::duration<double, std::milli>(value).count();
+}
+
+// Median of one measure over samples [end - window, end).
+template <class Measure>
+double median(const std::vector<Sample>& samples, size_t end, size_t window, Measure&& measure) {
+  std::vector<double> values;
+  for (size_t i = end - window; i < end; ++i) values.push_back(ms(measure(samples[i])));
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2),
+                   values.end());
+  return values[values.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int64_t appends = 10000;
+  int64_t rows = 100;
+  size_t window = 20;
+  std::filesystem::path root = "bench-out/append";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--appends")
+      appends = std::stoll(argv[i + 1]);
+    else if (flag == "--rows")
+      rows = std::stoll(argv[i + 1]);
+    else if (flag == "--window")
+      window = std::stoul(argv[i + 1]);
+    else if (flag == "--root")
+      root = argv[i + 1];
+    else {
+      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  std::filesystem::remove_all(root);
+  crv::io::IoSettings settings;
+  settings.root_dir = root;
+  crv::io::Dataset dataset(settings, "bench");
+
+  std::vector<Sample> samples;
+  samples.reserve(static_cast<size_t>(appends));
+  for (int64_t a = 0; a < appends; ++a) {
+    const crv::frame::Frame frame = one_tick(a, rows);
+    const auto started = std::chrono::steady_clock::now();
+    const crv::io::AppendSummary summary = dataset.append("identity_edges", frame);
+    samples.push_back({std::chrono::steady_clock::now() - started, summary.timings});
+  }
+  const auto manifest_bytes =
+      std::filesystem::file_size(root / "runs/bench/tables/identity_edges/manifest.json");
+
+  std::printf("%-26s %12s %12s %8s\n", "step (median ms)", "append 100",
+              ("append " + std::to_string(appends)).c_str(), "ratio");
+  auto row = [&](const char* name, auto measure) {
+    const double early = median(samples, std::min<size_t>(100, samples.size()), window, measure);
+    const double late = median(samples, samples.size(), window, measure);
+    std::printf("%-26s %12.3f %12.3f %8.2f\n", name, early, late, early > 0 ? late / early : 0.0);
+  };
+  row("total", [](const Sample& s) { return s.total; });
+  row("validate", [](const Sample& s) { return s.timings.validate; });
+  row("encode", [](const Sample& s) { return s.timings.encode; });
+  row("part write + fsync", [](const Sample& s) { return s.timings.part_write; });
+  row("manifest lock + load", [](const Sample& s) { return s.timings.manifest_load; });
+  row("manifest serialise", [](const Sample& s) { return s.timings.manifest_serialize; });
+  row("manifest write + fsync", [](const Sample& s) { return s.timings.manifest_write; });
+  std::printf("manifest size after %lld appends: %.1f KB\n", static_cast<long long>(appends),
+              static_cast<double>(manifest_bytes) / 1024.0);
+  return 0;
+}
