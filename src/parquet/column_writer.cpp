@@ -89,13 +89,9 @@ Codec codec_for(Compression compression) {
   return Codec::kUncompressed;
 }
 
-ColumnChunkWriter::ColumnChunkWriter(const LeafColumn& leaf, const SchemaNode& node,
-                                     const WriterOptions& options)
-    : leaf_(leaf), node_(node), options_(options), codec_(codec_for(options.compression)) {}
-
 bool ColumnChunkWriter::try_dictionary(const LeafValues& values) {
   indices_.clear();
-  if (!options_.enable_dictionary || values.present == 0) return false;
+  if (!options_->enable_dictionary || values.present == 0) return false;
   const BitmapView validity = values.entry_indexed ? values.validity : BitmapView{};
   const auto count = static_cast<size_t>(values.entry_indexed ? values.entries : values.present);
   DictionarySizes sizes;
@@ -117,14 +113,14 @@ bool ColumnChunkWriter::try_dictionary(const LeafValues& values) {
   } else {
     return false;
   }
-  return !sizes.exceeds(static_cast<size_t>(options_.dictionary_page_limit)) && sizes.pays_off();
+  return !sizes.exceeds(static_cast<size_t>(options_->dictionary_page_limit)) && sizes.pays_off();
 }
 
 std::vector<ColumnChunkWriter::Page> ColumnChunkWriter::plan_pages(const ShreddedLeaf& shredded,
                                                                    double bytes_per_entry) const {
   const int64_t entries = shredded.values.entries;
   const auto target =
-      std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(options_.data_page_size) /
+      std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(options_->data_page_size) /
                                                std::max(bytes_per_entry, 1e-3)),
                           1, kMaxPageEntries);
   std::vector<Page> pages;
@@ -135,7 +131,7 @@ std::vector<ColumnChunkWriter::Page> ColumnChunkWriter::plan_pages(const Shredde
     if (!shredded.rep_levels.empty()) {
       while (end < entries && shredded.rep_levels[static_cast<size_t>(end)] != 0) ++end;
     }
-    const int64_t count = present_in(shredded, leaf_.max_def, begin, end);
+    const int64_t count = present_in(shredded, leaf_->max_def, begin, end);
     pages.push_back({begin, end, value_begin, count});
     value_begin += count;
     begin = end;
@@ -146,14 +142,14 @@ std::vector<ColumnChunkWriter::Page> ColumnChunkWriter::plan_pages(const Shredde
 
 void ColumnChunkWriter::encode_levels(const ShreddedLeaf& shredded, const Page& page) {
   const auto count = static_cast<size_t>(page.entry_end - page.entry_begin);
-  if (leaf_.max_rep > 0) {
-    const int width = bit_width_for(static_cast<uint64_t>(leaf_.max_rep));
+  if (leaf_->max_rep > 0) {
+    const int width = bit_width_for(static_cast<uint64_t>(leaf_->max_rep));
     encode_rle_hybrid(std::span<const int16_t>(shredded.rep_levels)
                           .subspan(static_cast<size_t>(page.entry_begin), count),
                       width, RleFraming::kLengthPrefixed, page_body_);
   }
-  if (leaf_.max_def == 0) return;
-  const int width = bit_width_for(static_cast<uint64_t>(leaf_.max_def));
+  if (leaf_->max_def == 0) return;
+  const int width = bit_width_for(static_cast<uint64_t>(leaf_->max_def));
   if (!shredded.def_levels.empty()) {
     encode_rle_hybrid(std::span<const int16_t>(shredded.def_levels)
                           .subspan(static_cast<size_t>(page.entry_begin), count),
@@ -210,7 +206,7 @@ void ColumnChunkWriter::encode_plain_values(const LeafValues& values, const Page
 }
 
 size_t ColumnChunkWriter::dictionary_size() const {
-  switch (node_.type->id()) {
+  switch (node_->type->id()) {
     case frame::TypeId::Int64:
       return int64_dictionary_.size();
     case frame::TypeId::Float64:
@@ -232,7 +228,7 @@ void ColumnChunkWriter::encode_dictionary_indices(const Page& page) {
 void ColumnChunkWriter::append_page(format::PageHeader header, std::vector<uint8_t>& file) {
   std::span<const uint8_t> body = page_body_;
   if (codec_ != Codec::kUncompressed) {
-    compress(codec_, page_body_, options_.compression_level, compressed_);
+    compress(codec_, page_body_, options_->compression_level, compressed_);
     body = compressed_;
   }
   header.uncompressed_page_size = static_cast<int32_t>(page_body_.size());
@@ -316,16 +312,22 @@ format::Statistics ColumnChunkWriter::statistics(const LeafValues& values) const
   }
 }
 
-format::ColumnChunk ColumnChunkWriter::write(const ShreddedLeaf& shredded,
+format::ColumnChunk ColumnChunkWriter::write(const LeafColumn& leaf, const SchemaNode& node,
+                                             const WriterOptions& options,
+                                             const ShreddedLeaf& shredded,
                                              std::vector<uint8_t>& file) {
+  leaf_ = &leaf;
+  node_ = &node;
+  options_ = &options;
+  codec_ = codec_for(options.compression);
   const LeafValues& values = shredded.values;
   uncompressed_total_ = 0;
   compressed_total_ = 0;
   dictionary_encoded_ = try_dictionary(values);
 
   format::ColumnMetaData meta;
-  meta.type = node_.physical_type;
-  meta.path_in_schema = leaf_.path_in_schema;
+  meta.type = node_->physical_type;
+  meta.path_in_schema = leaf_->path_in_schema;
   meta.codec = static_cast<format::CompressionCodec>(codec_);
   meta.num_values = values.entries;
   meta.statistics = statistics(values);

@@ -14,13 +14,15 @@
 
 namespace crv::parquet {
 
+// Holds the scratch memory of chunk encoding (dictionaries, page buffers), which a writer
+// reuses from chunk to chunk and file to file instead of allocating it afresh.
 class ColumnChunkWriter {
  public:
-  ColumnChunkWriter(const LeafColumn& leaf, const SchemaNode& node, const WriterOptions& options);
-
-  // Appends the chunk's pages to `file` (whose size is the chunk's offset in the file) and
-  // returns its metadata.
-  format::ColumnChunk write(const ShreddedLeaf& shredded, std::vector<uint8_t>& file);
+  // Appends the pages of `leaf`'s chunk to `file` (whose size is the chunk's offset in the
+  // file) and returns its metadata.
+  format::ColumnChunk write(const LeafColumn& leaf, const SchemaNode& node,
+                            const WriterOptions& options, const ShreddedLeaf& shredded,
+                            std::vector<uint8_t>& file);
 
  private:
   struct Page {
@@ -40,10 +42,11 @@ class ColumnChunkWriter {
   void append_page(format::PageHeader header, std::vector<uint8_t>& file);
   format::Statistics statistics(const LeafValues& values) const;
 
-  const LeafColumn& leaf_;
-  const SchemaNode& node_;
-  const WriterOptions& options_;
-  Codec codec_;
+  // The chunk being written.
+  const LeafColumn* leaf_ = nullptr;
+  const SchemaNode* node_ = nullptr;
+  const WriterOptions* options_ = nullptr;
+  Codec codec_ = Codec::kUncompressed;
   bool dictionary_encoded_ = false;
 
   Int64DictionaryBuilder int64_dictionary_;

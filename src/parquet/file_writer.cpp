@@ -84,15 +84,17 @@ WriteSummary write_parquet(const frame::Frame& frame, std::span<const frame::Fie
   const size_t file_start = out.size();
   append(out, kMagic);
 
-  std::vector<std::unique_ptr<ColumnChunkWriter>> writers;
-  for (const LeafColumn& leaf : schema.leaves()) {
-    writers.push_back(std::make_unique<ColumnChunkWriter>(leaf, schema.node(leaf.node), options));
+  // Encoding scratch lives as long as the thread, so writing many files (one per bucket)
+  // does not pay for fresh pages each time.
+  thread_local std::vector<std::unique_ptr<ColumnChunkWriter>> writers;
+  thread_local ShreddedLeaf shredded;
+  while (writers.size() < schema.leaves().size()) {
+    writers.push_back(std::make_unique<ColumnChunkWriter>());
   }
 
   format::FileMetaData footer;
   footer.schema = schema.to_elements();
   footer.num_rows = frame.num_rows();
-  ShreddedLeaf shredded;
   for (int64_t begin = 0; begin < frame.num_rows(); begin += options.row_group_size) {
     const int64_t end = std::min(frame.num_rows(), begin + options.row_group_size);
     format::RowGroup group;
@@ -106,7 +108,8 @@ WriteSummary write_parquet(const frame::Frame& frame, std::span<const frame::Fie
           std::find(schema.columns().begin(), schema.columns().end(), leaf.path.front()) -
           schema.columns().begin());
       shred_leaf(schema, leaf, *frame.column(column), begin, end, frame.name(column), shredded);
-      format::ColumnChunk chunk = writers[i]->write(shredded, out);
+      format::ColumnChunk chunk =
+          writers[i]->write(leaf, schema.node(leaf.node), options, shredded, out);
       // Offsets in the footer count from the file's first byte, not the buffer's.
       auto& meta = *chunk.meta_data;
       meta.data_page_offset -= static_cast<int64_t>(file_start);
