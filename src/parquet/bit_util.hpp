@@ -167,16 +167,15 @@ inline uint32_t extract(const uint64_t (&words)[4]) {
   return static_cast<uint32_t>(value & mask);
 }
 
-// Values must already fit in W bits; In is converted through a signed widening so that
-// a negative level can never pass for a small one.
+// Values must already fit in W bits.
 template <int W, typename In>
 inline void pack8(const In* values, uint8_t* out) {
   static_assert(W >= 1 && W <= kMaxBitWidth);
   uint64_t words[4] = {};
-  [&]<size_t... I>(std::index_sequence<I...>) {
-    (place<W, I>(words, static_cast<uint32_t>(static_cast<int64_t>(values[I]))), ...);
-  }
-  (std::make_index_sequence<8>{});
+  const auto place_all = [&]<size_t... I>(std::index_sequence<I...>) {
+    (place<W, I>(words, static_cast<uint32_t>(values[I])), ...);
+  };
+  place_all(std::make_index_sequence<8>{});
   std::memcpy(out, words, W);
 }
 
@@ -185,10 +184,10 @@ inline void unpack8(const uint8_t* in, Out* out) {
   static_assert(W >= 1 && W <= kMaxBitWidth);
   uint64_t words[4] = {};
   std::memcpy(words, in, W);
-  [&]<size_t... I>(std::index_sequence<I...>) {
+  const auto extract_all = [&]<size_t... I>(std::index_sequence<I...>) {
     ((out[I] = static_cast<Out>(extract<W, I>(words))), ...);
-  }
-  (std::make_index_sequence<8>{});
+  };
+  extract_all(std::make_index_sequence<8>{});
 }
 
 // `groups` groups of 8 values; W == 0 writes nothing.
@@ -214,18 +213,23 @@ using PackGroupsFn = void (*)(const In*, size_t, uint8_t*);
 template <typename Out>
 using UnpackGroupsFn = void (*)(const uint8_t*, size_t, Out*);
 
+template <typename In, int... W>
+constexpr std::array<PackGroupsFn<In>, sizeof...(W)> pack_table(std::integer_sequence<int, W...>) {
+  return {&pack_groups<W, In>...};
+}
+template <typename Out, int... W>
+constexpr std::array<UnpackGroupsFn<Out>, sizeof...(W)> unpack_table(
+    std::integer_sequence<int, W...>) {
+  return {&unpack_groups<W, Out>...};
+}
+
 // Indexed by bit width 0..32: one indirect call per run, never per value.
 template <typename In>
-inline constexpr auto kPackGroups = []<int... W>(std::integer_sequence<int, W...>) {
-  return std::array<PackGroupsFn<In>, kMaxBitWidth + 1>{&pack_groups<W, In>...};
-}
-(std::make_integer_sequence<int, kMaxBitWidth + 1>{});
-
+inline constexpr auto kPackGroups =
+    pack_table<In>(std::make_integer_sequence<int, kMaxBitWidth + 1>{});
 template <typename Out>
-inline constexpr auto kUnpackGroups = []<int... W>(std::integer_sequence<int, W...>) {
-  return std::array<UnpackGroupsFn<Out>, kMaxBitWidth + 1>{&unpack_groups<W, Out>...};
-}
-(std::make_integer_sequence<int, kMaxBitWidth + 1>{});
+inline constexpr auto kUnpackGroups =
+    unpack_table<Out>(std::make_integer_sequence<int, kMaxBitWidth + 1>{});
 
 }  // namespace bitpack
 

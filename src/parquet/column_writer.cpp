@@ -328,7 +328,7 @@ format::ColumnChunk ColumnChunkWriter::write(const LeafColumn& leaf, const Schem
   format::ColumnMetaData meta;
   meta.type = node_->physical_type;
   meta.path_in_schema = leaf_->path_in_schema;
-  meta.codec = static_cast<format::CompressionCodec>(codec_);
+  meta.codec = codec_;
   meta.num_values = values.entries;
   meta.statistics = statistics(values);
 

@@ -14,20 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "parquet/format.hpp"
+
 namespace crv::parquet {
 
-// Values are Parquet's CompressionCodec numbers, so a column chunk's codec converts with
+// The format's own enumeration; a column chunk's raw codec number converts with
 // codec_from_thrift().
-enum class Codec : int32_t {
-  kUncompressed = 0,
-  kSnappy = 1,
-  kGzip = 2,
-  kLzo = 3,
-  kBrotli = 4,
-  kLz4 = 5,
-  kZstd = 6,
-  kLz4Raw = 7,
-};
+using Codec = format::CompressionCodec;
 
 // The format's name, e.g. "LZ4_RAW"; "UNKNOWN(<n>)" for values outside the enum.
 std::string codec_name(Codec codec);
@@ -37,7 +30,8 @@ Codec codec_from_thrift(int32_t value);
 // Page sizes are int32 in the page header.
 inline constexpr size_t kMaxPageSize = 0x7FFFFFFF;
 
-// ZSTD level when none is given: fast, as in Arrow's writer.
+// ZSTD level when none is given: the fastest positive level, which already compresses
+// well; callers wanting smaller files pass a higher one.
 inline constexpr int kDefaultZstdLevel = 1;
 // GZIP level when none is given: zlib's default trade-off.
 inline constexpr int kDefaultGzipLevel = 6;

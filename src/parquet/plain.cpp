@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <string_view>
@@ -166,8 +167,9 @@ size_t decode_plain_boolean(std::span<const uint8_t> input, size_t count,
   bitmap.resize((bit_length + count + 7) / 8);
   // or_bits needs the destination bits clear, including any the caller left unspecified.
   std::fill(bitmap.begin() + static_cast<std::ptrdiff_t>(used_bytes), bitmap.end(), 0);
-  if (bit_length % 8 != 0)
+  if (bit_length % 8 != 0) {
     bitmap[bit_length / 8] &= static_cast<uint8_t>((1u << (bit_length % 8)) - 1);
+  }
   or_bits(BitmapView{input.data(), 0}, count, bitmap.data(), bit_length);
   bit_length += count;
   return needed;

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -268,9 +269,12 @@ TEST(PlainRoundTrip, RandomColumnsWithNulls) {
     EXPECT_TRUE(rest.empty());
     EXPECT_EQ(decoded_ints, expected_ints);
     ASSERT_EQ(decoded_doubles.size(), expected_doubles.size());
-    EXPECT_EQ(std::memcmp(decoded_doubles.data(), expected_doubles.data(),
-                          expected_doubles.size() * sizeof(double)),
-              0);
+    for (size_t i = 0; i < present_count; ++i) {
+      // Bitwise: NaN payloads must survive too.
+      ASSERT_EQ(std::bit_cast<uint64_t>(decoded_doubles[i]),
+                std::bit_cast<uint64_t>(expected_doubles[i]))
+          << i;
+    }
     EXPECT_EQ(std::string(data.begin(), data.end()), expected_bytes);
     EXPECT_EQ(offsets.size(), present_count + 1);
     ASSERT_EQ(flag_count, present_count);
