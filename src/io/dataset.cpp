@@ -177,11 +177,16 @@ void Dataset::commit_parts(TableState& table,
     }
     ScopedTimer timer(timings.manifest_write);
     write_manifest_json(fs_, table.manifest_path, json);
-    table.manifest_identity = fs_.stat(table.manifest_path);
   } catch (...) {
     table.manifest.reset();
     table.manifest_identity.reset();
     throw;
+  }
+  // The append is committed now; not knowing the new identity only costs a re-read.
+  try {
+    table.manifest_identity = fs_.stat(table.manifest_path);
+  } catch (const IoError&) {
+    table.manifest_identity.reset();
   }
 }
 

@@ -1,0 +1,177 @@
+// Several writers appending to one table at once, as processes and as threads, each with
+// its own Dataset: the table lock must serialise their manifest commits so that none is
+// lost, and every tick appended must be stored exactly once.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crv/core/errors.hpp"
+#include "crv/io/dataset.hpp"
+#include "io/dataset_test_util.hpp"
+#include "io/fault_injecting_file_system.hpp"
+
+namespace crv::io {
+namespace {
+
+using namespace dataset_test;
+
+constexpr int64_t kRowsPerAppend = 3;
+
+// Writer `writer`'s append number `index` covers ticks no other append has; with three
+// rows each, some appends straddle a bucket boundary and so write two parts.
+std::vector<int64_t> ticks_of_append(int writer, int appends_per_writer, int index) {
+  const int64_t first =
+      (static_cast<int64_t>(writer) * appends_per_writer + index) * kRowsPerAppend;
+  return tick_range(first, kRowsPerAppend);
+}
+
+// Appends a writer's share through its own Dataset.
+void append_share(const IoSettings& settings, int writer, int appends_per_writer) {
+  Dataset dataset(settings, std::string(kRunId));
+  for (int index = 0; index < appends_per_writer; ++index) {
+    dataset.append(kEdges, edge_rows(ticks_of_append(writer, appends_per_writer, index)));
+  }
+}
+
+// Checks the table after `writers` x `appends_per_writer` appends: every tick appended is
+// committed exactly once, the row totals agree, and every part named reads back.
+void expect_every_append_committed(const IoSettings& settings, int writers,
+                                   int appends_per_writer) {
+  const TableManifest manifest = expect_table_consistent(settings, kEdges);
+  const int64_t total_rows = int64_t{writers} * appends_per_writer * kRowsPerAppend;
+  std::multiset<int64_t> expected_ticks;
+  for (int64_t tick = 0; tick < total_rows; ++tick) expected_ticks.insert(tick);
+  EXPECT_EQ(manifest_rows(manifest), total_rows);
+  EXPECT_EQ(committed_ticks(settings, kEdges, manifest), expected_ticks);
+  // At least one part per append, whichever writer's commit came first.
+  EXPECT_GE(named_part_paths(settings, kEdges, manifest).size(),
+            static_cast<size_t>(writers * appends_per_writer));
+}
+
+// Waits for the children, at most `limit` in total, and returns their exit statuses (-1
+// for a child that did not end normally). Children still running at the limit are
+// killed, so a deadlock fails the test instead of hanging it.
+std::vector<int> wait_for_children(const std::vector<pid_t>& children, std::chrono::seconds limit) {
+  std::vector<int> statuses(children.size(), -1);
+  std::vector<bool> done(children.size(), false);
+  size_t remaining = children.size();
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (remaining > 0 && std::chrono::steady_clock::now() < deadline) {
+    for (size_t i = 0; i < children.size(); ++i) {
+      if (done[i]) continue;
+      int status = 0;
+      const pid_t ended = ::waitpid(children[i], &status, WNOHANG);
+      if (ended == children[i] || ended < 0) {
+        done[i] = true;
+        --remaining;
+        if (ended == children[i] && WIFEXITED(status)) statuses[i] = WEXITSTATUS(status);
+      }
+    }
+    if (remaining > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  for (size_t i = 0; i < children.size(); ++i) {
+    if (done[i]) continue;
+    ::kill(children[i], SIGKILL);
+    ::waitpid(children[i], nullptr, 0);
+  }
+  return statuses;
+}
+
+TEST(ConcurrentAppends, FourProcessesOfFiftyAppendsLoseNothing) {
+  constexpr int kWriters = 4;
+  constexpr int kAppendsPerWriter = 50;
+  ScratchDir scratch;
+  const IoSettings settings = test_settings(scratch / "out");
+
+  std::vector<pid_t> children;
+  for (int writer = 0; writer < kWriters; ++writer) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0) << "fork failed";
+    if (child == 0) {
+      // The child must not return into the test framework: it reports by exit status.
+      int status = 0;
+      try {
+        append_share(settings, writer, kAppendsPerWriter);
+      } catch (const std::exception& error) {
+        std::fprintf(stderr, "writer %d: %s\n", writer, error.what());
+        status = 1;
+      }
+      ::_exit(status);
+    }
+    children.push_back(child);
+  }
+  const std::vector<int> statuses = wait_for_children(children, std::chrono::seconds(120));
+  for (int writer = 0; writer < kWriters; ++writer) {
+    EXPECT_EQ(statuses[writer], 0) << "writer " << writer;
+  }
+  expect_every_append_committed(settings, kWriters, kAppendsPerWriter);
+}
+
+TEST(ConcurrentAppends, FourThreadsOfTwentyFiveAppendsLoseNothing) {
+  constexpr int kWriters = 4;
+  constexpr int kAppendsPerWriter = 25;
+  ScratchDir scratch;
+  const IoSettings settings = test_settings(scratch / "out");
+
+  std::vector<std::exception_ptr> failures(kWriters);
+  {
+    std::vector<std::jthread> threads;
+    for (int writer = 0; writer < kWriters; ++writer) {
+      threads.emplace_back([&, writer] {
+        try {
+          append_share(settings, writer, kAppendsPerWriter);
+        } catch (...) {
+          failures[writer] = std::current_exception();
+        }
+      });
+    }
+  }
+  for (int writer = 0; writer < kWriters; ++writer) {
+    if (!failures[writer]) continue;
+    try {
+      std::rethrow_exception(failures[writer]);
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "writer " << writer << ": " << error.what();
+    }
+  }
+  expect_every_append_committed(settings, kWriters, kAppendsPerWriter);
+}
+
+TEST(ConcurrentAppends, BatchingWritersInThreadsLoseNothingWhenTheyFlush) {
+  constexpr int kWriters = 3;
+  constexpr int kAppendsPerWriter = 10;
+  ScratchDir scratch;
+  IoSettings settings = test_settings(scratch / "out");
+  // Not a divisor of the share, so each writer's last appends wait for its destructor.
+  settings.write_manifest_every_n = 4;
+
+  std::vector<std::exception_ptr> failures(kWriters);
+  {
+    std::vector<std::jthread> threads;
+    for (int writer = 0; writer < kWriters; ++writer) {
+      threads.emplace_back([&, writer] {
+        try {
+          append_share(settings, writer, kAppendsPerWriter);
+        } catch (...) {
+          failures[writer] = std::current_exception();
+        }
+      });
+    }
+  }
+  for (const std::exception_ptr& failure : failures) EXPECT_FALSE(failure);
+  expect_every_append_committed(settings, kWriters, kAppendsPerWriter);
+}
+
+}  // namespace
+}  // namespace crv::io

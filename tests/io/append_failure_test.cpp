@@ -1,0 +1,265 @@
+// Appends whose file-system calls fail, one step at a time, through the fault-injecting
+// seam. Whatever step fails, the manifest on disk must name exactly the appends that
+// succeeded, every part it names must read back, and nothing else may be left in the
+// table folder: no temporary file and no part without a manifest entry.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crv/core/errors.hpp"
+#include "crv/io/dataset.hpp"
+#include "crv/io/file_system.hpp"
+#include "crv/io/manifest.hpp"
+#include "io/dataset_test_util.hpp"
+#include "io/fault_injecting_file_system.hpp"
+
+namespace crv::io {
+namespace {
+
+using namespace dataset_test;
+using testing::HasSubstr;
+
+constexpr const char* kPartTemp = "*/part-*.parquet.tmp";
+constexpr const char* kBucketFolder = "*/bucket=*";
+constexpr const char* kManifestTemp = "*/manifest.json.tmp-*";
+constexpr const char* kManifestFile = "*/manifest.json";
+constexpr const char* kTableFolder = "*/tables/identity_edges";
+constexpr const char* kLockFile = "*/identity_edges/.lock";
+
+struct FailingStep {
+  std::string name;
+  FsOperation operation;
+  const char* path_pattern;
+  int nth = 1;  // which matching call of the failing append fails
+  // The class of the error the append throws; nullptr where the contracts name none
+  // (any IoError is accepted then).
+  const char* error_kind = nullptr;
+  // The one step after which the new manifest is already in place: the folder sync that
+  // follows its rename. The append reports the failure, yet it is committed.
+  bool commits_anyway = false;
+  // Reading the manifest only happens in a handle that has not written it.
+  bool needs_fresh_handle = false;
+};
+
+// The failing append writes two parts (two buckets), so each part step is failed once in
+// the first part and once in the second, after the first part is complete on disk.
+std::vector<FailingStep> failing_steps() {
+  std::vector<FailingStep> steps;
+  const auto part_step = [&](const std::string& name, FsOperation operation, const char* pattern) {
+    for (const int nth : {1, 2}) {
+      steps.push_back({name + (nth == 1 ? "OfFirstPart" : "OfSecondPart"), operation, pattern, nth,
+                       "IoWriteError"});
+    }
+  };
+  part_step("CreateBucketFolder", FsOperation::kCreateDirectories, kBucketFolder);
+  part_step("OpenPart", FsOperation::kOpenForWrite, kPartTemp);
+  part_step("WritePart", FsOperation::kWrite, kPartTemp);
+  part_step("SyncPart", FsOperation::kSync, kPartTemp);
+  part_step("ClosePart", FsOperation::kClose, kPartTemp);
+  part_step("RenamePart", FsOperation::kRename, kPartTemp);
+  part_step("SyncBucketFolder", FsOperation::kSyncDirectory, kBucketFolder);
+
+  steps.push_back({"LockTable", FsOperation::kLock, kLockFile});
+  steps.push_back(
+      {"OpenManifestTemp", FsOperation::kOpenForWrite, kManifestTemp, 1, "IoManifestError"});
+  steps.push_back({"WriteManifestTemp", FsOperation::kWrite, kManifestTemp, 1, "IoManifestError"});
+  steps.push_back({"SyncManifestTemp", FsOperation::kSync, kManifestTemp, 1, "IoManifestError"});
+  steps.push_back({"CloseManifestTemp", FsOperation::kClose, kManifestTemp, 1, "IoManifestError"});
+  steps.push_back({"RenameManifest", FsOperation::kRename, kManifestTemp, 1, "IoManifestError"});
+  steps.push_back({"SyncTableFolderAfterRename", FsOperation::kSyncDirectory, kTableFolder, 1,
+                   "IoManifestError", /*commits_anyway=*/true});
+  steps.push_back({"OpenManifestForReading", FsOperation::kOpenForRead, kManifestFile, 1,
+                   "IoManifestError", false, /*needs_fresh_handle=*/true});
+  steps.push_back({"ReadManifest", FsOperation::kRead, kManifestFile, 1, "IoManifestError", false,
+                   /*needs_fresh_handle=*/true});
+  return steps;
+}
+
+enum class History {
+  kNone,           // the failing append is the table's first
+  kSameHandle,     // an earlier append went through the handle that fails
+  kAnotherHandle,  // an earlier append went through another handle
+};
+
+struct FailureCase {
+  FailingStep step;
+  History history;
+};
+
+std::vector<FailureCase> failure_cases() {
+  std::vector<FailureCase> cases;
+  for (const FailingStep& step : failing_steps()) {
+    for (const History history : {History::kNone, History::kSameHandle, History::kAnotherHandle}) {
+      if (step.needs_fresh_handle && history != History::kAnotherHandle) continue;
+      cases.push_back({step, history});
+    }
+  }
+  return cases;
+}
+
+std::string case_name(const testing::TestParamInfo<FailureCase>& info) {
+  const char* history = info.param.history == History::kNone         ? "InFirstAppend"
+                        : info.param.history == History::kSameHandle ? "AfterOwnAppend"
+                                                                     : "AfterOtherHandlesAppend";
+  return info.param.step.name + history;
+}
+
+std::multiset<int64_t> with_ticks(std::multiset<int64_t> ticks, const std::vector<int64_t>& more) {
+  ticks.insert(more.begin(), more.end());
+  return ticks;
+}
+
+class AppendFailure : public testing::TestWithParam<FailureCase> {
+ protected:
+  ScratchDir scratch;
+  IoSettings settings = test_settings(scratch / "out");
+};
+
+TEST_P(AppendFailure, LeavesExactlyTheSucceededAppendsCommitted) {
+  const FailingStep& step = GetParam().step;
+  const History history = GetParam().history;
+  FaultInjectingFileSystem fs;
+
+  // Buckets 0 and 1 exist after the earlier append; the failing one adds to bucket 1 and
+  // creates bucket 2.
+  const std::vector<int64_t> earlier_ticks = {1, 2, 150};
+  const std::vector<int64_t> failing_ticks = {120, 210, 211};
+  std::vector<AppendSummary> succeeded;
+  std::multiset<int64_t> committed;
+  if (history == History::kAnotherHandle) {
+    Dataset other(settings, std::string(kRunId));
+    succeeded.push_back(other.append(kEdges, edge_rows(earlier_ticks)));
+  }
+  Dataset dataset(settings, std::string(kRunId), fs);
+  if (history == History::kSameHandle) {
+    succeeded.push_back(dataset.append(kEdges, edge_rows(earlier_ticks)));
+  }
+  if (history != History::kNone) committed = with_ticks(committed, earlier_ticks);
+  const std::optional<std::string> manifest_before =
+      std::filesystem::exists(edges_manifest(settings))
+          ? std::optional(read_bytes(edges_manifest(settings)))
+          : std::nullopt;
+
+  fs.fail(step.operation, step.nth, EIO, step.path_pattern);
+  try {
+    dataset.append(kEdges, edge_rows(failing_ticks));
+    ADD_FAILURE() << "the append succeeded although " << step.name << " failed";
+  } catch (const IoError& error) {
+    if (step.error_kind) {
+      EXPECT_STREQ(error.kind(), step.error_kind) << error.what();
+    }
+    EXPECT_THAT(error.what(), HasSubstr("(injected)"));
+  }
+  EXPECT_GE(fs.calls(step.operation, step.path_pattern), step.nth);
+
+  if (step.commits_anyway) committed = with_ticks(committed, failing_ticks);
+  TableManifest manifest = expect_table_consistent(settings, kEdges);
+  EXPECT_EQ(committed_ticks(settings, kEdges, manifest), committed);
+  const std::set<std::filesystem::path> named = named_part_paths(settings, kEdges, manifest);
+  if (step.commits_anyway) {
+    EXPECT_EQ(named.size(), summary_part_paths(succeeded).size() + 2);
+  } else {
+    EXPECT_EQ(named, summary_part_paths(succeeded));
+    if (manifest_before) {
+      EXPECT_EQ(read_bytes(edges_manifest(settings)), *manifest_before);
+    } else {
+      EXPECT_FALSE(std::filesystem::exists(edges_manifest(settings)));
+    }
+  }
+
+  // The handle recovers: its next append commits on top of everything committed so far.
+  const std::vector<int64_t> retry_ticks = {5, 460};
+  succeeded.push_back(dataset.append(kEdges, edge_rows(retry_ticks)));
+  committed = with_ticks(committed, retry_ticks);
+  manifest = expect_table_consistent(settings, kEdges);
+  EXPECT_EQ(committed_ticks(settings, kEdges, manifest), committed);
+  for (const std::filesystem::path& part : summary_part_paths(succeeded)) {
+    EXPECT_TRUE(named_part_paths(settings, kEdges, manifest).contains(part)) << part;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Steps, AppendFailure, testing::ValuesIn(failure_cases()), case_name);
+
+class FailureDuringCommit : public testing::Test {
+ protected:
+  ScratchDir scratch;
+  IoSettings settings = test_settings(scratch / "out");
+  FaultInjectingFileSystem fs;
+};
+
+TEST_F(FailureDuringCommit, ATransactionKeepsEarlierBatchesWhenALaterBatchCannotBeWritten) {
+  Dataset dataset(settings, std::string(kRunId), fs);
+  Dataset::Transaction transaction = dataset.begin(kEdges);
+  transaction.add(edge_rows({1, 101}));
+  // The second part of the second batch fails after its first part was renamed.
+  fs.fail(FsOperation::kRename, 2, ENOSPC, kPartTemp);
+  EXPECT_TRUE(error_thrown_by<IoWriteError>([&] { transaction.add(edge_rows({202, 303})); }));
+  EXPECT_EQ(transaction.pending_rows(), 2);
+  // Only the first batch's two parts are on disk.
+  EXPECT_EQ(files_under(edges_dir(settings)).size(), 2u);
+
+  const AppendSummary summary = transaction.commit();
+  EXPECT_EQ(summary.rows, 2);
+  const TableManifest manifest = expect_table_consistent(settings, kEdges);
+  EXPECT_EQ(named_part_paths(settings, kEdges, manifest), summary_part_paths({summary}));
+  EXPECT_EQ(committed_ticks(settings, kEdges, manifest), (std::multiset<int64_t>{1, 101}));
+}
+
+TEST_F(FailureDuringCommit, AFailedTransactionCommitRemovesEveryBatchAndKeepsTheManifest) {
+  Dataset dataset(settings, std::string(kRunId), fs);
+  const AppendSummary earlier = dataset.append(kEdges, edge_rows({1}));
+  const std::string manifest_before = read_bytes(edges_manifest(settings));
+
+  Dataset::Transaction transaction = dataset.begin(kEdges);
+  transaction.add(edge_rows({2, 102}));
+  transaction.add(edge_rows({203}));
+  fs.fail(FsOperation::kRename, 1, EIO, kManifestTemp);
+  EXPECT_TRUE(error_thrown_by<IoManifestError>([&] { transaction.commit(); }));
+
+  EXPECT_EQ(read_bytes(edges_manifest(settings)), manifest_before);
+  const TableManifest manifest = expect_table_consistent(settings, kEdges);
+  EXPECT_EQ(named_part_paths(settings, kEdges, manifest), summary_part_paths({earlier}));
+}
+
+TEST_F(FailureDuringCommit, AFailedBatchedFlushRemovesTheBatchAndTheNextOneCommits) {
+  settings.write_manifest_every_n = 3;
+  Dataset dataset(settings, std::string(kRunId), fs);
+  const AppendSummary committed_first = append(settings, kRunId, kEdges, edge_rows({1}));
+  dataset.append(kEdges, edge_rows({2}));
+  dataset.append(kEdges, edge_rows({3, 104}));
+  fs.fail(FsOperation::kSync, 1, EIO, kManifestTemp);
+  EXPECT_TRUE(error_thrown_by<IoManifestError>([&] { dataset.flush(); }));
+
+  TableManifest manifest = expect_table_consistent(settings, kEdges);
+  EXPECT_EQ(named_part_paths(settings, kEdges, manifest), summary_part_paths({committed_first}));
+
+  // The failed batch is gone for good; the next batch commits on its own.
+  std::vector<AppendSummary> appended = {committed_first};
+  for (const int64_t tick : {5, 6, 7})
+    appended.push_back(dataset.append(kEdges, edge_rows({tick})));
+  manifest = expect_table_consistent(settings, kEdges);
+  EXPECT_EQ(named_part_paths(settings, kEdges, manifest), summary_part_paths(appended));
+  EXPECT_EQ(committed_ticks(settings, kEdges, manifest), (std::multiset<int64_t>{1, 5, 6, 7}));
+}
+
+TEST_F(FailureDuringCommit, AFailedCommitAtDestructionIsSwallowedAndLeavesNoPart) {
+  settings.write_manifest_every_n = 3;
+  const AppendSummary committed_first = append(settings, kRunId, kEdges, edge_rows({1}));
+  {
+    Dataset dataset(settings, std::string(kRunId), fs);
+    dataset.append(kEdges, edge_rows({2, 250}));
+    fs.fail(FsOperation::kRename, 1, EIO, kManifestTemp);
+  }
+  EXPECT_GE(fs.calls(FsOperation::kRename, kManifestTemp), 1);
+  const TableManifest manifest = expect_table_consistent(settings, kEdges);
+  EXPECT_EQ(named_part_paths(settings, kEdges, manifest), summary_part_paths({committed_first}));
+}
+
+}  // namespace
+}  // namespace crv::io
