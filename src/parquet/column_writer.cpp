@@ -162,14 +162,18 @@ void ColumnChunkWriter::encode_levels(const ShreddedLeaf& shredded, const Page& 
     encode_rle_hybrid_repeated(1, count, width, RleFraming::kLengthPrefixed, page_body_);
     return;
   }
-  scratch_levels_.assign(count, 0);
-  const BitmapView view{values.validity.data,
-                        values.validity.offset + static_cast<size_t>(page.entry_begin)};
-  for_each_set_run(view, count, [&](size_t start, size_t length) {
-    std::fill_n(scratch_levels_.begin() + static_cast<std::ptrdiff_t>(start), length, 1);
-  });
-  encode_rle_hybrid(std::span<const int16_t>(scratch_levels_), width, RleFraming::kLengthPrefixed,
-                    page_body_);
+  // With nulls, levels of width 1 bit-packed LSB first are the validity bits themselves:
+  // one bit-packed run whose bytes are the bitmap, the last group padded with zeros.
+  const size_t groups = (count + 7) / 8;
+  const size_t length_at = page_body_.size();
+  page_body_.resize(length_at + sizeof(uint32_t));
+  append_uleb128(page_body_, (uint64_t{groups} << 1) | 1);
+  const size_t bits_at = page_body_.size();
+  page_body_.resize(bits_at + groups, 0);
+  or_bits({values.validity.data, values.validity.offset + static_cast<size_t>(page.entry_begin)},
+          count, page_body_.data() + bits_at, 0);
+  store_le(page_body_.data() + length_at,
+           static_cast<uint32_t>(page_body_.size() - length_at - sizeof(uint32_t)));
 }
 
 void ColumnChunkWriter::encode_plain_values(const LeafValues& values, const Page& page) {

@@ -53,7 +53,6 @@ class ColumnChunkWriter {
   DoubleDictionaryBuilder float64_dictionary_;
   ByteArrayDictionaryBuilder string_dictionary_;
   std::vector<uint32_t> indices_;
-  std::vector<int16_t> scratch_levels_;
   std::vector<uint8_t> page_body_;
   std::vector<uint8_t> compressed_;
   std::vector<uint8_t> header_bytes_;
