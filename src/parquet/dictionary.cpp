@@ -21,20 +21,41 @@ constexpr int kInitialSlotShift = 64 - std::countr_zero(kInitialSlots);
 // bits (Fibonacci hashing), which is where slots are taken from.
 constexpr uint64_t kGoldenMultiplier = 0x9E3779B97F4A7C15;
 
+// The 128-bit product of a and b folded to 64 bits: one multiplication mixes every bit of
+// both inputs into the result.
+__extension__ using Uint128 = unsigned __int128;  // a GCC/Clang extension, hence the marker
+
+uint64_t folded_multiply(uint64_t a, uint64_t b) {
+  const Uint128 product = static_cast<Uint128>(a) * b;
+  return static_cast<uint64_t>(product) ^ static_cast<uint64_t>(product >> 64);
+}
+
 uint64_t hash_bytes(const uint8_t* bytes, size_t size) {
-  uint64_t hash = (size + 1) * kGoldenMultiplier;
-  auto absorb = [&hash](uint64_t word) { hash = std::rotl((hash ^ word) * kGoldenMultiplier, 31); };
-  for (; size >= 8; bytes += 8, size -= 8) absorb(load_le<uint64_t>(bytes));
-  if (size > 0) {
-    uint64_t tail = 0;
-    std::memcpy(&tail, bytes, size);
-    absorb(tail);
+  constexpr uint64_t kSecond = 0xD6E8FEB86659FD93;
+  uint64_t low = 0;
+  uint64_t high = 0;
+  if (size <= 16) {
+    // Short values (most ids and labels): two overlapping loads cover every byte.
+    if (size >= 8) {
+      low = load_le<uint64_t>(bytes);
+      high = load_le<uint64_t>(bytes + size - 8);
+    } else if (size >= 4) {
+      low = load_le<uint32_t>(bytes);
+      high = load_le<uint32_t>(bytes + size - 4);
+    } else if (size > 0) {
+      low = (uint64_t{bytes[0]} << 16) | (uint64_t{bytes[size / 2]} << 8) | bytes[size - 1];
+    }
+  } else {
+    uint64_t state = size * kGoldenMultiplier;
+    size_t position = 0;
+    for (; position + 16 <= size; position += 16) {
+      state = folded_multiply(load_le<uint64_t>(bytes + position) ^ kGoldenMultiplier,
+                              load_le<uint64_t>(bytes + position + 8) ^ state);
+    }
+    low = load_le<uint64_t>(bytes + size - 16) ^ state;
+    high = load_le<uint64_t>(bytes + size - 8);
   }
-  // Final avalanche so that both halves (slot bits and tag) depend on every input bit.
-  hash ^= hash >> 33;
-  hash *= 0xFF51AFD7ED558CCDull;
-  hash ^= hash >> 33;
-  return hash;
+  return folded_multiply(low ^ kGoldenMultiplier, high ^ kSecond ^ size);
 }
 
 void check_room_for_entry(size_t entries) {
