@@ -58,6 +58,22 @@ uint64_t hash_bytes(const uint8_t* bytes, size_t size) {
   return folded_multiply(low ^ kGoldenMultiplier, high ^ kSecond ^ size);
 }
 
+// Doubles an open-addressing table: every used slot moves to the first free slot from the
+// one its hash picks among the new, larger set of slots (the top bits of `hash(slot)`).
+template <class Slot, class Hash>
+void grow_table(std::vector<Slot>& slots, int& slot_shift, Hash&& hash) {
+  std::vector<Slot> old = std::move(slots);
+  slots.assign(2 * old.size(), Slot{0, kEmptySlot});
+  --slot_shift;
+  const size_t mask = slots.size() - 1;
+  for (const Slot& slot : old) {
+    if (slot.index == kEmptySlot) continue;
+    size_t i = hash(slot) >> slot_shift;
+    while (slots[i].index != kEmptySlot) i = (i + 1) & mask;
+    slots[i] = slot;
+  }
+}
+
 void check_room_for_entry(size_t entries) {
   if (entries >= kMaxEntries) {
     throw IoWriteError(
@@ -123,16 +139,8 @@ void FixedWidthDictionaryBuilder<T>::insert(std::span<const T> values, BitmapVie
 
 template <PlainFixedWidth T>
 void FixedWidthDictionaryBuilder<T>::grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(2 * old.size(), Slot{0, kEmptySlot});
-  --slot_shift_;
-  const size_t mask = slots_.size() - 1;
-  for (const Slot& slot : old) {
-    if (slot.index == kEmptySlot) continue;
-    size_t i = (static_cast<uint64_t>(slot.bits) * kGoldenMultiplier) >> slot_shift_;
-    while (slots_[i].index != kEmptySlot) i = (i + 1) & mask;
-    slots_[i] = slot;
-  }
+  grow_table(slots_, slot_shift_,
+             [](const Slot& slot) { return static_cast<uint64_t>(slot.bits) * kGoldenMultiplier; });
 }
 
 template <PlainFixedWidth T>
@@ -215,18 +223,10 @@ std::string_view ByteArrayDictionaryBuilder::entry(uint32_t index) const {
 }
 
 void ByteArrayDictionaryBuilder::grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(2 * old.size(), Slot{0, kEmptySlot});
-  --slot_shift_;
-  const size_t mask = slots_.size() - 1;
-  for (const Slot& slot : old) {
-    if (slot.index == kEmptySlot) continue;
+  grow_table(slots_, slot_shift_, [this](const Slot& slot) {
     const std::string_view value = entry(slot.index);
-    const uint64_t hash = hash_bytes(reinterpret_cast<const uint8_t*>(value.data()), value.size());
-    size_t i = hash >> slot_shift_;
-    while (slots_[i].index != kEmptySlot) i = (i + 1) & mask;
-    slots_[i] = slot;
-  }
+    return hash_bytes(reinterpret_cast<const uint8_t*>(value.data()), value.size());
+  });
 }
 
 DictionarySizes ByteArrayDictionaryBuilder::sizes() const {
