@@ -6,8 +6,8 @@
 // on its own (a demo appends tick by tick) and always equals the same tick's rows in the
 // whole-run frame. Columns follow the table descriptors exactly: i64 -> Int64,
 // f64 -> Float64, str -> Utf8, struct -> Struct, list[struct] -> List of Struct. Required
-// columns are never null; nullable columns, struct members and list items sometimes are,
-// and lists are sometimes empty.
+// columns are never null; nullable columns and struct members (lists among them)
+// sometimes are, and lists are sometimes empty.
 //
 // What happens at a tick: every agent reports its holdings and their valuation; about a
 // quarter of the agents are active and each of those observes a scenario, decides (one
