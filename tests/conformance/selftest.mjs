@@ -507,8 +507,8 @@ test('bad invocations exit 2 with a reason', () => {
   const cases = [
     [['read', 'sqlite', file, saved.scalars.schemaPath], /engine "sqlite" cannot read/],
     [
-      ['write', 'arrow', saved.scalars.schemaPath, saved.scalars.rowsPath, file],
-      /engine "arrow" cannot write/
+      ['write', 'hyparquet', saved.scalars.schemaPath, saved.scalars.rowsPath, file],
+      /engine "hyparquet" cannot write/
     ],
     [
       [
