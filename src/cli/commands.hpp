@@ -7,5 +7,7 @@ namespace crv::cli {
 
 void add_schema_commands(CLI::App& app);
 void add_append_command(CLI::App& app);
+// read, manifest, rebuild-manifest, bundle
+void add_read_commands(CLI::App& app);
 
 }  // namespace crv::cli

@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   add_schema_commands(app);
   add_append_command(app);
+  add_read_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

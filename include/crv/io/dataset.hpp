@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "crv/frame/frame.hpp"
 #include "crv/io/file_system.hpp"
 #include "crv/io/manifest.hpp"
+#include "crv/io/scan.hpp"
 #include "crv/io/settings.hpp"
 
 namespace crv::io {
@@ -112,6 +114,30 @@ class Dataset {
     std::unique_ptr<State> state_;
   };
   Transaction begin(std::string_view table);
+
+  // --- reading (see scan.hpp). Readers see committed appends only: batched appends of
+  // this handle appear once flushed. ---
+
+  // The table's manifest. IoManifestError when it is corrupt, or missing (the message
+  // points to rebuild_manifest and `crvio rebuild-manifest`).
+  TableManifest manifest(std::string_view table);
+
+  // A scan of the table's committed rows; see TableScanner. Errors of manifest().
+  TableScanner scan(std::string_view table, ScanOptions options = {});
+
+  // The scan's rows collected into one frame, at most `limit` of them (reading stops
+  // there). A negative limit is an IoConfigError.
+  frame::Frame read(std::string_view table, const ScanOptions& options = {},
+                    std::optional<int64_t> limit = std::nullopt);
+
+  // Rebuilds manifest.json from the parts on disk (bucket=NNNNNN/part-<32 hex>.parquet),
+  // from their footers: rows, byte size, and tick range from the `tick` statistics (the
+  // column is decoded only for row groups without them). Timestamps are now; within a
+  // bucket, parts follow their modification time. Written atomically under the table's
+  // lock; nothing is ever removed. Temporary files are skipped and reported. A part that
+  // is not valid Parquet, or another *.parquet file in a bucket folder, is an
+  // IoManifestError naming it, and nothing is written. Run it while no one appends.
+  RebuildResult rebuild_manifest(std::string_view table);
 
  private:
   struct TableState;

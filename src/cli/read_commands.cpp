@@ -1,0 +1,269 @@
+// `crvio read`, `crvio manifest`, `crvio rebuild-manifest` and `crvio bundle`: a run's
+// tables, manifests and bundle as JSON.
+
+#include <cmath>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "crv/io/bundle.hpp"
+#include "crv/io/dataset.hpp"
+#include "crv/io/paths.hpp"
+
+namespace crv::cli {
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+constexpr const char* kRootHelp =
+    "Dataset root (default: settings, e.g. CRV_IO_ROOT_DIR or crv.toml)";
+
+struct RunArguments {
+  std::string root;
+  std::string run;
+};
+
+struct TableArguments : RunArguments {
+  std::string table;
+};
+
+struct ReadArguments : TableArguments {
+  int64_t tick_min = 0;
+  int64_t tick_max = 0;
+  std::vector<std::string> columns;
+  int64_t limit = 0;
+  CLI::Option* tick_min_option = nullptr;
+  CLI::Option* tick_max_option = nullptr;
+  CLI::Option* limit_option = nullptr;
+};
+
+io::IoSettings settings_for(const RunArguments& arguments) {
+  io::IoSettings settings = io::IoSettings::load();
+  if (!arguments.root.empty()) settings.root_dir = arguments.root;
+  return settings;
+}
+
+void add_run_options(CLI::App& command, RunArguments& arguments) {
+  command.add_option("--root", arguments.root, kRootHelp);
+  command.add_option("--run", arguments.run, "Run id")->required();
+}
+
+void add_table_options(CLI::App& command, TableArguments& arguments) {
+  add_run_options(command, arguments);
+  command.add_option("--table", arguments.table, "Table name, e.g. identity_edges")->required();
+}
+
+// JSON has no NaN or infinities; they are written as strings rather than dropped to null.
+ordered_json number_json(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  return value;
+}
+
+ordered_json value_json(const frame::Value& value) {
+  switch (value.kind()) {
+    case frame::Value::Kind::Null:
+      return nullptr;
+    case frame::Value::Kind::Bool:
+      return value.as_bool();
+    case frame::Value::Kind::Int64:
+      return value.as_int64();
+    case frame::Value::Kind::Double:
+      return number_json(value.as_double());
+    case frame::Value::Kind::String:
+      return value.as_string();
+    case frame::Value::Kind::Record: {
+      ordered_json record = ordered_json::object();
+      for (const auto& [name, member] : value.as_record()) record[name] = value_json(member);
+      return record;
+    }
+    case frame::Value::Kind::List: {
+      ordered_json list = ordered_json::array();
+      for (const frame::Value& item : value.as_list()) list.push_back(value_json(item));
+      return list;
+    }
+  }
+  return nullptr;
+}
+
+// Scalars straight from the buffers; nested values through frame::Value.
+ordered_json cell_json(const frame::Array& column, int64_t row) {
+  if (column.is_null(row)) return nullptr;
+  switch (column.type_id()) {
+    case frame::TypeId::Int64:
+      return column.int64_values()[row];
+    case frame::TypeId::Float64:
+      return number_json(column.float64_values()[row]);
+    case frame::TypeId::Bool:
+      return column.bool_at(row);
+    case frame::TypeId::Utf8:
+      return std::string(column.string_at(row));
+    default:
+      return value_json(column.value_at(row));
+  }
+}
+
+void print_rows(const frame::Frame& rows, int64_t count) {
+  std::string out;
+  for (int64_t row = 0; row < count; ++row) {
+    ordered_json object = ordered_json::object();
+    for (size_t column = 0; column < rows.num_columns(); ++column) {
+      object[rows.name(column)] = cell_json(*rows.column(column), row);
+    }
+    out += object.dump();
+    out += '\n';
+  }
+  std::cout << out;
+}
+
+// Empty when `text` is a JSON object, else what is wrong with it.
+std::string check_meta(const std::string& text) {
+  const nlohmann::json meta = nlohmann::json::parse(text, nullptr, false);
+  if (meta.is_discarded()) return "not valid JSON";
+  if (!meta.is_object()) return std::string("must be a JSON object, not ") + meta.type_name();
+  return {};
+}
+
+// Empty when `text` is a count of rows; CLI11 has converted it to int64 already.
+std::string check_limit(const std::string& text) {
+  if (!text.empty() && text.front() == '-') return "must be 0 or more";
+  return {};
+}
+
+void run_read(const ReadArguments& arguments) {
+  io::Dataset dataset(settings_for(arguments), arguments.run);
+  io::ScanOptions options;
+  if (arguments.tick_min_option->count() > 0) options.tick_min = arguments.tick_min;
+  if (arguments.tick_max_option->count() > 0) options.tick_max = arguments.tick_max;
+  options.columns = arguments.columns;
+  io::TableScanner scanner = dataset.scan(arguments.table, std::move(options));
+  int64_t remaining =
+      arguments.limit_option->count() > 0 ? arguments.limit : std::numeric_limits<int64_t>::max();
+  while (remaining > 0) {
+    const std::optional<frame::Frame> batch = scanner.next();
+    if (!batch) break;
+    const int64_t count = std::min(remaining, batch->num_rows());
+    print_rows(*batch, count);
+    remaining -= count;
+  }
+  std::cout.flush();
+}
+
+void run_manifest(const TableArguments& arguments) {
+  io::Dataset dataset(settings_for(arguments), arguments.run);
+  std::string json = io::to_json_bytes(dataset.manifest(arguments.table));
+  if (json.empty() || json.back() != '\n') json += '\n';
+  std::cout << json;
+}
+
+void run_rebuild_manifest(const TableArguments& arguments) {
+  const io::IoSettings settings = settings_for(arguments);
+  io::Dataset dataset(settings, arguments.run);
+  const io::RebuildResult result = dataset.rebuild_manifest(arguments.table);
+  int64_t parts = 0;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  for (const auto& [bucket, partition] : result.manifest.partitions) {
+    parts += static_cast<int64_t>(partition.parts.size());
+    rows += partition.row_count;
+    bytes += partition.byte_size;
+  }
+  ordered_json ignored = ordered_json::array();
+  for (const auto& file : result.ignored_temp_files) ignored.push_back(file.string());
+  const ordered_json summary = {
+      {"table", arguments.table},
+      {"run_id", arguments.run},
+      {"manifest", io::manifest_path(settings, arguments.run, arguments.table).string()},
+      {"partitions", result.manifest.partitions.size()},
+      {"parts", parts},
+      {"rows", rows},
+      {"bytes", bytes},
+      {"ignored_temp_files", std::move(ignored)}};
+  std::cout << summary.dump() << '\n';
+}
+
+void add_read_command(CLI::App& app) {
+  auto arguments = std::make_shared<ReadArguments>();
+  auto* read = app.add_subcommand("read", "Print a table's rows as JSON lines");
+  add_table_options(*read, *arguments);
+  arguments->tick_min_option =
+      read->add_option("--tick-min", arguments->tick_min, "Smallest tick to read (inclusive)");
+  arguments->tick_max_option =
+      read->add_option("--tick-max", arguments->tick_max, "Largest tick to read (inclusive)");
+  read->add_option("--columns", arguments->columns, "Columns to print, comma separated")
+      ->delimiter(',');
+  arguments->limit_option = read->add_option("--limit", arguments->limit, "Print at most N rows")
+                                ->check(CLI::Validator(check_limit, "N >= 0"));
+  read->footer(
+      "One JSON object per row, columns in table order (or --columns order). Structs print as\n"
+      "objects, lists as arrays, int64 values exactly. JSON has no NaN or infinity: such\n"
+      "doubles print as the strings \"NaN\", \"Infinity\" and \"-Infinity\".\n\n"
+      "Examples:\n"
+      "  crvio read --run run-1 --table identity_edges --tick-min 100 --tick-max 199\n"
+      "  crvio read --root out --run run-1 --table decisions --columns tick,agent_id --limit 5");
+  read->callback([arguments] { run_read(*arguments); });
+}
+
+void add_manifest_command(CLI::App& app) {
+  auto arguments = std::make_shared<TableArguments>();
+  auto* manifest = app.add_subcommand("manifest", "Print a table's manifest");
+  add_table_options(*manifest, *arguments);
+  manifest->footer(
+      "Prints manifest.json after checking it (a corrupt manifest is an error).\n\n"
+      "Example:\n"
+      "  crvio manifest --run run-1 --table holdings");
+  manifest->callback([arguments] { run_manifest(*arguments); });
+}
+
+void add_rebuild_manifest_command(CLI::App& app) {
+  auto arguments = std::make_shared<TableArguments>();
+  auto* rebuild =
+      app.add_subcommand("rebuild-manifest", "Rebuild a table's manifest from the parts on disk");
+  add_table_options(*rebuild, *arguments);
+  rebuild->footer(
+      "Reads the footers of bucket=NNNNNN/part-<hex>.parquet and writes manifest.json\n"
+      "atomically. Nothing is deleted; temporary files are skipped and listed. Prints a JSON\n"
+      "summary. Run it while no one appends to the table.\n\n"
+      "Example:\n"
+      "  crvio rebuild-manifest --root out --run run-1 --table identity_edges");
+  rebuild->callback([arguments] { run_rebuild_manifest(*arguments); });
+}
+
+void add_bundle_command(CLI::App& app) {
+  struct BundleArguments : RunArguments {
+    std::string meta = "{}";
+  };
+  auto arguments = std::make_shared<BundleArguments>();
+  auto* bundle = app.add_subcommand("bundle", "Write the run's bundle.manifest.json");
+  add_run_options(*bundle, *arguments);
+  bundle->add_option("--meta", arguments->meta, "A JSON object stored as the bundle's meta")
+      ->check(CLI::Validator(check_meta, "JSON object"));
+  bundle->footer(
+      "Lists every table with a manifest (statistics from the manifests only), the io\n"
+      "settings and library versions; git state from CRV_GIT_SHA and CRV_GIT_DIRTY.\n"
+      "Prints the bundle's path.\n\n"
+      "Examples:\n"
+      "  crvio bundle --run run-1\n"
+      "  CRV_GIT_SHA=$(git rev-parse HEAD) crvio bundle --run run-1 --meta '{\"seed\": 7}'");
+  bundle->callback([arguments] {
+    const std::filesystem::path path = io::write_run_bundle_manifest(
+        settings_for(*arguments), arguments->run, nlohmann::json::parse(arguments->meta));
+    std::cout << path.string() << '\n';
+  });
+}
+
+}  // namespace
+
+void add_read_commands(CLI::App& app) {
+  add_read_command(app);
+  add_manifest_command(app);
+  add_rebuild_manifest_command(app);
+  add_bundle_command(app);
+}
+
+}  // namespace crv::cli

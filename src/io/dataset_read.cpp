@@ -1,0 +1,51 @@
+// Dataset's reading methods: the manifest, scans and collected reads.
+
+#include <fmt/format.h>
+
+#include "crv/core/errors.hpp"
+#include "crv/core/table_descriptor.hpp"
+#include "crv/frame/concat.hpp"
+#include "crv/io/dataset.hpp"
+#include "crv/io/paths.hpp"
+
+namespace crv::io {
+
+TableManifest Dataset::manifest(std::string_view table) {
+  core::get_table(table);
+  const std::filesystem::path path = manifest_path(settings_, run_id_, table);
+  std::optional<TableManifest> manifest = load_manifest(fs_, path);
+  if (!manifest) {
+    throw IoManifestError(
+        fmt::format("table '{}' of run '{}' has no manifest; if its parts are on disk, rebuild "
+                    "it with Dataset::rebuild_manifest or `crvio rebuild-manifest --run {} "
+                    "--table {}`",
+                    table, run_id_, run_id_, table),
+        {.path = path.string()});
+  }
+  return std::move(*manifest);
+}
+
+TableScanner Dataset::scan(std::string_view table, ScanOptions options) {
+  return TableScanner(fs_, settings_, run_id_, manifest(table), std::move(options));
+}
+
+frame::Frame Dataset::read(std::string_view table, const ScanOptions& options,
+                           std::optional<int64_t> limit) {
+  if (limit && *limit < 0) {
+    throw IoConfigError(fmt::format("a read's limit must be 0 or more, not {}", *limit));
+  }
+  TableScanner scanner = scan(table, options);
+  std::vector<frame::Frame> batches;
+  int64_t rows = 0;
+  while (!limit || rows < *limit) {
+    std::optional<frame::Frame> batch = scanner.next();
+    if (!batch) break;
+    if (limit && rows + batch->num_rows() > *limit) *batch = batch->slice(0, *limit - rows);
+    rows += batch->num_rows();
+    batches.push_back(std::move(*batch));
+  }
+  if (batches.empty()) return scanner.empty_frame();
+  return frame::concat(batches);
+}
+
+}  // namespace crv::io

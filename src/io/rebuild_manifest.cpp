@@ -1,0 +1,159 @@
+// Dataset::rebuild_manifest: a table's manifest recovered from the parts on disk.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+
+#include "crv/core/errors.hpp"
+#include "crv/core/table_descriptor.hpp"
+#include "crv/io/dataset.hpp"
+#include "crv/io/paths.hpp"
+#include "io/part_source.hpp"
+#include "io/table_lock.hpp"
+
+namespace crv::io {
+namespace {
+
+constexpr std::string_view kBucketPrefix = "bucket=";
+constexpr std::string_view kPartPrefix = "part-";
+constexpr std::string_view kPartSuffix = ".parquet";
+constexpr size_t kPartUidLength = 32;
+
+// Leftovers of interrupted writes: part-<uid>.parquet.tmp and manifest.json.tmp-<uid>.
+bool is_temporary(std::string_view name) {
+  return name.ends_with(".tmp") || name.find(".tmp-") != std::string_view::npos;
+}
+
+// The bucket id of a folder named bucket=NNNNNN (the key partition_key gives it).
+std::optional<int64_t> bucket_of_folder(std::string_view name) {
+  if (!name.starts_with(kBucketPrefix)) return std::nullopt;
+  const std::string_view digits = name.substr(kBucketPrefix.size());
+  int64_t bucket = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), bucket);
+  if (error != std::errc() || end != digits.data() + digits.size() || bucket < 0 ||
+      partition_key(bucket) != digits) {
+    return std::nullopt;
+  }
+  return bucket;
+}
+
+bool is_part_name(std::string_view name) {
+  if (name.size() != kPartPrefix.size() + kPartUidLength + kPartSuffix.size() ||
+      !name.starts_with(kPartPrefix) || !name.ends_with(kPartSuffix)) {
+    return false;
+  }
+  const std::string_view uid = name.substr(kPartPrefix.size(), kPartUidLength);
+  return std::all_of(uid.begin(), uid.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// The smallest and largest valid tick of a decoded tick column.
+std::optional<TickRange> tick_range_of(const frame::Array& ticks) {
+  if (ticks.type_id() != frame::TypeId::Int64) return std::nullopt;
+  const int64_t* values = ticks.int64_values();
+  std::optional<TickRange> range;
+  for (int64_t row = 0; row < ticks.length(); ++row) {
+    if (!ticks.is_valid(row)) continue;
+    if (!range) range = TickRange{values[row], values[row]};
+    range->min = std::min(range->min, values[row]);
+    range->max = std::max(range->max, values[row]);
+  }
+  return range;
+}
+
+// A part's manifest entry from its footer; the tick column is decoded only for row
+// groups without usable statistics.
+PartMeta describe_part(FileSystem& fs, const std::filesystem::path& file, int64_t first_tick,
+                       const std::string& created_at) {
+  OpenedPart part = open_part(fs, file, "; move it out of the bucket folder to rebuild without it");
+  const parquet::FileInfo& info = part.reader.info();
+  PartMeta meta{.path = file.filename().string(),
+                .rows = info.num_rows,
+                .bytes = static_cast<int64_t>(info.file_size),
+                .tick_min = first_tick,
+                .tick_max = first_tick,
+                .created_at = created_at};
+  if (info.num_rows == 0) return meta;
+  const std::optional<size_t> leaf = tick_leaf(info);
+  std::optional<TickRange> range;
+  for (size_t index = 0; index < info.row_groups.size(); ++index) {
+    if (info.row_groups[index].num_rows == 0) continue;
+    std::optional<TickRange> group =
+        leaf ? tick_statistics(info.row_groups[index], *leaf) : std::nullopt;
+    if (!group && leaf) {
+      group =
+          tick_range_of(*part.reader.read_row_group(static_cast<int>(index), {"tick"}).column(0));
+    }
+    if (!group) {
+      throw IoManifestError(
+          fmt::format("part '{}' has no int64 tick values to give its tick range", file.string()),
+          {.path = file.string(), .column = "tick"});
+    }
+    range = range ? TickRange{std::min(range->min, group->min), std::max(range->max, group->max)}
+                  : *group;
+  }
+  part.source->close();
+  meta.tick_min = range->min;
+  meta.tick_max = range->max;
+  return meta;
+}
+
+}  // namespace
+
+RebuildResult Dataset::rebuild_manifest(std::string_view table) {
+  core::get_table(table);
+  const std::filesystem::path folder = table_dir(settings_, run_id_, table);
+  const std::optional<FileIdentity> folder_identity = fs_.stat(folder);
+  if (!folder_identity || !folder_identity->is_directory) {
+    throw IoManifestError(fmt::format("table '{}' of run '{}' has no folder, so no parts to "
+                                      "rebuild its manifest from",
+                                      table, run_id_),
+                          {.path = folder.string()});
+  }
+  const TableLock lock(fs_, folder);
+  const std::string now = now_iso_utc();
+  RebuildResult result;
+  TableManifest manifest = new_manifest(table);
+  for (const std::string& entry : fs_.list_directory(folder)) {
+    const std::filesystem::path entry_path = folder / entry;
+    if (is_temporary(entry)) {
+      result.ignored_temp_files.push_back(entry_path);
+      continue;
+    }
+    const std::optional<int64_t> bucket = bucket_of_folder(entry);
+    if (!bucket) continue;
+    const std::optional<FileIdentity> bucket_identity = fs_.stat(entry_path);
+    if (!bucket_identity || !bucket_identity->is_directory) continue;
+
+    // Parts in the order they were written, as far as modification times tell.
+    std::vector<std::pair<int64_t, std::string>> parts;
+    for (const std::string& name : fs_.list_directory(entry_path)) {
+      if (is_temporary(name)) {
+        result.ignored_temp_files.push_back(entry_path / name);
+      } else if (is_part_name(name)) {
+        const std::optional<FileIdentity> identity = fs_.stat(entry_path / name);
+        if (identity && !identity->is_directory) parts.emplace_back(identity->modified_ns, name);
+      } else if (name.ends_with(kPartSuffix)) {
+        throw IoManifestError(
+            fmt::format("'{}' is not named part-<32 lowercase hex digits>.parquet, so no manifest "
+                        "can list it; rename or move it, then rebuild",
+                        (entry_path / name).string()),
+            {.path = (entry_path / name).string()});
+      }
+    }
+    std::sort(parts.begin(), parts.end());
+    for (const auto& [modified, name] : parts) {
+      add_part(manifest, *bucket,
+               describe_part(fs_, entry_path / name, *bucket * settings_.tick_bucket_size, now));
+    }
+  }
+  manifest.created_at = now;
+  manifest.updated_at = now;
+  write_manifest(fs_, manifest_path(settings_, run_id_, table), manifest);
+  result.manifest = std::move(manifest);
+  return result;
+}
+
+}  // namespace crv::io

@@ -1,0 +1,242 @@
+// Rebuilding a table's manifest from the parts on disk, and Dataset::manifest.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "crv/core/errors.hpp"
+#include "crv/io/dataset.hpp"
+#include "crv/io/manifest.hpp"
+#include "crv/io/paths.hpp"
+#include "io/dataset_test_util.hpp"
+#include "io/fault_injecting_file_system.hpp"
+#include "parquet/format.hpp"
+
+namespace crv::io {
+namespace {
+
+using namespace dataset_test;
+using testing::ElementsAre;
+using testing::HasSubstr;
+using testing::UnorderedElementsAre;
+
+class RebuildManifestTest : public testing::Test {
+ protected:
+  Dataset open() { return Dataset(settings, std::string(kRunId), fs); }
+
+  ScratchDir scratch;
+  IoSettings settings = test_settings(scratch / "out");
+  FaultInjectingFileSystem fs;
+};
+
+// The manifest without what a rebuild cannot know: timestamps, and the order of parts
+// written within one clock tick.
+TableManifest comparable(TableManifest manifest) {
+  manifest.created_at.clear();
+  manifest.updated_at.clear();
+  for (auto& [bucket, partition] : manifest.partitions) {
+    for (PartMeta& part : partition.parts) part.created_at.clear();
+    std::sort(partition.parts.begin(), partition.parts.end(),
+              [](const PartMeta& a, const PartMeta& b) { return a.path < b.path; });
+  }
+  return manifest;
+}
+
+void write_bytes(const std::filesystem::path& file, const std::string& bytes) {
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// Rewrites a part's footer without column statistics, as some writers produce them.
+void strip_statistics(const std::filesystem::path& part) {
+  const std::string bytes = read_bytes(part);
+  uint32_t footer_length = 0;
+  std::memcpy(&footer_length, bytes.data() + bytes.size() - 8, sizeof(footer_length));
+  const size_t footer_start = bytes.size() - 8 - footer_length;
+  auto footer = parquet::format::deserialize<parquet::format::FileMetaData>(
+      std::span(reinterpret_cast<const uint8_t*>(bytes.data()) + footer_start, footer_length),
+      footer_start, part.string());
+  for (auto& row_group : footer.row_groups) {
+    for (auto& column : row_group.columns) column.meta_data->statistics.reset();
+  }
+  const std::string encoded = parquet::format::serialize(footer);
+  const auto length = static_cast<uint32_t>(encoded.size());
+  std::string tail(sizeof(length), '\0');
+  std::memcpy(tail.data(), &length, sizeof(length));
+  write_bytes(part, bytes.substr(0, footer_start) + encoded + tail + "PAR1");
+}
+
+std::vector<std::filesystem::path> named_parts(const IoSettings& settings,
+                                               const TableManifest& manifest) {
+  const auto paths = named_part_paths(settings, kEdges, manifest);
+  return {paths.begin(), paths.end()};
+}
+
+// --- the reference implementation's own check -------------------------------------------
+
+TEST_F(RebuildManifestTest, SeventyFiveRowsInBucketsOfFiftyComeBackAsTwoPartitions) {
+  settings.tick_bucket_size = 50;
+  Dataset dataset = open();
+  dataset.append(kEdges, edge_rows(tick_range(0, 75)));
+  std::filesystem::remove(edges_manifest(settings));
+
+  const RebuildResult result = dataset.rebuild_manifest(kEdges);
+
+  const auto json = nlohmann::ordered_json::parse(read_bytes(edges_manifest(settings)));
+  std::vector<std::string> keys;
+  for (const auto& item : json["partitions"].items()) keys.push_back(item.key());
+  EXPECT_THAT(keys, ElementsAre("000000", "000001"));
+  EXPECT_EQ(manifest_rows(result.manifest), 75);
+  EXPECT_EQ(dataset.read(kEdges).num_rows(), 75);
+}
+
+// --- fidelity --------------------------------------------------------------------------------
+
+TEST_F(RebuildManifestTest, TheRebuiltManifestEqualsTheWrittenOneButForTimestamps) {
+  Dataset dataset = open();
+  dataset.append(kEdges, edge_rows(tick_range(0, 150)));
+  dataset.append(kEdges, edge_rows(tick_range(50, 200)));
+  dataset.append(kEdges, edge_rows({130, 120, 125}));
+  const TableManifest written = *load_from_disk(edges_manifest(settings));
+  std::filesystem::remove(edges_manifest(settings));
+
+  const RebuildResult result = dataset.rebuild_manifest(kEdges);
+
+  EXPECT_EQ(comparable(result.manifest), comparable(written));
+  EXPECT_EQ(*load_from_disk(edges_manifest(settings)), result.manifest);
+  EXPECT_TRUE(result.ignored_temp_files.empty());
+  EXPECT_EQ(result.manifest.created_at, result.manifest.updated_at);
+  for (const auto& [bucket, partition] : result.manifest.partitions) {
+    for (const PartMeta& part : partition.parts) {
+      EXPECT_EQ(part.created_at, result.manifest.created_at);
+    }
+  }
+}
+
+TEST_F(RebuildManifestTest, OnlyFootersAreRead) {
+  settings.tick_bucket_size = 1000;
+  Dataset dataset = open();
+  dataset.append(kEdges, edge_rows(tick_range(0, 3000)));
+  const TableManifest written = *load_from_disk(edges_manifest(settings));
+  uint64_t part_bytes = 0;
+  for (const auto& part : named_parts(settings, written)) {
+    part_bytes += std::filesystem::file_size(part);
+  }
+
+  const uint64_t before = fs.bytes_read();
+  dataset.rebuild_manifest(kEdges);
+  EXPECT_LT((fs.bytes_read() - before) * 5, part_bytes);
+}
+
+TEST_F(RebuildManifestTest, PartsWithoutStatisticsHaveTheirTicksDecoded) {
+  settings.row_group_size = 16;
+  Dataset dataset = open();
+  std::vector<int64_t> ticks = tick_range(0, 180);
+  std::reverse(ticks.begin() + 100, ticks.end());
+  dataset.append(kEdges, edge_rows(ticks));
+  const TableManifest written = *load_from_disk(edges_manifest(settings));
+  for (const auto& part : named_parts(settings, written)) {
+    strip_statistics(part);
+    const auto reader = parquet::ParquetReader::open(part);
+    ASSERT_FALSE(reader.info().row_groups.front().columns.front().statistics.min);
+  }
+
+  const RebuildResult result = dataset.rebuild_manifest(kEdges);
+
+  ASSERT_EQ(result.manifest.partitions.size(), 2u);
+  const PartitionMeta& second = result.manifest.partitions.at(1);
+  EXPECT_EQ(second.tick_min, 100);
+  EXPECT_EQ(second.tick_max, 179);
+  EXPECT_EQ(result.manifest.partitions.at(0).tick_max, 99);
+  for (const auto& [bucket, partition] : result.manifest.partitions) {
+    ASSERT_EQ(partition.parts.size(), 1u);
+    const auto part = bucket_dir(settings, kRunId, kEdges, bucket) / partition.parts[0].path;
+    EXPECT_EQ(static_cast<int64_t>(std::filesystem::file_size(part)), partition.byte_size);
+  }
+  // Without statistics no row group can be skipped, yet the rows are exact.
+  TableScanner scanner = dataset.scan(kEdges, {.tick_min = 150, .tick_max = 160});
+  std::vector<int64_t> found;
+  while (auto rows = scanner.next()) {
+    for (int64_t tick : int64_column(*rows, "tick")) found.push_back(tick);
+  }
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, tick_range(150, 11));
+  EXPECT_EQ(scanner.stats().row_groups_pruned, 0);
+}
+
+// --- what a rebuild leaves alone -----------------------------------------------------------
+
+TEST_F(RebuildManifestTest, TemporaryFilesAreListedAndKept) {
+  Dataset dataset = open();
+  dataset.append(kEdges, edge_rows(tick_range(0, 10)));
+  const TableManifest written = *load_from_disk(edges_manifest(settings));
+  const auto part_tmp =
+      bucket_dir(settings, kRunId, kEdges, 0) / ("part-" + std::string(32, 'a') + ".parquet.tmp");
+  const auto manifest_tmp = edges_dir(settings) / ("manifest.json.tmp-" + std::string(32, 'b'));
+  write_bytes(part_tmp, "half a part");
+  write_bytes(manifest_tmp, "{\"half\": ");
+  const TreeSnapshot before = snapshot_tree(settings.root_dir);
+
+  const RebuildResult result = dataset.rebuild_manifest(kEdges);
+
+  EXPECT_THAT(result.ignored_temp_files, UnorderedElementsAre(part_tmp, manifest_tmp));
+  EXPECT_EQ(comparable(result.manifest), comparable(written));
+  EXPECT_EQ(
+      describe_differences(before, snapshot_tree(settings.root_dir)),
+      "changed " + edges_manifest(settings).lexically_relative(settings.root_dir).string() + "\n");
+}
+
+TEST_F(RebuildManifestTest, ACorruptPartIsAManifestErrorAndNothingIsWritten) {
+  Dataset dataset = open();
+  dataset.append(kEdges, edge_rows(tick_range(0, 150)));
+  const TableManifest written = *load_from_disk(edges_manifest(settings));
+  const std::filesystem::path part = named_parts(settings, written).back();
+  write_bytes(part, "PAR1 this is not a parquet file PAR1");
+  const TreeSnapshot before = snapshot_tree(settings.root_dir);
+
+  const auto error = error_thrown_by<IoManifestError>([&] { dataset.rebuild_manifest(kEdges); });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->context().path, part.string());
+  EXPECT_THAT(error->message(), HasSubstr(part.filename().string()));
+  EXPECT_EQ(describe_differences(before, snapshot_tree(settings.root_dir)), "");
+}
+
+TEST_F(RebuildManifestTest, AParquetFileThatIsNotNamedLikeAPartIsAManifestError) {
+  Dataset dataset = open();
+  dataset.append(kEdges, edge_rows(tick_range(0, 10)));
+  const auto stray = bucket_dir(settings, kRunId, kEdges, 0) / "extra.parquet";
+  write_bytes(stray, "x");
+
+  const auto error = error_thrown_by<IoManifestError>([&] { dataset.rebuild_manifest(kEdges); });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->context().path, stray.string());
+}
+
+TEST_F(RebuildManifestTest, ATableWithoutAFolderHasNothingToRebuild) {
+  Dataset dataset = open();
+  EXPECT_TRUE(error_thrown_by<IoManifestError>([&] { dataset.rebuild_manifest(kEdges); }));
+  EXPECT_FALSE(std::filesystem::exists(edges_dir(settings)));
+}
+
+// --- Dataset::manifest -------------------------------------------------------------------
+
+TEST_F(RebuildManifestTest, ManifestReturnsTheCommittedManifestOrPointsToTheRebuild) {
+  Dataset dataset = open();
+  const auto missing = error_thrown_by<IoManifestError>([&] { dataset.manifest(kEdges); });
+  ASSERT_TRUE(missing);
+  EXPECT_THAT(missing->message(), HasSubstr("rebuild_manifest"));
+
+  dataset.append(kEdges, edge_rows(tick_range(0, 120)));
+  EXPECT_EQ(dataset.manifest(kEdges), *load_from_disk(edges_manifest(settings)));
+  EXPECT_THROW(dataset.manifest("no_such_table"), GrammarError);
+}
+
+}  // namespace
+}  // namespace crv::io
