@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "crv/parquet/writer.hpp"
+#include "peer_script.hpp"
 #include "synthetic_identity_edges.hpp"
 
 namespace {
@@ -107,18 +108,6 @@ double write_buckets(const crv::frame::Frame& frame, int64_t agents, int64_t buc
   return std::chrono::duration<double>(Clock::now() - started).count();
 }
 
-std::string run_peers(const fs::path& input, const fs::path& out) {
-  const fs::path script = fs::path(CRV_SOURCE_DIR) / "tests/conformance/peers/write_peers.mjs";
-  const std::string command = fmt::format("node '{}' '{}' '{}'", script.string(),
-                                          fs::absolute(input).string(), fs::absolute(out).string());
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), &pclose);
-  if (!pipe) throw std::runtime_error("cannot run " + command);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe.get())) output.append(buffer, n);
-  return output;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -149,7 +138,9 @@ int main(int argc, char** argv) try {
     crv::parquet::WriterOptions plain;
     plain.compression = crv::parquet::Compression::kNone;
     write_bytes(input, crv::parquet::write_parquet(frame, plain));
-    const auto peers = nlohmann::json::parse(run_peers(input, options.out / "peers"));
+    const auto peers = crv::bench::run_peer_script(
+        "write_peers.mjs",
+        {fs::absolute(input).string(), fs::absolute(options.out / "peers").string()});
     for (const char* peer : {"duckdb", "polars"}) {
       results.push_back(
           {peer, peers[peer]["seconds"].get<double>(), peers[peer]["bytes"].get<uint64_t>()});

@@ -25,6 +25,7 @@
 
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
+#include "peer_script.hpp"
 #include "synthetic_identity_edges.hpp"
 
 namespace {
@@ -95,15 +96,9 @@ Timing time_scan(crv::io::Dataset& dataset, const crv::io::ScanOptions& scan, in
 }
 
 nlohmann::json run_peers(const fs::path& table, int64_t tick_min, int64_t tick_max, int repeat) {
-  const fs::path script = fs::path(CRV_SOURCE_DIR) / "tests/conformance/peers/scan_peers.mjs";
-  const std::string command = fmt::format("node '{}' '{}' {} {} {}", script.string(),
-                                          fs::absolute(table).string(), tick_min, tick_max, repeat);
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), &pclose);
-  if (!pipe) throw std::runtime_error("cannot run " + command);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe.get())) output.append(buffer, n);
-  return nlohmann::json::parse(output);
+  return crv::bench::run_peer_script("scan_peers.mjs",
+                                     {fs::absolute(table).string(), std::to_string(tick_min),
+                                      std::to_string(tick_max), std::to_string(repeat)});
 }
 
 void print_row(const char* name, const Timing& timing) {
