@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crv/core/errors.hpp"
+#include "parquet/format_error_message.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -47,15 +48,7 @@ Bytes random_bytes(size_t size, uint64_t seed) {
   return bytes;
 }
 
-std::string format_error(auto&& action) {
-  try {
-    action();
-  } catch (const IoFormatError& error) {
-    return error.message();
-  }
-  ADD_FAILURE() << "expected IoFormatError";
-  return {};
-}
+using testing::format_error_message;
 
 TEST(Codec, NamesAndThriftValues) {
   EXPECT_EQ(codec_name(Codec::kUncompressed), "UNCOMPRESSED");
@@ -67,7 +60,8 @@ TEST(Codec, NamesAndThriftValues) {
   EXPECT_EQ(codec_from_thrift(2), Codec::kGzip);
   EXPECT_EQ(codec_from_thrift(6), Codec::kZstd);
   EXPECT_EQ(codec_from_thrift(7), Codec::kLz4Raw);
-  EXPECT_THAT(format_error([] { codec_from_thrift(8); }), HasSubstr("unknown compression codec 8"));
+  EXPECT_THAT(format_error_message([] { codec_from_thrift(8); }),
+              HasSubstr("unknown compression codec 8"));
   EXPECT_THROW(codec_from_thrift(-1), IoFormatError);
 }
 
@@ -137,8 +131,9 @@ TEST(Decompression, RefusesHostileExpectedSizes) {
   const Bytes compressed = compress(Codec::kZstd, as_bytes("tiny"));
   const size_t hundred_gigabytes = size_t{100} << 30;
   for (Codec codec : kWritableCodecs) {
-    EXPECT_THAT(format_error([&] { decompress(codec, compressed, hundred_gigabytes, kLimit); }),
-                HasSubstr("claims 107374182400 uncompressed bytes, above the limit of 1073741824"));
+    EXPECT_THAT(
+        format_error_message([&] { decompress(codec, compressed, hundred_gigabytes, kLimit); }),
+        HasSubstr("claims 107374182400 uncompressed bytes, above the limit of 1073741824"));
   }
   // The caller's limit applies even below Parquet's own 2 GiB page maximum...
   EXPECT_THROW(decompress(Codec::kZstd, compressed, 5, 4), IoFormatError);
@@ -157,12 +152,12 @@ TEST(Decompression, RefusesSizeMismatches) {
     }
   }
   const Bytes zstd = compress(Codec::kZstd, input);
-  EXPECT_THAT(format_error([&] { decompress(Codec::kZstd, zstd, 4000, kLimit); }),
+  EXPECT_THAT(format_error_message([&] { decompress(Codec::kZstd, zstd, 4000, kLimit); }),
               HasSubstr("ZSTD page decompresses to more than the 4000 bytes its header claims"));
   const Bytes gzip = compress(Codec::kGzip, input);
-  EXPECT_THAT(format_error([&] { decompress(Codec::kGzip, gzip, 6000, kLimit); }),
+  EXPECT_THAT(format_error_message([&] { decompress(Codec::kGzip, gzip, 6000, kLimit); }),
               HasSubstr("GZIP page decompresses to 5000 bytes but its header claims 6000"));
-  EXPECT_THAT(format_error([&] { decompress(Codec::kGzip, gzip, 4000, kLimit); }),
+  EXPECT_THAT(format_error_message([&] { decompress(Codec::kGzip, gzip, 4000, kLimit); }),
               HasSubstr("GZIP page decompresses to more than the 4000 bytes its header claims"));
 }
 
@@ -186,22 +181,24 @@ TEST(Decompression, RefusesTruncatedAndCorruptData) {
   const Bytes zstd_with_checksum = {0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x15, 0x75, 0x00, 0x00,
                                     0x40, 0x63, 0x72, 0x76, 0x2d, 0x69, 0x6f, 0x20, 0x21,
                                     0x01, 0x00, 0x3a, 0x8a, 0x11, 0x9b, 0x51, 0x08, 0x80};
-  EXPECT_THAT(format_error([&] { decompress(Codec::kZstd, zstd_with_checksum, 21, kLimit); }),
-              HasSubstr("ZSTD page data is corrupt"));
+  EXPECT_THAT(
+      format_error_message([&] { decompress(Codec::kZstd, zstd_with_checksum, 21, kLimit); }),
+      HasSubstr("ZSTD page data is corrupt"));
   // Trailing bytes after the last gzip member are not another member.
   Bytes gzip_with_garbage = compress(Codec::kGzip, input);
   gzip_with_garbage.push_back(0x00);
   EXPECT_THROW(decompress(Codec::kGzip, gzip_with_garbage, input.size(), kLimit), IoFormatError);
   // An UNCOMPRESSED page must hold exactly what its header claims.
-  EXPECT_THAT(format_error([] { decompress(Codec::kUncompressed, as_bytes("abc"), 4, kLimit); }),
-              HasSubstr("UNCOMPRESSED page decompresses to 3 bytes but its header claims 4"));
+  EXPECT_THAT(
+      format_error_message([] { decompress(Codec::kUncompressed, as_bytes("abc"), 4, kLimit); }),
+      HasSubstr("UNCOMPRESSED page decompresses to 3 bytes but its header claims 4"));
 }
 
 TEST(Compression, UnsupportedCodecsAreNamed) {
   const Bytes input = as_bytes("data");
   for (Codec codec : {Codec::kLzo, Codec::kBrotli, Codec::kLz4, static_cast<Codec>(9)}) {
     const std::string name = codec_name(codec);
-    EXPECT_THAT(format_error([&] { decompress(codec, input, 4, kLimit); }),
+    EXPECT_THAT(format_error_message([&] { decompress(codec, input, 4, kLimit); }),
                 HasSubstr("compression codec " + name + " cannot be read"));
     try {
       compress(codec, input);

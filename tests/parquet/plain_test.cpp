@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "crv/core/errors.hpp"
+#include "parquet/format_error_message.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -44,15 +45,7 @@ struct StringColumn {
   }
 };
 
-std::string error_message(auto&& action) {
-  try {
-    action();
-  } catch (const IoFormatError& error) {
-    return error.message();
-  }
-  ADD_FAILURE() << "expected IoFormatError";
-  return {};
-}
+using testing::format_error_message;
 
 TEST(PlainEncode, Int64AndDoubleAreLittleEndian) {
   Bytes out;
@@ -158,7 +151,7 @@ TEST(PlainDecode, FixedWidthAppends) {
 TEST(PlainDecode, FixedWidthTruncated) {
   const Bytes input(15, 0);
   std::vector<int64_t> values;
-  EXPECT_THAT(error_message([&] { decode_plain<int64_t>(input, 2, values); }),
+  EXPECT_THAT(format_error_message([&] { decode_plain<int64_t>(input, 2, values); }),
               HasSubstr("PLAIN INT64 value 1 at byte 8 is cut short: 7 of its 8 bytes"));
   EXPECT_TRUE(values.empty());
   // A hostile count is refused before anything is allocated.
@@ -186,11 +179,12 @@ TEST(PlainDecode, ByteArraysTruncated) {
   Bytes data;
   const Bytes cut_length = {1, 0, 0, 0, 'a', 2, 0};
   EXPECT_THAT(
-      error_message([&] { decode_plain_byte_array<int64_t>(cut_length, 2, offsets, data); }),
+      format_error_message([&] { decode_plain_byte_array<int64_t>(cut_length, 2, offsets, data); }),
       HasSubstr("value 1 at byte 5 is cut short: its 4-byte length has 2 bytes"));
   const Bytes overlong = {1, 0, 0, 0, 'a', 9, 0, 0, 0, 'b', 'c'};
-  EXPECT_THAT(error_message([&] { decode_plain_byte_array<int64_t>(overlong, 2, offsets, data); }),
-              HasSubstr("value 1 at byte 5 declares 9 bytes but only 2 remain"));
+  EXPECT_THAT(
+      format_error_message([&] { decode_plain_byte_array<int64_t>(overlong, 2, offsets, data); }),
+      HasSubstr("value 1 at byte 5 declares 9 bytes but only 2 remain"));
   const Bytes huge_length = {0xFF, 0xFF, 0xFF, 0xFF, 'a'};
   EXPECT_THROW(decode_plain_byte_array<int64_t>(huge_length, 1, offsets, data), IoFormatError);
   EXPECT_THROW(decode_plain_byte_array<int64_t>({}, 1, offsets, data), IoFormatError);
