@@ -5,22 +5,19 @@
 
 #include "cli/commands.hpp"
 #include "cli/jsonl_input.hpp"
+#include "cli/options.hpp"
 #include "crv/core/errors.hpp"
 #include "crv/io/dataset.hpp"
 
 namespace crv::cli {
 namespace {
 
-struct AppendArguments {
-  std::string root;
-  std::string run;
-  std::string table;
+struct AppendArguments : TableArguments {
   std::string input = "-";
 };
 
 void run_append(const AppendArguments& arguments) {
-  io::IoSettings settings = io::IoSettings::load();
-  if (!arguments.root.empty()) settings.root_dir = arguments.root;
+  const io::IoSettings settings = settings_for(arguments);
   const core::TableDescriptor& table = core::get_table(arguments.table);
   io::Dataset dataset(settings, arguments.run);
 
@@ -42,10 +39,7 @@ void run_append(const AppendArguments& arguments) {
 void add_append_command(CLI::App& app) {
   auto arguments = std::make_shared<AppendArguments>();
   auto* append = app.add_subcommand("append", "Append JSON lines to a canonical table");
-  append->add_option("--root", arguments->root,
-                     "Dataset root (default: settings, e.g. CRV_IO_ROOT_DIR or crv.toml)");
-  append->add_option("--run", arguments->run, "Run id")->required();
-  append->add_option("--table", arguments->table, "Table name, e.g. identity_edges")->required();
+  add_table_options(*append, *arguments);
   append->add_option("input", arguments->input, "JSON-lines file, or - for standard input");
   append->footer(
       "Each line is one JSON object; objects become structs, arrays of objects lists of\n"

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "cli/commands.hpp"
+#include "cli/console.hpp"
 #include "crv/core/errors.hpp"
 #include "crv/version.hpp"
 
@@ -30,6 +31,7 @@ int run(int argc, char** argv) {
   CLI::App app{"crvio: append-only, bucket-partitioned Parquet tables for CRV simulations"};
   app.set_version_flag("--version", fmt::format("{} {}", kLibraryName, kLibraryVersion));
   app.require_subcommand(1);
+  add_verbosity_flags(app);
   add_schema_commands(app);
   add_append_command(app);
   add_read_commands(app);

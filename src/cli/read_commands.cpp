@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "crv/io/bundle.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
@@ -19,18 +20,6 @@ namespace crv::cli {
 namespace {
 
 using ordered_json = nlohmann::ordered_json;
-
-constexpr const char* kRootHelp =
-    "Dataset root (default: settings, e.g. CRV_IO_ROOT_DIR or crv.toml)";
-
-struct RunArguments {
-  std::string root;
-  std::string run;
-};
-
-struct TableArguments : RunArguments {
-  std::string table;
-};
 
 struct ReadArguments : TableArguments {
   int64_t tick_min = 0;
@@ -41,22 +30,6 @@ struct ReadArguments : TableArguments {
   CLI::Option* tick_max_option = nullptr;
   CLI::Option* limit_option = nullptr;
 };
-
-io::IoSettings settings_for(const RunArguments& arguments) {
-  io::IoSettings settings = io::IoSettings::load();
-  if (!arguments.root.empty()) settings.root_dir = arguments.root;
-  return settings;
-}
-
-void add_run_options(CLI::App& command, RunArguments& arguments) {
-  command.add_option("--root", arguments.root, kRootHelp);
-  command.add_option("--run", arguments.run, "Run id")->required();
-}
-
-void add_table_options(CLI::App& command, TableArguments& arguments) {
-  add_run_options(command, arguments);
-  command.add_option("--table", arguments.table, "Table name, e.g. identity_edges")->required();
-}
 
 // JSON has no NaN or infinities; they are written as strings rather than dropped to null.
 ordered_json number_json(double value) {

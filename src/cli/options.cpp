@@ -1,0 +1,27 @@
+#include "cli/options.hpp"
+
+namespace crv::cli {
+
+io::IoSettings settings_for(const RunArguments& arguments) {
+  io::IoSettings settings = io::IoSettings::load();
+  if (!arguments.root.empty()) settings.root_dir = arguments.root;
+  return settings;
+}
+
+void add_root_option(CLI::App& command, std::string& root) {
+  command.add_option("--root", root,
+                     "Dataset root (default: CRV_IO_ROOT_DIR, crv.toml or pyproject.toml "
+                     "[tool.crv.io] root_dir, else ./out)");
+}
+
+void add_run_options(CLI::App& command, RunArguments& arguments) {
+  add_root_option(command, arguments.root);
+  command.add_option("--run", arguments.run, "Run id, e.g. run-1")->required();
+}
+
+void add_table_options(CLI::App& command, TableArguments& arguments) {
+  add_run_options(command, arguments);
+  command.add_option("--table", arguments.table, "Table name, e.g. identity_edges")->required();
+}
+
+}  // namespace crv::cli

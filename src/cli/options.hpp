@@ -1,0 +1,30 @@
+#pragma once
+// Options every dataset verb of `crvio` shares: where the dataset lives, which run and
+// which table.
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "crv/io/settings.hpp"
+
+namespace crv::cli {
+
+struct RunArguments {
+  std::string root;  // empty: the settings' root_dir
+  std::string run;
+};
+
+struct TableArguments : RunArguments {
+  std::string table;
+};
+
+// The io settings (environment, crv.toml, pyproject.toml, defaults) with --root applied.
+io::IoSettings settings_for(const RunArguments& arguments);
+
+void add_root_option(CLI::App& command, std::string& root);
+// --root and a required --run.
+void add_run_options(CLI::App& command, RunArguments& arguments);
+// --root, --run and a required --table.
+void add_table_options(CLI::App& command, TableArguments& arguments);
+
+}  // namespace crv::cli
