@@ -1,7 +1,9 @@
 // `crvio read`, `crvio manifest`, `crvio rebuild-manifest` and `crvio bundle`: a run's
 // tables, manifests and bundle as JSON.
 
-#include <cmath>
+#include <unistd.h>
+
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -11,7 +13,11 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/console.hpp"
+#include "cli/file_format.hpp"
 #include "cli/options.hpp"
+#include "cli/output_file.hpp"
+#include "cli/row_output.hpp"
 #include "crv/io/bundle.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
@@ -26,73 +32,12 @@ struct ReadArguments : TableArguments {
   int64_t tick_max = 0;
   std::vector<std::string> columns;
   int64_t limit = 0;
+  std::optional<FileFormat> format;
+  std::optional<std::filesystem::path> output;
   CLI::Option* tick_min_option = nullptr;
   CLI::Option* tick_max_option = nullptr;
   CLI::Option* limit_option = nullptr;
 };
-
-// JSON has no NaN or infinities; they are written as strings rather than dropped to null.
-ordered_json number_json(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
-  return value;
-}
-
-ordered_json value_json(const frame::Value& value) {
-  switch (value.kind()) {
-    case frame::Value::Kind::Null:
-      return nullptr;
-    case frame::Value::Kind::Bool:
-      return value.as_bool();
-    case frame::Value::Kind::Int64:
-      return value.as_int64();
-    case frame::Value::Kind::Double:
-      return number_json(value.as_double());
-    case frame::Value::Kind::String:
-      return value.as_string();
-    case frame::Value::Kind::Record: {
-      ordered_json record = ordered_json::object();
-      for (const auto& [name, member] : value.as_record()) record[name] = value_json(member);
-      return record;
-    }
-    case frame::Value::Kind::List: {
-      ordered_json list = ordered_json::array();
-      for (const frame::Value& item : value.as_list()) list.push_back(value_json(item));
-      return list;
-    }
-  }
-  return nullptr;
-}
-
-// Scalars straight from the buffers; nested values through frame::Value.
-ordered_json cell_json(const frame::Array& column, int64_t row) {
-  if (column.is_null(row)) return nullptr;
-  switch (column.type_id()) {
-    case frame::TypeId::Int64:
-      return column.int64_values()[row];
-    case frame::TypeId::Float64:
-      return number_json(column.float64_values()[row]);
-    case frame::TypeId::Bool:
-      return column.bool_at(row);
-    case frame::TypeId::Utf8:
-      return std::string(column.string_at(row));
-    default:
-      return value_json(column.value_at(row));
-  }
-}
-
-void print_rows(const frame::Frame& rows, int64_t count) {
-  std::string out;
-  for (int64_t row = 0; row < count; ++row) {
-    ordered_json object = ordered_json::object();
-    for (size_t column = 0; column < rows.num_columns(); ++column) {
-      object[rows.name(column)] = cell_json(*rows.column(column), row);
-    }
-    out += object.dump();
-    out += '\n';
-  }
-  std::cout << out;
-}
 
 // Empty when `text` is a JSON object, else what is wrong with it.
 std::string check_meta(const std::string& text) {
@@ -109,22 +54,35 @@ std::string check_limit(const std::string& text) {
 }
 
 void run_read(const ReadArguments& arguments) {
+  const FileFormat format = choose_format(arguments.format, arguments.output.value_or("-"));
+  if (format == FileFormat::kParquet && !arguments.output && isatty(STDOUT_FILENO) == 1) {
+    throw CLI::ValidationError("--format parquet",
+                               "will not print Parquet to a terminal; use -o FILE or a pipe");
+  }
   io::Dataset dataset(settings_for(arguments), arguments.run);
   io::ScanOptions options;
   if (arguments.tick_min_option->count() > 0) options.tick_min = arguments.tick_min;
   if (arguments.tick_max_option->count() > 0) options.tick_max = arguments.tick_max;
   options.columns = arguments.columns;
   io::TableScanner scanner = dataset.scan(arguments.table, std::move(options));
+
+  OutputFile output(arguments.output);
+  const std::unique_ptr<RowWriter> writer =
+      make_row_writer(format, output.stream(), scanner.fields());
   int64_t remaining =
       arguments.limit_option->count() > 0 ? arguments.limit : std::numeric_limits<int64_t>::max();
   while (remaining > 0) {
-    const std::optional<frame::Frame> batch = scanner.next();
+    std::optional<frame::Frame> batch = scanner.next();
     if (!batch) break;
-    const int64_t count = std::min(remaining, batch->num_rows());
-    print_rows(*batch, count);
-    remaining -= count;
+    if (batch->num_rows() > remaining) *batch = batch->slice(0, remaining);
+    writer->write(*batch);
+    remaining -= batch->num_rows();
   }
-  std::cout.flush();
+  writer->finish();
+  output.commit();
+  const io::ScanStats& stats = scanner.stats();
+  verbose("{} parts selected by the manifest, {} row groups read, {} pruned by statistics",
+          stats.parts_selected, stats.row_groups_selected, stats.row_groups_pruned);
 }
 
 void run_manifest(const TableArguments& arguments) {
@@ -172,13 +130,24 @@ void add_read_command(CLI::App& app) {
       ->delimiter(',');
   arguments->limit_option = read->add_option("--limit", arguments->limit, "Print at most N rows")
                                 ->check(CLI::Validator(check_limit, "N >= 0"));
+  add_format_option(*read, arguments->format,
+                    "Output format (default: from the -o file's extension, else jsonl)");
+  read->add_option_function<std::string>(
+      "-o,--output", [arguments](const std::string& path) { arguments->output = path; },
+      "Write to FILE (replaced only once the read succeeded) instead of standard output");
   read->footer(
-      "One JSON object per row, columns in table order (or --columns order). Structs print as\n"
-      "objects, lists as arrays, int64 values exactly. JSON has no NaN or infinity: such\n"
-      "doubles print as the strings \"NaN\", \"Infinity\" and \"-Infinity\".\n\n"
+      "Columns in table order (or --columns order).\n"
+      "jsonl: one object per row; structs print as objects, lists as arrays, int64 values\n"
+      "  exactly. JSON has no NaN or infinity: such doubles print as the strings \"NaN\",\n"
+      "  \"Infinity\" and \"-Infinity\".\n"
+      "csv: a header line; null is an empty field, an empty string is \"\"; structs and lists\n"
+      "  are JSON text in one field.\n"
+      "parquet: one file (the rows are collected in memory first); not to a terminal.\n\n"
       "Examples:\n"
       "  crvio read --run run-1 --table identity_edges --tick-min 100 --tick-max 199\n"
-      "  crvio read --root out --run run-1 --table decisions --columns tick,agent_id --limit 5");
+      "  crvio read --root out --run run-1 --table decisions --columns tick,agent_id --limit 5\n"
+      "  crvio read --run run-1 --table holdings -o holdings.csv\n"
+      "  crvio read --run run-1 --table messages --format parquet > messages.parquet");
   read->callback([arguments] { run_read(*arguments); });
 }
 

@@ -20,6 +20,7 @@
 #include "crv/io/dataset.hpp"
 #include "crv/io/manifest.hpp"
 #include "crv/io/paths.hpp"
+#include "crv/parquet/reader.hpp"
 
 namespace crv::cli {
 namespace {
@@ -171,6 +172,130 @@ TEST_F(CliRead, ReadErrorsNameTheProblem) {
   append_edges(0, 5);
   expect_one_error_line(crvio({"read", "--table", kEdges, "--columns", "tick,colour"}),
                         kExitIoSchema, "colour");
+}
+
+std::string read_file(const fs::path& path) {
+  std::ostringstream contents;
+  contents << std::ifstream(path, std::ios::binary).rdbuf();
+  return contents.str();
+}
+
+TEST_F(CliRead, ReadWritesCsvWithAHeaderQuotingWhenNeededAndNullsAsEmptyFields) {
+  const std::vector<std::string> same(4, "agent");
+  io::append(settings_, kRun, kEdges,
+             frame::Frame(
+                 {{"tick", frame::make_int64({1, 2, 3, 4})},
+                  {"observer_agent_id", frame::make_utf8(same)},
+                  {"edge_kind", frame::make_utf8(same)},
+                  {"subject_id", frame::make_utf8({std::optional<std::string>("a,b"),
+                                                   std::optional<std::string>("say \"hi\""),
+                                                   std::optional<std::string>(""), std::nullopt})},
+                  {"edge_weight", frame::make_float64({0.25, -1.5, 1e300, std::nan("")})}}));
+  const auto result = crvio({"read", "--table", kEdges, "--columns",
+                             "tick,subject_id,edge_weight,edge_sign", "--format", "csv"});
+  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
+  EXPECT_EQ(result.out,
+            "tick,subject_id,edge_weight,edge_sign\n"
+            "1,\"a,b\",0.25,\n"
+            "2,\"say \"\"hi\"\"\",-1.5,\n"
+            "3,\"\",1e+300,\n"
+            "4,,NaN,\n");
+}
+
+TEST_F(CliRead, ReadWritesNestedValuesAsJsonTextInOneCsvField) {
+  io::append(
+      settings_, kRun, "decisions",
+      frame::Frame(
+          {{"tick", frame::make_int64({4})},
+           {"agent_id", frame::make_utf8({"x"})},
+           {"chosen_action", frame::make_struct({{"kind", frame::make_utf8({"buy, now"})}})},
+           {"action_candidates",
+            frame::make_list({0, 0}, frame::make_struct(
+                                         {{"score", frame::make_float64(std::vector<double>{})}}))},
+           {"token_value_estimates", frame::make_struct({{"t1", frame::make_float64({1.0})}})}}));
+  const auto result =
+      crvio({"read", "--table", "decisions", "--columns", "tick,chosen_action", "--format", "csv"});
+  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
+  EXPECT_EQ(result.out, "tick,chosen_action\n4,\"{\"\"kind\"\":\"\"buy, now\"\"}\"\n");
+}
+
+TEST_F(CliRead, ReadWritesAParquetFileThatHoldsExactlyTheRowsRead) {
+  append_edges(0, 300);
+  const fs::path output = root_ / "edges.parquet";
+  const auto result = crvio(
+      {"read", "--table", kEdges, "--tick-min", "40", "--tick-max", "259", "-o", output.string()});
+  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
+  EXPECT_TRUE(result.out.empty());
+
+  io::Dataset dataset(settings_, kRun);
+  const frame::Frame expected = dataset.read(kEdges, {.tick_min = 40, .tick_max = 259});
+  parquet::ParquetReader reader = parquet::ParquetReader::open(output);
+  const frame::Frame written = reader.read();
+  EXPECT_EQ(written.num_rows(), 220);
+  EXPECT_TRUE(written.equals(expected));
+}
+
+TEST_F(CliRead, ReadPipesParquetToStandardOutputAndWritesEmptyResultsWithTheirColumns) {
+  append_edges(0, 10);
+  const auto parquet = crvio({"read", "--table", kEdges, "--format", "parquet"});
+  ASSERT_EQ(parquet.exit_code, kExitOk) << parquet.err;
+  ASSERT_GT(parquet.out.size(), 8u);
+  EXPECT_EQ(parquet.out.substr(0, 4), "PAR1");
+  const std::vector<uint8_t> bytes(parquet.out.begin(), parquet.out.end());
+  EXPECT_EQ(parquet::ParquetReader(parquet::memory_source(bytes, "<stdout>")).read().num_rows(),
+            10);
+
+  const fs::path empty = root_ / "none.parquet";
+  ASSERT_EQ(crvio({"read", "--table", kEdges, "--tick-min", "500", "--columns", "tick,edge_kind",
+                   "-o", empty.string()})
+                .exit_code,
+            kExitOk);
+  const frame::Frame none = parquet::ParquetReader::open(empty).read();
+  EXPECT_EQ(none.num_rows(), 0);
+  EXPECT_EQ(none.names(), (std::vector<std::string>{"tick", "edge_kind"}));
+
+  const auto csv = crvio(
+      {"read", "--table", kEdges, "--tick-min", "500", "--columns", "tick", "--format", "csv"});
+  EXPECT_EQ(csv.out, "tick\n");
+}
+
+TEST_F(CliRead, ReadTakesTheFormatFromTheOutputNameUnlessGiven) {
+  append_edges(0, 2);
+  const fs::path csv = root_ / "rows.CSV";
+  ASSERT_EQ(crvio({"read", "--table", kEdges, "--columns", "tick", "-o", csv.string()}).exit_code,
+            kExitOk);
+  EXPECT_EQ(read_file(csv), "tick\n0\n1\n");
+
+  const fs::path text = root_ / "rows.txt";
+  ASSERT_EQ(crvio({"read", "--table", kEdges, "--columns", "tick", "-o", text.string()}).exit_code,
+            kExitOk);
+  EXPECT_EQ(read_file(text), "{\"tick\":0}\n{\"tick\":1}\n");
+
+  ASSERT_EQ(crvio({"read", "--table", kEdges, "--columns", "tick", "--format", "csv", "-o",
+                   text.string()})
+                .exit_code,
+            kExitOk);
+  EXPECT_EQ(read_file(text), "tick\n0\n1\n");
+
+  expect_usage_error(crvio({"read", "--table", kEdges, "--format", "xml"}), "--format");
+}
+
+TEST_F(CliRead, AFailedReadLeavesTheOutputFileAsItWas) {
+  append_edges(0, 5);
+  const fs::path output = root_ / "out" / "rows.jsonl";
+  fs::create_directories(output.parent_path());
+  std::ofstream(output) << "previous\n";
+
+  expect_one_error_line(
+      crvio({"read", "--table", kEdges, "--columns", "tick,colour", "-o", output.string()}),
+      kExitIoSchema, "colour");
+  EXPECT_EQ(read_file(output), "previous\n");
+  EXPECT_EQ(std::distance(fs::directory_iterator(output.parent_path()), fs::directory_iterator()),
+            1);
+
+  expect_one_error_line(
+      crvio({"read", "--table", kEdges, "-o", (root_ / "missing" / "rows.csv").string()}),
+      kExitWrite, "missing");
 }
 
 TEST_F(CliRead, ManifestPrintsTheTablesManifest) {
