@@ -1,52 +1,243 @@
-// `crvio append`: JSON lines into a canonical table, as one atomic append.
+// `crvio append`: JSON lines, CSV or Parquet into a canonical table, streamed batch by
+// batch, as one atomic append or in chunks committed one after the other.
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
 
+#include "cli/batch_reader.hpp"
 #include "cli/commands.hpp"
+#include "cli/console.hpp"
+#include "cli/csv_input.hpp"
+#include "cli/file_format.hpp"
 #include "cli/jsonl_input.hpp"
 #include "cli/options.hpp"
+#include "cli/parquet_input.hpp"
 #include "crv/core/errors.hpp"
 #include "crv/io/dataset.hpp"
 
 namespace crv::cli {
 namespace {
 
+constexpr int64_t kDefaultBatchRows = 65536;
+
 struct AppendArguments : TableArguments {
   std::string input = "-";
+  std::optional<FileFormat> format;
+  int64_t batch_rows = kDefaultBatchRows;
+  std::optional<int64_t> commit_every;
+  // Settings overrides, kept as text so that a bad value is an IoConfigError like a bad
+  // value in the environment or crv.toml, not a usage error.
+  std::optional<std::string> bucket_size;
+  std::optional<std::string> compression;
+  std::optional<std::string> row_group_size;
+  bool no_strict = false;
 };
 
-void run_append(const AppendArguments& arguments) {
-  const io::IoSettings settings = settings_for(arguments);
-  const core::TableDescriptor& table = core::get_table(arguments.table);
-  io::Dataset dataset(settings, arguments.run);
-
-  frame::Frame rows;
-  if (arguments.input == "-") {
-    rows = read_jsonl(std::cin, "<stdin>", table);
-  } else {
-    std::ifstream file(arguments.input);
-    if (!file) {
-      throw IoError("cannot open input file", {.path = arguments.input});
-    }
-    rows = read_jsonl(file, arguments.input, table);
+int64_t integer_setting(const std::string& flag, std::string_view key, const std::string& text) {
+  int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size()) {
+    throw IoConfigError(
+        fmt::format("{}: invalid {} {:?}: not a 64-bit decimal integer", flag, key, text));
   }
-  std::cout << dataset.append(arguments.table, rows).to_json() << '\n';
+  return value;
+}
+
+// The settings with the command line's overrides; their ranges are checked by
+// IoSettings::validate() when the dataset is opened.
+io::IoSettings settings_with_flags(const AppendArguments& arguments) {
+  io::IoSettings settings = settings_for(arguments);
+  if (arguments.bucket_size) {
+    settings.tick_bucket_size =
+        integer_setting("--bucket-size", "tick_bucket_size", *arguments.bucket_size);
+  }
+  if (arguments.row_group_size) {
+    settings.row_group_size =
+        integer_setting("--row-group-size", "row_group_size", *arguments.row_group_size);
+  }
+  if (arguments.compression) {
+    const std::optional<io::Compression> compression =
+        io::compression_from_string(*arguments.compression);
+    if (!compression) {
+      throw IoConfigError(fmt::format(
+          "--compression: invalid compression {:?}: expected one of zstd, lz4, snappy, none",
+          *arguments.compression));
+    }
+    settings.compression = *compression;
+  }
+  if (arguments.no_strict) settings.strict_schema = false;
+  return settings;
+}
+
+// The rows of `path` ("-" for standard input) in `format`; `file` holds a text file open
+// while the reader uses it.
+std::unique_ptr<BatchReader> open_input(const std::string& path, FileFormat format,
+                                        const core::TableDescriptor& table, std::ifstream& file) {
+  const bool standard_input = path == "-";
+  if (format == FileFormat::kParquet) {
+    if (standard_input) {
+      throw CLI::ValidationError("input", "Parquet is read from a file, not standard input");
+    }
+    return std::make_unique<ParquetBatchReader>(path);
+  }
+  std::istream* stream = &std::cin;
+  std::string source = "<stdin>";
+  if (!standard_input) {
+    file.open(path, std::ios::binary);
+    if (!file) throw IoError("cannot open input file", {.path = path});
+    stream = &file;
+    source = path;
+  }
+  if (format == FileFormat::kCsv) return csv_reader_for(*stream, std::move(source), table);
+  return std::make_unique<JsonlReader>(*stream, std::move(source), table);
+}
+
+// Validates and writes one batch; a rule the batch breaks is reported at its input line.
+void add_batch(io::Dataset::Transaction& transaction, const frame::Frame& batch,
+               const BatchReader& reader) {
+  try {
+    transaction.add(batch);
+  } catch (const IoSchemaError& error) {
+    throw reader.error_at(reader.position(error.context().row), error.context().column,
+                          error.message());
+  }
+}
+
+// The size of the input file, or 0 (unknown) for standard input.
+int64_t input_size(const std::string& path) {
+  std::error_code error;
+  const std::uintmax_t size = path == "-" ? 0 : std::filesystem::file_size(path, error);
+  return error ? 0 : static_cast<int64_t>(size);
+}
+
+void add_to_summary(io::AppendSummary& total, io::AppendSummary chunk) {
+  total.rows += chunk.rows;
+  for (io::PartSummary& part : chunk.parts) total.parts.push_back(std::move(part));
+  std::set<int64_t> buckets(total.buckets.begin(), total.buckets.end());
+  buckets.insert(chunk.buckets.begin(), chunk.buckets.end());
+  total.buckets.assign(buckets.begin(), buckets.end());
+}
+
+// Appends every batch of `reader`: one transaction for the whole input, or, with
+// --commit-every, one per that many rows (batches are cut at the boundaries). On failure
+// the current transaction rolls back and, with --commit-every, stderr says how far the
+// earlier ones got.
+io::AppendSummary append_batches(io::Dataset& dataset, const std::string& table,
+                                 BatchReader& reader, const AppendArguments& arguments) {
+  io::AppendSummary total{.table = table, .run_id = dataset.run_id()};
+  std::string committed;  // the input the commits so far cover, as a phrase
+  try {
+    Progress progress("append " + reader.source(), input_size(arguments.input));
+    const int64_t chunk_rows = arguments.commit_every.value_or(std::numeric_limits<int64_t>::max());
+    std::optional<io::Dataset::Transaction> transaction(dataset.begin(table));
+    const auto commit = [&] {
+      add_to_summary(total, transaction->commit());
+      committed = reader.rows_so_far();
+      verbose("committed {}", committed);
+    };
+    int64_t batches = 0;
+    while (const std::optional<frame::Frame> batch = reader.next(
+               std::min(arguments.batch_rows, chunk_rows - transaction->pending_rows()))) {
+      add_batch(*transaction, *batch, reader);
+      verbose("batch {}: {} rows ({})", ++batches, batch->num_rows(), reader.position({}).text);
+      progress.update(reader.bytes_read(),
+                      fmt::format("{} rows", total.rows + transaction->pending_rows()));
+      if (transaction->pending_rows() == chunk_rows) {
+        commit();
+        transaction.emplace(dataset.begin(table));
+      }
+    }
+    if (transaction->pending_rows() > 0) commit();
+  } catch (const Error&) {
+    if (arguments.commit_every) {
+      const std::string note = committed.empty()
+                                   ? fmt::format("no rows of {} are committed", reader.source())
+                                   : committed + " are committed";
+      std::fprintf(stderr, "crvio: %s\n", note.c_str());
+    }
+    throw;
+  }
+  return total;
+}
+
+void run_append(const AppendArguments& arguments) {
+  io::Dataset dataset(settings_with_flags(arguments), arguments.run);
+  const core::TableDescriptor& table = core::get_table(arguments.table);
+  std::ifstream file;
+  const std::unique_ptr<BatchReader> reader =
+      open_input(arguments.input, choose_format(arguments.format, arguments.input), table, file);
+  std::cout << append_batches(dataset, arguments.table, *reader, arguments).to_json() << '\n';
 }
 
 }  // namespace
 
 void add_append_command(CLI::App& app) {
   auto arguments = std::make_shared<AppendArguments>();
-  auto* append = app.add_subcommand("append", "Append JSON lines to a canonical table");
+  auto* append = app.add_subcommand("append", "Append JSON lines, CSV or Parquet to a table");
   add_table_options(*append, *arguments);
-  append->add_option("input", arguments->input, "JSON-lines file, or - for standard input");
+  append->add_option("input", arguments->input, "Input file, or - for standard input");
+  add_format_option(*append, arguments->format,
+                    "Input format (default: from the file's extension, else jsonl)");
+  append
+      ->add_option("--batch-rows", arguments->batch_rows,
+                   "Rows read, checked and written at a time (bounds memory)")
+      ->default_val(kDefaultBatchRows)
+      ->check(CLI::PositiveNumber);
+  append
+      ->add_option("--commit-every", arguments->commit_every,
+                   "Commit every ROWS rows instead of once at the end")
+      ->option_text("ROWS")
+      ->check(CLI::PositiveNumber);
+  append
+      ->add_option("--bucket-size", arguments->bucket_size,
+                   "Ticks per bucket (setting tick_bucket_size)")
+      ->option_text("N");
+  append
+      ->add_option("--compression", arguments->compression,
+                   "zstd, lz4, snappy or none (setting compression)")
+      ->option_text("NAME");
+  append
+      ->add_option("--row-group-size", arguments->row_group_size,
+                   "Rows per Parquet row group (setting row_group_size)")
+      ->option_text("N");
+  append->add_flag("--no-strict", arguments->no_strict,
+                   "Keep columns the table does not define (setting strict_schema)");
   append->footer(
-      "Each line is one JSON object; objects become structs, arrays of objects lists of\n"
-      "structs. The whole file is one atomic append; the summary is printed as JSON.\n\n"
+      "Formats:\n"
+      "  jsonl    one JSON object per line; objects become structs, arrays of objects lists\n"
+      "           of structs.\n"
+      "  csv      a header line, then RFC 4180 records (quoted fields may hold commas, \"\"\n"
+      "           and line breaks); scalar columns only, typed by the table; an empty\n"
+      "           unquoted field is null; with --no-strict, columns the table lacks are\n"
+      "           kept as strings.\n"
+      "  parquet  a file (not standard input), read row group by row group.\n"
+      "The input is read, checked and written --batch-rows rows at a time, so memory is\n"
+      "bounded by one batch; each batch writes its own parts, so small batches make small\n"
+      "files. By default the whole input is one atomic append: the table changes only if\n"
+      "every row is good. With --commit-every ROWS, every ROWS rows are committed as they\n"
+      "are reached; after a failure stderr says up to which line (or row) the input is\n"
+      "committed, so the rest can be appended again. Errors name the file and line (CSV:\n"
+      "the header is line 1) or, for Parquet, the row (from 0). The summary of everything\n"
+      "appended is printed as JSON.\n\n"
       "Examples:\n"
       "  crvio append --root out --run run-1 --table holdings holdings.jsonl\n"
-      "  generate_rows | crvio append --run run-1 --table messages -");
+      "  generate_rows | crvio append --run run-1 --table messages -\n"
+      "  crvio append --run run-1 --table holdings_valuation valuations.csv\n"
+      "  crvio append --run run-1 --table holdings --format csv holdings.txt\n"
+      "  crvio append --run run-2 --table decisions part-0123.parquet\n"
+      "  crvio append --run run-1 --table exchange --compression snappy --bucket-size 50 x.jsonl\n"
+      "  crvio append --run run-1 --table exchange --commit-every 1000000 big.jsonl");
   append->callback([arguments] { run_append(*arguments); });
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -14,12 +15,6 @@ namespace crv::cli {
 namespace {
 
 using frame::Value;
-
-[[noreturn]] void fail(const std::string& source, int64_t line, const std::string& column,
-                       const std::string& message) {
-  throw IoSchemaError(fmt::format("{}:{}: {}", source, line, message),
-                      {.path = source, .column = column, .row = line - 1});
-}
 
 Value to_value(const nlohmann::json& json) {
   switch (json.type()) {
@@ -103,48 +98,77 @@ frame::TypePtr scalar_type(core::DType dtype) {
 
 }  // namespace
 
-frame::Frame read_jsonl(std::istream& input, const std::string& source,
-                        const core::TableDescriptor& table) {
-  // Columns in order of first appearance, each with one value per line so far.
+JsonlReader::JsonlReader(std::istream& input, std::string source,
+                         const core::TableDescriptor& table, size_t chunk_bytes)
+    : LineBatchReader(source), input_(input, source, chunk_bytes), table_(table) {}
+
+std::optional<std::string_view> JsonlReader::next_line() {
+  while (true) {
+    const size_t size = input_.size();
+    const auto* found =
+        static_cast<const char*>(std::memchr(input_.data() + scanned_, '\n', size - scanned_));
+    if (found != nullptr) {
+      const std::string_view line(input_.data(), static_cast<size_t>(found - input_.data()));
+      input_.consume(line.size() + 1);
+      scanned_ = 0;
+      return line;
+    }
+    scanned_ = size;
+    if (!input_.refill()) {
+      // The last line may lack its LF.
+      scanned_ = 0;
+      if (size == 0) return std::nullopt;
+      const std::string_view line(input_.data(), size);
+      input_.consume(size);
+      return line;
+    }
+  }
+}
+
+std::optional<frame::Frame> JsonlReader::next(int64_t max_rows) {
+  // Columns in order of first appearance, each with one value per row so far.
   std::vector<std::string> names;
   std::map<std::string, std::vector<Value>, std::less<>> columns;
-  std::vector<int64_t> line_of_row;
-  std::string text;
-  int64_t line = 0;
-  while (std::getline(input, text)) {
-    ++line;
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+  while (static_cast<int64_t>(new_lines_.size()) < max_rows) {
+    const std::optional<std::string_view> text = next_line();
+    if (!text) break;
+    ++line_;
+    if (text->find_first_not_of(" \t\r") == std::string_view::npos) continue;
     nlohmann::json json;
     try {
-      json = nlohmann::json::parse(text);
+      json = nlohmann::json::parse(text->begin(), text->end());
     } catch (const nlohmann::json::parse_error& error) {
-      fail(source, line, "", fmt::format("malformed JSON: {}", error.what()));
+      throw error_at(line_position(line_), "", fmt::format("malformed JSON: {}", error.what()));
     }
-    if (!json.is_object()) fail(source, line, "", "a line must hold one JSON object");
-    const size_t row = line_of_row.size();
-    line_of_row.push_back(line);
+    if (!json.is_object()) {
+      throw error_at(line_position(line_), "", "a line must hold one JSON object");
+    }
+    const size_t row = new_lines_.size();
+    new_lines_.push_back(line_);
     for (const auto& [key, item] : json.items()) {
       auto [found, inserted] = columns.try_emplace(key);
       if (inserted) names.push_back(key);
       std::vector<Value>& values = found->second;
-      values.resize(row);  // nulls for the lines before its first appearance
-      const core::ColumnDescriptor* descriptor = table.find(key);
+      values.resize(row);  // nulls for the rows before its first appearance
+      const core::ColumnDescriptor* descriptor = table_.find(key);
       values.push_back(descriptor ? to_descriptor_scalar(descriptor->dtype, to_value(item))
                                   : to_value(item));
     }
   }
+  if (new_lines_.empty()) return std::nullopt;
+  const size_t rows = new_lines_.size();
+  finish_batch(new_lines_.back());
   std::vector<frame::ArrayPtr> arrays;
   for (const std::string& name : names) {
     std::vector<Value>& values = columns[name];
-    values.resize(line_of_row.size());
-    const core::ColumnDescriptor* descriptor = table.find(name);
+    values.resize(rows);
+    const core::ColumnDescriptor* descriptor = table_.find(name);
     const frame::TypePtr type = descriptor ? scalar_type(descriptor->dtype) : nullptr;
     try {
       arrays.push_back(frame::array_from_values(values, type));
     } catch (const SchemaError& error) {
-      const int64_t row = error.context().row.value_or(0);
-      fail(source, line_of_row[static_cast<size_t>(row)], name,
-           fmt::format("column '{}': {}", name, error.message()));
+      throw error_at(position(error.context().row.value_or(0)), name,
+                     fmt::format("column '{}': {}", name, error.message()));
     }
   }
   return frame::Frame(std::move(names), std::move(arrays));

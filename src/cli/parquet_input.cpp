@@ -1,0 +1,47 @@
+#include "cli/parquet_input.hpp"
+
+#include <fmt/format.h>
+
+namespace crv::cli {
+
+ParquetBatchReader::ParquetBatchReader(const std::filesystem::path& path)
+    : BatchReader(path.string()), reader_(parquet::open_file_source(path)) {}
+
+std::optional<frame::Frame> ParquetBatchReader::next(int64_t max_rows) {
+  const parquet::FileInfo& info = reader_.info();
+  // Row groups without rows are skipped.
+  while (row_group_taken_ == row_group_.num_rows()) {
+    if (next_row_group_ == static_cast<int>(info.row_groups.size())) {
+      bytes_read_ = static_cast<int64_t>(info.file_size);
+      return std::nullopt;
+    }
+    for (const parquet::ColumnChunkInfo& chunk : info.row_groups[next_row_group_].columns) {
+      bytes_read_ += chunk.compressed_size;
+    }
+    row_group_ = reader_.read_row_group(next_row_group_++);
+    row_group_taken_ = 0;
+  }
+  batch_first_row_ += batch_rows_;
+  batch_rows_ = std::min(max_rows, row_group_.num_rows() - row_group_taken_);
+  frame::Frame batch = row_group_.slice(row_group_taken_, batch_rows_);
+  row_group_taken_ += batch_rows_;
+  return batch;
+}
+
+InputPosition ParquetBatchReader::position(std::optional<int64_t> row) const {
+  if (row) {
+    const int64_t file_row = batch_first_row_ + *row;
+    return {fmt::format("{}: row {}", source(), file_row), file_row};
+  }
+  if (batch_rows_ == 1)
+    return {fmt::format("{}: row {}", source(), batch_first_row_), std::nullopt};
+  return {
+      fmt::format("{}: rows {}-{}", source(), batch_first_row_, batch_first_row_ + batch_rows_ - 1),
+      std::nullopt};
+}
+
+std::string ParquetBatchReader::rows_so_far() const {
+  return fmt::format("the first {} rows of {}", batch_first_row_ + batch_rows_, source());
+}
+
+}  // namespace crv::cli

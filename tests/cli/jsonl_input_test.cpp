@@ -1,0 +1,92 @@
+// The JSON-lines reader as a unit: lines split across chunk boundaries, batches, and the
+// lines rows and errors are reported at.
+
+#include "cli/jsonl_input.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "crv/core/errors.hpp"
+#include "crv/frame/builders.hpp"
+
+namespace crv::cli {
+namespace {
+
+// A blank line (3), CRLF endings, a column first seen on line 4, no LF at the end.
+const std::string kLines =
+    "{\"tick\": 1, \"edge_weight\": 2}\r\n"
+    "{\"tick\": 2, \"edge_weight\": 0.5}\n"
+    "  \n"
+    "{\"tick\": 3, \"edge_weight\": -1, \"observer_agent_id\": \"a\\nb\"}\n"
+    "{\"observer_agent_id\": \"c\", \"tick\": 4, \"edge_weight\": 8}";
+
+// Columns come in order of first appearance; the keys of an object in name order.
+frame::Frame expected_lines() {
+  return frame::Frame(
+      {{"edge_weight", frame::make_float64({2.0, 0.5, -1.0, 8.0})},
+       {"tick", frame::make_int64({1, 2, 3, 4})},
+       {"observer_agent_id", frame::make_utf8({std::nullopt, std::nullopt, "a\nb", "c"})}});
+}
+
+const core::TableDescriptor& edges() {
+  return core::get_table("identity_edges");
+}
+
+TEST(JsonlReader, LinesCutAcrossAnyChunkBoundaryReadTheSame) {
+  for (size_t chunk : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{31}, size_t{1} << 20}) {
+    SCOPED_TRACE(chunk);
+    std::istringstream input(kLines);
+    JsonlReader reader(input, "e.jsonl", edges(), chunk);
+    const std::optional<frame::Frame> rows = reader.next(100);
+    ASSERT_TRUE(rows.has_value());
+    EXPECT_TRUE(rows->equals(expected_lines())) << rows->to_struct_array()->to_string();
+    EXPECT_FALSE(reader.next(100).has_value());
+    EXPECT_EQ(reader.position(2).text, "e.jsonl:4");
+    EXPECT_EQ(reader.position(std::nullopt).text, "e.jsonl, lines 1-5");
+    EXPECT_EQ(reader.rows_so_far(), "rows up to line 5 of e.jsonl");
+    EXPECT_EQ(reader.bytes_read(), static_cast<int64_t>(kLines.size()));
+  }
+}
+
+TEST(JsonlReader, ReadsInBatchesThatEachTypeTheirOwnColumns) {
+  std::istringstream input(kLines);
+  JsonlReader reader(input, "e.jsonl", edges(), 4);
+  const std::optional<frame::Frame> first = reader.next(2);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->equals(expected_lines().select({"edge_weight", "tick"}).slice(0, 2)));
+  EXPECT_EQ(reader.rows_so_far(), "rows up to line 2 of e.jsonl");
+  const std::optional<frame::Frame> second = reader.next(2);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_TRUE(second->equals(
+      expected_lines().select({"edge_weight", "observer_agent_id", "tick"}).slice(2, 2)));
+  EXPECT_EQ(reader.position(0).text, "e.jsonl:4");
+  EXPECT_FALSE(reader.next(2).has_value());
+  EXPECT_EQ(reader.position(1).text, "e.jsonl:5");  // the end leaves the last batch as it was
+}
+
+TEST(JsonlReader, BadLinesNameTheirLine) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{\"tick\": 1}\n\n{\"tick\": \n", "e.jsonl:3: malformed JSON"},
+      {"{\"tick\": 1}\n[1]\n", "e.jsonl:2: a line must hold one JSON object"},
+      {"{\"tick\": 1}\n{\"tick\": \"late\"}\n", "e.jsonl:2: column 'tick': "},
+  };
+  for (const auto& [text, message] : cases) {
+    SCOPED_TRACE(text);
+    std::istringstream input(text);
+    JsonlReader reader(input, "e.jsonl", edges(), 5);
+    try {
+      reader.next(100);
+      ADD_FAILURE() << "no error";
+    } catch (const IoSchemaError& error) {
+      EXPECT_THAT(error.message(), ::testing::StartsWith(message));
+      EXPECT_EQ(error.context().path, "e.jsonl");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace crv::cli
