@@ -16,6 +16,8 @@ enum ExitCode : int {
   kExitManifest = 8,  // IoManifestError: manifest missing, corrupt or unwritable
   kExitFormat = 9,    // IoFormatError: a file is not valid Parquet
   kExitIo = 10,       // any other IoError
+  // fsck found problems that are still there (after --repair: those it cannot fix)
+  kExitFsckFindings = 11,
 };
 
 // Runs the command line; returns the process exit code.

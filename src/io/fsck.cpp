@@ -1,0 +1,487 @@
+// fsck: a run's tables checked against their manifests, and the repairs that cannot lose
+// committed data.
+
+#include "crv/io/fsck.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <system_error>
+
+#include "crv/core/errors.hpp"
+#include "crv/core/table_descriptor.hpp"
+#include "crv/io/manifest.hpp"
+#include "crv/io/paths.hpp"
+#include "io/part_source.hpp"
+#include "io/table_folder.hpp"
+#include "io/table_lock.hpp"
+
+namespace crv::io {
+
+std::string_view to_string(FsckIssue issue) noexcept {
+  switch (issue) {
+    case FsckIssue::kManifestMissing:
+      return "manifest_missing";
+    case FsckIssue::kManifestCorrupt:
+      return "manifest_corrupt";
+    case FsckIssue::kPartMissing:
+      return "part_missing";
+    case FsckIssue::kPartSizeMismatch:
+      return "part_size_mismatch";
+    case FsckIssue::kPartUnreadable:
+      return "part_unreadable";
+    case FsckIssue::kPartRowsMismatch:
+      return "part_rows_mismatch";
+    case FsckIssue::kPartitionTotalsMismatch:
+      return "partition_totals_mismatch";
+    case FsckIssue::kTemporaryFile:
+      return "temporary_file";
+    case FsckIssue::kUnnamedPart:
+      return "unnamed_part";
+    case FsckIssue::kBucketFolderWithoutParts:
+      return "bucket_folder_without_parts";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(FsckRepair repair) noexcept {
+  switch (repair) {
+    case FsckRepair::kNone:
+      return "none";
+    case FsckRepair::kRemoved:
+      return "removed";
+    case FsckRepair::kQuarantined:
+      return "quarantined";
+  }
+  return "unknown";
+}
+
+bool TableFsckReport::consistent() const {
+  return std::all_of(findings.begin(), findings.end(),
+                     [](const FsckFinding& finding) { return finding.resolved(); });
+}
+
+std::vector<const FsckFinding*> TableFsckReport::findings_of(FsckIssue issue) const {
+  std::vector<const FsckFinding*> matching;
+  for (const FsckFinding& finding : findings) {
+    if (finding.issue == issue) matching.push_back(&finding);
+  }
+  return matching;
+}
+
+bool FsckReport::consistent() const {
+  return std::all_of(tables.begin(), tables.end(),
+                     [](const TableFsckReport& table) { return table.consistent(); });
+}
+
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+constexpr std::array kAllIssues = {
+    FsckIssue::kManifestMissing,          FsckIssue::kManifestCorrupt, FsckIssue::kPartMissing,
+    FsckIssue::kPartSizeMismatch,         FsckIssue::kPartUnreadable,  FsckIssue::kPartRowsMismatch,
+    FsckIssue::kPartitionTotalsMismatch,  FsckIssue::kTemporaryFile,   FsckIssue::kUnnamedPart,
+    FsckIssue::kBucketFolderWithoutParts,
+};
+
+constexpr std::string_view kParquetSuffix = ".parquet";
+constexpr std::string_view kRebuildHint =
+    "; rebuild it from the parts with `crvio rebuild-manifest` (repair leaves this table alone "
+    "until then)";
+
+ordered_json mismatch_json(const FsckMismatch& mismatch) {
+  return {{"expected", mismatch.expected}, {"found", mismatch.found}};
+}
+
+ordered_json finding_json(const FsckFinding& finding) {
+  ordered_json json = {{"path", finding.path.string()}};
+  if (finding.bucket_id) json["bucket_id"] = *finding.bucket_id;
+  if (finding.rows) json["rows"] = mismatch_json(*finding.rows);
+  if (finding.bytes) json["bytes"] = mismatch_json(*finding.bytes);
+  json["message"] = finding.message;
+  json["repair"] = to_string(finding.repair);
+  if (!finding.moved_to.empty()) json["moved_to"] = finding.moved_to.string();
+  if (!finding.repair_error.empty()) json["repair_error"] = finding.repair_error;
+  return json;
+}
+
+ordered_json table_json(const TableFsckReport& table) {
+  ordered_json findings = ordered_json::object();
+  for (const FsckIssue issue : kAllIssues) {
+    const std::vector<const FsckFinding*> of_issue = table.findings_of(issue);
+    if (of_issue.empty()) continue;
+    ordered_json list = ordered_json::array();
+    for (const FsckFinding* finding : of_issue) list.push_back(finding_json(*finding));
+    findings[std::string(to_string(issue))] = std::move(list);
+  }
+  ordered_json quarantined = ordered_json::array();
+  for (const auto& part : table.quarantined_parts) quarantined.push_back(part.string());
+  return {{"folder", table.folder.string()},
+          {"consistent", table.consistent()},
+          {"parts_checked", table.parts_checked},
+          {"findings", std::move(findings)},
+          {"quarantined", std::move(quarantined)}};
+}
+
+// The FileSystem seam has no folder removal. rmdir removes a folder only while it is
+// empty, so whatever lands in it meanwhile is kept rather than lost.
+void remove_empty_folder(const std::filesystem::path& folder) {
+  if (::rmdir(folder.c_str()) != 0) {
+    throw IoWriteError(
+        fmt::format("cannot remove folder: {}", std::generic_category().message(errno)),
+        {.path = folder.string()});
+  }
+}
+
+// What one part the manifest names holds on disk; a missing part holds nothing.
+struct PartOnDisk {
+  int64_t bytes = 0;
+  std::optional<int64_t> rows;  // nothing when the footer cannot be read
+};
+
+// One table's check (and repair): the table folder first, then bucket by bucket.
+class TableCheck {
+ public:
+  TableCheck(FileSystem& fs, const IoSettings& settings, std::string_view run_id,
+             std::string_view table, const FsckOptions& options)
+      : fs_(fs), settings_(settings), run_id_(run_id), options_(options) {
+    report_.table = std::string(table);
+    report_.folder = table_dir(settings, run_id, table);
+  }
+
+  TableFsckReport run() && {
+    const std::optional<FileIdentity> folder = fs_.stat(report_.folder);
+    if (!folder || !folder->is_directory) {
+      throw IoManifestError(fmt::format("table '{}' of run '{}' has no folder: nothing was ever "
+                                        "appended to it",
+                                        report_.table, run_id_),
+                            {.path = report_.folder.string()});
+    }
+    std::optional<TableLock> lock;
+    if (options_.repair) lock.emplace(fs_, report_.folder);
+    load_manifest_of_table();
+    const std::map<int64_t, std::filesystem::path> bucket_folders = list_table_folder();
+    check_buckets(bucket_folders);
+    if (!manifest_ && !manifest_corrupt_ && parquet_files_without_manifest_ > 0) {
+      report_.findings.insert(
+          report_.findings.begin(),
+          {.issue = FsckIssue::kManifestMissing,
+           .path = manifest_path(settings_, run_id_, report_.table),
+           .message = fmt::format("there is no manifest, but {} *.parquet file(s) in bucket "
+                                  "folders, which readers cannot see without one{}",
+                                  parquet_files_without_manifest_, kRebuildHint)});
+    }
+    if (options_.repair && !manifest_corrupt_ && parquet_files_without_manifest_ == 0) repair();
+    std::sort(report_.quarantined_parts.begin(), report_.quarantined_parts.end());
+    return std::move(report_);
+  }
+
+ private:
+  void add(FsckFinding finding) { report_.findings.push_back(std::move(finding)); }
+
+  void load_manifest_of_table() {
+    const std::filesystem::path path = manifest_path(settings_, run_id_, report_.table);
+    try {
+      manifest_ = load_manifest(fs_, path);
+    } catch (const IoError& error) {
+      manifest_corrupt_ = true;
+      add({.issue = FsckIssue::kManifestCorrupt,
+           .path = path,
+           .message = fmt::format("{}{}", error.message(), kRebuildHint)});
+    }
+  }
+
+  // The bucket folders by id; on the way, temporary files are findings and quarantined
+  // parts are listed. Other entries (manifest.json, the lock file) are not examined here.
+  std::map<int64_t, std::filesystem::path> list_table_folder() {
+    std::map<int64_t, std::filesystem::path> bucket_folders;
+    for (const std::string& name : fs_.list_directory(report_.folder)) {
+      const std::filesystem::path path = report_.folder / name;
+      if (is_temporary_file_name(name)) {
+        add_temporary_file(path, std::nullopt);
+      } else if (name == kQuarantineFolderName) {
+        list_quarantine(path);
+      } else if (const std::optional<int64_t> bucket = bucket_of_folder_name(name)) {
+        if (is_folder(path)) bucket_folders.emplace(*bucket, path);
+      }
+    }
+    return bucket_folders;
+  }
+
+  void list_quarantine(const std::filesystem::path& quarantine) {
+    if (!is_folder(quarantine)) return;
+    for (const std::string& bucket : fs_.list_directory(quarantine)) {
+      const std::filesystem::path folder = quarantine / bucket;
+      if (!bucket_of_folder_name(bucket) || !is_folder(folder)) continue;
+      for (const std::string& name : fs_.list_directory(folder)) {
+        if (name.ends_with(kParquetSuffix)) report_.quarantined_parts.push_back(folder / name);
+      }
+    }
+  }
+
+  bool is_folder(const std::filesystem::path& path) {
+    const std::optional<FileIdentity> identity = fs_.stat(path);
+    return identity && identity->is_directory;
+  }
+
+  bool is_file(const std::filesystem::path& path) {
+    const std::optional<FileIdentity> identity = fs_.stat(path);
+    return identity && !identity->is_directory;
+  }
+
+  void add_temporary_file(const std::filesystem::path& path, std::optional<int64_t> bucket) {
+    add({.issue = FsckIssue::kTemporaryFile,
+         .path = path,
+         .bucket_id = bucket,
+         .message = "a temporary file left by an interrupted write"});
+  }
+
+  // Every bucket that has a folder or a partition in the manifest, in ascending order.
+  void check_buckets(const std::map<int64_t, std::filesystem::path>& bucket_folders) {
+    std::set<int64_t> buckets;
+    for (const auto& [bucket, folder] : bucket_folders) buckets.insert(bucket);
+    if (manifest_) {
+      for (const auto& [bucket, partition] : manifest_->partitions) {
+        buckets.insert(bucket);
+        parts_total_ += static_cast<int64_t>(partition.parts.size());
+      }
+    }
+    for (const int64_t bucket : buckets) {
+      const auto folder = bucket_folders.find(bucket);
+      const PartitionMeta* partition = nullptr;
+      if (manifest_) {
+        const auto found = manifest_->partitions.find(bucket);
+        if (found != manifest_->partitions.end()) partition = &found->second;
+      }
+      check_bucket(bucket, folder == bucket_folders.end() ? nullptr : &folder->second, partition);
+    }
+  }
+
+  void check_bucket(int64_t bucket, const std::filesystem::path* folder,
+                    const PartitionMeta* partition) {
+    const std::filesystem::path path =
+        folder ? *folder : bucket_dir(settings_, run_id_, report_.table, bucket);
+    const std::vector<std::string> names =
+        folder ? fs_.list_directory(*folder) : std::vector<std::string>{};
+    std::vector<std::string_view> named;
+    if (partition) {
+      check_partition(bucket, path, names, *partition);
+      for (const PartMeta& part : partition->parts) named.emplace_back(part.path);
+      std::sort(named.begin(), named.end());
+    }
+    int64_t leftovers = 0;
+    int64_t kept = 0;  // committed parts and files fsck has no business with
+    for (const std::string& name : names) {
+      const std::filesystem::path entry = path / name;
+      if (is_temporary_file_name(name)) {
+        add_temporary_file(entry, bucket);
+        ++leftovers;
+      } else if (std::binary_search(named.begin(), named.end(), name) ||
+                 !name.ends_with(kParquetSuffix) || !is_file(entry)) {
+        ++kept;
+      } else if (manifest_) {
+        add({.issue = FsckIssue::kUnnamedPart,
+             .path = entry,
+             .bucket_id = bucket,
+             .message = "a part no manifest names: an append that failed or was not committed "
+                        "(yet) wrote it; readers do not see it"});
+        ++leftovers;
+      } else {
+        ++parquet_files_without_manifest_;
+        ++kept;
+      }
+    }
+    if (folder && !partition && kept == 0) {
+      add({.issue = FsckIssue::kBucketFolderWithoutParts,
+           .path = path,
+           .bucket_id = bucket,
+           .message = leftovers == 0
+                          ? std::string("an empty bucket folder, as a failed append can leave")
+                          : fmt::format("a bucket folder without a committed part, holding only "
+                                        "{} leftover file(s)",
+                                        leftovers)});
+    }
+  }
+
+  void check_partition(int64_t bucket, const std::filesystem::path& folder,
+                       const std::vector<std::string>& names, const PartitionMeta& partition) {
+    int64_t bytes = 0;
+    std::optional<int64_t> rows = 0;
+    for (const PartMeta& part : partition.parts) {
+      const PartOnDisk found = check_part(bucket, folder / part.path, names, part);
+      bytes += found.bytes;
+      rows = rows && found.rows ? std::optional(*rows + *found.rows) : std::nullopt;
+      ++report_.parts_checked;
+      if (options_.on_part_checked) {
+        options_.on_part_checked(report_.table, report_.parts_checked, parts_total_);
+      }
+    }
+    const bool rows_differ = rows && *rows != partition.row_count;
+    if (!rows_differ && bytes == partition.byte_size) return;
+    FsckFinding finding{
+        .issue = FsckIssue::kPartitionTotalsMismatch,
+        .path = folder,
+        .bucket_id = bucket,
+        .message = fmt::format("the manifest records row_count {} and byte_size {} for "
+                               "the partition; its parts on disk add up to {} "
+                               "rows and {} bytes",
+                               partition.row_count, partition.byte_size,
+                               rows ? std::to_string(*rows) : "unknown", bytes)};
+    if (rows_differ) finding.rows = FsckMismatch{partition.row_count, *rows};
+    if (bytes != partition.byte_size) finding.bytes = FsckMismatch{partition.byte_size, bytes};
+    add(std::move(finding));
+  }
+
+  PartOnDisk check_part(int64_t bucket, const std::filesystem::path& file,
+                        const std::vector<std::string>& names, const PartMeta& part) {
+    const std::optional<FileIdentity> identity =
+        std::binary_search(names.begin(), names.end(), part.path) ? fs_.stat(file) : std::nullopt;
+    if (!identity || identity->is_directory) {
+      add({.issue = FsckIssue::kPartMissing,
+           .path = file,
+           .bucket_id = bucket,
+           .message = fmt::format("the manifest names this part (rows {}, bytes {}), but there "
+                                  "is no such file",
+                                  part.rows, part.bytes)});
+      return {.bytes = 0, .rows = 0};
+    }
+    const auto size = static_cast<int64_t>(identity->size);
+    if (size != part.bytes) {
+      add({.issue = FsckIssue::kPartSizeMismatch,
+           .path = file,
+           .bucket_id = bucket,
+           .bytes = FsckMismatch{part.bytes, size},
+           .message =
+               fmt::format("the part is {} bytes; the manifest records {}", size, part.bytes)});
+    }
+    int64_t rows = 0;
+    try {
+      rows = open_part(fs_, file, {}).reader.info().num_rows;
+    } catch (const IoManifestError& error) {
+      add({.issue = FsckIssue::kPartUnreadable,
+           .path = file,
+           .bucket_id = bucket,
+           .message = error.message()});
+      return {.bytes = size, .rows = std::nullopt};
+    }
+    if (rows != part.rows) {
+      add({.issue = FsckIssue::kPartRowsMismatch,
+           .path = file,
+           .bucket_id = bucket,
+           .rows = FsckMismatch{part.rows, rows},
+           .message = fmt::format("the part's footer holds {} rows; the manifest records {}", rows,
+                                  part.rows)});
+    }
+    return {.bytes = size, .rows = rows};
+  }
+
+  // In the order found, so a bucket folder's leftovers are gone before the folder is
+  // removed. Nothing is synced: a repair that a crash undoes is only found again by the
+  // next check.
+  void repair() {
+    for (FsckFinding& finding : report_.findings) {
+      try {
+        switch (finding.issue) {
+          case FsckIssue::kTemporaryFile:
+            fs_.remove_file(finding.path);
+            finding.repair = FsckRepair::kRemoved;
+            break;
+          case FsckIssue::kUnnamedPart:
+            quarantine(finding);
+            break;
+          case FsckIssue::kBucketFolderWithoutParts:
+            remove_empty_folder(finding.path);
+            finding.repair = FsckRepair::kRemoved;
+            break;
+          default:
+            break;
+        }
+      } catch (const IoError& error) {
+        finding.repair_error = error.what();
+      }
+    }
+  }
+
+  void quarantine(FsckFinding& finding) {
+    const std::filesystem::path folder =
+        report_.folder / kQuarantineFolderName /
+        bucket_dir(settings_, run_id_, report_.table, *finding.bucket_id).filename();
+    const std::filesystem::path destination = folder / finding.path.filename();
+    fs_.create_directories(folder);
+    // The table's lock keeps other repairs out between this look and the rename, and
+    // appends never write into quarantine/.
+    if (fs_.exists(destination)) {
+      finding.repair_error = fmt::format(
+          "quarantine already holds '{}'; the part was left where it is rather than replace "
+          "that file",
+          destination.string());
+      return;
+    }
+    fs_.rename(finding.path, destination);
+    finding.repair = FsckRepair::kQuarantined;
+    finding.moved_to = destination;
+    report_.quarantined_parts.push_back(destination);
+  }
+
+  FileSystem& fs_;
+  const IoSettings& settings_;
+  std::string_view run_id_;
+  const FsckOptions& options_;
+  TableFsckReport report_;
+  std::optional<TableManifest> manifest_;
+  bool manifest_corrupt_ = false;
+  int64_t parts_total_ = 0;
+  // *.parquet files seen while no manifest could be loaded: committed or not, no one knows.
+  int64_t parquet_files_without_manifest_ = 0;
+};
+
+}  // namespace
+
+std::string FsckReport::to_json() const {
+  ordered_json tables_json = ordered_json::object();
+  for (const TableFsckReport& table : tables) tables_json[table.table] = table_json(table);
+  const ordered_json json = {{"run_id", run_id},
+                             {"repair", repair},
+                             {"consistent", consistent()},
+                             {"tables", std::move(tables_json)}};
+  return json.dump();
+}
+
+TableFsckReport fsck_table(const IoSettings& settings, std::string_view run_id,
+                           std::string_view table, const FsckOptions& options, FileSystem& fs) {
+  settings.validate();
+  validate_run_id(run_id);
+  core::get_table(table);
+  return TableCheck(fs, settings, run_id, table, options).run();
+}
+
+FsckReport fsck_run(const IoSettings& settings, std::string_view run_id, const FsckOptions& options,
+                    FileSystem& fs) {
+  settings.validate();
+  validate_run_id(run_id);
+  const std::filesystem::path root = run_root(settings, run_id);
+  const std::optional<FileIdentity> root_identity = fs.stat(root);
+  if (!root_identity || !root_identity->is_directory) {
+    throw IoError(fmt::format("run '{}' has no folder under the root '{}'", run_id,
+                              settings.root_dir.string()),
+                  {.path = root.string()});
+  }
+  FsckReport report{.run_id = std::string(run_id), .repair = options.repair};
+  for (const core::TableName name : core::kAllTables) {
+    const std::string_view table = core::to_string(name);
+    const std::optional<FileIdentity> folder = fs.stat(table_dir(settings, run_id, table));
+    if (folder && folder->is_directory) {
+      report.tables.push_back(TableCheck(fs, settings, run_id, table, options).run());
+    }
+  }
+  return report;
+}
+
+}  // namespace crv::io
