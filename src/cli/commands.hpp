@@ -9,5 +9,7 @@ void add_schema_commands(CLI::App& app);
 void add_append_command(CLI::App& app);
 // read, manifest, rebuild-manifest, bundle
 void add_read_commands(CLI::App& app);
+void add_fsck_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
 
 }  // namespace crv::cli

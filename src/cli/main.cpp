@@ -35,11 +35,15 @@ int run(int argc, char** argv) {
   add_schema_commands(app);
   add_append_command(app);
   add_read_commands(app);
+  add_fsck_command(app);
+  add_demo_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    // CLI11 reports --help and --version as "errors" with exit code 0.
+    // CLI11 reports --help and --version as "errors" with exit code 0, and a verb that
+    // ends with its own exit code (fsck's findings) throws CLI::RuntimeError carrying it.
     const int code = app.exit(error);
+    if (dynamic_cast<const CLI::RuntimeError*>(&error) != nullptr) return code;
     return code == 0 ? kExitOk : kExitUsage;
   } catch (const Error& error) {
     std::fprintf(stderr, "crvio: %s: %s\n", error.kind(), error.what());
