@@ -32,6 +32,8 @@ std::string_view to_string(FsOperation operation) noexcept {
       return "sync_directory";
     case FsOperation::kRemove:
       return "remove";
+    case FsOperation::kRemoveDirectory:
+      return "remove_directory";
     case FsOperation::kLock:
       return "lock";
     case FsOperation::kOpenForRead:
@@ -78,6 +80,8 @@ std::string_view what_failed(FsOperation operation) {
       return "cannot flush folder to disk";
     case FsOperation::kRemove:
       return "cannot remove file";
+    case FsOperation::kRemoveDirectory:
+      return "cannot remove folder";
     case FsOperation::kLock:
       return "cannot lock file";
     case FsOperation::kOpenForRead:
@@ -330,6 +334,12 @@ class PosixFileSystem final : public FileSystem {
     if (::unlink(file.c_str()) == 0) return true;
     if (errno == ENOENT) return false;
     throw_fs_error(FsOperation::kRemove, errno, {.path = file.string()});
+  }
+
+  void remove_empty_directory(const std::filesystem::path& folder) override {
+    if (::rmdir(folder.c_str()) != 0) {
+      throw_fs_error(FsOperation::kRemoveDirectory, errno, {.path = folder.string()});
+    }
   }
 
   std::optional<FileIdentity> stat(const std::filesystem::path& path) override {

@@ -4,15 +4,12 @@
 #include "crv/io/fsck.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <system_error>
 
 #include "crv/core/errors.hpp"
 #include "crv/core/table_descriptor.hpp"
@@ -128,16 +125,6 @@ ordered_json table_json(const TableFsckReport& table) {
           {"parts_checked", table.parts_checked},
           {"findings", std::move(findings)},
           {"quarantined", std::move(quarantined)}};
-}
-
-// The FileSystem seam has no folder removal. rmdir removes a folder only while it is
-// empty, so whatever lands in it meanwhile is kept rather than lost.
-void remove_empty_folder(const std::filesystem::path& folder) {
-  if (::rmdir(folder.c_str()) != 0) {
-    throw IoWriteError(
-        fmt::format("cannot remove folder: {}", std::generic_category().message(errno)),
-        {.path = folder.string()});
-  }
 }
 
 // What one part the manifest names holds on disk; a missing part holds nothing.
@@ -397,7 +384,7 @@ class TableCheck {
             quarantine(finding);
             break;
           case FsckIssue::kBucketFolderWithoutParts:
-            remove_empty_folder(finding.path);
+            fs_.remove_empty_directory(finding.path);
             finding.repair = FsckRepair::kRemoved;
             break;
           default:

@@ -80,6 +80,11 @@ class FaultInjectingFileSystem final : public FileSystem {
     return real_.remove_file(file);
   }
 
+  void remove_empty_directory(const std::filesystem::path& folder) override {
+    enter(FsOperation::kRemoveDirectory, folder);
+    real_.remove_empty_directory(folder);
+  }
+
   std::optional<FileIdentity> stat(const std::filesystem::path& path) override {
     enter(FsOperation::kStat, path);
     return real_.stat(path);

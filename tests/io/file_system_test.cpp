@@ -129,6 +129,17 @@ TEST_F(RealFileSystem, RemoveFileSaysWhetherThereWasAFile) {
   EXPECT_FALSE(fs.exists(file));
 }
 
+TEST_F(RealFileSystem, RemovesAFolderOnlyWhileItIsEmpty) {
+  fs.create_directories(dir / "full");
+  fs.write_file(dir / "full/part", "data");
+  EXPECT_THROW(fs.remove_empty_directory(dir / "full"), IoWriteError);
+  EXPECT_EQ(fs.read_file(dir / "full/part"), "data");
+
+  fs.create_directories(dir / "empty");
+  fs.remove_empty_directory(dir / "empty");
+  EXPECT_FALSE(fs.exists(dir / "empty"));
+}
+
 TEST_F(RealFileSystem, ListsNamesSortedWithoutDotEntries) {
   fs.write_file(dir / "c", "");
   fs.write_file(dir / "a", "");
@@ -223,6 +234,7 @@ TEST(FsErrors, ClassFollowsWhetherTheOperationChangesTheDisk) {
                                            FsOperation::kRename,
                                            FsOperation::kSyncDirectory,
                                            FsOperation::kRemove,
+                                           FsOperation::kRemoveDirectory,
                                            FsOperation::kLock};
   const std::vector<FsOperation> reads = {FsOperation::kOpenForRead, FsOperation::kRead,
                                           FsOperation::kStat, FsOperation::kListDirectory};
@@ -354,6 +366,11 @@ std::vector<InjectedCase> injected_cases() {
       {FsOperation::kSyncDirectory, "",
        [](FileSystem& fs, const auto& p) { fs.sync_directory(p); }},
       {FsOperation::kRemove, "existing", [](FileSystem& fs, const auto& p) { fs.remove_file(p); }},
+      {FsOperation::kRemoveDirectory, "empty",
+       [](FileSystem& fs, const auto& p) {
+         fs.create_directories(p);
+         fs.remove_empty_directory(p);
+       }},
       {FsOperation::kLock, ".lock", [](FileSystem& fs, const auto& p) { fs.lock_exclusive(p); }},
       {FsOperation::kOpenForRead, "existing",
        [](FileSystem& fs, const auto& p) { fs.read_file(p); }},

@@ -33,6 +33,7 @@ enum class FsOperation : uint8_t {
   kRename,
   kSyncDirectory,
   kRemove,
+  kRemoveDirectory,
   kLock,
   kOpenForRead,
   kRead,
@@ -151,6 +152,10 @@ class FileSystem {
 
   // False when there was no such file.
   virtual bool remove_file(const std::filesystem::path& file) = 0;
+
+  // Removes `folder` only while it is empty (an error otherwise), so nothing that lands
+  // in it meanwhile can be lost.
+  virtual void remove_empty_directory(const std::filesystem::path& folder) = 0;
 
   // Nothing when the path does not exist.
   virtual std::optional<FileIdentity> stat(const std::filesystem::path& path) = 0;
