@@ -6,34 +6,19 @@
 // Prints one line per check and finally "N passed, M failed"; exits 1 on any failure.
 
 import {execFileSync} from 'node:child_process';
-import {mkdirSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {readdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {parseArgs} from 'node:util';
 
 import {DuckDBInstance} from '@duckdb/node-api';
 import pl from 'nodejs-polars';
 
-const {values: args} = parseArgs({options: {crvio: {type: 'string'}, work: {type: 'string'}}});
-if (!args.crvio || !args.work) {
-  console.error('usage: node append_readback.mjs --crvio PATH --work DIR');
-  process.exit(2);
-}
-rmSync(args.work, {recursive: true, force: true});
-mkdirSync(args.work, {recursive: true});
-const root = join(args.work, 'data');
-const RUN = 'readback-run';
+import {Checks, scriptSetup} from './lib/script_checks.mjs';
 
-let passed = 0;
-let failed = 0;
-function expect(condition, what, detail = '') {
-  if (condition) {
-    passed++;
-    console.log(`ok   ${what}`);
-  } else {
-    failed++;
-    console.log(`FAIL ${what} ${detail}`);
-  }
-}
+const args = scriptSetup('append_readback.mjs');
+const root = args.root;
+const RUN = 'readback-run';
+const checks = new Checks();
+const expect = checks.expect.bind(checks);
 
 // Rows for two tables: scalars with nulls, and nested structs and lists of structs.
 const tables = {
@@ -115,5 +100,4 @@ const expectedCandidates =
 expect(Number(candidates.n) === expectedCandidates,
        'decisions: lists of structs read back by DuckDB', JSON.stringify(candidates));
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+checks.finish();

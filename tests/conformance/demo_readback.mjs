@@ -7,34 +7,19 @@
 // Prints one line per check and finally "N passed, M failed"; exits 1 on any failure.
 
 import {execFileSync} from 'node:child_process';
-import {mkdirSync, readFileSync, rmSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {parseArgs} from 'node:util';
 
 import {DuckDBInstance} from '@duckdb/node-api';
 import pl from 'nodejs-polars';
 
-const {values: args} = parseArgs({options: {crvio: {type: 'string'}, work: {type: 'string'}}});
-if (!args.crvio || !args.work) {
-  console.error('usage: node demo_readback.mjs --crvio PATH --work DIR');
-  process.exit(2);
-}
-rmSync(args.work, {recursive: true, force: true});
-mkdirSync(args.work, {recursive: true});
-const root = join(args.work, 'data');
-const RUN = 'demo-readback';
+import {Checks, scriptSetup} from './lib/script_checks.mjs';
 
-let passed = 0;
-let failed = 0;
-function expect(condition, what, detail = '') {
-  if (condition) {
-    passed++;
-    console.log(`ok   ${what}`);
-  } else {
-    failed++;
-    console.log(`FAIL ${what} ${detail}`);
-  }
-}
+const args = scriptSetup('demo_readback.mjs');
+const root = args.root;
+const RUN = 'demo-readback';
+const checks = new Checks();
+const expect = checks.expect.bind(checks);
 
 // Small row groups and buckets, so tables span several buckets, parts and row groups.
 const summary = execFileSync(
@@ -139,5 +124,4 @@ if (printed !== undefined) {
           perToken, (key, value) => (typeof value === 'bigint' ? Number(value) : value)));
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+checks.finish();
