@@ -9,7 +9,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +16,7 @@
 #include "cli/run_crvio.hpp"
 #include "crv/cli/main.hpp"
 #include "crv/parquet/reader.hpp"
+#include "io/fault_injecting_file_system.hpp"
 
 namespace crv::cli {
 namespace {
@@ -26,15 +26,6 @@ using testing::run_crvio;
 
 class CliAppend : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("crvio-append-" + std::to_string(std::random_device{}()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   std::string write_input(const std::string& name, const std::string& text) {
     const fs::path path = root_ / name;
     std::ofstream(path) << text;
@@ -93,7 +84,8 @@ class CliAppend : public ::testing::Test {
     return nlohmann::json::parse(std::ifstream(table_dir(table, run) / "manifest.json"));
   }
 
-  fs::path root_;
+  io::ScratchDir scratch_;
+  const fs::path root_ = scratch_.path();
 };
 
 std::string edges(int from, int to) {

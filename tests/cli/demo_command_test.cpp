@@ -11,7 +11,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "cli/run_crvio.hpp"
 #include "crv/cli/main.hpp"
 #include "crv/core/table_name.hpp"
+#include "io/fault_injecting_file_system.hpp"
 
 namespace crv::cli {
 namespace {
@@ -67,14 +67,6 @@ struct SummaryLine {
 
 class CliDemo : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("crvio-demo-" + std::to_string(std::random_device{}()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   testing::CommandResult demo(std::vector<std::string> args) const {
     args.insert(args.begin(), {"demo", "--root", root_.string()});
     return run_crvio(args);
@@ -126,7 +118,8 @@ class CliDemo : public ::testing::Test {
     return files;
   }
 
-  fs::path root_;
+  io::ScratchDir scratch_;
+  const fs::path root_ = scratch_.path();
 };
 
 int64_t line_count(const std::string& text) {
@@ -250,14 +243,14 @@ TEST_F(CliDemo, BadArgumentsAreUsageErrorsAndWriteNothing) {
     const auto result = demo(args);
     EXPECT_EQ(result.exit_code, kExitUsage) << result.err;
     EXPECT_TRUE(result.out.empty()) << result.out;
-    EXPECT_FALSE(fs::exists(root_));
+    EXPECT_TRUE(fs::is_empty(root_));
   }
   EXPECT_THAT(demo({"--agents", "0"}).err, HasSubstr("--agents: must be 1 or more"));
   EXPECT_THAT(demo({"--ticks", "-2"}).err, HasSubstr("--ticks: must be 1 or more"));
 
   const auto bad_run = demo({"--run", "..", "--agents", "2", "--ticks", "2"});
   EXPECT_EQ(bad_run.exit_code, kExitGrammar) << bad_run.err;
-  EXPECT_FALSE(fs::exists(root_));
+  EXPECT_TRUE(fs::is_empty(root_));
 }
 
 TEST_F(CliDemo, HelpExplainsTheBufferingAndHasExamples) {

@@ -9,7 +9,6 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,6 +20,7 @@
 #include "crv/io/manifest.hpp"
 #include "crv/io/paths.hpp"
 #include "crv/parquet/reader.hpp"
+#include "io/fault_injecting_file_system.hpp"
 
 namespace crv::cli {
 namespace {
@@ -40,14 +40,9 @@ double weight_of(int64_t tick) {
 class CliRead : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("crvio-read-" + std::to_string(std::random_device{}()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
     settings_.root_dir = root_;
     settings_.compression = io::Compression::None;
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   // identity_edges rows for ticks [first, first + count): edge_weight derives from the tick.
   void append_edges(int64_t first, int64_t count) {
@@ -93,7 +88,8 @@ class CliRead : public ::testing::Test {
     EXPECT_THAT(result.err, HasSubstr(fragment));
   }
 
-  fs::path root_;
+  io::ScratchDir scratch_;
+  const fs::path root_ = scratch_.path();
   io::IoSettings settings_;
 };
 
