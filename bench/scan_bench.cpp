@@ -1,6 +1,9 @@
 // Scan benchmark: an identity_edges-like table appended through Dataset (one frame per
 // bucket, default settings: zstd, 131072-row row groups), then read back by crv-io and,
-// in the same run on the same part files, by DuckDB: a 1% tick range and the whole table.
+// in the same run on the same part files, by DuckDB: two 1% tick ranges and the whole
+// table. The first range starts a bucket, so it lies in that bucket's first row group;
+// the second is shifted by half its width, which (with the default sizes) makes it
+// straddle two row groups.
 //
 // Every scan streams all ten columns batch by batch and discards them, so neither side
 // pays for collecting the result: crv-io through TableScanner::next(), DuckDB through a
@@ -8,8 +11,9 @@
 // converted to JavaScript values. Each scan is repeated and the fastest run is reported.
 //
 // usage: scan_bench [--agents N] [--ticks T] [--bucket-size B] [--repeat R] [--out DIR]
-//                   [--range-start TICK] [--no-peers]
-// The 1% range is ticks / 100 ticks from --range-start (default: the middle tick).
+//                   [--range-start TICK] [--threads N] [--no-peers]
+// The 1% ranges are ticks / 100 ticks from --range-start (default: the middle tick) and
+// from half a range later. --threads is ScanOptions::threads (0: one per hardware thread).
 
 #include <fmt/format.h>
 
@@ -22,6 +26,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
@@ -42,6 +47,7 @@ struct Options {
   int64_t bucket_size = 100;
   int repeat = 3;
   std::optional<int64_t> range_start;
+  unsigned threads = 0;
   fs::path out = "bench-out/scan";
   bool peers = true;
 };
@@ -64,6 +70,8 @@ Options parse(int argc, char** argv) {
       options.repeat = std::max(1, std::stoi(next()));
     else if (arg == "--range-start")
       options.range_start = std::stoll(next());
+    else if (arg == "--threads")
+      options.threads = static_cast<unsigned>(std::stoul(next()));
     else if (arg == "--out")
       options.out = next();
     else if (arg == "--no-peers")
@@ -80,31 +88,58 @@ Options parse(int argc, char** argv) {
 struct Timing {
   double seconds = 0;
   int64_t rows = 0;
+  int64_t row_groups = 0;  // read by crv-io, after pruning
 };
 
 Timing time_scan(crv::io::Dataset& dataset, const crv::io::ScanOptions& scan, int repeat) {
-  Timing best{1e300, 0};
+  Timing best{1e300, 0, 0};
   for (int run = 0; run < repeat; ++run) {
     const auto started = Clock::now();
     crv::io::TableScanner scanner = dataset.scan(kTable, scan);
     int64_t rows = 0;
     while (const auto batch = scanner.next()) rows += batch->num_rows();
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    if (seconds < best.seconds) best = {seconds, rows};
+    if (seconds < best.seconds) best = {seconds, rows, scanner.stats().row_groups_selected};
   }
   return best;
 }
 
-nlohmann::json run_peers(const fs::path& table, int64_t tick_min, int64_t tick_max, int repeat) {
-  return crv::bench::run_peer_script("scan_peers.mjs",
-                                     {fs::absolute(table).string(), std::to_string(tick_min),
-                                      std::to_string(tick_max), std::to_string(repeat)});
+struct TickRange {
+  int64_t min = 0;
+  int64_t max = 0;
+};
+
+struct PeerTimings {
+  std::vector<Timing> ranges;  // in the order of the ranges asked for
+  Timing full{1e300, 0, 0};    // the fastest full scan over all peer runs
+};
+
+// One peer run per range; each also times a full scan.
+PeerTimings run_peers(const fs::path& table, const std::vector<TickRange>& ranges, int repeat) {
+  PeerTimings timings;
+  for (const TickRange& range : ranges) {
+    const nlohmann::json peers = crv::bench::run_peer_script(
+        "scan_peers.mjs", {fs::absolute(table).string(), std::to_string(range.min),
+                           std::to_string(range.max), std::to_string(repeat)});
+    timings.ranges.push_back(
+        {peers["range"]["seconds"].get<double>(), peers["range"]["rows"].get<int64_t>(), 0});
+    const Timing full{peers["full"]["seconds"].get<double>(), peers["full"]["rows"].get<int64_t>(),
+                      0};
+    if (full.seconds < timings.full.seconds) timings.full = full;
+  }
+  return timings;
 }
 
-void print_row(const char* name, const Timing& timing) {
-  std::printf("%-26s %10.4f %12lld %14.0f\n", name, timing.seconds,
+void print_row(const std::string& name, const Timing& timing) {
+  std::printf("%-34s %10.4f %12lld %14.0f", name.c_str(), timing.seconds,
               static_cast<long long>(timing.rows),
               static_cast<double>(timing.rows) / timing.seconds);
+  if (timing.row_groups > 0) std::printf(" %10lld", static_cast<long long>(timing.row_groups));
+  std::printf("\n");
+}
+
+std::string range_name(const char* engine, const TickRange& range) {
+  return fmt::format("{} 1% range {}..{}", engine, range.min, range.max);
 }
 
 }  // namespace
@@ -132,35 +167,47 @@ int main(int argc, char** argv) try {
                std::chrono::duration<double>(Clock::now() - started).count());
 
   const int64_t width = options.ticks / 100;
-  const int64_t tick_min = options.range_start.value_or(options.ticks / 2);
-  const int64_t tick_max = tick_min + width - 1;
-  const Timing narrow =
-      time_scan(dataset, {.tick_min = tick_min, .tick_max = tick_max}, options.repeat);
-  const Timing full = time_scan(dataset, {}, options.repeat);
-
-  std::printf("%lld rows, %lld ticks, range %lld..%lld, all columns, best of %d\n",
-              static_cast<long long>(rows.num_rows()), static_cast<long long>(options.ticks),
-              static_cast<long long>(tick_min), static_cast<long long>(tick_max), options.repeat);
-  std::printf("%-26s %10s %12s %14s\n", "scan", "seconds", "rows", "rows/s");
-  print_row("crv-io 1% range", narrow);
-  print_row("crv-io full", full);
-  std::printf("crv-io full / 1%%: %.1fx\n", full.seconds / narrow.seconds);
-  if (options.peers) {
-    const fs::path table = crv::io::table_dir(settings, kRun, kTable);
-    const nlohmann::json peers = run_peers(table, tick_min, tick_max, options.repeat);
-    const Timing duck_narrow{peers["range"]["seconds"].get<double>(),
-                             peers["range"]["rows"].get<int64_t>()};
-    const Timing duck_full{peers["full"]["seconds"].get<double>(),
-                           peers["full"]["rows"].get<int64_t>()};
-    print_row("duckdb 1% range", duck_narrow);
-    print_row("duckdb full", duck_full);
-    if (duck_narrow.rows != narrow.rows || duck_full.rows != full.rows) {
-      throw std::runtime_error("DuckDB and crv-io disagree on the row counts");
-    }
-    std::printf("duckdb full / 1%%: %.1fx\n", duck_full.seconds / duck_narrow.seconds);
-    std::printf("crv-io vs duckdb: 1%% range %.2fx faster, full %.2fx faster\n",
-                duck_narrow.seconds / narrow.seconds, duck_full.seconds / full.seconds);
+  const int64_t first = options.range_start.value_or(options.ticks / 2);
+  const std::vector<TickRange> ranges = {{first, first + width - 1},
+                                         {first + width / 2, first + width / 2 + width - 1}};
+  std::vector<Timing> narrow;
+  for (const TickRange& range : ranges) {
+    narrow.push_back(time_scan(
+        dataset, {.tick_min = range.min, .tick_max = range.max, .threads = options.threads},
+        options.repeat));
   }
+  const Timing full = time_scan(dataset, {.threads = options.threads}, options.repeat);
+
+  std::printf("%lld rows, %lld ticks, all columns, best of %d, threads %u\n",
+              static_cast<long long>(rows.num_rows()), static_cast<long long>(options.ticks),
+              options.repeat, options.threads);
+  std::printf("%-34s %10s %12s %14s %10s\n", "scan", "seconds", "rows", "rows/s", "row groups");
+  for (size_t i = 0; i < ranges.size(); ++i) print_row(range_name("crv-io", ranges[i]), narrow[i]);
+  print_row("crv-io full", full);
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    std::printf("crv-io full / range %lld..%lld: %.1fx\n", static_cast<long long>(ranges[i].min),
+                static_cast<long long>(ranges[i].max), full.seconds / narrow[i].seconds);
+  }
+  if (!options.peers) return 0;
+
+  const PeerTimings peers =
+      run_peers(crv::io::table_dir(settings, kRun, kTable), ranges, options.repeat);
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    print_row(range_name("duckdb", ranges[i]), peers.ranges[i]);
+  }
+  print_row("duckdb full", peers.full);
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    if (peers.ranges[i].rows != narrow[i].rows) {
+      throw std::runtime_error("DuckDB and crv-io disagree on the rows of a range");
+    }
+    std::printf("crv-io vs duckdb, range %lld..%lld: %.2fx faster\n",
+                static_cast<long long>(ranges[i].min), static_cast<long long>(ranges[i].max),
+                peers.ranges[i].seconds / narrow[i].seconds);
+  }
+  if (peers.full.rows != full.rows) {
+    throw std::runtime_error("DuckDB and crv-io disagree on the rows of the full scan");
+  }
+  std::printf("crv-io vs duckdb, full: %.2fx faster\n", peers.full.seconds / full.seconds);
   return 0;
 } catch (const std::exception& error) {
   std::fprintf(stderr, "scan_bench: %s\n", error.what());

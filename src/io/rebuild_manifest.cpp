@@ -127,7 +127,8 @@ RebuildResult Dataset::rebuild_manifest(std::string_view table) {
     const std::optional<FileIdentity> bucket_identity = fs_.stat(entry_path);
     if (!bucket_identity || !bucket_identity->is_directory) continue;
 
-    // Parts in the order they were written, as far as modification times tell.
+    // Parts in the order they were written, as far as modification times (in nanoseconds)
+    // tell; parts with the same time in file-name order, so a rebuild is deterministic.
     std::vector<std::pair<int64_t, std::string>> parts;
     for (const std::string& name : fs_.list_directory(entry_path)) {
       if (is_temporary(name)) {

@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "crv/core/errors.hpp"
 #include "crv/core/table_descriptor.hpp"
@@ -152,11 +153,10 @@ frame::TypePtr descriptor_type(core::DType dtype) {
   }
 }
 
-// Which rows of a row group the tick range keeps.
+// Which rows of a row group the tick range keeps: the span `rows` holds them all, and
+// `indices` (counted from rows.begin) lists them when the span holds others too.
 struct RowSelection {
-  enum class Kind { kAll, kNone, kSlice, kTake } kind = Kind::kAll;
-  int64_t offset = 0;
-  int64_t length = 0;
+  parquet::RowRange rows;
   std::vector<int64_t> indices;
 };
 
@@ -167,10 +167,7 @@ RowSelection select_rows(const frame::Array& ticks, const TickBounds& bounds) {
   if (ticks.null_count() == 0 && std::is_sorted(values, values + count)) {
     const int64_t begin = std::lower_bound(values, values + count, bounds.min) - values;
     const int64_t end = std::upper_bound(values + begin, values + count, bounds.max) - values;
-    if (begin == 0 && end == count) return selection;
-    selection.kind = begin == end ? RowSelection::Kind::kNone : RowSelection::Kind::kSlice;
-    selection.offset = begin;
-    selection.length = end - begin;
+    selection.rows = {begin, end};
     return selection;
   }
   for (int64_t row = 0; row < count; ++row) {
@@ -178,21 +175,15 @@ RowSelection select_rows(const frame::Array& ticks, const TickBounds& bounds) {
       selection.indices.push_back(row);
     }
   }
-  if (static_cast<int64_t>(selection.indices.size()) == count) return selection;
-  selection.kind =
-      selection.indices.empty() ? RowSelection::Kind::kNone : RowSelection::Kind::kTake;
-  return selection;
-}
-
-frame::Frame apply(const RowSelection& selection, const frame::Frame& rows) {
-  switch (selection.kind) {
-    case RowSelection::Kind::kSlice:
-      return rows.slice(selection.offset, selection.length);
-    case RowSelection::Kind::kTake:
-      return rows.take(selection.indices);
-    default:
-      return rows;
+  if (selection.indices.empty()) return selection;
+  const int64_t first = selection.indices.front();
+  selection.rows = {first, selection.indices.back() + 1};
+  if (static_cast<int64_t>(selection.indices.size()) == selection.rows.size()) {
+    selection.indices.clear();
+  } else {
+    for (int64_t& index : selection.indices) index -= first;
   }
+  return selection;
 }
 
 struct PlannedRowGroup {
@@ -219,6 +210,8 @@ struct TableScanner::Impl {
   size_t part_cursor = 0;
   size_t row_group_cursor = 0;
   ScanStats stats;
+  unsigned threads = 1;
+  std::unique_ptr<parquet::DecodePool> pool;  // made at the first read that can use it
 
   void plan(const IoSettings& settings, std::string_view run_id, const TableManifest& manifest,
             const ScanOptions& options);
@@ -228,6 +221,7 @@ struct TableScanner::Impl {
                       const std::vector<frame::Field>& unified,
                       const std::vector<std::string>& requested);
   std::optional<frame::Frame> read(PlannedPart& part, const PlannedRowGroup& row_group);
+  parquet::DecodePool* decode_pool();
 };
 
 PlannedPart TableScanner::Impl::open_planned(const std::filesystem::path& path,
@@ -334,6 +328,9 @@ void TableScanner::Impl::plan(const IoSettings& settings, std::string_view run_i
   }
   choose_columns(descriptor, unifier.fields(), options.columns);
   for (const frame::Field& field : fields) names.push_back(field.name);
+  // More threads than columns would have nothing to do.
+  threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+  threads = std::min<unsigned>(threads, static_cast<unsigned>(fields.size()));
   for (PlannedPart& part : parts) {
     const std::vector<frame::Field>& columns = part.opened.reader.info().fields;
     for (const frame::Field& field : fields) {
@@ -343,10 +340,17 @@ void TableScanner::Impl::plan(const IoSettings& settings, std::string_view run_i
   }
 }
 
+parquet::DecodePool* TableScanner::Impl::decode_pool() {
+  if (!pool && threads > 1) pool = std::make_unique<parquet::DecodePool>(threads);
+  return pool.get();
+}
+
 std::optional<frame::Frame> TableScanner::Impl::read(PlannedPart& part,
                                                      const PlannedRowGroup& row_group) {
   parquet::ParquetReader& reader = part.opened.reader;
-  RowSelection selection;
+  const int64_t group_rows =
+      reader.info().row_groups[static_cast<size_t>(row_group.index)].num_rows;
+  RowSelection selection{.rows = {0, group_rows}};
   frame::ArrayPtr ticks;
   if (row_group.filter) {
     ++stats.row_groups_filtered;
@@ -357,8 +361,9 @@ std::optional<frame::Frame> TableScanner::Impl::read(PlannedPart& part,
                           {.path = part.path.string(), .column = "tick"});
     }
     selection = select_rows(*ticks, bounds);
-    if (selection.kind == RowSelection::Kind::kNone) return std::nullopt;
+    if (selection.rows.size() == 0) return std::nullopt;
   }
+  // The other columns are decoded over the selected span only.
   std::vector<std::string> to_read;
   for (size_t column = 0; column < fields.size(); ++column) {
     if (part.has_column[column] && !(ticks && fields[column].name == "tick")) {
@@ -367,9 +372,12 @@ std::optional<frame::Frame> TableScanner::Impl::read(PlannedPart& part,
   }
   // An empty column list would read every column.
   const frame::Frame stored =
-      to_read.empty() ? frame::Frame() : reader.read_row_group(row_group.index, to_read);
-  const int64_t rows =
-      part.opened.reader.info().row_groups[static_cast<size_t>(row_group.index)].num_rows;
+      to_read.empty()
+          ? frame::Frame()
+          : reader.read_row_group(
+                row_group.index,
+                {.columns = std::move(to_read), .rows = selection.rows, .pool = decode_pool()});
+  const int64_t rows = selection.rows.size();
   std::vector<frame::ArrayPtr> columns;
   columns.reserve(fields.size());
   for (size_t column = 0; column < fields.size(); ++column) {
@@ -377,12 +385,14 @@ std::optional<frame::Frame> TableScanner::Impl::read(PlannedPart& part,
     if (!part.has_column[column]) {
       columns.push_back(frame::make_null_array(field.type, rows));
     } else if (ticks && field.name == "tick") {
-      columns.push_back(ticks);
+      columns.push_back(ticks->slice(selection.rows.begin, rows));
     } else {
       columns.push_back(conform(stored.column(field.name), field.type));
     }
   }
-  return apply(selection, frame::Frame(names, std::move(columns)));
+  frame::Frame selected(names, std::move(columns));
+  if (selection.indices.empty()) return selected;
+  return selected.take(selection.indices);
 }
 
 TableScanner::TableScanner(FileSystem& fs, const IoSettings& settings, std::string_view run_id,

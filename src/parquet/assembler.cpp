@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "crv/core/errors.hpp"
@@ -124,53 +125,80 @@ class Assembler {
                                .children = {std::move(item_array)}});
   }
 
+  // Calls visit(slot, valid) for each slot of a leaf, in order: every entry at or above
+  // the slot level `slot`, valid when it reaches `max_def`; returns the number of slots.
+  template <class Visit>
+  static int64_t for_each_slot(const LeafData& data, int16_t slot, int16_t max_def, Visit&& visit) {
+    const int16_t* def = data.def_levels.data();
+    int64_t position = 0;
+    for (int64_t k = 0; k < data.entries; ++k) {
+      if (def[k] < slot) continue;
+      visit(position++, def[k] == max_def);
+    }
+    return position;
+  }
+
+  // A leaf's slots: their number, their validity, and whether values map to them one to
+  // one (no entry below the slot level, no null).
+  struct LeafSlots {
+    int64_t length = 0;
+    int64_t null_count = 0;
+    frame::BufferPtr validity;
+    bool dense = true;
+  };
+
+  static LeafSlots leaf_slots(const LeafData& data, int16_t slot, int16_t max_def) {
+    if (data.def_levels.empty()) return {data.entries, 0, nullptr, true};
+    frame::BufferBuilder bits(frame::bits::bytes_for(data.entries));
+    bits.resize(frame::bits::bytes_for(data.entries));
+    uint8_t* out = bits.data();
+    uint8_t byte = 0;
+    int64_t valid = 0;
+    const int64_t length = for_each_slot(data, slot, max_def, [&](int64_t position, bool present) {
+      byte = static_cast<uint8_t>(byte | (present << (position & 7)));
+      valid += present;
+      if ((position & 7) == 7) {
+        out[position >> 3] = byte;
+        byte = 0;
+      }
+    });
+    if ((length & 7) != 0) out[length >> 3] = byte;
+    LeafSlots slots{length, length - valid, nullptr, length == data.entries && valid == length};
+    if (slots.null_count > 0) {
+      bits.resize(frame::bits::bytes_for(length));
+      slots.validity = bits.finish();
+    }
+    return slots;
+  }
+
   frame::ArrayPtr build_leaf(const SchemaNode& node) {
     LeafData& data = leftmost(node);
-    const Levels levels{data};
     const int16_t slot = slot_level(node);
     const int16_t max_def = node.def_present;
-    // Slot presence, in order; `dense` when every entry is a present slot.
-    frame::ValidityBuilder validity;
-    bool dense = true;
-    for (int64_t k = 0; k < data.entries && !data.def_levels.empty(); ++k) {
-      const int16_t def = levels.def(k);
-      if (def < slot) {
-        dense = false;
-        continue;
-      }
-      if (def != max_def) dense = false;
-      validity.append(def == max_def);
-    }
-    if (data.def_levels.empty()) validity.append_valid_run(data.entries);
-    const int64_t length = validity.length();
-    const int64_t null_count = validity.null_count();
-    frame::ArrayData array{.type = node.type, .length = length, .null_count = null_count};
+    LeafSlots slots = leaf_slots(data, slot, max_def);
+    frame::ArrayData array{.type = node.type,
+                           .length = slots.length,
+                           .null_count = slots.null_count,
+                           .validity = std::move(slots.validity)};
     // Values are dense; spread them over the slots when some slots are null.
-    std::vector<int64_t> value_slots;
-    if (!dense) {
-      value_slots.reserve(static_cast<size_t>(data.present));
-      int64_t position = 0;
-      for (int64_t k = 0; k < data.entries; ++k) {
-        const int16_t def = levels.def(k);
-        if (def < slot) continue;
-        if (def == max_def) value_slots.push_back(position);
-        ++position;
-      }
-    }
-    array.validity = validity.finish();
     switch (node.type->id()) {
       case frame::TypeId::Int64:
-        array.values = spread(std::move(data.int64_values), value_slots, length, dense);
+        array.values = slots.dense ? adopt(std::move(data.int64_values))
+                                   : spread(data.int64_values, data, slot, max_def, slots.length);
         break;
       case frame::TypeId::Float64:
-        array.values = spread(std::move(data.float64_values), value_slots, length, dense);
+        array.values = slots.dense ? adopt(std::move(data.float64_values))
+                                   : spread(data.float64_values, data, slot, max_def, slots.length);
         break;
       case frame::TypeId::Utf8:
-        array.offsets = spread_offsets(std::move(data.string_offsets), value_slots, length, dense);
+        if (data.string_offsets.empty()) data.string_offsets.push_back(0);
+        array.offsets = slots.dense ? adopt(std::move(data.string_offsets))
+                                    : spread_offsets(data, slot, max_def, slots.length);
         array.values = adopt(std::move(data.string_data));
         break;
       case frame::TypeId::Bool:
-        array.values = spread_bits(std::move(data.bool_bits), value_slots, length, dense);
+        array.values = slots.dense ? adopt(std::move(data.bool_bits))
+                                   : spread_bits(data, slot, max_def, slots.length);
         break;
       default:
         break;
@@ -178,44 +206,56 @@ class Assembler {
     return frame::Array::make(std::move(array));
   }
 
+  // Null slots hold zero.
   template <class T>
-  static frame::BufferPtr spread(std::vector<T>&& values, const std::vector<int64_t>& slots,
-                                 int64_t length, bool dense) {
-    if (dense) return adopt(std::move(values));
-    std::vector<T> spread_values(static_cast<size_t>(length), T{});
-    for (size_t i = 0; i < slots.size(); ++i) {
-      spread_values[static_cast<size_t>(slots[i])] = values[i];
+  static frame::BufferPtr spread(const std::vector<T>& values, const LeafData& data, int16_t slot,
+                                 int16_t max_def, int64_t length) {
+    frame::BufferBuilder out(length * static_cast<int64_t>(sizeof(T)));
+    out.resize(length * static_cast<int64_t>(sizeof(T)));
+    T* slots = out.data_as<T>();
+    if (values.empty()) {
+      std::fill(slots, slots + length, T{});
+      return out.finish();
     }
-    return adopt(std::move(spread_values));
+    // Branch-free, as nulls often fall at random: the load is clamped to the last value
+    // and its result discarded for a null slot.
+    const size_t last = values.size() - 1;
+    size_t next = 0;
+    for_each_slot(data, slot, max_def, [&](int64_t position, bool valid) {
+      const T value = values[std::min(next, last)];
+      slots[position] = valid ? value : T{};
+      next += valid;
+    });
+    return out.finish();
   }
 
-  static frame::BufferPtr spread_offsets(std::vector<int32_t>&& offsets,
-                                         const std::vector<int64_t>& slots, int64_t length,
-                                         bool dense) {
-    if (offsets.empty()) offsets.push_back(0);
-    if (dense) return adopt(std::move(offsets));
-    // A null slot is an empty string at the position of the next present one.
-    std::vector<int32_t> spread_offsets(static_cast<size_t>(length) + 1, 0);
-    size_t value = 0;
-    for (int64_t position = 0; position < length; ++position) {
-      spread_offsets[static_cast<size_t>(position)] = offsets[value];
-      if (value < slots.size() && slots[value] == position) ++value;
-    }
-    spread_offsets[static_cast<size_t>(length)] = offsets[value];
-    return adopt(std::move(spread_offsets));
+  // A null slot is an empty string at the position of the next present one.
+  static frame::BufferPtr spread_offsets(const LeafData& data, int16_t slot, int16_t max_def,
+                                         int64_t length) {
+    frame::BufferBuilder out((length + 1) * static_cast<int64_t>(sizeof(int32_t)));
+    out.resize((length + 1) * static_cast<int64_t>(sizeof(int32_t)));
+    int32_t* offsets = out.data_as<int32_t>();
+    const int32_t* next = data.string_offsets.data();
+    for_each_slot(data, slot, max_def, [&](int64_t position, bool valid) {
+      offsets[position] = *next;
+      next += valid;
+    });
+    offsets[length] = *next;
+    return out.finish();
   }
 
-  static frame::BufferPtr spread_bits(std::vector<uint8_t>&& bits,
-                                      const std::vector<int64_t>& slots, int64_t length,
-                                      bool dense) {
-    if (dense) return adopt(std::move(bits));
-    std::vector<uint8_t> spread_bits(static_cast<size_t>(frame::bits::bytes_for(length)), 0);
-    for (size_t i = 0; i < slots.size(); ++i) {
-      if (frame::bits::get(bits.data(), static_cast<int64_t>(i))) {
-        frame::bits::set(spread_bits.data(), slots[i]);
+  static frame::BufferPtr spread_bits(const LeafData& data, int16_t slot, int16_t max_def,
+                                      int64_t length) {
+    frame::BufferBuilder out(frame::bits::bytes_for(length));
+    out.resize_zeroed(frame::bits::bytes_for(length));
+    uint8_t* bits = out.data();
+    int64_t value = 0;
+    for_each_slot(data, slot, max_def, [&](int64_t position, bool valid) {
+      if (valid && frame::bits::get(data.bool_bits.data(), value++)) {
+        frame::bits::set(bits, position);
       }
-    }
-    return adopt(std::move(spread_bits));
+    });
+    return out.finish();
   }
 
   const Schema& schema_;

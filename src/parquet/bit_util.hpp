@@ -179,16 +179,38 @@ inline void pack8(const In* values, uint8_t* out) {
   std::memcpy(out, words, W);
 }
 
-template <int W, typename Out>
+// Bytes unpack8 reads when it may read past the group: whole 64-bit words.
+template <int W>
+inline constexpr size_t kWideBytes = (W + 7) / 8 * 8;
+
+// `Wide` loads whole words, up to kWideBytes<W> bytes, so the caller must have that many;
+// otherwise exactly W bytes are read. Whole words avoid copying W bytes into a zeroed
+// word and loading it back, which stalls on store forwarding whenever W is not a
+// multiple of 8.
+template <int W, typename Out, bool Wide = false>
 inline void unpack8(const uint8_t* in, Out* out) {
   static_assert(W >= 1 && W <= kMaxBitWidth);
   uint64_t words[4] = {};
-  std::memcpy(words, in, W);
+  std::memcpy(words, in, Wide ? kWideBytes<W> : W);
   const auto extract_all = [&]<size_t... I>(std::index_sequence<I...>) {
     ((out[I] = static_cast<Out>(extract<W, I>(words))), ...);
   };
   extract_all(std::make_index_sequence<8>{});
 }
+
+// The 8 values of each byte at bit width 1 (levels of flat nullable columns, booleans):
+// one table lookup per byte instead of eight extractions.
+template <typename Out>
+struct BitUnpackTable {
+  Out values[256][8];
+  constexpr BitUnpackTable() : values{} {
+    for (int byte = 0; byte < 256; ++byte) {
+      for (int bit = 0; bit < 8; ++bit) values[byte][bit] = static_cast<Out>((byte >> bit) & 1);
+    }
+  }
+};
+template <typename Out>
+inline constexpr BitUnpackTable<Out> kBitUnpackTable{};
 
 // `groups` groups of 8 values; W == 0 writes nothing.
 template <int W, typename In>
@@ -203,8 +225,16 @@ template <int W, typename Out>
 void unpack_groups(const uint8_t* in, size_t groups, Out* out) {
   if constexpr (W == 0) {
     std::fill_n(out, 8 * groups, Out{0});
+  } else if constexpr (W == 1) {
+    for (size_t g = 0; g < groups; ++g) {
+      std::memcpy(out + 8 * g, kBitUnpackTable<Out>.values[in[g]], 8 * sizeof(Out));
+    }
   } else {
-    for (size_t g = 0; g < groups; ++g) unpack8<W>(in + W * g, out + 8 * g);
+    size_t g = 0;
+    for (; g < groups && W * g + kWideBytes<W> <= W * groups; ++g) {
+      unpack8<W, Out, true>(in + W * g, out + 8 * g);
+    }
+    for (; g < groups; ++g) unpack8<W>(in + W * g, out + 8 * g);
   }
 }
 

@@ -17,6 +17,9 @@ namespace {
 // Limits that keep a hostile header from asking for unbounded memory.
 constexpr size_t kMaxPageBytes = size_t{1} << 30;
 constexpr int64_t kMaxPageEntries = int64_t{1} << 26;
+// Decoding buffers a thread keeps for its next chunk, at most; larger ones (a huge page)
+// are released once their chunk is decoded.
+constexpr size_t kMaxRetainedScratchBytes = size_t{8} << 20;
 
 std::string_view encoding_name(format::Encoding encoding) {
   switch (encoding) {
@@ -42,87 +45,124 @@ std::string_view encoding_name(format::Encoding encoding) {
   return "UNKNOWN";
 }
 
+// Buffers one thread reuses from chunk to chunk, so decoding a row group does not
+// allocate (and fault in) fresh pages for every chunk.
+struct DecodeScratch {
+  std::vector<uint8_t> page;
+  std::vector<uint32_t> indices;
+  std::vector<int64_t> dictionary_int64;
+  std::vector<double> dictionary_float64;
+  std::vector<int32_t> dictionary_offsets;
+  std::vector<uint8_t> dictionary_data;
+
+  size_t retained_bytes() const {
+    return page.capacity() + indices.capacity() * sizeof(uint32_t) +
+           dictionary_int64.capacity() * sizeof(int64_t) +
+           dictionary_float64.capacity() * sizeof(double) +
+           dictionary_offsets.capacity() * sizeof(int32_t) + dictionary_data.capacity();
+  }
+};
+
+// The calling thread's scratch, trimmed when the guard ends if it grew too large.
+class ThreadScratch {
+ public:
+  ThreadScratch() : scratch_(instance()) {}
+  ~ThreadScratch() {
+    if (scratch_.retained_bytes() > kMaxRetainedScratchBytes) scratch_ = DecodeScratch{};
+  }
+  ThreadScratch(const ThreadScratch&) = delete;
+  ThreadScratch& operator=(const ThreadScratch&) = delete;
+
+  DecodeScratch& get() { return scratch_; }
+
+ private:
+  static DecodeScratch& instance() {
+    thread_local DecodeScratch scratch;
+    return scratch;
+  }
+
+  DecodeScratch& scratch_;
+};
+
+// Which entries of a data page fall in the requested rows.
+struct PageSelection {
+  int64_t first_entry = 0;  // entries [first_entry, end_entry) are kept
+  int64_t end_entry = 0;
+  int64_t skipped_values = 0;  // present values before first_entry
+  int64_t kept_values = 0;     // present values among the kept entries
+  int64_t rows_begun = 0;      // rows whose first entry is in the page
+};
+
 class ChunkDecoder {
  public:
-  ChunkDecoder(RandomAccessSource& source, const SchemaNode& node, const LeafColumn& leaf,
-               const format::ColumnMetaData& meta, LeafData& out)
-      : source_(source), node_(node), leaf_(leaf), meta_(meta), out_(out) {}
+  ChunkDecoder(const ChunkBytes& chunk, const SchemaNode& node, const LeafColumn& leaf,
+               LeafData& out, DecodeScratch& scratch)
+      : chunk_(chunk), meta_(*chunk.meta), node_(node), leaf_(leaf), out_(out), scratch_(scratch) {}
 
-  void run(int64_t num_rows) {
+  void run(int64_t num_rows, RowRange rows) {
     column_ = fmt::format("{}", fmt::join(meta_.path_in_schema, "."));
     if (meta_.type != node_.physical_type) {
       fail(fmt::format("column chunk type {} differs from the schema's {}",
                        static_cast<int>(meta_.type), static_cast<int>(node_.physical_type)),
            0);
     }
-    // Some writers store 0 for a dictionary page they do not have.
-    int64_t start = meta_.data_page_offset;
-    if (meta_.dictionary_page_offset && *meta_.dictionary_page_offset > 0 &&
-        *meta_.dictionary_page_offset < start) {
-      start = *meta_.dictionary_page_offset;
-    }
-    const int64_t length = meta_.total_compressed_size;
-    if (start < 4 || length < 0 || static_cast<uint64_t>(start) > source_.size() ||
-        static_cast<uint64_t>(length) > source_.size() - static_cast<uint64_t>(start)) {
-      fail(fmt::format("column chunk [{}, +{}) lies outside the file of {} bytes", start, length,
-                       source_.size()),
-           static_cast<uint64_t>(std::max<int64_t>(start, 0)));
-    }
-    chunk_start_ = static_cast<uint64_t>(start);
-    source_.read_at(chunk_start_, static_cast<size_t>(length), chunk_);
-
-    const int64_t rows_before = count_rows();
+    const std::span<const uint8_t> bytes = chunk_.bytes;
     int64_t values_seen = 0;
+    int64_t rows_seen = 0;     // rows begun in the pages before the current one
+    bool rows_counted = true;  // false once a page is passed over without its row count
     size_t position = 0;
-    while (position < chunk_.size() && values_seen < meta_.num_values) {
+    while (position < bytes.size() && values_seen < meta_.num_values) {
       const auto header = format::deserialize_prefix<format::PageHeader>(
-          std::span<const uint8_t>(chunk_).subspan(position), chunk_start_ + position,
-          source_.name());
+          bytes.subspan(position), chunk_.offset + position, *chunk_.file);
       position += header.size;
       const format::PageHeader& page = header.value;
-      page_offset_ = chunk_start_ + position;
+      page_offset_ = chunk_.offset + position;
       if (page.compressed_page_size < 0 || page.uncompressed_page_size < 0 ||
-          static_cast<size_t>(page.compressed_page_size) > chunk_.size() - position) {
+          static_cast<size_t>(page.compressed_page_size) > bytes.size() - position) {
         fail(fmt::format("page of {} bytes overruns its column chunk", page.compressed_page_size),
              page_offset_);
       }
-      const auto body = std::span<const uint8_t>(chunk_).subspan(
-          position, static_cast<size_t>(page.compressed_page_size));
-      switch (page.type) {
-        case format::PageType::kDictionaryPage:
-          read_dictionary(page, body);
-          break;
-        case format::PageType::kDataPage:
-          values_seen += read_data_page_v1(page, body);
-          break;
-        case format::PageType::kDataPageV2:
-          values_seen += read_data_page_v2(page, body);
-          break;
-        default:
-          break;  // index pages carry nothing a reader needs
-      }
+      const auto body = bytes.subspan(position, static_cast<size_t>(page.compressed_page_size));
       position += body.size();
+      if (page.type == format::PageType::kDictionaryPage) {
+        read_dictionary(page, body);
+        continue;
+      }
+      if (page.type != format::PageType::kDataPage && page.type != format::PageType::kDataPageV2) {
+        continue;  // index pages carry nothing a reader needs
+      }
+      const int64_t entries = data_page_entries(page);
+      values_seen += entries;
+      if (leaf_.max_rep == 0) {
+        // Every entry is a row, so a page outside the range is passed over unread.
+        if (rows_seen + entries <= rows.begin || rows_seen >= rows.end) {
+          rows_seen += entries;
+          continue;
+        }
+      } else if (rows_seen > rows.end) {
+        // Rows begun so far reach past the range, so this page's entries, even those that
+        // continue the last row begun, lie after it.
+        rows_counted = false;
+        continue;
+      }
+      rows_seen += page.type == format::PageType::kDataPage
+                       ? read_data_page_v1(page, body, entries, rows_seen, rows)
+                       : read_data_page_v2(page, body, entries, rows_seen, rows);
     }
     if (values_seen != meta_.num_values) {
       fail(fmt::format("column chunk holds {} values, its metadata says {}", values_seen,
                        meta_.num_values),
-           chunk_start_ + position);
+           chunk_.offset + position);
     }
-    const int64_t rows = count_rows() - rows_before;
-    if (rows != num_rows) {
-      fail(fmt::format("column chunk holds {} rows, its row group {}", rows, num_rows),
-           chunk_start_);
+    if (rows_counted && rows_seen != num_rows) {
+      fail(fmt::format("column chunk holds {} rows, its row group {}", rows_seen, num_rows),
+           chunk_.offset);
     }
   }
 
  private:
   [[noreturn]] void fail(const std::string& message, uint64_t offset) const {
-    throw IoFormatError(message, {.path = source_.name(), .column = column_, .offset = offset});
-  }
-
-  int64_t count_rows() const {
-    if (leaf_.max_rep == 0) return out_.entries;
-    return std::count(out_.rep_levels.begin(), out_.rep_levels.end(), int16_t{0});
+    throw IoFormatError(message, {.path = *chunk_.file, .column = column_, .offset = offset});
   }
 
   Codec codec() const { return codec_from_thrift(static_cast<int32_t>(meta_.codec)); }
@@ -138,11 +178,12 @@ class ChunkDecoder {
       return body;
     }
     try {
-      decompress(codec(), body, static_cast<size_t>(uncompressed_size), kMaxPageBytes, page_);
+      decompress(codec(), body, static_cast<size_t>(uncompressed_size), kMaxPageBytes,
+                 scratch_.page);
     } catch (const IoFormatError& error) {
       fail(error.message(), page_offset_);
     }
-    return page_;
+    return scratch_.page;
   }
 
   void read_dictionary(const format::PageHeader& page, std::span<const uint8_t> body) {
@@ -152,28 +193,28 @@ class ChunkDecoder {
       fail(fmt::format("dictionary page claims {} values", count), page_offset_);
     }
     const auto data = inflate(body, page.uncompressed_page_size);
-    dictionary_int64_.clear();
-    dictionary_float64_.clear();
-    dictionary_offsets_.clear();
-    dictionary_data_.clear();
+    scratch_.dictionary_int64.clear();
+    scratch_.dictionary_float64.clear();
+    scratch_.dictionary_offsets.clear();
+    scratch_.dictionary_data.clear();
     guarded([&] {
       switch (node_.physical_type) {
         case format::Type::kInt64:
-          decode_plain<int64_t>(data, static_cast<size_t>(count), dictionary_int64_);
+          decode_plain<int64_t>(data, static_cast<size_t>(count), scratch_.dictionary_int64);
           break;
         case format::Type::kInt32:
-          decode_widened<int32_t>(data, static_cast<size_t>(count), dictionary_int64_);
+          decode_widened<int32_t>(data, static_cast<size_t>(count), scratch_.dictionary_int64);
           break;
         case format::Type::kDouble:
-          decode_plain<double>(data, static_cast<size_t>(count), dictionary_float64_);
+          decode_plain<double>(data, static_cast<size_t>(count), scratch_.dictionary_float64);
           break;
         case format::Type::kFloat:
-          decode_widened<float>(data, static_cast<size_t>(count), dictionary_float64_);
+          decode_widened<float>(data, static_cast<size_t>(count), scratch_.dictionary_float64);
           break;
         case format::Type::kByteArray:
-          decode_plain_byte_array<int32_t>(data, static_cast<size_t>(count), dictionary_offsets_,
-                                           dictionary_data_);
-          if (dictionary_offsets_.empty()) dictionary_offsets_.push_back(0);
+          decode_plain_byte_array<int32_t>(data, static_cast<size_t>(count),
+                                           scratch_.dictionary_offsets, scratch_.dictionary_data);
+          if (scratch_.dictionary_offsets.empty()) scratch_.dictionary_offsets.push_back(0);
           break;
         default:
           fail("dictionary pages of this column's type are not supported", page_offset_);
@@ -201,7 +242,16 @@ class ChunkDecoder {
     out.insert(out.end(), narrow.begin(), narrow.end());
   }
 
-  int64_t check_entries(int32_t num_values) const {
+  // The entries (values and nulls) of a data page, from its header.
+  int64_t data_page_entries(const format::PageHeader& page) const {
+    int32_t num_values = 0;
+    if (page.type == format::PageType::kDataPage) {
+      if (!page.data_page_header) fail("data page without its header", page_offset_);
+      num_values = page.data_page_header->num_values;
+    } else {
+      if (!page.data_page_header_v2) fail("data page v2 without its header", page_offset_);
+      num_values = page.data_page_header_v2->num_values;
+    }
     if (num_values < 0 || num_values > kMaxPageEntries) {
       fail(fmt::format("data page claims {} values", num_values), page_offset_);
     }
@@ -213,10 +263,14 @@ class ChunkDecoder {
                      std::vector<int16_t>& levels) {
     const size_t first = levels.size();
     levels.resize(first + static_cast<size_t>(count));
+    const int width = bit_width_for(static_cast<uint64_t>(max_level));
     guarded([&] {
-      RleHybridDecoder decoder(runs, bit_width_for(static_cast<uint64_t>(max_level)));
+      RleHybridDecoder decoder(runs, width);
       decoder.decode(std::span<int16_t>(levels).subspan(first));
     });
+    // The decoder yields nothing wider than `width`, so a maximum level of all ones in
+    // that width (1, 3, 7, ...) needs no check.
+    if (max_level == (1 << width) - 1) return;
     for (size_t i = first; i < levels.size(); ++i) {
       if (levels[i] > max_level) {
         fail(fmt::format("level {} exceeds the column's maximum {}", levels[i], max_level),
@@ -225,15 +279,52 @@ class ChunkDecoder {
     }
   }
 
-  int64_t present_among_last(int64_t count) const {
-    if (leaf_.max_def == 0) return count;
-    return std::count(out_.def_levels.end() - count, out_.def_levels.end(), leaf_.max_def);
+  // Chooses the entries of a page whose `count` levels were just appended to out_, given
+  // `rows_seen` rows begun before it, then drops the levels of the entries left out.
+  PageSelection select_entries(int64_t count, int64_t rows_seen, RowRange rows) {
+    PageSelection selection;
+    if (leaf_.max_rep == 0) {
+      selection.rows_begun = count;
+      selection.first_entry = std::clamp<int64_t>(rows.begin - rows_seen, 0, count);
+      selection.end_entry = std::clamp<int64_t>(rows.end - rows_seen, selection.first_entry, count);
+    } else {
+      const int16_t* rep = out_.rep_levels.data() + out_.rep_levels.size() - count;
+      if (rows_seen == 0 && count > 0 && rep[0] != 0) {
+        fail("the column chunk's first value continues a row instead of starting one",
+             page_offset_);
+      }
+      // Entries before the first one starting a row continue the last row begun earlier.
+      int64_t row = rows_seen - 1;
+      for (int64_t k = 0; k < count; ++k) {
+        row += rep[k] == 0;
+        selection.first_entry += row < rows.begin;
+        selection.end_entry += row < rows.end;
+      }
+      selection.rows_begun = row - (rows_seen - 1);
+    }
+    const auto present_in = [&](int64_t begin, int64_t end) -> int64_t {
+      if (leaf_.max_def == 0) return end - begin;
+      const int16_t* def = out_.def_levels.data() + out_.def_levels.size() - count;
+      return std::count(def + begin, def + end, leaf_.max_def);
+    };
+    selection.skipped_values = present_in(0, selection.first_entry);
+    selection.kept_values = present_in(selection.first_entry, selection.end_entry);
+    if (leaf_.max_rep > 0) keep_levels(out_.rep_levels, count, selection);
+    if (leaf_.max_def > 0) keep_levels(out_.def_levels, count, selection);
+    out_.entries += selection.end_entry - selection.first_entry;
+    out_.present += selection.kept_values;
+    return selection;
   }
 
-  int64_t read_data_page_v1(const format::PageHeader& page, std::span<const uint8_t> body) {
-    if (!page.data_page_header) fail("data page without its header", page_offset_);
-    const format::DataPageHeader& header = *page.data_page_header;
-    const int64_t count = check_entries(header.num_values);
+  static void keep_levels(std::vector<int16_t>& levels, int64_t count,
+                          const PageSelection& selection) {
+    const auto page_start = levels.end() - count;
+    levels.erase(page_start + selection.end_entry, levels.end());
+    levels.erase(page_start, page_start + selection.first_entry);
+  }
+
+  int64_t read_data_page_v1(const format::PageHeader& page, std::span<const uint8_t> body,
+                            int64_t count, int64_t rows_seen, RowRange rows) {
     std::span<const uint8_t> data = inflate(body, page.uncompressed_page_size);
     guarded([&] {
       if (leaf_.max_rep > 0) {
@@ -243,15 +334,14 @@ class ChunkDecoder {
         decode_levels(take_length_prefixed_runs(data), leaf_.max_def, count, out_.def_levels);
       }
     });
-    decode_values(header.encoding, data, present_among_last(count));
-    out_.entries += count;
-    return count;
+    const PageSelection selection = select_entries(count, rows_seen, rows);
+    decode_values(page.data_page_header->encoding, data, selection);
+    return selection.rows_begun;
   }
 
-  int64_t read_data_page_v2(const format::PageHeader& page, std::span<const uint8_t> body) {
-    if (!page.data_page_header_v2) fail("data page v2 without its header", page_offset_);
+  int64_t read_data_page_v2(const format::PageHeader& page, std::span<const uint8_t> body,
+                            int64_t count, int64_t rows_seen, RowRange rows) {
     const format::DataPageHeaderV2& header = *page.data_page_header_v2;
-    const int64_t count = check_entries(header.num_values);
     const int32_t rep_bytes = header.repetition_levels_byte_length;
     const int32_t def_bytes = header.definition_levels_byte_length;
     if (rep_bytes < 0 || def_bytes < 0 ||
@@ -267,6 +357,9 @@ class ChunkDecoder {
       decode_levels(body.subspan(static_cast<size_t>(rep_bytes), static_cast<size_t>(def_bytes)),
                     leaf_.max_def, count, out_.def_levels);
     }
+    const PageSelection selection = select_entries(count, rows_seen, rows);
+    // The levels stand apart from the values, which stay compressed when none is kept.
+    if (selection.kept_values == 0) return selection.rows_begun;
     std::span<const uint8_t> values = body.subspan(static_cast<size_t>(rep_bytes + def_bytes));
     const int32_t values_size = page.uncompressed_page_size - rep_bytes - def_bytes;
     if (header.is_compressed.value_or(true)) {
@@ -274,26 +367,27 @@ class ChunkDecoder {
     } else if (static_cast<size_t>(values_size) != values.size()) {
       fail("data page v2 values size differs from its header", page_offset_);
     }
-    decode_values(header.encoding, values, present_among_last(count));
-    out_.entries += count;
-    return count;
+    decode_values(header.encoding, values, selection);
+    return selection.rows_begun;
   }
 
-  void decode_values(format::Encoding encoding, std::span<const uint8_t> data, int64_t count) {
-    out_.present += count;
-    const auto n = static_cast<size_t>(count);
+  void decode_values(format::Encoding encoding, std::span<const uint8_t> data,
+                     const PageSelection& selection) {
+    if (selection.kept_values == 0) return;
+    const auto skip = static_cast<size_t>(selection.skipped_values);
+    const auto keep = static_cast<size_t>(selection.kept_values);
     guarded([&] {
       switch (encoding) {
         case format::Encoding::kPlain:
-          decode_plain_values(data, n);
+          decode_plain_values(data, skip, keep);
           return;
         case format::Encoding::kPlainDictionary:
         case format::Encoding::kRleDictionary:
-          decode_dictionary_values(data, n);
+          decode_dictionary_values(data, skip, keep);
           return;
         case format::Encoding::kRle:
           if (node_.physical_type == format::Type::kBoolean) {
-            decode_rle_booleans(data, n);
+            decode_rle_booleans(data, skip, keep);
             return;
           }
           break;
@@ -305,93 +399,116 @@ class ChunkDecoder {
     });
   }
 
-  void decode_plain_values(std::span<const uint8_t> data, size_t count) {
+  void decode_plain_values(std::span<const uint8_t> data, size_t skip, size_t keep) {
     switch (node_.physical_type) {
       case format::Type::kInt64:
-        decode_plain<int64_t>(data, count, out_.int64_values);
+        decode_plain<int64_t>(data.subspan(skip_plain<int64_t>(data, skip)), keep,
+                              out_.int64_values);
         return;
       case format::Type::kInt32:
-        decode_widened<int32_t>(data, count, out_.int64_values);
+        decode_widened<int32_t>(data.subspan(skip_plain<int32_t>(data, skip)), keep,
+                                out_.int64_values);
         return;
       case format::Type::kDouble:
-        decode_plain<double>(data, count, out_.float64_values);
+        decode_plain<double>(data.subspan(skip_plain<double>(data, skip)), keep,
+                             out_.float64_values);
         return;
       case format::Type::kFloat:
-        decode_widened<float>(data, count, out_.float64_values);
+        decode_widened<float>(data.subspan(skip_plain<float>(data, skip)), keep,
+                              out_.float64_values);
         return;
       case format::Type::kByteArray:
-        decode_plain_byte_array<int32_t>(data, count, out_.string_offsets, out_.string_data);
+        decode_plain_byte_array<int32_t>(data.subspan(skip_plain_byte_array(data, skip)), keep,
+                                         out_.string_offsets, out_.string_data);
         return;
       case format::Type::kBoolean:
-        decode_plain_boolean(data, count, out_.bool_bits, out_.bool_count);
+        decode_plain_boolean(data, skip, keep, out_.bool_bits, out_.bool_count);
         return;
       default:
         fail("unsupported physical type", page_offset_);
     }
   }
 
-  void decode_dictionary_values(std::span<const uint8_t> data, size_t count) {
+  // Decodes the indices of the skipped and the kept values (cheap next to gathering) and
+  // returns those of the kept ones.
+  std::span<const uint32_t> decode_indices(RleHybridDecoder&& decoder, size_t skip, size_t keep) {
+    scratch_.indices.resize(skip + keep);
+    decoder.decode(std::span<uint32_t>(scratch_.indices));
+    return std::span<const uint32_t>(scratch_.indices).subspan(skip);
+  }
+
+  void decode_dictionary_values(std::span<const uint8_t> data, size_t skip, size_t keep) {
     if (!has_dictionary_) fail("dictionary-encoded page without a dictionary page", page_offset_);
-    if (count == 0) return;
-    indices_.resize(count);
-    RleHybridDecoder decoder = open_bit_width_prefixed_runs(data);
-    decoder.decode(std::span<uint32_t>(indices_));
+    const auto indices = decode_indices(open_bit_width_prefixed_runs(data), skip, keep);
     switch (node_.physical_type) {
       case format::Type::kInt64:
       case format::Type::kInt32:
-        gather_dictionary<int64_t>(dictionary_int64_, indices_, out_.int64_values);
+        gather_dictionary<int64_t>(scratch_.dictionary_int64, indices, out_.int64_values);
         return;
       case format::Type::kDouble:
       case format::Type::kFloat:
-        gather_dictionary<double>(dictionary_float64_, indices_, out_.float64_values);
+        gather_dictionary<double>(scratch_.dictionary_float64, indices, out_.float64_values);
         return;
       case format::Type::kByteArray:
-        gather_dictionary_byte_array<int32_t>(dictionary_offsets_, dictionary_data_.data(),
-                                              indices_, out_.string_offsets, out_.string_data);
+        gather_dictionary_byte_array<int32_t>(scratch_.dictionary_offsets,
+                                              scratch_.dictionary_data.data(), indices,
+                                              out_.string_offsets, out_.string_data);
         return;
       default:
         fail("dictionary encoding of this column's type is not supported", page_offset_);
     }
   }
 
-  void decode_rle_booleans(std::span<const uint8_t> data, size_t count) {
-    indices_.resize(count);
-    RleHybridDecoder decoder(take_length_prefixed_runs(data), 1);
-    decoder.decode(std::span<uint32_t>(indices_));
-    out_.bool_bits.resize((out_.bool_count + count + 7) / 8, 0);
-    for (uint32_t bit : indices_) {
+  void decode_rle_booleans(std::span<const uint8_t> data, size_t skip, size_t keep) {
+    const auto bits =
+        decode_indices(RleHybridDecoder(take_length_prefixed_runs(data), 1), skip, keep);
+    out_.bool_bits.resize((out_.bool_count + keep + 7) / 8, 0);
+    for (uint32_t bit : bits) {
       if (bit)
         out_.bool_bits[out_.bool_count >> 3] |= static_cast<uint8_t>(1u << (out_.bool_count & 7));
       ++out_.bool_count;
     }
   }
 
-  RandomAccessSource& source_;
+  const ChunkBytes& chunk_;
+  const format::ColumnMetaData& meta_;
   const SchemaNode& node_;
   const LeafColumn& leaf_;
-  const format::ColumnMetaData& meta_;
   LeafData& out_;
+  DecodeScratch& scratch_;
   std::string column_;
-  uint64_t chunk_start_ = 0;
   uint64_t page_offset_ = 0;
-  std::vector<uint8_t> chunk_;
-  std::vector<uint8_t> page_;
-  std::vector<uint32_t> indices_;
   bool has_dictionary_ = false;
-  std::vector<int64_t> dictionary_int64_;
-  std::vector<double> dictionary_float64_;
-  std::vector<int32_t> dictionary_offsets_;
-  std::vector<uint8_t> dictionary_data_;
 };
 
 }  // namespace
 
-void read_column_chunk(RandomAccessSource& source, const SchemaNode& node, const LeafColumn& leaf,
-                       const format::ColumnChunk& chunk, int64_t num_rows, LeafData& out) {
-  if (!chunk.meta_data) {
-    throw IoFormatError("column chunk without metadata", {.path = source.name()});
+ChunkExtent chunk_extent(const format::ColumnChunk& chunk, uint64_t file_size,
+                         const std::string& file) {
+  if (!chunk.meta_data) throw IoFormatError("column chunk without metadata", {.path = file});
+  const format::ColumnMetaData& meta = *chunk.meta_data;
+  // Some writers store 0 for a dictionary page they do not have.
+  int64_t start = meta.data_page_offset;
+  if (meta.dictionary_page_offset && *meta.dictionary_page_offset > 0 &&
+      *meta.dictionary_page_offset < start) {
+    start = *meta.dictionary_page_offset;
   }
-  ChunkDecoder(source, node, leaf, *chunk.meta_data, out).run(num_rows);
+  const int64_t length = meta.total_compressed_size;
+  if (start < 4 || length < 0 || static_cast<uint64_t>(start) > file_size ||
+      static_cast<uint64_t>(length) > file_size - static_cast<uint64_t>(start)) {
+    throw IoFormatError(fmt::format("column chunk [{}, +{}) lies outside the file of {} bytes",
+                                    start, length, file_size),
+                        {.path = file,
+                         .column = fmt::format("{}", fmt::join(meta.path_in_schema, ".")),
+                         .offset = static_cast<uint64_t>(std::max<int64_t>(start, 0))});
+  }
+  return {static_cast<uint64_t>(start), static_cast<uint64_t>(length)};
+}
+
+void decode_column_chunk(const ChunkBytes& chunk, const SchemaNode& node, const LeafColumn& leaf,
+                         int64_t num_rows, RowRange rows, LeafData& out) {
+  ThreadScratch scratch;
+  ChunkDecoder(chunk, node, leaf, out, scratch.get()).run(num_rows, rows);
 }
 
 }  // namespace crv::parquet

@@ -2,6 +2,7 @@
 // Decodes column chunks of one leaf column into levels and values.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,28 @@ struct LeafData {
   size_t bool_count = 0;
 };
 
-// Appends the decoded content of `chunk` (of a row group holding `num_rows` rows) to `out`.
-void read_column_chunk(RandomAccessSource& source, const SchemaNode& node, const LeafColumn& leaf,
-                       const format::ColumnChunk& chunk, int64_t num_rows, LeafData& out);
+// Where a column chunk's pages lie in its file.
+struct ChunkExtent {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+// The extent of `chunk`'s pages, checked to lie inside a file of `file_size` bytes
+// (IoFormatError naming `file` otherwise).
+ChunkExtent chunk_extent(const format::ColumnChunk& chunk, uint64_t file_size,
+                         const std::string& file);
+
+// A column chunk as read from its file: `bytes` are the pages at chunk_extent().offset.
+struct ChunkBytes {
+  const format::ColumnMetaData* meta = nullptr;
+  std::span<const uint8_t> bytes;
+  uint64_t offset = 0;
+  const std::string* file = nullptr;  // for errors
+};
+
+// Appends the rows `rows` of a column chunk (of a row group holding `num_rows` rows) to
+// `out`. Thread-safe: each thread keeps its own decoding buffers.
+void decode_column_chunk(const ChunkBytes& chunk, const SchemaNode& node, const LeafColumn& leaf,
+                         int64_t num_rows, RowRange rows, LeafData& out);
 
 }  // namespace crv::parquet

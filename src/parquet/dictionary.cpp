@@ -81,17 +81,11 @@ void check_room_for_entry(size_t entries) {
   }
 }
 
-void check_indices(size_t dictionary_size, std::span<const uint32_t> indices) {
-  uint32_t largest = 0;
-  for (uint32_t index : indices) largest = std::max(largest, index);
-  if (indices.empty() || largest < dictionary_size) return;
-  for (size_t i = 0; i < indices.size(); ++i) {
-    if (indices[i] >= dictionary_size) {
-      throw IoFormatError(fmt::format(
-          "dictionary index {} at position {} is out of range for a dictionary of {} entries",
-          indices[i], i, dictionary_size));
-    }
-  }
+[[noreturn]] void index_out_of_range(uint32_t index, size_t position, size_t dictionary_size) {
+  throw IoFormatError(
+      fmt::format("dictionary index {} at position {} is out of range for a dictionary of {} "
+                  "entries",
+                  index, position, dictionary_size));
 }
 
 }  // namespace
@@ -244,26 +238,35 @@ void ByteArrayDictionaryBuilder::clear() {
   inserted_bytes_ = 0;
 }
 
+// Each gather checks its indices in the loop that uses them: the branch never goes the
+// failing way in a valid file, so it costs less than a separate pass.
 template <PlainFixedWidth T>
 void gather_dictionary(std::span<const T> dictionary, std::span<const uint32_t> indices,
                        std::vector<T>& out) {
-  check_indices(dictionary.size(), indices);
   const size_t start = out.size();
   out.resize(start + indices.size());
   T* next = out.data() + start;
-  for (uint32_t index : indices) *next++ = dictionary[index];
+  for (size_t i = 0; i < indices.size(); ++i) {
+    if (indices[i] >= dictionary.size()) {
+      out.resize(start);
+      index_out_of_range(indices[i], i, dictionary.size());
+    }
+    next[i] = dictionary[indices[i]];
+  }
 }
 
 template <ByteArrayOffset O>
 void gather_dictionary_byte_array(std::span<const O> dictionary_offsets,
                                   const uint8_t* dictionary_data, std::span<const uint32_t> indices,
                                   std::vector<O>& offsets, std::vector<uint8_t>& data) {
-  check_indices(dictionary_offsets.empty() ? 0 : dictionary_offsets.size() - 1, indices);
-  if (offsets.empty()) offsets.push_back(0);
+  const size_t entries = dictionary_offsets.empty() ? 0 : dictionary_offsets.size() - 1;
   size_t total = 0;
-  for (uint32_t index : indices) {
-    total += static_cast<size_t>(dictionary_offsets[index + 1] - dictionary_offsets[index]);
+  for (size_t i = 0; i < indices.size(); ++i) {
+    if (indices[i] >= entries) index_out_of_range(indices[i], i, entries);
+    total +=
+        static_cast<size_t>(dictionary_offsets[indices[i] + 1] - dictionary_offsets[indices[i]]);
   }
+  if (offsets.empty()) offsets.push_back(0);
   const size_t data_start = data.size();
   check_offset_capacity<O>(data_start, total);
   const size_t offsets_start = offsets.size();

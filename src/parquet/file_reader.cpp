@@ -256,40 +256,99 @@ struct ParquetReader::Impl {
     return selected;
   }
 
-  frame::Frame read(const std::vector<std::string>& column_names,
-                    const std::vector<int>& row_groups) {
-    const std::vector<int> columns = select_columns(column_names);
-    std::vector<int> groups = row_groups;
-    if (groups.empty()) {
-      for (size_t i = 0; i < footer.row_groups.size(); ++i) groups.push_back(static_cast<int>(i));
+  const format::RowGroup& row_group(int group) const {
+    if (group < 0 || static_cast<size_t>(group) >= footer.row_groups.size()) {
+      throw IoSchemaError(fmt::format("row group {} does not exist; the file has {}", group,
+                                      footer.row_groups.size()),
+                          {.path = source->name()});
     }
-    for (int group : groups) {
-      if (group < 0 || static_cast<size_t>(group) >= footer.row_groups.size()) {
-        throw IoSchemaError(fmt::format("row group {} does not exist; the file has {}", group,
-                                        footer.row_groups.size()),
-                            {.path = source->name()});
+    return footer.row_groups[static_cast<size_t>(group)];
+  }
+
+  // One column chunk to decode: its bytes, its leaf, and the rows wanted of it.
+  struct ChunkTask {
+    const LeafColumn* leaf = nullptr;
+    int64_t num_rows = 0;
+    RowRange rows;
+    ChunkExtent extent;
+    const format::ColumnMetaData* meta = nullptr;
+    std::vector<uint8_t> bytes;
+  };
+
+  // Reads the chunks of `columns` in `groups` (in that order, chunk by chunk as the file
+  // lays them out), then decodes and assembles each column, on `pool` when given. `rows`
+  // applies to every group; callers pass several groups only with all their rows.
+  frame::Frame read(const std::vector<int>& columns, const std::vector<int>& groups,
+                    std::optional<RowRange> rows, DecodePool* pool) {
+    if (columns.empty()) return frame::Frame();
+    std::vector<std::vector<ChunkTask>> tasks(columns.size());
+    // Chunks never overlap, so together they fit in the file; a footer whose chunks claim
+    // more cannot make the reader hold more than the file's size.
+    uint64_t fetched = 0;
+    for (size_t position = 0; position < columns.size(); ++position) {
+      for (const LeafColumn& leaf : schema.leaves()) {
+        if (leaf.path.front() != columns[position]) continue;
+        const auto leaf_index = static_cast<size_t>(schema.node(leaf.node).leaf_index);
+        for (int group : groups) {
+          const format::RowGroup& chunks = footer.row_groups[static_cast<size_t>(group)];
+          ChunkTask& task = tasks[position].emplace_back();
+          task.leaf = &leaf;
+          task.num_rows = chunks.num_rows;
+          task.rows = rows.value_or(RowRange{0, chunks.num_rows});
+          const format::ColumnChunk& chunk = chunks.columns[leaf_index];
+          task.extent = chunk_extent(chunk, source->size(), source->name());
+          fetched += task.extent.length;
+          if (fetched > source->size()) {
+            throw IoFormatError(
+                fmt::format("column chunks overlap: those read claim {} bytes of a file of {}",
+                            fetched, source->size()),
+                {.path = source->name(), .offset = task.extent.offset});
+          }
+          task.meta = &*chunk.meta_data;
+          source->read_at(task.extent.offset, static_cast<size_t>(task.extent.length), task.bytes);
+        }
       }
     }
     std::vector<LeafData> leaves(schema.leaves().size());
-    std::vector<std::string> names;
-    std::vector<frame::ArrayPtr> arrays;
-    for (int column : columns) {
-      for (const LeafColumn& leaf : schema.leaves()) {
-        if (leaf.path.front() != column) continue;
-        const SchemaNode& node = schema.node(leaf.node);
-        LeafData& data = leaves[static_cast<size_t>(node.leaf_index)];
-        for (int group : groups) {
-          const format::RowGroup& row_group = footer.row_groups[static_cast<size_t>(group)];
-          read_column_chunk(*source, node, leaf,
-                            row_group.columns[static_cast<size_t>(node.leaf_index)],
-                            row_group.num_rows, data);
-        }
+    std::vector<frame::ArrayPtr> arrays(columns.size());
+    const auto decode_column = [&](size_t position) {
+      for (ChunkTask& task : tasks[position]) {
+        const SchemaNode& node = schema.node(task.leaf->node);
+        decode_column_chunk({task.meta, task.bytes, task.extent.offset, &source->name()}, node,
+                            *task.leaf, task.num_rows, task.rows,
+                            leaves[static_cast<size_t>(node.leaf_index)]);
+        task.bytes = {};
       }
-      names.push_back(schema.node(column).name);
-      arrays.push_back(assemble_column(schema, column, leaves, source->name()));
+      arrays[position] = assemble_column(schema, columns[position], leaves, source->name());
+    };
+    if (pool != nullptr) {
+      pool->run(columns.size(), decode_column);
+    } else {
+      for (size_t position = 0; position < columns.size(); ++position) decode_column(position);
     }
-    if (columns.empty()) return frame::Frame();
+    std::vector<std::string> names;
+    for (int column : columns) names.push_back(schema.node(column).name);
     return frame::Frame(std::move(names), std::move(arrays));
+  }
+
+  frame::Frame read(const ReadOptions& options) {
+    std::vector<int> groups = options.row_groups;
+    if (groups.empty()) {
+      for (size_t i = 0; i < footer.row_groups.size(); ++i) groups.push_back(static_cast<int>(i));
+    }
+    for (int group : groups) row_group(group);
+    return read(select_columns(options.columns), groups, std::nullopt, nullptr);
+  }
+
+  frame::Frame read_row_group(int index, const RowGroupRead& request) {
+    const int64_t num_rows = row_group(index).num_rows;
+    if (request.rows && (request.rows->begin < 0 || request.rows->end < request.rows->begin ||
+                         request.rows->end > num_rows)) {
+      throw IoSchemaError(fmt::format("rows [{}, {}) lie outside row group {} of {} rows",
+                                      request.rows->begin, request.rows->end, index, num_rows),
+                          {.path = source->name()});
+    }
+    return read(select_columns(request.columns), {index}, request.rows, request.pool);
   }
 };
 
@@ -312,11 +371,15 @@ const FileInfo& ParquetReader::info() const {
 }
 
 frame::Frame ParquetReader::read(const ReadOptions& options) {
-  return impl_->read(options.columns, options.row_groups);
+  return impl_->read(options);
 }
 
 frame::Frame ParquetReader::read_row_group(int index, const std::vector<std::string>& columns) {
-  return impl_->read(columns, {index});
+  return impl_->read_row_group(index, RowGroupRead{.columns = columns});
+}
+
+frame::Frame ParquetReader::read_row_group(int index, const RowGroupRead& request) {
+  return impl_->read_row_group(index, request);
 }
 
 }  // namespace crv::parquet

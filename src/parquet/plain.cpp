@@ -88,8 +88,11 @@ void encode_plain_boolean(BitmapView values, size_t count, BitmapView validity,
   });
 }
 
+namespace {
+
+// Throws unless `input` holds `count` values of T.
 template <PlainFixedWidth T>
-size_t decode_plain(std::span<const uint8_t> input, size_t count, std::vector<T>& out) {
+void check_fixed_width_count(std::span<const uint8_t> input, size_t count) {
   const size_t available = input.size() / sizeof(T);
   if (count > available) {
     throw IoFormatError(fmt::format(
@@ -97,10 +100,23 @@ size_t decode_plain(std::span<const uint8_t> input, size_t count, std::vector<T>
         physical_type_name<T>(), available, available * sizeof(T),
         input.size() - available * sizeof(T), sizeof(T), count));
   }
+}
+
+}  // namespace
+
+template <PlainFixedWidth T>
+size_t decode_plain(std::span<const uint8_t> input, size_t count, std::vector<T>& out) {
+  check_fixed_width_count<T>(input, count);
   if (count == 0) return 0;
   const size_t start_size = out.size();
   out.resize(start_size + count);
   std::memcpy(out.data() + start_size, input.data(), count * sizeof(T));
+  return count * sizeof(T);
+}
+
+template <PlainFixedWidth T>
+size_t skip_plain(std::span<const uint8_t> input, size_t count) {
+  check_fixed_width_count<T>(input, count);
   return count * sizeof(T);
 }
 
@@ -115,13 +131,17 @@ void check_offset_capacity(size_t existing, size_t added) {
   }
 }
 
-template <ByteArrayOffset O>
-size_t decode_plain_byte_array(std::span<const uint8_t> input, size_t count,
-                               std::vector<O>& offsets, std::vector<uint8_t>& data) {
-  if (offsets.empty()) offsets.push_back(0);
-  // First pass: check every length against the input and size the output once.
-  size_t pos = 0;
-  size_t total = 0;
+namespace {
+
+struct ByteArrayExtent {
+  size_t bytes = 0;        // consumed from the input, length prefixes included
+  size_t value_bytes = 0;  // of the values alone
+};
+
+// Walks the length prefixes of `count` values, checking each against the input.
+ByteArrayExtent measure_plain_byte_array(std::span<const uint8_t> input, size_t count) {
+  ByteArrayExtent extent;
+  size_t& pos = extent.bytes;
   for (size_t i = 0; i < count; ++i) {
     if (input.size() - pos < kLengthPrefixBytes) {
       throw IoFormatError(fmt::format(
@@ -135,13 +155,28 @@ size_t decode_plain_byte_array(std::span<const uint8_t> input, size_t count,
                       i, pos, size, input.size() - pos - kLengthPrefixBytes));
     }
     pos += kLengthPrefixBytes + size;
-    total += size;
+    extent.value_bytes += size;
   }
+  return extent;
+}
+
+}  // namespace
+
+size_t skip_plain_byte_array(std::span<const uint8_t> input, size_t count) {
+  return measure_plain_byte_array(input, count).bytes;
+}
+
+template <ByteArrayOffset O>
+size_t decode_plain_byte_array(std::span<const uint8_t> input, size_t count,
+                               std::vector<O>& offsets, std::vector<uint8_t>& data) {
+  if (offsets.empty()) offsets.push_back(0);
+  // First pass: check every length against the input and size the output once.
+  const ByteArrayExtent extent = measure_plain_byte_array(input, count);
   const size_t data_start = data.size();
-  check_offset_capacity<O>(data_start, total);
+  check_offset_capacity<O>(data_start, extent.value_bytes);
   const size_t offsets_start = offsets.size();
   offsets.resize(offsets_start + count);
-  data.resize(data_start + total);
+  data.resize(data_start + extent.value_bytes);
   size_t read = 0;
   size_t written = data_start;
   for (size_t i = 0; i < count; ++i) {
@@ -152,16 +187,22 @@ size_t decode_plain_byte_array(std::span<const uint8_t> input, size_t count,
     written += size;
     offsets[offsets_start + i] = static_cast<O>(written);
   }
-  return pos;
+  return extent.bytes;
 }
 
 size_t decode_plain_boolean(std::span<const uint8_t> input, size_t count,
                             std::vector<uint8_t>& bitmap, size_t& bit_length) {
-  const size_t needed = count / 8 + (count % 8 != 0);
+  return decode_plain_boolean(input, 0, count, bitmap, bit_length);
+}
+
+size_t decode_plain_boolean(std::span<const uint8_t> input, size_t skip, size_t count,
+                            std::vector<uint8_t>& bitmap, size_t& bit_length) {
+  const size_t bits = skip + count;
+  const size_t needed = bits / 8 + (bits % 8 != 0);
   if (input.size() < needed) {
     throw IoFormatError(
         fmt::format("PLAIN BOOLEAN data has {} bytes, too few for {} values ({} bytes)",
-                    input.size(), count, needed));
+                    input.size(), bits, needed));
   }
   const size_t used_bytes = (bit_length + 7) / 8;
   bitmap.resize((bit_length + count + 7) / 8);
@@ -170,14 +211,15 @@ size_t decode_plain_boolean(std::span<const uint8_t> input, size_t count,
   if (bit_length % 8 != 0) {
     bitmap[bit_length / 8] &= static_cast<uint8_t>((1u << (bit_length % 8)) - 1);
   }
-  or_bits(BitmapView{input.data(), 0}, count, bitmap.data(), bit_length);
+  or_bits(BitmapView{input.data(), skip}, count, bitmap.data(), bit_length);
   bit_length += count;
   return needed;
 }
 
 #define CRV_INSTANTIATE_PLAIN_FIXED(T)                                                  \
   template void encode_plain<T>(std::span<const T>, BitmapView, std::vector<uint8_t>&); \
-  template size_t decode_plain<T>(std::span<const uint8_t>, size_t, std::vector<T>&);
+  template size_t decode_plain<T>(std::span<const uint8_t>, size_t, std::vector<T>&);   \
+  template size_t skip_plain<T>(std::span<const uint8_t>, size_t);
 CRV_INSTANTIATE_PLAIN_FIXED(int32_t)
 CRV_INSTANTIATE_PLAIN_FIXED(int64_t)
 CRV_INSTANTIATE_PLAIN_FIXED(float)

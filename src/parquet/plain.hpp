@@ -53,12 +53,21 @@ void encode_plain_boolean(BitmapView values, size_t count, BitmapView validity,
 template <PlainFixedWidth T>
 size_t decode_plain(std::span<const uint8_t> input, size_t count, std::vector<T>& out);
 
+// The bytes that `count` values occupy at the front of `input`, checked like decode_plain:
+// a reader passes over values it does not need without copying them.
+template <PlainFixedWidth T>
+size_t skip_plain(std::span<const uint8_t> input, size_t count);
+
 // Appends `count` values: their bytes to `data` and their end offsets to `offsets` (an
 // empty `offsets` first receives the leading 0, as Arrow's layout has offsets.size() ==
 // values + 1). Throws IoFormatError if the data would overflow offset type O.
 template <ByteArrayOffset O>
 size_t decode_plain_byte_array(std::span<const uint8_t> input, size_t count,
                                std::vector<O>& offsets, std::vector<uint8_t>& data);
+
+// The bytes that `count` values occupy at the front of `input`, each length checked like
+// decode_plain_byte_array does.
+size_t skip_plain_byte_array(std::span<const uint8_t> input, size_t count);
 
 // Throws IoFormatError when `added` more bytes in a string column that already holds
 // `existing` would overflow offsets of type O.
@@ -68,6 +77,9 @@ void check_offset_capacity(size_t existing, size_t added);
 // Appends `count` bits to a bitmap whose first `bit_length` bits are in use; `bitmap`
 // grows to hold them and `bit_length` advances by `count`. Reads one whole page.
 size_t decode_plain_boolean(std::span<const uint8_t> input, size_t count,
+                            std::vector<uint8_t>& bitmap, size_t& bit_length);
+// The same for the `count` bits that follow the first `skip` bits of the page.
+size_t decode_plain_boolean(std::span<const uint8_t> input, size_t skip, size_t count,
                             std::vector<uint8_t>& bitmap, size_t& bit_length);
 
 }  // namespace crv::parquet

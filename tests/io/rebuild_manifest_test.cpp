@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -37,17 +38,49 @@ class RebuildManifestTest : public testing::Test {
   FaultInjectingFileSystem fs;
 };
 
-// The manifest without what a rebuild cannot know: timestamps, and the order of parts
-// written within one clock tick.
+// The manifest without what a rebuild cannot know: its timestamps. Parts keep their
+// order, which a rebuild recovers from modification times.
 TableManifest comparable(TableManifest manifest) {
   manifest.created_at.clear();
   manifest.updated_at.clear();
   for (auto& [bucket, partition] : manifest.partitions) {
     for (PartMeta& part : partition.parts) part.created_at.clear();
-    std::sort(partition.parts.begin(), partition.parts.end(),
-              [](const PartMeta& a, const PartMeta& b) { return a.path < b.path; });
   }
   return manifest;
+}
+
+// The part files of each bucket in the manifest's order.
+std::vector<std::vector<std::filesystem::path>> parts_by_bucket(const IoSettings& settings,
+                                                                const TableManifest& manifest) {
+  std::vector<std::vector<std::filesystem::path>> buckets;
+  for (const auto& [bucket, partition] : manifest.partitions) {
+    std::vector<std::filesystem::path>& parts = buckets.emplace_back();
+    for (const PartMeta& part : partition.parts) {
+      parts.push_back(bucket_dir(settings, kRunId, kEdges, bucket) / part.path);
+    }
+  }
+  return buckets;
+}
+
+// Rebuilding recovers the written order only if the file system told the appends apart.
+// ext4 and tmpfs on current kernels keep nanoseconds, and appends that fsync take far
+// longer than that; a file system with coarse times would fail here, not flake later.
+void expect_distinct_modification_times(const IoSettings& settings, const TableManifest& manifest) {
+  for (const auto& parts : parts_by_bucket(settings, manifest)) {
+    for (size_t i = 1; i < parts.size(); ++i) {
+      ASSERT_LT(std::filesystem::last_write_time(parts[i - 1]),
+                std::filesystem::last_write_time(parts[i]))
+          << parts[i - 1] << " and " << parts[i]
+          << " were written one after the other, yet this file system gives them times in "
+             "another order or the same time";
+    }
+  }
+}
+
+std::vector<std::string> part_names(const TableManifest& manifest, int64_t bucket) {
+  std::vector<std::string> names;
+  for (const PartMeta& part : manifest.partitions.at(bucket).parts) names.push_back(part.path);
+  return names;
 }
 
 void write_bytes(const std::filesystem::path& file, const std::string& bytes) {
@@ -105,6 +138,8 @@ TEST_F(RebuildManifestTest, TheRebuiltManifestEqualsTheWrittenOneButForTimestamp
   dataset.append(kEdges, edge_rows(tick_range(50, 200)));
   dataset.append(kEdges, edge_rows({130, 120, 125}));
   const TableManifest written = *load_from_disk(edges_manifest(settings));
+  ASSERT_EQ(written.partitions.at(1).parts.size(), 3u);
+  expect_distinct_modification_times(settings, written);
   std::filesystem::remove(edges_manifest(settings));
 
   const RebuildResult result = dataset.rebuild_manifest(kEdges);
@@ -118,6 +153,35 @@ TEST_F(RebuildManifestTest, TheRebuiltManifestEqualsTheWrittenOneButForTimestamp
       EXPECT_EQ(part.created_at, result.manifest.created_at);
     }
   }
+}
+
+TEST_F(RebuildManifestTest, PartsFollowTheirModificationTimesAndTiesFollowTheirNames) {
+  Dataset dataset = open();
+  for (int append = 0; append < 4; ++append) dataset.append(kEdges, edge_rows(tick_range(0, 10)));
+  const TableManifest written = *load_from_disk(edges_manifest(settings));
+  std::vector<std::filesystem::path> parts = parts_by_bucket(settings, written).front();
+  ASSERT_EQ(parts.size(), 4u);
+  std::sort(parts.begin(), parts.end());
+  std::vector<std::string> by_name;
+  for (const auto& part : parts) by_name.push_back(part.filename().string());
+
+  // Times that reverse the name order: the times decide.
+  const auto base = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    std::filesystem::last_write_time(parts[i], base + std::chrono::seconds(parts.size() - i));
+  }
+  EXPECT_EQ(part_names(dataset.rebuild_manifest(kEdges).manifest, 0),
+            std::vector<std::string>(by_name.rbegin(), by_name.rend()));
+
+  // The same time for all: the names decide, whatever order the folder lists them in.
+  for (const auto& part : parts) std::filesystem::last_write_time(part, base);
+  EXPECT_EQ(part_names(dataset.rebuild_manifest(kEdges).manifest, 0), by_name);
+  // Two tied pairs: each pair by name, the pairs by time.
+  for (size_t i = 0; i < parts.size(); ++i) {
+    std::filesystem::last_write_time(parts[i], base + std::chrono::seconds(i % 2));
+  }
+  EXPECT_EQ(part_names(dataset.rebuild_manifest(kEdges).manifest, 0),
+            (std::vector<std::string>{by_name[0], by_name[2], by_name[1], by_name[3]}));
 }
 
 TEST_F(RebuildManifestTest, OnlyFootersAreRead) {

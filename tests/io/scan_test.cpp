@@ -13,6 +13,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crv/core/errors.hpp"
@@ -196,6 +197,134 @@ TEST_F(ScanTest, ARangeThatMissesEveryPartOpensNone) {
   EXPECT_EQ(rows.names(), canonical);
   EXPECT_EQ(dataset.read(kEdges, {.tick_min = 30, .tick_max = 20}).num_rows(), 0);
   EXPECT_EQ(part_opens(), before);
+}
+
+// --- row ranges inside row groups --------------------------------------------------------
+
+// The rows of `all` whose tick lies in [low, high], in their order: what a range scan must
+// return, found without any pruning.
+frame::Frame rows_between(const frame::Frame& all, int64_t low, int64_t high) {
+  const frame::ArrayPtr& ticks = all.column("tick");
+  std::vector<int64_t> kept;
+  for (int64_t row = 0; row < ticks->length(); ++row) {
+    const int64_t tick = ticks->int64_values()[row];
+    if (ticks->is_valid(row) && tick >= low && tick <= high) kept.push_back(row);
+  }
+  return all.take(kept);
+}
+
+void expect_same_rows(const frame::Frame& actual, const frame::Frame& expected) {
+  ASSERT_EQ(actual.names(), expected.names());
+  ASSERT_EQ(actual.num_rows(), expected.num_rows());
+  for (size_t column = 0; column < expected.num_columns(); ++column) {
+    EXPECT_TRUE(actual.column(column)->equals(*expected.column(column)))
+        << expected.name(column) << "\nexpected " << expected.column(column)->to_string()
+        << "\nactual   " << actual.column(column)->to_string();
+  }
+}
+
+// identity_edges rows with every nullable column present and null at random.
+frame::Frame edges_with_nulls(const std::vector<int64_t>& ticks) {
+  std::mt19937_64 random(5);
+  const auto maybe = [&](int one_in, Value value) {
+    return random() % one_in == 0 ? Value(nullptr) : std::move(value);
+  };
+  std::vector<Value> rows;
+  for (const int64_t tick : ticks) {
+    rows.push_back(Value::record(
+        {{"tick", tick},
+         {"observer_agent_id", observer_for_tick(tick)},
+         {"edge_kind", random() % 2 == 0 ? "trust" : "alliance"},
+         {"subject_id", maybe(3, Value("s" + std::to_string(random() % 40)))},
+         {"object_id", maybe(2, Value("o" + std::to_string(random() % 1000)))},
+         {"related_agent_id", maybe(4, Value("agent-" + std::to_string(random() % 9)))},
+         {"token_id", maybe(5, Value("token-" + std::to_string(random() % 3)))},
+         {"edge_weight", weight_for_tick(tick)},
+         {"edge_sign", maybe(3, Value(static_cast<int64_t>(random() % 3) - 1))}}));
+  }
+  return frame::Frame::from_rows(rows);
+}
+
+// Ranged scans against the unpruned rows: ranges inside one row group, across row-group
+// boundaries, ending on them, and covering everything, on one thread and on several.
+void expect_ranges_match_the_unpruned_rows(Dataset& dataset, std::string_view table,
+                                           const std::vector<std::pair<int64_t, int64_t>>& ranges) {
+  const frame::Frame all = dataset.read(table);
+  for (const auto& [low, high] : ranges) {
+    for (unsigned threads : {1u, 2u}) {
+      SCOPED_TRACE(testing::Message()
+                   << "ticks " << low << ".." << high << ", " << threads << " threads");
+      expect_same_rows(dataset.read(table, {.tick_min = low, .tick_max = high, .threads = threads}),
+                       rows_between(all, low, high));
+    }
+  }
+}
+
+TEST_F(ScanTest, RangesInsideAndAcrossRowGroupsReturnTheUnprunedRowsWithTheirNulls) {
+  settings.tick_bucket_size = 1000;
+  settings.row_group_size = 64;
+  Dataset dataset = open();
+  std::vector<int64_t> ticks;
+  for (int64_t tick = 0; tick < 100; ++tick) ticks.insert(ticks.end(), 3, tick);
+  dataset.append(kEdges, edges_with_nulls(ticks));
+
+  // Row groups hold 64 rows, 21 1/3 ticks: tick 21 straddles the first boundary.
+  expect_ranges_match_the_unpruned_rows(
+      dataset, kEdges,
+      {{2, 5}, {0, 0}, {20, 22}, {21, 21}, {10, 50}, {42, 42}, {0, 99}, {99, 200}});
+  TableScanner straddling = dataset.scan(kEdges, {.tick_min = 20, .tick_max = 22});
+  while (straddling.next()) {
+  }
+  EXPECT_EQ(straddling.stats().row_groups_filtered, 2);
+  EXPECT_EQ(straddling.stats().rows_yielded, 9);
+}
+
+TEST_F(ScanTest, UnsortedTicksReturnTheUnprunedRowsWhetherTheMatchesAreTogetherOrApart) {
+  settings.row_group_size = 40;
+  Dataset dataset = open();
+  std::vector<int64_t> ticks = tick_range(0, 100);
+  std::shuffle(ticks.begin(), ticks.end(), std::mt19937(3));
+  // Tick 0 at both ends of the first row group: the span to decode is the whole group.
+  std::swap(ticks[0], *std::find(ticks.begin(), ticks.end(), 0));
+  ticks[39] = 0;
+  // A descending run in the second row group: its matches lie together, out of order.
+  std::sort(ticks.begin() + 45, ticks.begin() + 60, std::greater<>());
+  dataset.append(kEdges, edges_with_nulls(ticks));
+
+  expect_ranges_match_the_unpruned_rows(
+      dataset, kEdges, {{0, 0}, {ticks[50], ticks[46]}, {30, 60}, {0, 99}, {ticks[70], ticks[70]}});
+}
+
+frame::Frame decisions(const std::vector<int64_t>& ticks) {
+  std::mt19937_64 random(9);
+  std::vector<Value> rows;
+  for (const int64_t tick : ticks) {
+    std::vector<Value> candidates;
+    for (int k = 0; k < static_cast<int>(random() % 4); ++k) {
+      candidates.push_back(Value::record(
+          {{"action_type", random() % 2 == 0 ? "hold" : "sell"},
+           {"score", random() % 5 == 0 ? Value(nullptr) : Value(0.25 * (random() % 8))}}));
+    }
+    rows.push_back(Value::record(
+        {{"tick", tick},
+         {"agent_id", "agent-" + std::to_string(random() % 5)},
+         {"chosen_action", Value::record({{"action_type", "hold"}, {"size", int64_t{tick}}})},
+         {"action_candidates", Value::list(std::move(candidates))},
+         {"token_value_estimates",
+          Value::record({{"token_x", random() % 3 == 0 ? Value(nullptr) : Value(2.0)}})}}));
+  }
+  return frame::Frame::from_rows(rows);
+}
+
+TEST_F(ScanTest, NestedColumnsReturnTheUnprunedRowsAcrossRowGroups) {
+  settings.row_group_size = 25;
+  Dataset dataset = open();
+  std::vector<int64_t> ticks;
+  for (int64_t tick = 0; tick < 60; ++tick) ticks.insert(ticks.end(), 2, tick);
+  dataset.append("decisions", decisions(ticks));
+
+  expect_ranges_match_the_unpruned_rows(dataset, "decisions",
+                                        {{3, 4}, {12, 13}, {11, 40}, {24, 25}, {0, 59}});
 }
 
 // --- batches, projection, limits ------------------------------------------------------------

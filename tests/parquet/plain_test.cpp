@@ -212,6 +212,44 @@ TEST(PlainDecode, BooleansAppendAtAnyBit) {
   EXPECT_THROW(decode_plain_boolean(input, 17, bitmap, bit_length), IoFormatError);
 }
 
+TEST(PlainSkip, FixedWidthValuesArePassedOverWithTheSameChecks) {
+  const Bytes input = {0x01, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x2A, 0, 0, 0};
+  EXPECT_EQ(skip_plain<int32_t>(input, 0), 0u);
+  EXPECT_EQ(skip_plain<int32_t>(input, 2), 8u);
+  std::vector<int32_t> rest;
+  decode_plain<int32_t>(std::span(input).subspan(skip_plain<int32_t>(input, 2)), 1, rest);
+  EXPECT_THAT(rest, ElementsAre(42));
+  EXPECT_THAT(format_error_message([&] { skip_plain<int64_t>(input, 2); }),
+              HasSubstr("PLAIN INT64 value 1 at byte 8 is cut short"));
+}
+
+TEST(PlainSkip, ByteArraysArePassedOverLengthByLength) {
+  const Bytes input = {2, 0, 0, 0, 'a', 'b', 0, 0, 0, 0, 3, 0, 0, 0, 'x', 'y', 'z', 0xEE};
+  EXPECT_EQ(skip_plain_byte_array(input, 0), 0u);
+  EXPECT_EQ(skip_plain_byte_array(input, 2), 10u);
+  EXPECT_EQ(skip_plain_byte_array(input, 3), 17u);
+  EXPECT_THAT(format_error_message([&] { skip_plain_byte_array(input, 4); }),
+              HasSubstr("value 3 at byte 17 is cut short: its 4-byte length has 1 bytes"));
+  const Bytes overlong = {1, 0, 0, 0, 'a', 9, 0, 0, 0, 'b', 'c'};
+  EXPECT_THAT(format_error_message([&] { skip_plain_byte_array(overlong, 2); }),
+              HasSubstr("value 1 at byte 5 declares 9 bytes but only 2 remain"));
+}
+
+TEST(PlainSkip, BooleansAfterSkippedBitsAppendAtAnyBit) {
+  const Bytes input = {0x4D, 0x01};  // bits 1,0,1,1,0,0,1,0, 1
+  Bytes bitmap = {0x01};
+  size_t bit_length = 1;
+  // Skip 3 bits, take the next 5: 1,0,0,1,0.
+  EXPECT_EQ(decode_plain_boolean(input, 3, 5, bitmap, bit_length), 1u);
+  EXPECT_EQ(bit_length, 6u);
+  EXPECT_THAT(bitmap, ElementsAre(0x01 | 0x02 | 0x10));
+  // Skipped bits count towards the bytes the page must hold.
+  EXPECT_EQ(decode_plain_boolean(input, 8, 1, bitmap, bit_length), 2u);
+  EXPECT_EQ(bit_length, 7u);
+  EXPECT_THAT(bitmap, ElementsAre(0x01 | 0x02 | 0x10 | 0x40));
+  EXPECT_THROW(decode_plain_boolean(input, 9, 8, bitmap, bit_length), IoFormatError);
+}
+
 TEST(PlainRoundTrip, RandomColumnsWithNulls) {
   std::mt19937_64 rng(42);
   for (size_t count : {0, 1, 7, 64, 65, 1000, 4099}) {

@@ -5,9 +5,12 @@
 // A scan prunes in three steps. (a) The manifest's tick ranges skip whole buckets and
 // parts without opening their files. (b) The footers of the remaining parts are read, and
 // row groups whose `tick` statistics lie outside the range are skipped. (c) The rows of the
-// remaining row groups are filtered exactly: a slice when their ticks ascend, a gather
-// otherwise. Row groups that the statistics (or the part's manifest range) place entirely
-// inside the range are not filtered, and their `tick` column is read only when asked for.
+// remaining row groups are filtered exactly: their `tick` column is decoded first, and the
+// other columns only over the span of rows it selects (pages before and after the span
+// are not even decompressed); within the span, the rows are all kept when the ticks
+// ascend, gathered otherwise. Row groups that the statistics (or the part's manifest
+// range) place entirely inside the range are not filtered, and their `tick` column is
+// read only when asked for. The columns of a row group are decoded on several threads.
 //
 // Parts of one table may differ in their columns (non-strict extra columns, struct
 // members that differ between appends). A scan unifies them by name: the columns and
@@ -38,6 +41,9 @@ struct ScanOptions {
   // An unknown name (in neither the table's descriptor nor a selected part) is an
   // IoSchemaError listing the table's columns; a repeated one is an IoSchemaError, too.
   std::vector<std::string> columns;
+  // Threads that decode the columns of a row group, the caller's included: 1 decodes on
+  // the caller alone, 0 uses one per hardware thread. Never more than there are columns.
+  unsigned threads = 0;
 };
 
 // What a scan skipped and read, for tests and benchmarks.

@@ -2,11 +2,12 @@
 // Reads Apache Parquet files into frames.
 //
 // Opening a file reads only its footer (schema, row groups, statistics, key-value
-// metadata). Reading decodes the chosen columns of the chosen row groups: PLAIN and
-// dictionary encodings, RLE / bit-packed levels, data pages v1 and v2, and the
-// uncompressed, snappy, gzip, zstd and lz4 codecs. Every byte read is checked: a
-// truncated, corrupt or hostile file is an IoFormatError naming the file and the byte
-// offset, never a crash or an allocation beyond what the file can justify.
+// metadata). Reading decodes the chosen columns of the chosen row groups, or of a range of
+// rows within one row group: PLAIN and dictionary encodings, RLE / bit-packed levels,
+// data pages v1 and v2, and the uncompressed, snappy, gzip, zstd and lz4 codecs. Every
+// byte read is checked: a truncated, corrupt or hostile file is an IoFormatError naming
+// the file and the byte offset, never a crash or an allocation beyond what the file can
+// justify.
 
 #include <cstdint>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "crv/frame/frame.hpp"
+#include "crv/parquet/decode_pool.hpp"
 
 namespace crv::parquet {
 
@@ -36,8 +38,7 @@ class RandomAccessSource {
 // A file opened for reading (IoError when it cannot be opened).
 std::unique_ptr<RandomAccessSource> open_file_source(const std::filesystem::path& path);
 // Bytes held in memory; `bytes` must outlive the source.
-std::unique_ptr<RandomAccessSource> memory_source(std::span<const uint8_t> bytes,
-                                                  std::string name);
+std::unique_ptr<RandomAccessSource> memory_source(std::span<const uint8_t> bytes, std::string name);
 
 struct ColumnStatistics {
   std::optional<int64_t> null_count;
@@ -81,6 +82,29 @@ struct ReadOptions {
   std::vector<int> row_groups;
 };
 
+// Rows [begin, end) of one row group, counted from its first row.
+struct RowRange {
+  int64_t begin = 0;
+  int64_t end = 0;
+
+  int64_t size() const { return end - begin; }
+};
+
+struct RowGroupRead {
+  // Top-level columns to read, in the order wanted; empty reads all. An unknown name is
+  // an IoSchemaError listing the file's columns.
+  std::vector<std::string> columns;
+  // Only these rows; unset reads all of them. A range reaching outside the row group is an
+  // IoSchemaError. Data pages wholly outside the range are passed over undecompressed
+  // when their rows can be counted without it: always for columns outside lists; inside
+  // lists, in data pages v2 (whose levels are stored apart) and past the range. The pages
+  // that remain are decoded, but only their values in range are kept.
+  std::optional<RowRange> rows;
+  // Decodes the columns at the same time on the pool's threads; null decodes them on the
+  // calling thread. The file itself is read on the calling thread either way.
+  DecodePool* pool = nullptr;
+};
+
 class ParquetReader {
  public:
   // Reads and checks the footer.
@@ -95,6 +119,8 @@ class ParquetReader {
   frame::Frame read(const ReadOptions& options = {});
   // One row group's selected columns (all when `columns` is empty).
   frame::Frame read_row_group(int index, const std::vector<std::string>& columns = {});
+  // One row group's columns, rows and threads as `request` chooses.
+  frame::Frame read_row_group(int index, const RowGroupRead& request);
 
  private:
   struct Impl;
