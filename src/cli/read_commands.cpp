@@ -95,7 +95,14 @@ void run_manifest(const TableArguments& arguments) {
 void run_rebuild_manifest(const TableArguments& arguments) {
   const io::IoSettings settings = settings_for(arguments);
   io::Dataset dataset(settings, arguments.run);
-  const io::RebuildResult result = dataset.rebuild_manifest(arguments.table);
+  // The total is known once the parts are listed, before the first footer is read.
+  std::optional<Progress> progress;
+  const io::RebuildResult result =
+      dataset.rebuild_manifest(arguments.table, [&](int64_t done, int64_t total) {
+        if (!progress) progress.emplace("rebuild-manifest: footers read", total);
+        progress->update(done);
+      });
+  progress.reset();
   int64_t parts = 0;
   int64_t rows = 0;
   int64_t bytes = 0;

@@ -3,41 +3,21 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
-#include <limits>
 
 #include "crv/core/errors.hpp"
 #include "crv/core/table_descriptor.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
 #include "io/part_source.hpp"
+#include "io/table_folder.hpp"
 #include "io/table_lock.hpp"
 
 namespace crv::io {
 namespace {
 
-constexpr std::string_view kBucketPrefix = "bucket=";
 constexpr std::string_view kPartPrefix = "part-";
 constexpr std::string_view kPartSuffix = ".parquet";
 constexpr size_t kPartUidLength = 32;
-
-// Leftovers of interrupted writes: part-<uid>.parquet.tmp and manifest.json.tmp-<uid>.
-bool is_temporary(std::string_view name) {
-  return name.ends_with(".tmp") || name.find(".tmp-") != std::string_view::npos;
-}
-
-// The bucket id of a folder named bucket=NNNNNN (the key partition_key gives it).
-std::optional<int64_t> bucket_of_folder(std::string_view name) {
-  if (!name.starts_with(kBucketPrefix)) return std::nullopt;
-  const std::string_view digits = name.substr(kBucketPrefix.size());
-  int64_t bucket = 0;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), bucket);
-  if (error != std::errc() || end != digits.data() + digits.size() || bucket < 0 ||
-      partition_key(bucket) != digits) {
-    return std::nullopt;
-  }
-  return bucket;
-}
 
 bool is_part_name(std::string_view name) {
   if (name.size() != kPartPrefix.size() + kPartUidLength + kPartSuffix.size() ||
@@ -102,7 +82,8 @@ PartMeta describe_part(FileSystem& fs, const std::filesystem::path& file, int64_
 
 }  // namespace
 
-RebuildResult Dataset::rebuild_manifest(std::string_view table) {
+RebuildResult Dataset::rebuild_manifest(std::string_view table,
+                                        const RebuildProgress& on_part_read) {
   core::get_table(table);
   const std::filesystem::path folder = table_dir(settings_, run_id_, table);
   const std::optional<FileIdentity> folder_identity = fs_.stat(folder);
@@ -116,13 +97,15 @@ RebuildResult Dataset::rebuild_manifest(std::string_view table) {
   const std::string now = now_iso_utc();
   RebuildResult result;
   TableManifest manifest = new_manifest(table);
+  // Every part is listed before any footer is read, so progress knows the total.
+  std::vector<std::pair<int64_t, std::filesystem::path>> bucket_parts;
   for (const std::string& entry : fs_.list_directory(folder)) {
     const std::filesystem::path entry_path = folder / entry;
-    if (is_temporary(entry)) {
+    if (is_temporary_file_name(entry)) {
       result.ignored_temp_files.push_back(entry_path);
       continue;
     }
-    const std::optional<int64_t> bucket = bucket_of_folder(entry);
+    const std::optional<int64_t> bucket = bucket_of_folder_name(entry);
     if (!bucket) continue;
     const std::optional<FileIdentity> bucket_identity = fs_.stat(entry_path);
     if (!bucket_identity || !bucket_identity->is_directory) continue;
@@ -131,7 +114,7 @@ RebuildResult Dataset::rebuild_manifest(std::string_view table) {
     // tell; parts with the same time in file-name order, so a rebuild is deterministic.
     std::vector<std::pair<int64_t, std::string>> parts;
     for (const std::string& name : fs_.list_directory(entry_path)) {
-      if (is_temporary(name)) {
+      if (is_temporary_file_name(name)) {
         result.ignored_temp_files.push_back(entry_path / name);
       } else if (is_part_name(name)) {
         const std::optional<FileIdentity> identity = fs_.stat(entry_path / name);
@@ -145,10 +128,14 @@ RebuildResult Dataset::rebuild_manifest(std::string_view table) {
       }
     }
     std::sort(parts.begin(), parts.end());
-    for (const auto& [modified, name] : parts) {
-      add_part(manifest, *bucket,
-               describe_part(fs_, entry_path / name, *bucket * settings_.tick_bucket_size, now));
-    }
+    for (const auto& [modified, name] : parts)
+      bucket_parts.emplace_back(*bucket, entry_path / name);
+  }
+  const auto total = static_cast<int64_t>(bucket_parts.size());
+  for (int64_t index = 0; index < total; ++index) {
+    const auto& [bucket, path] = bucket_parts[static_cast<size_t>(index)];
+    add_part(manifest, bucket, describe_part(fs_, path, bucket * settings_.tick_bucket_size, now));
+    if (on_part_read) on_part_read(index + 1, total);
   }
   manifest.created_at = now;
   manifest.updated_at = now;

@@ -155,6 +155,23 @@ TEST_F(RebuildManifestTest, TheRebuiltManifestEqualsTheWrittenOneButForTimestamp
   }
 }
 
+TEST_F(RebuildManifestTest, ProgressCountsEveryPartAgainstTheTotal) {
+  Dataset dataset = open();
+  dataset.append(kEdges, edge_rows(tick_range(0, 250)));
+  dataset.append(kEdges, edge_rows(tick_range(100, 120)));
+  const auto parts =
+      static_cast<int64_t>(named_parts(settings, *load_from_disk(edges_manifest(settings))).size());
+  ASSERT_GT(parts, 2);
+
+  std::vector<std::pair<int64_t, int64_t>> calls;
+  dataset.rebuild_manifest(
+      kEdges, [&calls](int64_t done, int64_t total) { calls.emplace_back(done, total); });
+
+  std::vector<std::pair<int64_t, int64_t>> expected;
+  for (int64_t done = 1; done <= parts; ++done) expected.emplace_back(done, parts);
+  EXPECT_EQ(calls, expected);
+}
+
 TEST_F(RebuildManifestTest, PartsFollowTheirModificationTimesAndTiesFollowTheirNames) {
   Dataset dataset = open();
   for (int append = 0; append < 4; ++append) dataset.append(kEdges, edge_rows(tick_range(0, 10)));

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -137,7 +138,9 @@ class Dataset {
   // lock; nothing is ever removed. Temporary files are skipped and reported. A part that
   // is not valid Parquet, or another *.parquet file in a bucket folder, is an
   // IoManifestError naming it, and nothing is written. Run it while no one appends.
-  RebuildResult rebuild_manifest(std::string_view table);
+  // `on_part_read(done, total)` is called after each part's footer is read.
+  using RebuildProgress = std::function<void(int64_t done, int64_t total)>;
+  RebuildResult rebuild_manifest(std::string_view table, const RebuildProgress& on_part_read = {});
 
  private:
   struct TableState;
