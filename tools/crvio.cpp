@@ -1,3 +1,5 @@
 #include "crv/cli/main.hpp"
 
-int main(int argc, char** argv) { return crv::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  return crv::cli::run(argc, argv);
+}
