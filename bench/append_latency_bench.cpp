@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_options.hpp"
 #include "crv/frame/builders.hpp"
 #include "crv/io/dataset.hpp"
 
@@ -61,21 +62,18 @@ int main(int argc, char** argv) {
   int64_t rows = 100;
   size_t window = 20;
   std::filesystem::path root = "bench-out/append";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--appends")
-      appends = std::stoll(argv[i + 1]);
-    else if (flag == "--rows")
-      rows = std::stoll(argv[i + 1]);
-    else if (flag == "--window")
-      window = std::stoul(argv[i + 1]);
-    else if (flag == "--root")
-      root = argv[i + 1];
-    else {
-      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
-      return 2;
-    }
-  }
+  CLI::App app{"Latency of one append at the start and at the end of a long series"};
+  app.add_option("--appends", appends, "Appends in the series")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--rows", rows, "Rows per append")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--window", window, "Appends per median")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--root", root, "Dataset root")->capture_default_str();
+  crv::bench::parse_or_exit(app, argc, argv);
   std::filesystem::remove_all(root);
   crv::io::IoSettings settings;
   settings.root_dir = root;

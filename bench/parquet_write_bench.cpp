@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_options.hpp"
 #include "crv/parquet/writer.hpp"
 #include "peer_script.hpp"
 #include "synthetic_identity_edges.hpp"
@@ -27,37 +28,19 @@ using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
 struct Options {
-  int64_t agents = 1000;
-  int64_t ticks = 10000;
-  int64_t bucket_size = 100;
+  crv::bench::SyntheticTableOptions table{
+      .agents = 1000, .ticks = 10000, .bucket_size = 100, .out = "bench-out/write"};
   int threads = 2;
-  fs::path out = "bench-out/write";
-  bool peers = true;
 };
 
 Options parse(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::runtime_error("missing value for " + arg);
-      return argv[++i];
-    };
-    if (arg == "--agents")
-      options.agents = std::stoll(next());
-    else if (arg == "--ticks")
-      options.ticks = std::stoll(next());
-    else if (arg == "--bucket-size")
-      options.bucket_size = std::stoll(next());
-    else if (arg == "--threads")
-      options.threads = std::stoi(next());
-    else if (arg == "--out")
-      options.out = next();
-    else if (arg == "--no-peers")
-      options.peers = false;
-    else
-      throw std::runtime_error("unknown argument " + arg);
-  }
+  CLI::App app{"Writing a synthetic table as Parquet, one file per bucket, against the peers"};
+  crv::bench::add_synthetic_table_options(app, options.table);
+  app.add_option("--threads", options.threads, "Encoding threads")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  crv::bench::parse_or_exit(app, argc, argv);
   return options;
 }
 
@@ -112,10 +95,10 @@ double write_buckets(const crv::frame::Frame& frame, int64_t agents, int64_t buc
 
 int main(int argc, char** argv) try {
   const Options options = parse(argc, argv);
-  fs::create_directories(options.out);
+  fs::create_directories(options.table.out);
   const auto generated = Clock::now();
-  const crv::frame::Frame frame =
-      crv::bench::synthetic_identity_edges(options.agents, options.ticks, options.bucket_size);
+  const crv::frame::Frame frame = crv::bench::synthetic_identity_edges(
+      options.table.agents, options.table.ticks, options.table.bucket_size);
   const double rows = static_cast<double>(frame.num_rows());
   std::fprintf(stderr, "generated %lld rows in %.2f s\n", static_cast<long long>(frame.num_rows()),
                std::chrono::duration<double>(Clock::now() - generated).count());
@@ -127,20 +110,21 @@ int main(int argc, char** argv) try {
   };
   std::vector<Result> results;
   for (int threads : {1, options.threads}) {
-    const fs::path out = options.out / fmt::format("crv-io-{}t", threads);
-    const double seconds = write_buckets(frame, options.agents, options.bucket_size, threads, out);
+    const fs::path out = options.table.out / fmt::format("crv-io-{}t", threads);
+    const double seconds =
+        write_buckets(frame, options.table.agents, options.table.bucket_size, threads, out);
     results.push_back({fmt::format("crv-io ({} thread{})", threads, threads > 1 ? "s" : ""),
                        seconds, folder_size(out)});
     if (options.threads == 1) break;
   }
-  if (options.peers) {
-    const fs::path input = options.out / "input.parquet";
+  if (options.table.peers) {
+    const fs::path input = options.table.out / "input.parquet";
     crv::parquet::WriterOptions plain;
     plain.compression = crv::parquet::Compression::kNone;
     write_bytes(input, crv::parquet::write_parquet(frame, plain));
     const auto peers = crv::bench::run_peer_script(
         "write_peers.mjs",
-        {fs::absolute(input).string(), fs::absolute(options.out / "peers").string()});
+        {fs::absolute(input).string(), fs::absolute(options.table.out / "peers").string()});
     for (const char* peer : {"duckdb", "polars"}) {
       results.push_back(
           {peer, peers[peer]["seconds"].get<double>(), peers[peer]["bytes"].get<uint64_t>()});
@@ -151,7 +135,7 @@ int main(int argc, char** argv) try {
     std::printf("%-22s %10.3f %14.0f %12.3f\n", result.name.c_str(), result.seconds,
                 rows / result.seconds, static_cast<double>(result.bytes) / 1e6);
   }
-  if (options.peers) {
+  if (options.table.peers) {
     const Result& ours = results[results.size() - 3];
     const Result& duckdb = results[results.size() - 2];
     const Result& polars = results.back();

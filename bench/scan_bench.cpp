@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_options.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
 #include "peer_script.hpp"
@@ -42,45 +43,28 @@ constexpr std::string_view kRun = "scan-bench";
 constexpr std::string_view kTable = "identity_edges";
 
 struct Options {
-  int64_t agents = 10000;
-  int64_t ticks = 1000;
-  int64_t bucket_size = 100;
+  crv::bench::SyntheticTableOptions table{
+      .agents = 10000, .ticks = 1000, .bucket_size = 100, .out = "bench-out/scan"};
   int repeat = 3;
   std::optional<int64_t> range_start;
   unsigned threads = 0;
-  fs::path out = "bench-out/scan";
-  bool peers = true;
 };
 
 Options parse(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::runtime_error("missing value for " + arg);
-      return argv[++i];
-    };
-    if (arg == "--agents")
-      options.agents = std::stoll(next());
-    else if (arg == "--ticks")
-      options.ticks = std::stoll(next());
-    else if (arg == "--bucket-size")
-      options.bucket_size = std::stoll(next());
-    else if (arg == "--repeat")
-      options.repeat = std::max(1, std::stoi(next()));
-    else if (arg == "--range-start")
-      options.range_start = std::stoll(next());
-    else if (arg == "--threads")
-      options.threads = static_cast<unsigned>(std::stoul(next()));
-    else if (arg == "--out")
-      options.out = next();
-    else if (arg == "--no-peers")
-      options.peers = false;
-    else
-      throw std::runtime_error("unknown argument " + arg);
-  }
-  if (options.agents < 1 || options.ticks < 100) {
-    throw std::runtime_error("need at least 1 agent and 100 ticks (a 1% range is a tick)");
+  CLI::App app{"Scans of a 1% tick range and of the whole table, against DuckDB"};
+  crv::bench::add_synthetic_table_options(app, options.table);
+  app.add_option("--repeat", options.repeat, "Runs per scan; the fastest counts")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--range-start", options.range_start,
+                 "First tick of the aligned range (default: ticks / 2); the straddling one starts "
+                 "half a range later");
+  app.add_option("--threads", options.threads, "Decoding threads (0: one per hardware thread)")
+      ->capture_default_str();
+  crv::bench::parse_or_exit(app, argc, argv);
+  if (options.table.ticks < 100) {
+    throw std::runtime_error("need at least 100 ticks (a 1% range is a tick)");
   }
   return options;
 }
@@ -146,28 +130,28 @@ std::string range_name(const char* engine, const TickRange& range) {
 
 int main(int argc, char** argv) try {
   const Options options = parse(argc, argv);
-  fs::remove_all(options.out);
+  fs::remove_all(options.table.out);
   crv::io::IoSettings settings;
-  settings.root_dir = fs::absolute(options.out);
-  settings.tick_bucket_size = options.bucket_size;
+  settings.root_dir = fs::absolute(options.table.out);
+  settings.tick_bucket_size = options.table.bucket_size;
 
   auto started = Clock::now();
-  const crv::frame::Frame rows =
-      crv::bench::synthetic_identity_edges(options.agents, options.ticks, options.bucket_size);
+  const crv::frame::Frame rows = crv::bench::synthetic_identity_edges(
+      options.table.agents, options.table.ticks, options.table.bucket_size);
   std::fprintf(stderr, "generated %lld rows in %.2f s\n", static_cast<long long>(rows.num_rows()),
                std::chrono::duration<double>(Clock::now() - started).count());
 
   crv::io::Dataset dataset(settings, std::string(kRun));
   started = Clock::now();
-  const int64_t rows_per_bucket = options.agents * options.bucket_size;
+  const int64_t rows_per_bucket = options.table.agents * options.table.bucket_size;
   for (int64_t begin = 0; begin < rows.num_rows(); begin += rows_per_bucket) {
     dataset.append(kTable, rows.slice(begin, std::min(rows_per_bucket, rows.num_rows() - begin)));
   }
   std::fprintf(stderr, "appended in %.2f s\n",
                std::chrono::duration<double>(Clock::now() - started).count());
 
-  const int64_t width = options.ticks / 100;
-  const int64_t first = options.range_start.value_or(options.ticks / 2);
+  const int64_t width = options.table.ticks / 100;
+  const int64_t first = options.range_start.value_or(options.table.ticks / 2);
   const std::vector<TickRange> ranges = {{first, first + width - 1},
                                          {first + width / 2, first + width / 2 + width - 1}};
   std::vector<Timing> narrow;
@@ -179,7 +163,7 @@ int main(int argc, char** argv) try {
   const Timing full = time_scan(dataset, {.threads = options.threads}, options.repeat);
 
   std::printf("%lld rows, %lld ticks, all columns, best of %d, threads %u\n",
-              static_cast<long long>(rows.num_rows()), static_cast<long long>(options.ticks),
+              static_cast<long long>(rows.num_rows()), static_cast<long long>(options.table.ticks),
               options.repeat, options.threads);
   std::printf("%-34s %10s %12s %14s %10s\n", "scan", "seconds", "rows", "rows/s", "row groups");
   for (size_t i = 0; i < ranges.size(); ++i) print_row(range_name("crv-io", ranges[i]), narrow[i]);
@@ -188,7 +172,7 @@ int main(int argc, char** argv) try {
     std::printf("crv-io full / range %lld..%lld: %.1fx\n", static_cast<long long>(ranges[i].min),
                 static_cast<long long>(ranges[i].max), full.seconds / narrow[i].seconds);
   }
-  if (!options.peers) return 0;
+  if (!options.table.peers) return 0;
 
   const PeerTimings peers =
       run_peers(crv::io::table_dir(settings, kRun, kTable), ranges, options.repeat);
