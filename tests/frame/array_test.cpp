@@ -7,17 +7,16 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
+#include "frame/test_values.hpp"
 
 namespace crv::frame {
 namespace {
 
-using Record = Value::Record;
+using testing::nested_rows;
+using testing::nested_type;
+using testing::values_of;
 
-std::vector<Value> values_of(const Array& array) {
-  std::vector<Value> values;
-  for (int64_t i = 0; i < array.length(); ++i) values.push_back(array.value_at(i));
-  return values;
-}
+using Record = Value::Record;
 
 std::vector<Value> pick(const std::vector<Value>& rows, const std::vector<int64_t>& indices) {
   std::vector<Value> picked;
@@ -28,30 +27,6 @@ std::vector<Value> pick(const std::vector<Value>& rows, const std::vector<int64_
 std::vector<Value> range_of(const std::vector<Value>& rows, size_t offset, size_t length) {
   return {rows.begin() + static_cast<std::ptrdiff_t>(offset),
           rows.begin() + static_cast<std::ptrdiff_t>(offset + length)};
-}
-
-// Rows of type list<struct<id: int64, tags: list<utf8>, score: float64>> with nulls at
-// every level (list, struct, member, inner list, inner item). Every record lists all its
-// members so that value_at() reproduces it exactly.
-std::vector<Value> nested_rows() {
-  auto item = [](Value id, Value tags, Value score) {
-    return Value::record({{"id", std::move(id)}, {"tags", std::move(tags)}, {"score", score}});
-  };
-  return {
-      Value::list({item(1, Value::list({"a", "b"}), 0.5), item(2, nullptr, 1.5)}),
-      Value(),
-      Value::list({}),
-      Value::list({Value(), item(nullptr, Value::list({Value(), "c"}), nullptr)}),
-      Value::list({item(3, Value::list({}), -0.0)}),
-      Value::list({item(4, Value::list({"d"}), 2.0), item(5, Value::list({"e", "f"}), 3.0),
-                   item(6, Value::list({"g"}), 4.0)}),
-      Value(),
-      Value::list({item(7, Value::list({"h"}), 5.0)}),
-  };
-}
-
-TypePtr nested_type() {
-  return list(struct_({{"id", int64()}, {"tags", list(utf8())}, {"score", float64()}}));
 }
 
 TEST(ArrayTest, TypedPointerAccessorsCheckTheType) {

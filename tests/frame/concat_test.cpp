@@ -8,15 +8,14 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
+#include "frame/test_values.hpp"
 
 namespace crv::frame {
 namespace {
 
-std::vector<Value> values_of(const Array& array) {
-  std::vector<Value> values;
-  for (int64_t i = 0; i < array.length(); ++i) values.push_back(array.value_at(i));
-  return values;
-}
+using testing::nested_rows;
+using testing::nested_type;
+using testing::values_of;
 
 // The slots of every array, read one by one: what a concatenation must hold.
 std::vector<Value> joined_values(const std::vector<ArrayPtr>& arrays) {
@@ -36,27 +35,6 @@ void expect_concatenation(const std::vector<ArrayPtr>& arrays) {
   int64_t nulls = 0;
   for (const ArrayPtr& array : arrays) nulls += array->null_count();
   EXPECT_EQ(joined->null_count(), nulls);
-}
-
-// list<struct<id: int64, tags: list<utf8>, score: float64>> with nulls at every level.
-std::vector<Value> nested_rows() {
-  auto item = [](Value id, Value tags, Value score) {
-    return Value::record({{"id", std::move(id)}, {"tags", std::move(tags)}, {"score", score}});
-  };
-  return {
-      Value::list({item(1, Value::list({"a", "b"}), 0.5), item(2, nullptr, 1.5)}),
-      Value(),
-      Value::list({}),
-      Value::list({Value(), item(nullptr, Value::list({Value(), "c"}), nullptr)}),
-      Value::list({item(3, Value::list({}), -0.0)}),
-      Value::list({item(4, Value::list({"d"}), 2.0), item(5, Value::list({"e", "f"}), 3.0)}),
-      Value(),
-      Value::list({item(7, Value::list({"h"}), 5.0)}),
-  };
-}
-
-TypePtr nested_type() {
-  return list(struct_({{"id", int64()}, {"tags", list(utf8())}, {"score", float64()}}));
 }
 
 TEST(ConcatArrays, Int64WithNullsAndSlices) {

@@ -7,15 +7,12 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
+#include "frame/test_values.hpp"
 
 namespace crv::frame {
 namespace {
 
-std::vector<Value> values_of(const Array& array) {
-  std::vector<Value> values;
-  for (int64_t i = 0; i < array.length(); ++i) values.push_back(array.value_at(i));
-  return values;
-}
+using testing::values_of;
 
 TEST(ValueTest, ConstructorsPickTheKind) {
   EXPECT_EQ(Value().kind(), Value::Kind::Null);
