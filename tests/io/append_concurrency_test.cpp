@@ -88,6 +88,25 @@ std::vector<int> wait_for_children(const std::vector<pid_t>& children, std::chro
   return statuses;
 }
 
+// Each of `writers` threads appends its share; what each one threw, if anything.
+std::vector<std::exception_ptr> append_shares_in_threads(const IoSettings& settings, int writers,
+                                                         int appends_per_writer) {
+  std::vector<std::exception_ptr> failures(static_cast<size_t>(writers));
+  {
+    std::vector<std::jthread> threads;
+    for (int writer = 0; writer < writers; ++writer) {
+      threads.emplace_back([&, writer] {
+        try {
+          append_share(settings, writer, appends_per_writer);
+        } catch (...) {
+          failures[static_cast<size_t>(writer)] = std::current_exception();
+        }
+      });
+    }
+  }
+  return failures;
+}
+
 TEST(ConcurrentAppends, FourProcessesOfFiftyAppendsLoseNothing) {
   constexpr int kWriters = 4;
   constexpr int kAppendsPerWriter = 50;
@@ -124,19 +143,8 @@ TEST(ConcurrentAppends, FourThreadsOfTwentyFiveAppendsLoseNothing) {
   ScratchDir scratch;
   const IoSettings settings = test_settings(scratch / "out");
 
-  std::vector<std::exception_ptr> failures(kWriters);
-  {
-    std::vector<std::jthread> threads;
-    for (int writer = 0; writer < kWriters; ++writer) {
-      threads.emplace_back([&, writer] {
-        try {
-          append_share(settings, writer, kAppendsPerWriter);
-        } catch (...) {
-          failures[writer] = std::current_exception();
-        }
-      });
-    }
-  }
+  const std::vector<std::exception_ptr> failures =
+      append_shares_in_threads(settings, kWriters, kAppendsPerWriter);
   for (int writer = 0; writer < kWriters; ++writer) {
     if (!failures[writer]) continue;
     try {
@@ -156,19 +164,8 @@ TEST(ConcurrentAppends, BatchingWritersInThreadsLoseNothingWhenTheyFlush) {
   // Not a divisor of the share, so each writer's last appends wait for its destructor.
   settings.write_manifest_every_n = 4;
 
-  std::vector<std::exception_ptr> failures(kWriters);
-  {
-    std::vector<std::jthread> threads;
-    for (int writer = 0; writer < kWriters; ++writer) {
-      threads.emplace_back([&, writer] {
-        try {
-          append_share(settings, writer, kAppendsPerWriter);
-        } catch (...) {
-          failures[writer] = std::current_exception();
-        }
-      });
-    }
-  }
+  const std::vector<std::exception_ptr> failures =
+      append_shares_in_threads(settings, kWriters, kAppendsPerWriter);
   for (const std::exception_ptr& failure : failures) EXPECT_FALSE(failure);
   expect_every_append_committed(settings, kWriters, kAppendsPerWriter);
 }
