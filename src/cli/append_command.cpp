@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -44,39 +43,20 @@ struct AppendArguments : TableArguments {
   bool no_strict = false;
 };
 
-int64_t integer_setting(const std::string& flag, std::string_view key, const std::string& text) {
-  int64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size()) {
-    throw IoConfigError(
-        fmt::format("{}: invalid {} {:?}: not a 64-bit decimal integer", flag, key, text));
-  }
-  return value;
-}
-
-// The settings with the command line's overrides; their ranges are checked by
-// IoSettings::validate() when the dataset is opened.
+// The settings with the command line's overrides, parsed and checked like environment
+// values, so a bad value is an IoConfigError naming its flag.
 io::IoSettings settings_with_flags(const AppendArguments& arguments) {
+  std::vector<io::SettingOverride> overrides;
+  const auto add = [&overrides](const char* key, const std::optional<std::string>& value,
+                                const char* flag) {
+    if (value) overrides.push_back({.key = key, .value = *value, .origin = flag});
+  };
+  add("tick_bucket_size", arguments.bucket_size, "--bucket-size");
+  add("row_group_size", arguments.row_group_size, "--row-group-size");
+  add("compression", arguments.compression, "--compression");
+  if (arguments.no_strict) add("strict_schema", "false", "--no-strict");
   io::IoSettings settings = settings_for(arguments);
-  if (arguments.bucket_size) {
-    settings.tick_bucket_size =
-        integer_setting("--bucket-size", "tick_bucket_size", *arguments.bucket_size);
-  }
-  if (arguments.row_group_size) {
-    settings.row_group_size =
-        integer_setting("--row-group-size", "row_group_size", *arguments.row_group_size);
-  }
-  if (arguments.compression) {
-    const std::optional<io::Compression> compression =
-        io::compression_from_string(*arguments.compression);
-    if (!compression) {
-      throw IoConfigError(fmt::format(
-          "--compression: invalid compression {:?}: expected one of zstd, lz4, snappy, none",
-          *arguments.compression));
-    }
-    settings.compression = *compression;
-  }
-  if (arguments.no_strict) settings.strict_schema = false;
+  settings.apply_overrides(overrides);
   return settings;
 }
 

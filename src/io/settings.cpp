@@ -151,13 +151,16 @@ class Source {
   virtual ErrorContext context() const { return {}; }
 };
 
-class EnvironmentSource final : public Source {
+// Values given as text, like environment variables or command-line flags: `lookup`
+// finds a key's text and `origin` names where it came from.
+class TextSource final : public Source {
  public:
-  explicit EnvironmentSource(const EnvironmentLookup& lookup) : lookup_(lookup) {}
+  using Lookup = std::function<std::optional<std::string>(std::string_view key)>;
+  using Origin = std::function<std::string(std::string_view key)>;
+  TextSource(Lookup lookup, Origin origin)
+      : lookup_(std::move(lookup)), origin_(std::move(origin)) {}
 
-  std::optional<std::string> text(std::string_view key) const override {
-    return lookup_(environment_variable(key));
-  }
+  std::optional<std::string> text(std::string_view key) const override { return lookup_(key); }
 
   std::optional<int64_t> integer(std::string_view key) const override {
     const std::optional<std::string> text_value = text(key);
@@ -185,12 +188,11 @@ class EnvironmentSource final : public Source {
   }
 
  protected:
-  std::string origin(std::string_view key) const override {
-    return "environment variable " + environment_variable(key);
-  }
+  std::string origin(std::string_view key) const override { return origin_(key); }
 
  private:
-  const EnvironmentLookup& lookup_;
+  Lookup lookup_;
+  Origin origin_;
 };
 
 std::string_view article_and_type(const toml::node& node) {
@@ -463,8 +465,38 @@ std::optional<std::string> process_environment(const std::string& name) {
 IoSettings IoSettings::load(const SettingsSources& sources) {
   IoSettings settings;
   apply_toml_files(sources, settings);
-  apply(EnvironmentSource(sources.environment), settings);
+  const EnvironmentLookup& environment = sources.environment;
+  apply(
+      TextSource(
+          [&environment](std::string_view key) { return environment(environment_variable(key)); },
+          [](std::string_view key) { return "environment variable " + environment_variable(key); }),
+      settings);
   return settings;
+}
+
+void IoSettings::apply_overrides(std::span<const SettingOverride> overrides) {
+  const std::vector<std::string_view> keys = setting_keys();
+  for (const SettingOverride& override : overrides) {
+    if (std::find(keys.begin(), keys.end(), override.key) == keys.end()) {
+      throw IoConfigError(fmt::format("{}: unknown setting {}; valid keys are {}", override.origin,
+                                      quote(override.key), fmt::join(keys, ", ")));
+    }
+  }
+  const auto find = [&overrides](std::string_view key) {
+    return std::find_if(overrides.begin(), overrides.end(),
+                        [key](const SettingOverride& item) { return item.key == key; });
+  };
+  // Applied to a copy, so a bad value leaves these settings as they were.
+  IoSettings updated = *this;
+  apply(TextSource(
+            [&](std::string_view key) -> std::optional<std::string> {
+              const auto found = find(key);
+              if (found == overrides.end()) return std::nullopt;
+              return found->value;
+            },
+            [&](std::string_view key) { return find(key)->origin; }),
+        updated);
+  *this = std::move(updated);
 }
 
 void IoSettings::validate() const {

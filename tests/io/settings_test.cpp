@@ -143,6 +143,35 @@ void PrintTo(const InvalidSetting& param, std::ostream* out) {
   *out << param.name;
 }
 
+TEST(IoSettingsTest, OverridesAreParsedLikeEnvironmentValuesAndNameTheirOrigin) {
+  IoSettings settings;
+  const std::vector<SettingOverride> good = {
+      {.key = "tick_bucket_size", .value = "25", .origin = "--bucket-size"},
+      {.key = "compression", .value = "LZ4", .origin = "--compression"},
+      {.key = "strict_schema", .value = "off", .origin = "--no-strict"}};
+  settings.apply_overrides(good);
+  EXPECT_EQ(settings.tick_bucket_size, 25);
+  EXPECT_EQ(settings.compression, Compression::Lz4);
+  EXPECT_FALSE(settings.strict_schema);
+  EXPECT_EQ(settings.row_group_size, IoSettings{}.row_group_size);
+
+  const auto fails = [](SettingOverride override) {
+    IoSettings untouched;
+    const std::string message = config_error(
+        [&] { untouched.apply_overrides(std::vector<SettingOverride>{std::move(override)}); });
+    EXPECT_EQ(untouched, IoSettings{});
+    return message;
+  };
+  EXPECT_THAT(fails({.key = "row_group_size", .value = "0", .origin = "--row-group-size"}),
+              HasSubstr("--row-group-size: invalid row_group_size 0: must be at least 1"));
+  EXPECT_THAT(fails({.key = "tick_bucket_size", .value = "ten", .origin = "--bucket-size"}),
+              HasSubstr("--bucket-size: invalid tick_bucket_size \"ten\": not a decimal integer"));
+  EXPECT_THAT(fails({.key = "compression", .value = "brotli", .origin = "--compression"}),
+              HasSubstr("expected one of zstd, lz4, snappy, none"));
+  EXPECT_THAT(fails({.key = "colour", .value = "red", .origin = "--colour"}),
+              HasSubstr("--colour: unknown setting \"colour\""));
+}
+
 class ValidateTest : public ::testing::TestWithParam<InvalidSetting> {};
 
 TEST_P(ValidateTest, NamesKeyValueAndRule) {

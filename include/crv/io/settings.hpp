@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,14 @@ struct SettingsSources {
   EnvironmentLookup environment = process_environment;  // must not be empty
 };
 
+// One setting given as text: the key (e.g. "tick_bucket_size"), its value, and where it
+// came from for error messages (e.g. "--bucket-size").
+struct SettingOverride {
+  std::string key;
+  std::string value;
+  std::string origin;
+};
+
 struct IoSettings {
   std::filesystem::path root_dir = "out";
   std::string partitioning = "tick_buckets";  // the only supported scheme
@@ -65,6 +74,10 @@ struct IoSettings {
   // values are kept relative (to the working directory, not to the file). Throws
   // IoConfigError.
   static IoSettings load(const SettingsSources& sources = {});
+
+  // Sets keys from text, e.g. command-line flags, parsed and checked like environment
+  // values; an invalid value or unknown key is an IoConfigError naming its origin.
+  void apply_overrides(std::span<const SettingOverride> overrides);
 
   // Throws IoConfigError naming the first key whose value is invalid.
   void validate() const;
