@@ -50,12 +50,6 @@ std::string check_at_least_one(const std::string& text) {
   return {};
 }
 
-// CLI11 would wrap a negative number around into a huge unsigned seed.
-std::string check_not_negative(const std::string& text) {
-  if (!text.empty() && text.front() == '-') return "must be 0 or more";
-  return {};
-}
-
 // A demo run must start empty, so a second demo never mixes its rows into the first.
 void refuse_run_with_tables(const io::IoSettings& settings, const std::string& run) {
   const std::filesystem::path tables = io::tables_root(settings, run);
@@ -267,7 +261,7 @@ void add_demo_command(CLI::App& app) {
       ->check(CLI::Validator(check_at_least_one, ""))
       ->capture_default_str();
   demo->add_option("--seed", arguments->seed, "Random seed; the same seed gives the same rows")
-      ->check(CLI::Validator(check_not_negative, ""))
+      ->check(not_negative())
       ->capture_default_str();
   demo->footer(
       "Each table's rows are buffered and appended once per tick bucket, or earlier when the\n"

@@ -19,6 +19,15 @@ void add_run_options(CLI::App& command, RunArguments& arguments) {
   command.add_option("--run", arguments.run, "Run id, e.g. run-1")->required();
 }
 
+CLI::Validator not_negative() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        if (!text.empty() && text.front() == '-') return "must be 0 or more";
+        return {};
+      },
+      ">= 0");
+}
+
 void add_table_options(CLI::App& command, TableArguments& arguments) {
   add_run_options(command, arguments);
   command.add_option("--table", arguments.table, "Table name, e.g. identity_edges")->required();

@@ -27,4 +27,8 @@ void add_run_options(CLI::App& command, RunArguments& arguments);
 // --root, --run and a required --table.
 void add_table_options(CLI::App& command, TableArguments& arguments);
 
+// Refuses a negative number with "must be 0 or more". CLI11 has converted the text
+// already, but would wrap a negative value around into a huge unsigned one.
+CLI::Validator not_negative();
+
 }  // namespace crv::cli

@@ -28,15 +28,12 @@ namespace {
 using ordered_json = nlohmann::ordered_json;
 
 struct ReadArguments : TableArguments {
-  int64_t tick_min = 0;
-  int64_t tick_max = 0;
+  std::optional<int64_t> tick_min;
+  std::optional<int64_t> tick_max;
   std::vector<std::string> columns;
-  int64_t limit = 0;
+  std::optional<int64_t> limit;
   std::optional<FileFormat> format;
   std::optional<std::filesystem::path> output;
-  CLI::Option* tick_min_option = nullptr;
-  CLI::Option* tick_max_option = nullptr;
-  CLI::Option* limit_option = nullptr;
 };
 
 // Empty when `text` is a JSON object, else what is wrong with it.
@@ -44,12 +41,6 @@ std::string check_meta(const std::string& text) {
   const nlohmann::json meta = nlohmann::json::parse(text, nullptr, false);
   if (meta.is_discarded()) return "not valid JSON";
   if (!meta.is_object()) return std::string("must be a JSON object, not ") + meta.type_name();
-  return {};
-}
-
-// Empty when `text` is a count of rows; CLI11 has converted it to int64 already.
-std::string check_limit(const std::string& text) {
-  if (!text.empty() && text.front() == '-') return "must be 0 or more";
   return {};
 }
 
@@ -61,16 +52,15 @@ void run_read(const ReadArguments& arguments) {
   }
   io::Dataset dataset(settings_for(arguments), arguments.run);
   io::ScanOptions options;
-  if (arguments.tick_min_option->count() > 0) options.tick_min = arguments.tick_min;
-  if (arguments.tick_max_option->count() > 0) options.tick_max = arguments.tick_max;
+  options.tick_min = arguments.tick_min;
+  options.tick_max = arguments.tick_max;
   options.columns = arguments.columns;
   io::TableScanner scanner = dataset.scan(arguments.table, std::move(options));
 
   OutputFile output(arguments.output);
   const std::unique_ptr<RowWriter> writer =
       make_row_writer(format, output.stream(), scanner.fields());
-  int64_t remaining =
-      arguments.limit_option->count() > 0 ? arguments.limit : std::numeric_limits<int64_t>::max();
+  int64_t remaining = arguments.limit.value_or(std::numeric_limits<int64_t>::max());
   while (remaining > 0) {
     std::optional<frame::Frame> batch = scanner.next();
     if (!batch) break;
@@ -129,14 +119,11 @@ void add_read_command(CLI::App& app) {
   auto arguments = std::make_shared<ReadArguments>();
   auto* read = app.add_subcommand("read", "Print a table's rows as JSON lines");
   add_table_options(*read, *arguments);
-  arguments->tick_min_option =
-      read->add_option("--tick-min", arguments->tick_min, "Smallest tick to read (inclusive)");
-  arguments->tick_max_option =
-      read->add_option("--tick-max", arguments->tick_max, "Largest tick to read (inclusive)");
+  read->add_option("--tick-min", arguments->tick_min, "Smallest tick to read (inclusive)");
+  read->add_option("--tick-max", arguments->tick_max, "Largest tick to read (inclusive)");
   read->add_option("--columns", arguments->columns, "Columns to print, comma separated")
       ->delimiter(',');
-  arguments->limit_option = read->add_option("--limit", arguments->limit, "Print at most N rows")
-                                ->check(CLI::Validator(check_limit, "N >= 0"));
+  read->add_option("--limit", arguments->limit, "Print at most N rows")->check(not_negative());
   add_format_option(*read, arguments->format,
                     "Output format (default: from the -o file's extension, else jsonl)");
   read->add_option_function<std::string>(
