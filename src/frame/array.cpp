@@ -114,6 +114,14 @@ void check_layout(ArrayData& data) {
         }
       }
       break;
+    case TypeId::Null:
+      require_absent(data, data.offsets, "an offsets buffer");
+      require_absent(data, data.values, "a values buffer");
+      // An all-zero bitmap, so that is_valid() needs no test of the type.
+      if (slots > 0 && !data.validity) {
+        throw SchemaError(fmt::format("{} needs a validity bitmap", describe(data)));
+      }
+      break;
     case TypeId::List: {
       require_absent(data, data.values, "a values buffer");
       const int64_t end = check_offsets(data, slots);
@@ -278,6 +286,8 @@ Value Array::value_at(int64_t i) const {
       }
       return Value::list(std::move(items));
     }
+    case TypeId::Null:
+      break;
   }
   return Value();
 }
@@ -364,6 +374,8 @@ bool ranges_equal(const Array& a, int64_t ai, const Array& b, int64_t bi, int64_
         return ranges_equal(*a.list_items(), a_items.begin, *b.list_items(), b_items.begin,
                             a_items.size());
       });
+    case TypeId::Null:
+      return for_each_valid_run(a, ai, b, bi, count, [](int64_t, int64_t) { return true; });
   }
   return false;
 }

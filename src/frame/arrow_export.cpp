@@ -29,6 +29,8 @@ const char* format_of(TypeId id) {
       return "+s";
     case TypeId::List:
       return "+l";
+    case TypeId::Null:
+      return "n";
   }
   return "";
 }
@@ -105,7 +107,10 @@ void fill_array(const ArrayPtr& array, ArrowArray* out) {
   const std::vector<ArrayPtr>& children = array->children();
   auto exported = std::make_unique<ExportedArray>(array, children.size());
   int64_t buffer_count = 0;
-  exported->buffers[buffer_count++] = data_of(array->validity_buffer());
+  // Arrow's null type has no buffers at all, not even a validity bitmap.
+  if (array->type_id() != TypeId::Null) {
+    exported->buffers[buffer_count++] = data_of(array->validity_buffer());
+  }
   switch (array->type_id()) {
     case TypeId::Int64:
     case TypeId::Float64:
@@ -120,6 +125,7 @@ void fill_array(const ArrayPtr& array, ArrowArray* out) {
       exported->buffers[buffer_count++] = data_of(array->offsets_buffer());
       break;
     case TypeId::Struct:
+    case TypeId::Null:
       break;
   }
   for (size_t i = 0; i < children.size(); ++i) {

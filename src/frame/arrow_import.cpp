@@ -117,8 +117,10 @@ ImportedType parse_schema(const ArrowSchema* schema, const std::string& path) {
       break;
     case Layout::Utf8:
     case Layout::LargeUtf8:
-    case Layout::Null:
       imported.field.type = utf8();
+      break;
+    case Layout::Null:
+      imported.field.type = null_type();
       break;
     case Layout::Bool:
       imported.field.type = boolean();
@@ -157,7 +159,7 @@ class Importer {
 
   ArrayPtr import(const ArrowArray& node, const ImportedType& type, const std::string& path) {
     check_header(node, type, path);
-    if (type.layout == Layout::Null) return make_null_array(utf8(), node.length);
+    if (type.layout == Layout::Null) return make_null_array(null_type(), node.length);
 
     const int64_t slots = node.offset + node.length;
     ArrayData data{.type = type.field.type,

@@ -225,6 +225,8 @@ ArrayPtr make_null_array(const TypePtr& type, int64_t length) {
       data.offsets = zeroed_buffer((length + 1) * 4);
       data.children.push_back(make_null_array(type->item_type(), 0));
       break;
+    case TypeId::Null:
+      break;
   }
   return Array::make(std::move(data));
 }

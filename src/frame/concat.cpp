@@ -186,6 +186,8 @@ ArrayPtr concat_segments(const TypePtr& type, std::span<const Segment> segments)
         data.children.push_back(concat_struct_member(type, member, segments));
       }
       break;
+    case TypeId::Null:
+      break;
   }
   return Array::make(std::move(data));
 }

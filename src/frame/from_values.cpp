@@ -154,8 +154,9 @@ TypePtr type_of(const TypeSketch* sketch) {
     }
     case Sketch::List:
       return list(type_of(sketch->items.get()));
-    case Sketch::Utf8:
     case Sketch::Unknown:
+      return null_type();
+    case Sketch::Utf8:
       break;
   }
   return utf8();
@@ -182,6 +183,13 @@ bool present(const Value* value) {
 }
 
 ArrayPtr build(const TypePtr& type, const Column& column, const Path& path);
+
+ArrayPtr build_null(const TypePtr& type, const Column& column, const Path& path) {
+  for (size_t k = 0; k < column.values.size(); ++k) {
+    if (present(column.values[k])) mismatch(type, *column.values[k], path, column.rows[k]);
+  }
+  return make_null_array(type, static_cast<int64_t>(column.values.size()));
+}
 
 ArrayPtr build_int64(const TypePtr& type, const Column& column, const Path& path) {
   Int64Builder builder(static_cast<int64_t>(column.values.size()));
@@ -361,6 +369,8 @@ ArrayPtr build(const TypePtr& type, const Column& column, const Path& path) {
       return build_struct(type, column, path);
     case TypeId::List:
       return build_list(type, column, path);
+    case TypeId::Null:
+      return build_null(type, column, path);
   }
   throw SchemaError(fmt::format("cannot build an array of type {}", type->to_string()));
 }

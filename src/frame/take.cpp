@@ -133,6 +133,8 @@ ArrayPtr gather(const Array& source, std::span<const int64_t> indices, int64_t s
       data.children.push_back(gather_list_items(source, indices, shift, item_count));
       break;
     }
+    case TypeId::Null:
+      break;
   }
   return Array::make(std::move(data));
 }

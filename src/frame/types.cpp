@@ -22,6 +22,8 @@ std::string_view type_id_name(TypeId id) {
       return "struct";
     case TypeId::List:
       return "list";
+    case TypeId::Null:
+      return "null";
   }
   return "unknown";
 }
@@ -110,6 +112,11 @@ TypePtr utf8() {
 
 TypePtr boolean() {
   static const TypePtr type = DataType::make(TypeId::Bool, {});
+  return type;
+}
+
+TypePtr null_type() {
+  static const TypePtr type = DataType::make(TypeId::Null, {});
   return type;
 }
 

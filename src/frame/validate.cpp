@@ -75,6 +75,12 @@ void validate_node(const Array& array, const std::string& path) {
       check_offsets(array, array.list_items()->length(), "items", path);
       validate_node(*array.list_items(), path + "[]");
       break;
+    case TypeId::Null:
+      if (array.null_count() != array.length()) {
+        fail(path, fmt::format("null-typed array has {} valid slots",
+                               array.length() - array.null_count()));
+      }
+      break;
   }
 }
 

@@ -91,7 +91,8 @@ ordered_json tables_section(FileSystem& fs, const IoSettings& settings, std::str
   if (!root_identity || !root_identity->is_directory) return tables;
   for (const std::string& name : fs.list_directory(root)) {
     if (!core::is_lower_snake(name)) continue;
-    const std::optional<TableManifest> manifest = load_manifest(fs, root / name / "manifest.json");
+    const std::optional<TableManifest> manifest =
+        load_manifest(fs, root / name / "manifest.json", name);
     if (manifest) tables[name] = table_statistics(*manifest);
   }
   return tables;

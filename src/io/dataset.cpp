@@ -12,6 +12,7 @@
 #include "crv/io/validate.hpp"
 #include "io/part_writer.hpp"
 #include "io/table_lock.hpp"
+#include "io/table_metadata.hpp"
 
 namespace crv::io {
 namespace {
@@ -106,11 +107,17 @@ struct Dataset::TableState {
   std::string name;
   std::filesystem::path folder;
   std::filesystem::path manifest_path;
+  std::filesystem::path metadata_path;
   parquet::WriterOptions writer_options;
   std::optional<TableManifest> manifest;
   std::optional<FileIdentity> manifest_identity;
+  // table.json as last read or written; read once before the first append.
+  bool metadata_read = false;
+  std::optional<TableMetadata> metadata;
+  std::optional<FileIdentity> metadata_identity;
   std::vector<std::pair<int64_t, PartMeta>> batched_parts;
   std::vector<std::filesystem::path> batched_files;
+  std::vector<frame::Field> batched_columns;  // the column types the batched parts hold
   int64_t batched_appends = 0;
 };
 
@@ -119,6 +126,8 @@ struct Dataset::Transaction::State {
   TableState* table = nullptr;
   std::vector<std::pair<int64_t, PartMeta>> parts;
   std::vector<std::filesystem::path> files;
+  // The types the table recorded when the transaction began, merged with its batches'.
+  std::vector<frame::Field> columns;
   AppendSummary summary;
   std::vector<uint8_t> scratch;
 };
@@ -146,13 +155,71 @@ Dataset::TableState& Dataset::table_state(std::string_view table) {
   state->name = std::string(table);
   state->folder = table_dir(settings_, run_id_, table);
   state->manifest_path = manifest_path(settings_, run_id_, table);
+  state->metadata_path = state->folder / kTableMetadataFileName;
   state->writer_options = part_writer_options(settings_, run_id_, table);
   return *tables_.emplace(state->name, std::move(state)).first->second;
 }
 
+const std::optional<TableMetadata>& Dataset::table_metadata(TableState& table) {
+  if (!table.metadata_read) {
+    table.metadata_identity = fs_.stat(table.metadata_path);
+    table.metadata = load_table_metadata(fs_, table.metadata_path, table.name);
+    table.metadata_read = true;
+  }
+  return table.metadata;
+}
+
+void Dataset::require_bucket_size(const TableState& table, int64_t bucket_size) const {
+  if (bucket_size == settings_.tick_bucket_size) return;
+  throw IoConfigError(
+      fmt::format("table '{}' of run '{}' was created with tick_bucket_size {}, but this append "
+                  "uses {}: a table keeps the bucket size it was created with (set "
+                  "tick_bucket_size to {})",
+                  table.name, run_id_, bucket_size, settings_.tick_bucket_size, bucket_size),
+      {.path = table.metadata_path.string()});
+}
+
+void Dataset::record_columns(TableState& table, const std::vector<frame::Field>& columns) {
+  const std::optional<FileIdentity> identity = fs_.stat(table.metadata_path);
+  if (!table.metadata_read || table.metadata_identity != identity) {
+    table.metadata = load_table_metadata(fs_, table.metadata_path, table.name);
+    table.metadata_read = true;
+  }
+  table.metadata_identity = identity;
+  TableMetadata updated;
+  if (table.metadata) {
+    require_bucket_size(table, table.metadata->tick_bucket_size);
+    updated = *table.metadata;
+    if (!merge_recorded_columns(updated.columns, columns)) return;
+  } else {
+    // A table written before table.json existed keeps the bucket size its parts have.
+    for (const auto& [bucket, partition] : table.manifest->partitions) {
+      if (bucket_for_tick(partition.tick_min, settings_.tick_bucket_size) != bucket ||
+          bucket_for_tick(partition.tick_max, settings_.tick_bucket_size) != bucket) {
+        throw IoConfigError(
+            fmt::format("table '{}' of run '{}' holds ticks {}..{} in bucket {}, which "
+                        "tick_bucket_size {} would not: append with the bucket size the table "
+                        "was written with",
+                        table.name, run_id_, partition.tick_min, partition.tick_max, bucket,
+                        settings_.tick_bucket_size),
+            {.path = table.manifest_path.string()});
+      }
+    }
+    updated = TableMetadata{table.name, settings_.tick_bucket_size, {}};
+    merge_recorded_columns(updated.columns, columns);
+  }
+  write_table_metadata(fs_, table.metadata_path, updated);
+  table.metadata = std::move(updated);
+  try {
+    table.metadata_identity = fs_.stat(table.metadata_path);
+  } catch (const IoError&) {
+    table.metadata_read = false;
+  }
+}
+
 void Dataset::commit_parts(TableState& table,
                            const std::vector<std::pair<int64_t, PartMeta>>& parts,
-                           AppendTimings& timings) {
+                           const std::vector<frame::Field>& columns, AppendTimings& timings) {
   fs_.create_directories(table.folder);
   std::optional<TableLock> lock;
   {
@@ -163,8 +230,10 @@ void Dataset::commit_parts(TableState& table,
     if (!identity) {
       table.manifest = new_manifest(table.name);
     } else if (!table.manifest || table.manifest_identity != identity) {
-      table.manifest = load_manifest(fs_, table.manifest_path);
+      table.manifest = load_manifest(fs_, table.manifest_path, table.name);
     }
+    // Before the manifest names the parts, the table's metadata covers their types.
+    record_columns(table, columns);
   }
   try {
     // The loaded manifest was validated when parsed and add_part keeps it valid, so only
@@ -206,13 +275,18 @@ void Dataset::Transaction::add(const frame::Frame& batch, const AppendOptions& o
   TableState& table = *state_->table;
   AppendTimings& timings = state_->summary.timings;
   ValidatedFrame validated;
+  std::vector<frame::Field> columns = state_->columns;
   {
     ScopedTimer timer(timings.validate);
+    if (const std::optional<TableMetadata>& metadata = dataset.table_metadata(table)) {
+      dataset.require_bucket_size(table, metadata->tick_bucket_size);
+    }
     validated =
         options.validate_schema
             ? validate_frame(batch, *table.descriptor,
                              {dataset.settings_.tick_bucket_size, dataset.settings_.strict_schema})
             : validate_partitioning(batch, dataset.settings_.tick_bucket_size);
+    conform_to_recorded(validated, columns);
   }
   const size_t first_new_file = state_->files.size();
   const size_t first_new_part = state_->parts.size();
@@ -237,6 +311,7 @@ void Dataset::Transaction::add(const frame::Frame& batch, const AppendOptions& o
     state_->summary.parts.resize(first_new_part);
     throw;
   }
+  state_->columns = std::move(columns);
   state_->summary.rows += batch.num_rows();
 }
 
@@ -244,7 +319,7 @@ AppendSummary Dataset::Transaction::commit() {
   State& state = *state_;
   if (!state.parts.empty()) {
     try {
-      state.dataset->commit_parts(*state.table, state.parts, state.summary.timings);
+      state.dataset->commit_parts(*state.table, state.parts, state.columns, state.summary.timings);
     } catch (...) {
       const auto& [bucket, part] = state.parts.front();
       if (!manifest_names(state.dataset->fs_, state.table->manifest_path, bucket, part)) {
@@ -275,6 +350,11 @@ Dataset::Transaction Dataset::begin(std::string_view table) {
   auto state = std::make_unique<Transaction::State>();
   state->dataset = this;
   state->table = &table_state(table);
+  if (const std::optional<TableMetadata>& metadata = table_metadata(*state->table)) {
+    state->columns = metadata->columns;
+  }
+  // Batched appends not committed yet have fixed types too.
+  merge_recorded_columns(state->columns, state->table->batched_columns);
   state->summary.table = std::string(table);
   state->summary.run_id = run_id_;
   return Transaction(std::move(state));
@@ -294,6 +374,7 @@ AppendSummary Dataset::append(std::string_view table, const frame::Frame& frame,
   summary.buckets.assign(buckets.begin(), buckets.end());
   for (auto& part : transaction.state_->parts) state.batched_parts.push_back(std::move(part));
   for (auto& file : transaction.state_->files) state.batched_files.push_back(std::move(file));
+  merge_recorded_columns(state.batched_columns, transaction.state_->columns);
   transaction.state_.reset();
   if (!summary.parts.empty() && ++state.batched_appends >= settings_.write_manifest_every_n) {
     flush();
@@ -311,7 +392,7 @@ void Dataset::flush() {
     if (table->batched_parts.empty()) continue;
     AppendTimings timings;
     try {
-      commit_parts(*table, table->batched_parts, timings);
+      commit_parts(*table, table->batched_parts, table->batched_columns, timings);
     } catch (...) {
       const auto& [bucket, part] = table->batched_parts.front();
       if (!manifest_names(fs_, table->manifest_path, bucket, part)) {
@@ -319,11 +400,13 @@ void Dataset::flush() {
       }
       table->batched_parts.clear();
       table->batched_files.clear();
+      table->batched_columns.clear();
       table->batched_appends = 0;
       throw;
     }
     table->batched_parts.clear();
     table->batched_files.clear();
+    table->batched_columns.clear();
     table->batched_appends = 0;
   }
 }

@@ -12,6 +12,8 @@
 #include <system_error>
 #include <utility>
 
+#include "crv/io/paths.hpp"
+
 namespace crv::io {
 
 std::string_view to_string(FsOperation operation) noexcept {
@@ -127,6 +129,33 @@ void FileSystem::write_file(const std::filesystem::path& file, std::string_view 
   out->write(std::as_bytes(std::span(bytes)));
   out->sync();
   out->close();
+}
+
+void FileSystem::replace_file(const std::filesystem::path& file, std::string_view bytes,
+                              std::string_view what) {
+  const std::filesystem::path temp = file.string() + ".tmp-" + new_part_uid();
+  try {
+    write_file(temp, bytes);
+    rename(temp, file);
+  } catch (const IoError& error) {
+    std::string leftover;
+    try {
+      remove_file(temp);
+    } catch (const IoError& cleanup_error) {
+      leftover =
+          fmt::format("; the temporary file could not be removed either: {}", cleanup_error.what());
+    }
+    throw IoWriteError(fmt::format("cannot write {}: {}{}", what, error.what(), leftover),
+                       {.path = file.string()});
+  }
+  try {
+    sync_directory(containing_folder(file));
+  } catch (const IoError& error) {
+    throw IoWriteError(fmt::format("{} was replaced, but a crash may still bring back the "
+                                   "previous one: {}",
+                                   what, error.what()),
+                       {.path = file.string()});
+  }
 }
 
 std::string FileSystem::read_file(const std::filesystem::path& file) {

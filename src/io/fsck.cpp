@@ -176,7 +176,7 @@ class TableCheck {
   void load_manifest_of_table() {
     const std::filesystem::path path = manifest_path(settings_, run_id_, report_.table);
     try {
-      manifest_ = load_manifest(fs_, path);
+      manifest_ = load_manifest(fs_, path, report_.table);
     } catch (const IoError& error) {
       manifest_corrupt_ = true;
       add({.issue = FsckIssue::kManifestCorrupt,

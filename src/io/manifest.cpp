@@ -773,6 +773,19 @@ std::optional<TableManifest> load_manifest(FileSystem& fs, const std::filesystem
   return parse_manifest(bytes, path);
 }
 
+std::optional<TableManifest> load_manifest(FileSystem& fs, const std::filesystem::path& path,
+                                           std::string_view table) {
+  std::optional<TableManifest> manifest = load_manifest(fs, path);
+  if (manifest && manifest->table != table) {
+    throw IoManifestError(
+        fmt::format("manifest names table '{}' but sits in the folder of table '{}'; restore "
+                    "the table's own manifest or rebuild it with crvio rebuild-manifest",
+                    manifest->table, table),
+        {.path = path.string()});
+  }
+  return manifest;
+}
+
 void write_manifest(FileSystem& fs, const std::filesystem::path& path,
                     const TableManifest& manifest) {
   try {
@@ -785,34 +798,10 @@ void write_manifest(FileSystem& fs, const std::filesystem::path& path,
 }
 
 void write_manifest_json(FileSystem& fs, const std::filesystem::path& path, std::string_view json) {
-  std::filesystem::path temp;
   try {
-    // A random name, so a writer that ignores the table lock cannot clobber this one's
-    // temporary file.
-    temp = path.string() + ".tmp-" + new_part_uid();
-    fs.write_file(temp, json);
-    fs.rename(temp, path);
-  } catch (const IoError& error) {
-    std::string leftover;
-    if (!temp.empty()) {
-      try {
-        fs.remove_file(temp);
-      } catch (const IoError& cleanup_error) {
-        leftover = fmt::format("; the temporary file could not be removed either: {}",
-                               cleanup_error.what());
-      }
-    }
-    throw IoManifestError(fmt::format("cannot write manifest: {}{}", error.what(), leftover),
-                          {.path = path.string()});
-  }
-  try {
-    fs.sync_directory(containing_folder(path));
-  } catch (const IoError& error) {
-    throw IoManifestError(
-        fmt::format("manifest was replaced, but a crash may still bring back the previous "
-                    "one: {}",
-                    error.what()),
-        {.path = path.string()});
+    fs.replace_file(path, json, "manifest");
+  } catch (const IoWriteError& error) {
+    throw IoManifestError(error.message(), error.context());
   }
 }
 

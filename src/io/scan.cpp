@@ -74,6 +74,12 @@ class SchemaUnifier {
   frame::TypePtr unify(const frame::TypePtr& known, const frame::TypePtr& incoming,
                        const std::string& path, const std::string& part) {
     if (known->equals(*incoming)) return known;
+    // A value only ever seen as null takes whatever type another part gives it.
+    if (incoming->id() == frame::TypeId::Null) return known;
+    if (known->id() == frame::TypeId::Null) {
+      remember_paths(path, incoming, part);
+      return incoming;
+    }
     if (known->id() != incoming->id()) {
       throw IoSchemaError(
           fmt::format("column '{}' is {} in part '{}' but {} in part '{}'", path,
@@ -118,6 +124,9 @@ class SchemaUnifier {
 // are shared; only missing members are allocated.
 frame::ArrayPtr conform(const frame::ArrayPtr& array, const frame::TypePtr& target) {
   if (array->type()->equals(*target)) return array;
+  if (array->type_id() == frame::TypeId::Null) {
+    return frame::make_null_array(target, array->length());
+  }
   frame::ArrayData data{.type = target,
                         .length = array->length(),
                         .offset = array->offset(),
@@ -146,10 +155,11 @@ frame::TypePtr descriptor_type(core::DType dtype) {
       return frame::int64();
     case core::DType::kF64:
       return frame::float64();
-    default:
-      // Nested members are unknown without data; utf8 is what an all-null column of
-      // unknown type becomes elsewhere in crv-io.
+    case core::DType::kStr:
       return frame::utf8();
+    default:
+      // Nested members are unknown without data.
+      return frame::null_type();
   }
 }
 
@@ -184,6 +194,20 @@ RowSelection select_rows(const frame::Array& ticks, const TickBounds& bounds) {
     for (int64_t& index : selection.indices) index -= first;
   }
   return selection;
+}
+
+// The columns of `fields` a scan asked for (all of them when it named none): columns it
+// does not read must not make it fail, however their types differ between parts.
+std::vector<frame::Field> projected(const std::vector<frame::Field>& fields,
+                                    const std::vector<std::string>& requested) {
+  if (requested.empty()) return fields;
+  std::vector<frame::Field> kept;
+  for (const frame::Field& field : fields) {
+    if (std::find(requested.begin(), requested.end(), field.name) != requested.end()) {
+      kept.push_back(field);
+    }
+  }
+  return kept;
 }
 
 struct PlannedRowGroup {
@@ -320,7 +344,8 @@ void TableScanner::Impl::plan(const IoSettings& settings, std::string_view run_i
         if (!bounds.overlaps(meta.tick_min, meta.tick_max)) continue;
         PlannedPart part =
             open_planned(folder / meta.path, meta, bounds.contains(meta.tick_min, meta.tick_max));
-        unifier.add(part.opened.reader.info().fields, part.path.string());
+        unifier.add(projected(part.opened.reader.info().fields, options.columns),
+                    part.path.string());
         ++stats.parts_selected;
         if (!part.row_groups.empty()) parts.push_back(std::move(part));
       }

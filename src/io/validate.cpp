@@ -10,6 +10,7 @@
 #include "crv/core/lower_snake.hpp"
 #include "crv/frame/builders.hpp"
 #include "crv/io/paths.hpp"
+#include "io/lossless_cast.hpp"
 
 namespace crv::io {
 namespace {
@@ -30,60 +31,32 @@ using frame::TypeId;
                    array.type()->to_string(), core::to_string(expected)));
 }
 
-// Builds a column of `length` slots where `convert(i)` gives each valid slot's value.
-template <class Builder, class Convert>
-ArrayPtr convert_valid(const frame::Array& array, Convert&& convert) {
-  Builder builder(array.length());
-  for (int64_t i = 0; i < array.length(); ++i) {
-    if (array.is_null(i)) {
-      builder.append_null();
-    } else {
-      builder.append(convert(i));
-    }
-  }
-  return builder.finish();
-}
-
-// True when `value` converts to double and back unchanged.
-bool exact_as_double(int64_t value) {
-  const auto converted = static_cast<double>(value);
-  // 2^63 itself is out of int64's range, and the cast back would be undefined.
-  if (converted >= 9223372036854775808.0) return false;
-  return static_cast<int64_t>(converted) == value;
+// A column whose values were never seen as anything but null takes the descriptor's type.
+ArrayPtr typed_if_all_null(const ArrayPtr& array, const frame::TypePtr& type) {
+  if (array->type_id() != TypeId::Null) return nullptr;
+  return frame::make_null_array(type, array->length());
 }
 
 ArrayPtr to_int64(const std::string& column, const ArrayPtr& array) {
   if (array->type_id() == TypeId::Int64) return array;
+  if (ArrayPtr nulls = typed_if_all_null(array, frame::int64())) return nulls;
   if (array->type_id() != TypeId::Float64) wrong_type(column, *array, DType::kI64);
-  const double* values = array->float64_values();
-  return convert_valid<frame::Int64Builder>(*array, [&](int64_t i) {
-    const double value = values[i];
-    if (!(std::trunc(value) == value && value >= -9223372036854775808.0 &&
-          value < 9223372036854775808.0)) {
-      fail(column, i,
-           fmt::format("value {} in column '{}' is not an exact 64-bit integer", value, column));
-    }
-    return static_cast<int64_t>(value);
-  });
+  return float64_to_int64(column, *array);
 }
 
 ArrayPtr to_float64(const std::string& column, const ArrayPtr& array) {
   if (array->type_id() == TypeId::Float64) return array;
+  if (ArrayPtr nulls = typed_if_all_null(array, frame::float64())) return nulls;
   if (array->type_id() != TypeId::Int64) wrong_type(column, *array, DType::kF64);
-  const int64_t* values = array->int64_values();
-  return convert_valid<frame::Float64Builder>(*array, [&](int64_t i) {
-    if (!exact_as_double(values[i])) {
-      fail(column, i,
-           fmt::format("integer {} in column '{}' has no exact double", values[i], column));
-    }
-    return static_cast<double>(values[i]);
-  });
+  return int64_to_float64(column, *array);
 }
 
 ArrayPtr to_utf8(const std::string& column, const ArrayPtr& array) {
   switch (array->type_id()) {
     case TypeId::Utf8:
       return array;
+    case TypeId::Null:
+      return typed_if_all_null(array, frame::utf8());
     case TypeId::Int64: {
       const int64_t* values = array->int64_values();
       return convert_valid<frame::StringBuilder>(
@@ -126,11 +99,17 @@ ArrayPtr to_descriptor_type(const ColumnDescriptor& descriptor, const ArrayPtr& 
       return to_float64(column, array);
     case DType::kStr:
       return to_utf8(column, array);
+    // An all-null column (null type) is reported by the required-column check instead,
+    // and lists whose items were all null or absent may hold the null type.
     case DType::kStruct:
-      if (array->type_id() != TypeId::Struct) wrong_type(column, *array, descriptor.dtype);
+      if (array->type_id() != TypeId::Struct && array->type_id() != TypeId::Null) {
+        wrong_type(column, *array, descriptor.dtype);
+      }
       break;
     case DType::kListStruct:
-      if (array->type_id() != TypeId::List || array->type()->item_type()->id() != TypeId::Struct) {
+      if (array->type_id() == TypeId::Null) break;
+      if (array->type_id() != TypeId::List || (array->type()->item_type()->id() != TypeId::Struct &&
+                                               array->type()->item_type()->id() != TypeId::Null)) {
         wrong_type(column, *array, descriptor.dtype);
       }
       break;

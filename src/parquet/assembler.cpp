@@ -200,6 +200,14 @@ class Assembler {
         array.values = slots.dense ? adopt(std::move(data.bool_bits))
                                    : spread_bits(data, slot, max_def, slots.length);
         break;
+      case frame::TypeId::Null:
+        if (slots.null_count != slots.length) {
+          throw IoFormatError(
+              fmt::format("column '{}' has the null logical type but holds {} "
+                          "values",
+                          node.name, slots.length - slots.null_count));
+        }
+        break;
       default:
         break;
     }

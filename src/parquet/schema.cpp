@@ -31,6 +31,9 @@ format::Type physical_type_for(frame::TypeId id) {
       return format::Type::kByteArray;
     case frame::TypeId::Bool:
       return format::Type::kBoolean;
+    case frame::TypeId::Null:
+      // As Arrow writes its null type: INT32 with the NULL logical type, no values.
+      return format::Type::kInt32;
     default:
       break;
   }
@@ -117,6 +120,8 @@ Schema Schema::from_fields(std::span<const frame::Field> fields) {
       default:
         node.kind = SchemaNode::Kind::kLeaf;
         node.physical_type = physical_type_for(field.type->id());
+        // A value of the null type is always null, so its slot must allow it.
+        if (field.type->id() == frame::TypeId::Null) node.nullable = true;
         return schema.add_node(std::move(node));
     }
   };
@@ -133,6 +138,9 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
   if (!root.num_children) reader.fail("the root element is not a group");
 
   auto leaf_type = [&reader](const SchemaElement& element) -> frame::TypePtr {
+    if (element.logical_type && std::holds_alternative<format::NullType>(*element.logical_type)) {
+      return frame::null_type();
+    }
     switch (element.type.value_or(format::Type::kFixedLenByteArray)) {
       case format::Type::kInt64:
       case format::Type::kInt32:
@@ -302,6 +310,8 @@ std::vector<SchemaElement> Schema::to_elements() const {
         if (node.type->id() == frame::TypeId::Utf8) {
           element.converted_type = ConvertedType::kUtf8;
           element.logical_type = format::StringType{};
+        } else if (node.type->id() == frame::TypeId::Null) {
+          element.logical_type = format::NullType{};
         }
         elements.push_back(std::move(element));
         return;

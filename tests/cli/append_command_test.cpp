@@ -1,6 +1,7 @@
 // End-to-end tests of `crvio append`: what a user sees for good and bad input, and that
 // a failed append leaves the dataset exactly as it was.
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -123,6 +124,43 @@ TEST_F(CliAppend, NestedObjectsBecomeStructsAndListsOfStructs) {
           "\n"));
   ASSERT_EQ(result.exit_code, kExitOk) << result.err;
   EXPECT_EQ(nlohmann::json::parse(result.out)["rows"], 1);
+}
+
+TEST_F(CliAppend, AMemberThatIsNullInALaterAppendLeavesTheTableReadable) {
+  const std::string decision =
+      R"({"tick": TICK, "agent_id": "a", "chosen_action": {"action_type": "bid", "parameters": {"limit_price": PRICE}}, "action_candidates": [], "token_value_estimates": {"gold": 1.5}})";
+  const auto line = [&](int tick, const std::string& price) {
+    std::string text = decision;
+    text.replace(text.find("TICK"), 4, std::to_string(tick));
+    text.replace(text.find("PRICE"), 5, price);
+    return text + "\n";
+  };
+  ASSERT_EQ(append("decisions", write_input("a.jsonl", line(1, "101.5"))).exit_code, kExitOk);
+  ASSERT_EQ(append("decisions", write_input("b.jsonl", line(2, "null"))).exit_code, kExitOk);
+  EXPECT_EQ(
+      read_rows("decisions", "run-1"),
+      R"({"bucket":0,"tick":1,"agent_id":"a","chosen_action":{"action_type":"bid","parameters":{"limit_price":101.5}},"action_candidates":[],"token_value_estimates":{"gold":1.5}})"
+      "\n"
+      R"({"bucket":0,"tick":2,"agent_id":"a","chosen_action":{"action_type":"bid","parameters":{"limit_price":null}},"action_candidates":[],"token_value_estimates":{"gold":1.5}})"
+      "\n");
+
+  // A string where the table holds doubles is refused up front, naming both types.
+  const auto before = snapshot();
+  const auto refused = append("decisions", write_input("c.jsonl", line(3, R"("cheap")")));
+  EXPECT_EQ(refused.exit_code, kExitIoSchema);
+  EXPECT_THAT(refused.err, ::testing::HasSubstr("holds utf8 here, but the table has recorded it "
+                                                "as float64"));
+  EXPECT_EQ(snapshot(), before);
+}
+
+TEST_F(CliAppend, ADifferentBucketSizeThanTheTableWasCreatedWithIsRefused) {
+  const std::string input = write_input("edges.jsonl", edges(0, 30));
+  ASSERT_EQ(append("identity_edges", input, "run-1", {"--bucket-size", "100"}).exit_code, kExitOk);
+  const auto before = snapshot();
+  const auto refused = append("identity_edges", input, "run-1", {"--bucket-size", "50"});
+  EXPECT_EQ(refused.exit_code, kExitConfig);
+  EXPECT_THAT(refused.err, ::testing::HasSubstr("was created with tick_bucket_size 100"));
+  EXPECT_EQ(snapshot(), before);
 }
 
 TEST_F(CliAppend, StandardInputIsAccepted) {

@@ -27,6 +27,8 @@ nlohmann::ordered_json type_json(const frame::DataType& type) {
       return "utf8";
     case frame::TypeId::Bool:
       return "bool";
+    case frame::TypeId::Null:
+      return "null";
     case frame::TypeId::Struct: {
       nlohmann::ordered_json fields = nlohmann::ordered_json::array();
       for (const frame::Field& field : type.fields()) fields.push_back(field_json(field));
@@ -136,6 +138,8 @@ struct CanonicalRowEncoder::Node {
         out += ']';
         return;
       }
+      case frame::TypeId::Null:
+        return;  // every slot is null, and was written above
     }
   }
 };

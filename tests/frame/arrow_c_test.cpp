@@ -403,16 +403,32 @@ TEST(ArrowImportTest, LargeOffsetsBeyondInt32AreAnError) {
   EXPECT_EQ(producer.releases(), 1);
 }
 
-TEST(ArrowImportTest, NullTypeBecomesAllNullUtf8) {
+TEST(ArrowImportTest, NullTypeStaysTheNullType) {
   HandMadeProducer producer;
   HandMadeSchema schemas;
   producer.node(3, 3, 0, {});
   ArrowArray base = producer.take_base();
   const ArrayPtr array = import_array(&base, schemas.node("n", "nothing"));
-  EXPECT_EQ(*array->type(), *utf8());
+  EXPECT_EQ(*array->type(), *null_type());
   EXPECT_EQ(array->null_count(), 3);
+  EXPECT_TRUE(array->is_null(2));
   EXPECT_EQ(producer.releases(), 1);
-  EXPECT_EQ(*import_field(schemas.node("n", "nothing")).type, *utf8());
+  EXPECT_EQ(*import_field(schemas.node("n", "nothing")).type, *null_type());
+}
+
+TEST(ArrowRoundTripTest, NullTypedMembersExportWithoutBuffers) {
+  const ArrayPtr array =
+      make_struct({{"a", make_int64({1, 2})}, {"b", make_null_array(null_type(), 2)}});
+  ArrowArray exported{};
+  ArrowSchema schema{};
+  export_array(array, Field{"s", array->type()}, &exported, &schema);
+  ASSERT_EQ(exported.n_children, 2);
+  EXPECT_STREQ(schema.children[1]->format, "n");
+  EXPECT_EQ(exported.children[1]->n_buffers, 0);
+  EXPECT_EQ(exported.children[1]->null_count, 2);
+  const ArrayPtr back = import_array(&exported, &schema);
+  EXPECT_TRUE(back->equals(*array));
+  schema.release(&schema);
 }
 
 TEST(ArrowImportTest, MisalignedBuffersAreCopied) {

@@ -89,12 +89,16 @@ TEST(InferTypeTest, IntAndDoubleUnifyToFloat64) {
   EXPECT_EQ(*infer_type(rows), *list(float64()));
 }
 
-TEST(InferTypeTest, AllNullPositionsBecomeUtf8) {
-  EXPECT_EQ(*infer_type(std::vector<Value>{nullptr, nullptr}), *utf8());
-  EXPECT_EQ(*infer_type(std::vector<Value>{}), *utf8());
-  EXPECT_EQ(*infer_type(std::vector<Value>{Value::list({})}), *list(utf8()));
+TEST(InferTypeTest, AllNullPositionsGetTheNullType) {
+  EXPECT_EQ(*infer_type(std::vector<Value>{nullptr, nullptr}), *null_type());
+  EXPECT_EQ(*infer_type(std::vector<Value>{}), *null_type());
+  EXPECT_EQ(*infer_type(std::vector<Value>{Value::list({})}), *list(null_type()));
   EXPECT_EQ(*infer_type(std::vector<Value>{Value::record({{"a", nullptr}})}),
-            *struct_({{"a", utf8()}}));
+            *struct_({{"a", null_type()}}));
+  // A value elsewhere decides.
+  EXPECT_EQ(
+      *infer_type(std::vector<Value>{Value::record({{"a", nullptr}}), Value::record({{"a", 1.5}})}),
+      *struct_({{"a", float64()}}));
 }
 
 TEST(InferTypeTest, RecordsUnifyByFieldNameInOrderOfFirstAppearance) {
@@ -212,8 +216,10 @@ TEST(ArrayFromValuesTest, AllNullWithATypeHintIsTyped) {
   EXPECT_EQ(*array->type(), *float64());
   EXPECT_EQ(array->null_count(), 2);
   const ArrayPtr inferred = array_from_values(std::vector<Value>{nullptr});
-  EXPECT_EQ(*inferred->type(), *utf8());
+  EXPECT_EQ(*inferred->type(), *null_type());
   EXPECT_EQ(inferred->null_count(), 1);
+  EXPECT_EQ(inferred->to_string(), "[null]");
+  EXPECT_THROW(array_from_values(std::vector<Value>{nullptr, 1}, null_type()), SchemaError);
 }
 
 TEST(ArrayFromValuesTest, DuplicateRecordFieldsAreAnError) {

@@ -692,8 +692,8 @@ TEST_F(AppendTest, ATransactionCommitsSeveralBatchesTogether) {
   EXPECT_EQ(transaction.pending_rows(), 5);
   // Written but not committed: the parts exist and no manifest names them.
   EXPECT_EQ(read_bytes(edges_manifest(settings)), manifest_before);
-  // manifest.json, .lock, the earlier part and the three pending ones
-  EXPECT_EQ(files_under(edges_dir(settings)).size(), 3u + 3u);
+  // manifest.json, table.json, .lock, the earlier part and the three pending ones
+  EXPECT_EQ(files_under(edges_dir(settings)).size(), 4u + 3u);
 
   const AppendSummary summary = transaction.commit();
   EXPECT_EQ(summary.rows, 5);
@@ -741,8 +741,8 @@ TEST_F(AppendTest, RollbackAndDestructionWithoutCommitRemoveEveryPart) {
     Dataset::Transaction transaction = dataset.begin(kEdges);
     transaction.add(edge_rows({3, 120}));
     transaction.add(edge_rows({530}));
-    // manifest.json, .lock, the earlier part and the three pending ones
-    EXPECT_EQ(files_under(edges_dir(settings)).size(), 3u + 3u);
+    // manifest.json, table.json, .lock, the earlier part and the three pending ones
+    EXPECT_EQ(files_under(edges_dir(settings)).size(), 4u + 3u);
     transaction.rollback();
     EXPECT_EQ(transaction.pending_rows(), 0);
     EXPECT_EQ(describe_differences(before, files_only(snapshot_tree(settings.root_dir))), "");
@@ -752,7 +752,7 @@ TEST_F(AppendTest, RollbackAndDestructionWithoutCommitRemoveEveryPart) {
     transaction.add(edge_rows({4, 220}));
     Dataset::Transaction moved = std::move(transaction);
     moved.add(edge_rows({640}));
-    EXPECT_EQ(files_under(edges_dir(settings)).size(), 3u + 3u);
+    EXPECT_EQ(files_under(edges_dir(settings)).size(), 4u + 3u);
   }
   EXPECT_EQ(describe_differences(before, files_only(snapshot_tree(settings.root_dir))), "");
 

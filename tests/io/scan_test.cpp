@@ -31,12 +31,20 @@ namespace {
 
 using namespace dataset_test;
 using frame::Value;
+using testing::ElementsAre;
 using testing::ElementsAreArray;
 using testing::HasSubstr;
 
 class ScanTest : public testing::Test {
  protected:
   Dataset open() { return Dataset(settings, std::string(kRunId), fs); }
+
+  // Appends `rows` as a writer that knows nothing of the types the table recorded (the
+  // reference writer, or crv-io before table.json) would, so parts can disagree.
+  AppendSummary append_unchecked(std::string_view table, const frame::Frame& rows) {
+    std::filesystem::remove(table_dir(settings, kRunId, table) / "table.json");
+    return open().append(table, rows);
+  }
 
   int part_opens(std::string_view pattern = "*/part-*.parquet") const {
     return fs.calls(FsOperation::kOpenForRead, pattern);
@@ -531,7 +539,7 @@ TEST_F(ScanTest, IncompatibleTypesAreASchemaErrorNamingBothPartsAndTheColumnPath
   const AppendSummary first =
       dataset.append(kEdges, edge_rows({1}).add_column("mood", frame::make_utf8({"calm"})));
   const AppendSummary second =
-      dataset.append(kEdges, edge_rows({2}).add_column("mood", frame::make_int64({3})));
+      append_unchecked(kEdges, edge_rows({2}).add_column("mood", frame::make_int64({3})));
 
   const auto error = error_thrown_by<IoSchemaError>([&] { dataset.read(kEdges); });
   ASSERT_TRUE(error);
@@ -544,8 +552,8 @@ TEST_F(ScanTest, ANestedConflictNamesTheMemberPath) {
   Dataset dataset = open();
   dataset.append("exchange",
                  exchange_rows({1}, frame::make_struct({{"price", frame::make_int64({10})}})));
-  dataset.append("exchange",
-                 exchange_rows({2}, frame::make_struct({{"price", frame::make_utf8({"ten"})}})));
+  append_unchecked("exchange",
+                   exchange_rows({2}, frame::make_struct({{"price", frame::make_utf8({"ten"})}})));
 
   const auto error = error_thrown_by<IoSchemaError>([&] { dataset.read("exchange"); });
   ASSERT_TRUE(error);
@@ -557,14 +565,15 @@ TEST_F(ScanTest, AStructAndAListUnderOneNameConflict) {
   Dataset dataset = open();
   dataset.append(kEdges, edge_rows({1}).add_column(
                              "extra", frame::make_struct({{"a", frame::make_int64({1})}})));
-  dataset.append(
+  append_unchecked(
       kEdges, edge_rows({2}).add_column("extra", frame::make_list({0, 1}, frame::make_int64({1}))));
 
   const auto error = error_thrown_by<IoSchemaError>([&] { dataset.read(kEdges); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().column, "extra");
-  // Projection away from the conflict does not help: the schema is the table's.
-  EXPECT_TRUE(error_thrown_by<IoSchemaError>([&] { dataset.read(kEdges, {.columns = {"tick"}}); }));
+  // A read that does not project the column never meets the conflict.
+  const frame::Frame ticks = dataset.read(kEdges, {.columns = {"tick", "edge_weight"}});
+  EXPECT_THAT(int64_column(ticks, "tick"), ElementsAre(1, 2));
 }
 
 }  // namespace

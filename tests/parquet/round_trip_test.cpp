@@ -81,6 +81,23 @@ TEST(ParquetRoundTrip, NestedWithNullsAtEveryLevel) {
   expect_round_trip(nested_frame());
 }
 
+TEST(ParquetRoundTrip, NullTypedValuesAtEveryDepth) {
+  // What JSON rows give when a position held only nulls (or empty lists) in a batch.
+  std::vector<Value> rows;
+  rows.push_back(Value::record({{"nothing", nullptr},
+                                {"params", Value::record({{"limit", nullptr}, {"qty", 2}})},
+                                {"empty", Value::list({})}}));
+  rows.push_back(Value::record(
+      {{"nothing", nullptr}, {"params", nullptr}, {"empty", Value::list({nullptr})}}));
+  const frame::Frame frame = frame::Frame::from_rows(rows);
+  ASSERT_EQ(frame.column("nothing")->type_id(), frame::TypeId::Null);
+  expect_round_trip(frame);
+  const std::vector<uint8_t> bytes = write_parquet(frame);
+  ParquetReader reader(memory_source(bytes, "nulls.parquet"));
+  EXPECT_EQ(reader.info().fields[1].type->to_string(), "struct<limit: null, qty: int64>");
+  EXPECT_EQ(reader.info().row_groups[0].columns[0].statistics.null_count, 2);
+}
+
 TEST(ParquetRoundTrip, EveryCodec) {
   for (Compression codec : {Compression::kNone, Compression::kSnappy, Compression::kGzip,
                             Compression::kLz4, Compression::kZstd}) {

@@ -221,8 +221,8 @@ ArrayPtr make_null_array(const TypePtr& type, int64_t length);
 // --- from dynamic values ---
 // The type array_from_values infers for `values`:
 //  - null values carry no type information; a position that is null (or absent, or an
-//    empty list's item) in every value becomes utf8, the type any scalar can be
-//    rendered into and that Parquet readers accept for an all-null column;
+//    empty list's item) in every value gets the null type, which takes any other type
+//    when combined with it (a table records the type such a position has elsewhere);
 //  - int64 and double at the same position unify to float64 (array_from_values then
 //    requires each int64 there to be exactly representable as a double);
 //  - records unify by field name: the union of all fields, in order of first appearance,

@@ -1,7 +1,9 @@
 #pragma once
 // Logical types of crv-io's columnar frames: the subset of Apache Arrow's type system
-// that CRV tables use (int64, float64, utf8, bool, struct, list). Types are immutable
-// and shared through TypePtr; compare them with == (structural, not by pointer).
+// that CRV tables use (int64, float64, utf8, bool, struct, list, and null: the type of a
+// value that was only ever seen as null, which takes any other type when combined with
+// it). Types are immutable and shared through TypePtr; compare them with == (structural,
+// not by pointer).
 
 #include <cstddef>
 #include <cstdint>
@@ -13,7 +15,7 @@
 
 namespace crv::frame {
 
-enum class TypeId : uint8_t { Int64, Float64, Utf8, Bool, Struct, List };
+enum class TypeId : uint8_t { Int64, Float64, Utf8, Bool, Struct, List, Null };
 
 // Lower-case name of a type id as used in messages and to_string(), e.g. "int64".
 std::string_view type_id_name(TypeId id);
@@ -65,6 +67,7 @@ class DataType {
   friend TypePtr float64();
   friend TypePtr utf8();
   friend TypePtr boolean();
+  friend TypePtr null_type();
   friend TypePtr struct_(std::vector<Field> fields);
   friend TypePtr list(Field item);
 
@@ -83,6 +86,8 @@ TypePtr int64();
 TypePtr float64();
 TypePtr utf8();
 TypePtr boolean();
+// Every slot of an array of this type is null (Arrow's null type).
+TypePtr null_type();
 // Members must have non-empty, unique names and a type; otherwise SchemaError.
 TypePtr struct_(std::vector<Field> fields);
 // A list of `item` (which needs a type; its name is kept, e.g. "item" or "element").

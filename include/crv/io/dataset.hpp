@@ -31,6 +31,8 @@
 
 namespace crv::io {
 
+struct TableMetadata;
+
 struct AppendOptions {
   // Check and reshape the frame against the table descriptor. Without it the frame is
   // written as given, with `bucket` computed from `tick` (still required and >= 0).
@@ -145,9 +147,17 @@ class Dataset {
  private:
   struct TableState;
   TableState& table_state(std::string_view table);
-  // Adds `parts` to the manifest under the table's lock and writes it.
+  // Adds `parts` to the manifest under the table's lock and writes it, after recording
+  // the types of `columns` in the table's metadata.
   void commit_parts(TableState& table, const std::vector<std::pair<int64_t, PartMeta>>& parts,
-                    AppendTimings& timings);
+                    const std::vector<frame::Field>& columns, AppendTimings& timings);
+  // The table's table.json (see src/io/table_metadata.hpp), read at the first call.
+  const std::optional<TableMetadata>& table_metadata(TableState& table);
+  // IoConfigError unless the settings' tick bucket size is `bucket_size`.
+  void require_bucket_size(const TableState& table, int64_t bucket_size) const;
+  // Under the table's lock: re-reads table.json if another writer changed it, checks the
+  // bucket size, and writes the merged column types when they changed.
+  void record_columns(TableState& table, const std::vector<frame::Field>& columns);
 
   IoSettings settings_;
   std::string run_id_;

@@ -172,6 +172,14 @@ class FileSystem {
 
   // Writes a whole file and syncs it before closing: open_for_write, write, sync, close.
   void write_file(const std::filesystem::path& file, std::string_view bytes);
+  // Replaces `file` atomically with `bytes`: they go to <file>.tmp-<random hex> (so a
+  // writer that ignores the caller's lock cannot clobber this one's temporary file),
+  // which is synced and renamed over `file`; then the folder is synced. `what` names the
+  // file in messages ("manifest"). Throws IoWriteError: "cannot write <what>: ..." when
+  // `file` is unchanged (the temporary file is removed), or "<what> was replaced, but a
+  // crash may still bring back the previous one: ..." when only the folder sync failed.
+  void replace_file(const std::filesystem::path& file, std::string_view bytes,
+                    std::string_view what);
   // A whole file's bytes, through open_for_read and read_at.
   std::string read_file(const std::filesystem::path& file);
   bool exists(const std::filesystem::path& path) { return stat(path).has_value(); }

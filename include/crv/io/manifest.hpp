@@ -96,6 +96,12 @@ TableManifest parse_manifest(std::string_view bytes, const std::filesystem::path
 // not a valid manifest.
 std::optional<TableManifest> load_manifest(FileSystem& fs, const std::filesystem::path& path);
 
+// load_manifest for the manifest of table `table`: a manifest whose "table" names another
+// table (e.g. one copied or edited by hand) is an IoManifestError, so that its parts are
+// never looked for in another table's folders.
+std::optional<TableManifest> load_manifest(FileSystem& fs, const std::filesystem::path& path,
+                                           std::string_view table);
+
 // Validates `manifest`, then replaces the file at `path` atomically: the JSON goes to
 // <path>.tmp-<random hex>, which is synced, renamed over `path`, and the folder synced.
 // Throws IoManifestError with the cause when anything fails. A failure before the rename
