@@ -10,6 +10,7 @@
 #include "crv/core/table_descriptor.hpp"
 #include "crv/io/paths.hpp"
 #include "crv/io/validate.hpp"
+#include "io/part_source.hpp"
 #include "io/part_writer.hpp"
 #include "io/table_lock.hpp"
 #include "io/table_metadata.hpp"
@@ -205,7 +206,8 @@ void Dataset::record_columns(TableState& table, const std::vector<frame::Field>&
             {.path = table.manifest_path.string()});
       }
     }
-    updated = TableMetadata{table.name, settings_.tick_bucket_size, {}};
+    updated = TableMetadata{table.name, settings_.tick_bucket_size,
+                            column_types_of_parts(table, *table.manifest)};
     merge_recorded_columns(updated.columns, columns);
   }
   write_table_metadata(fs_, table.metadata_path, updated);
@@ -215,6 +217,28 @@ void Dataset::record_columns(TableState& table, const std::vector<frame::Field>&
   } catch (const IoError&) {
     table.metadata_read = false;
   }
+}
+
+std::vector<frame::Field> Dataset::column_types_of_parts(const TableState& table,
+                                                         const TableManifest& manifest) {
+  std::vector<frame::Field> columns;
+  for (const auto& [bucket, partition] : manifest.partitions) {
+    const std::filesystem::path folder = bucket_dir(settings_, run_id_, table.name, bucket);
+    for (const PartMeta& part : partition.parts) {
+      const OpenedPart opened = open_part(fs_, folder / part.path,
+                                          "; the manifest names it: restore it, or rebuild the "
+                                          "manifest from the parts that remain");
+      for (const frame::Field& field : opened.reader.info().fields) {
+        try {
+          merge_recorded_columns(columns, {field});
+        } catch (const IoSchemaError&) {
+          // Parts that already disagree: the type seen first stands, as a read would
+          // report the conflict anyway.
+        }
+      }
+    }
+  }
+  return columns;
 }
 
 void Dataset::commit_parts(TableState& table,

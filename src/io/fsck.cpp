@@ -18,6 +18,7 @@
 #include "io/part_source.hpp"
 #include "io/table_folder.hpp"
 #include "io/table_lock.hpp"
+#include "io/table_metadata.hpp"
 
 namespace crv::io {
 
@@ -43,6 +44,8 @@ std::string_view to_string(FsckIssue issue) noexcept {
       return "unnamed_part";
     case FsckIssue::kBucketFolderWithoutParts:
       return "bucket_folder_without_parts";
+    case FsckIssue::kTableMetadataCorrupt:
+      return "table_metadata_corrupt";
   }
   return "unknown";
 }
@@ -82,10 +85,17 @@ namespace {
 using ordered_json = nlohmann::ordered_json;
 
 constexpr std::array kAllIssues = {
-    FsckIssue::kManifestMissing,          FsckIssue::kManifestCorrupt, FsckIssue::kPartMissing,
-    FsckIssue::kPartSizeMismatch,         FsckIssue::kPartUnreadable,  FsckIssue::kPartRowsMismatch,
-    FsckIssue::kPartitionTotalsMismatch,  FsckIssue::kTemporaryFile,   FsckIssue::kUnnamedPart,
+    FsckIssue::kManifestMissing,
+    FsckIssue::kManifestCorrupt,
+    FsckIssue::kPartMissing,
+    FsckIssue::kPartSizeMismatch,
+    FsckIssue::kPartUnreadable,
+    FsckIssue::kPartRowsMismatch,
+    FsckIssue::kPartitionTotalsMismatch,
+    FsckIssue::kTemporaryFile,
+    FsckIssue::kUnnamedPart,
     FsckIssue::kBucketFolderWithoutParts,
+    FsckIssue::kTableMetadataCorrupt,
 };
 
 constexpr std::string_view kParquetSuffix = ".parquet";
@@ -154,6 +164,7 @@ class TableCheck {
     std::optional<TableLock> lock;
     if (options_.repair) lock.emplace(fs_, report_.folder);
     load_manifest_of_table();
+    check_table_metadata();
     const std::map<int64_t, std::filesystem::path> bucket_folders = list_table_folder();
     check_buckets(bucket_folders);
     if (!manifest_ && !manifest_corrupt_ && parquet_files_without_manifest_ > 0) {
@@ -182,6 +193,35 @@ class TableCheck {
       add({.issue = FsckIssue::kManifestCorrupt,
            .path = path,
            .message = fmt::format("{}{}", error.message(), kRebuildHint)});
+    }
+  }
+
+  // Appends refuse a table whose table.json is damaged, so it is reported like a damaged
+  // manifest; its bucket size must also be the one the manifest's partitions show.
+  void check_table_metadata() {
+    const std::filesystem::path path = report_.folder / kTableMetadataFileName;
+    constexpr std::string_view kRemedy =
+        "; appends refuse the table until it is fixed: remove it, and the next append records "
+        "the types again from the parts";
+    try {
+      const std::optional<TableMetadata> metadata = load_table_metadata(fs_, path, report_.table);
+      if (!metadata || !manifest_) return;
+      for (const auto& [bucket, partition] : manifest_->partitions) {
+        if (partition.tick_min / metadata->tick_bucket_size != bucket ||
+            partition.tick_max / metadata->tick_bucket_size != bucket) {
+          add({.issue = FsckIssue::kTableMetadataCorrupt,
+               .path = path,
+               .message = fmt::format("tick_bucket_size {} would not put ticks {}..{} in bucket "
+                                      "{} as the manifest does{}",
+                                      metadata->tick_bucket_size, partition.tick_min,
+                                      partition.tick_max, bucket, kRemedy)});
+          return;
+        }
+      }
+    } catch (const IoError& error) {
+      add({.issue = FsckIssue::kTableMetadataCorrupt,
+           .path = path,
+           .message = fmt::format("{}{}", error.message(), kRemedy)});
     }
   }
 

@@ -182,6 +182,18 @@ TEST_F(RecordedTypesTest, ATableWithoutMetadataKeepsTheBucketSizeItsPartsShow) {
   EXPECT_EQ(metadata->tick_bucket_size, 100);
 }
 
+TEST_F(RecordedTypesTest, ATableWithoutMetadataTakesTheTypesItsPartsHold) {
+  open().append(kDecisions, decision_rows({1}, 1.5));
+  std::filesystem::remove(table_folder(kDecisions) / "table.json");
+  const TreeSnapshot before = snapshot_tree(settings.root_dir);
+  // Without the footers' types this would be committed and break every read.
+  EXPECT_TRUE(error_thrown_by<IoSchemaError>(
+      [&] { open().append(kDecisions, decision_rows({2}, Value("x"))); }));
+  EXPECT_EQ(describe_differences(before, snapshot_tree(settings.root_dir)), "");
+  open().append(kDecisions, decision_rows({3}, Value()));
+  EXPECT_EQ(open().read(kDecisions).num_rows(), 2);
+}
+
 TEST_F(RecordedTypesTest, AManifestNamingAnotherTableIsRefused) {
   open().append(kEdges, edge_rows({1}));
   open().append("holdings", frame::Frame({{"tick", frame::make_int64({1})},
@@ -218,6 +230,27 @@ TEST_F(RecordedTypesTest, ADamagedTableMetadataFileIsReportedAndNeverOverwritten
   EXPECT_EQ(describe_differences(before, snapshot_tree(settings.root_dir)), "");
   // Reading does not need it.
   EXPECT_EQ(open().read(kEdges).num_rows(), 1);
+  const TableFsckReport report = fsck_table(settings, std::string(kRunId), kEdges);
+  ASSERT_EQ(report.findings.size(), 1u);
+  EXPECT_EQ(report.findings.front().issue, FsckIssue::kTableMetadataCorrupt);
+  EXPECT_THAT(report.findings.front().message, HasSubstr("remove it"));
+
+  // Removed, it is recorded again from the parts by the next append.
+  std::filesystem::remove(metadata);
+  open().append(kEdges, edge_rows({2}));
+  EXPECT_TRUE(fsck_table(settings, std::string(kRunId), kEdges).consistent());
+}
+
+TEST_F(RecordedTypesTest, FsckReportsABucketSizeTheManifestContradicts) {
+  open().append(kEdges, edge_rows({1, 150}));
+  const std::filesystem::path metadata = table_folder(kEdges) / "table.json";
+  std::string text = read_bytes(metadata);
+  text.replace(text.find("\"tick_bucket_size\":100"), 22, "\"tick_bucket_size\":10");
+  std::ofstream(metadata, std::ios::trunc) << text;
+  const TableFsckReport report = fsck_table(settings, std::string(kRunId), kEdges);
+  ASSERT_EQ(report.findings.size(), 1u);
+  EXPECT_THAT(report.findings.front().message,
+              HasSubstr("tick_bucket_size 10 would not put ticks 150..150 in bucket 1"));
 }
 
 }  // namespace

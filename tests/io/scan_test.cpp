@@ -39,11 +39,20 @@ class ScanTest : public testing::Test {
  protected:
   Dataset open() { return Dataset(settings, std::string(kRunId), fs); }
 
-  // Appends `rows` as a writer that knows nothing of the types the table recorded (the
-  // reference writer, or crv-io before table.json) would, so parts can disagree.
+  // Adds `rows` as a part that no append of this table checked (written into another
+  // run, copied in, and the manifest rebuilt), so parts can disagree as those of a table
+  // assembled by hand may.
   AppendSummary append_unchecked(std::string_view table, const frame::Frame& rows) {
-    std::filesystem::remove(table_dir(settings, kRunId, table) / "table.json");
-    return open().append(table, rows);
+    AppendSummary summary = Dataset(settings, "elsewhere", fs).append(table, rows);
+    for (PartSummary& part : summary.parts) {
+      const std::filesystem::path copy = bucket_dir(settings, kRunId, table, part.bucket_id) /
+                                         std::filesystem::path(part.path).filename();
+      std::filesystem::create_directories(copy.parent_path());
+      std::filesystem::copy_file(part.path, copy);
+      part.path = copy.string();
+    }
+    open().rebuild_manifest(table);
+    return summary;
   }
 
   int part_opens(std::string_view pattern = "*/part-*.parquet") const {

@@ -158,6 +158,9 @@ class Dataset {
   // Under the table's lock: re-reads table.json if another writer changed it, checks the
   // bucket size, and writes the merged column types when they changed.
   void record_columns(TableState& table, const std::vector<frame::Field>& columns);
+  // The column types the parts of a table without table.json hold, from their footers.
+  std::vector<frame::Field> column_types_of_parts(const TableState& table,
+                                                  const TableManifest& manifest);
 
   IoSettings settings_;
   std::string run_id_;

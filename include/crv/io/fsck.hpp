@@ -65,11 +65,12 @@ enum class FsckIssue : uint8_t {
   kTemporaryFile,             // a leftover of an interrupted write
   kUnnamedPart,               // a *.parquet file in a bucket folder no manifest names
   kBucketFolderWithoutParts,  // a bucket folder holding no committed part
+  kTableMetadataCorrupt,      // table.json cannot be read, or disagrees with the manifest
 };
 
 // "manifest_missing", "manifest_corrupt", "part_missing", "part_size_mismatch",
 // "part_unreadable", "part_rows_mismatch", "partition_totals_mismatch", "temporary_file",
-// "unnamed_part", "bucket_folder_without_parts".
+// "unnamed_part", "bucket_folder_without_parts", "table_metadata_corrupt".
 std::string_view to_string(FsckIssue issue) noexcept;
 
 // A number the manifest records and the number found on disk.
