@@ -20,6 +20,7 @@ namespace {
 struct FsckArguments : RunArguments {
   std::string table;  // empty: every table of the run
   bool repair = false;
+  bool deep = false;
 };
 
 void run_fsck(const FsckArguments& arguments) {
@@ -29,6 +30,7 @@ void run_fsck(const FsckArguments& arguments) {
   std::string progress_table;
   const io::FsckOptions options{
       .repair = arguments.repair,
+      .deep = arguments.deep,
       .on_part_checked = [&](std::string_view table, int64_t checked, int64_t total) {
         if (!progress || progress_table != table) {
           progress.reset();
@@ -67,12 +69,17 @@ void add_fsck_command(CLI::App& app) {
   fsck->add_flag("--repair", arguments->repair,
                  "Remove temporary files and bucket folders without parts; move parts no "
                  "manifest names to <table>/quarantine/bucket=NNNNNN/");
+  fsck->add_flag("--deep", arguments->deep,
+                 "Also decode every page of every committed part, verifying page checksums and "
+                 "UTF-8 (reads all the data)");
   fsck->footer(fmt::format(
       "Checks that every part a manifest names exists with the recorded bytes and rows (from\n"
       "its footer) and that partition totals match, and lists temporary files, *.parquet\n"
       "files no manifest names and bucket folders without a committed part. Prints one JSON\n"
       "object with the findings by kind. Exit code 0 when nothing is left to fix, {} when\n"
       "findings remain.\n\n"
+      "--deep decodes every page of every committed part as well, so damage inside the data\n"
+      "(a checksum mismatch, a string that is not UTF-8) becomes a part_corrupt finding.\n\n"
       "--repair takes each table's lock and never touches a committed part or a manifest; a\n"
       "table whose manifest is missing or corrupt is left alone (run rebuild-manifest first).\n"
       "Run it only while nothing appends to the run: parts of an append in flight, or of a\n"
@@ -80,6 +87,7 @@ void add_fsck_command(CLI::App& app) {
       "Examples:\n"
       "  crvio fsck --run run-1\n"
       "  crvio fsck --root out --run run-1 --table identity_edges\n"
+      "  crvio fsck --run run-1 --deep\n"
       "  crvio fsck --run run-1 --repair",
       static_cast<int>(kExitFsckFindings)));
   fsck->callback([arguments] { run_fsck(*arguments); });

@@ -1,7 +1,9 @@
-#include "utf8_validation.hpp"
-
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+
+#include "crv/frame/bitmap.hpp"
+#include "crv/frame/utf8.hpp"
 
 namespace crv::frame {
 
@@ -49,6 +51,76 @@ size_t first_invalid_utf8_byte(std::string_view text) {
     i += length;
   }
   return std::string_view::npos;
+}
+
+std::optional<int64_t> first_invalid_utf8_string(const int32_t* offsets, const uint8_t* data,
+                                                 int64_t count, const uint8_t* validity,
+                                                 int64_t validity_offset) {
+  if (count <= 0) return std::nullopt;
+  const auto counts = [&](int64_t i) {
+    return validity == nullptr || bits::get(validity, validity_offset + i);
+  };
+  const auto text = [&](int32_t begin, int32_t end) {
+    return std::string_view(reinterpret_cast<const char*>(data) + begin,
+                            static_cast<size_t>(end - begin));
+  };
+  const int32_t end = offsets[count];
+  // Validating the bytes of all strings in one pass keeps the word-at-a-time path busy
+  // however short the strings are. Valid as a whole, a string can still be invalid on its
+  // own only by starting or ending inside a character, that is at a continuation byte.
+  if (first_invalid_utf8_byte(text(offsets[0], end)) == std::string_view::npos) {
+    const auto inside_character = [&](int32_t at) { return at < end && (data[at] & 0xC0) == 0x80; };
+    for (int64_t i = 0; i < count; ++i) {
+      if (offsets[i] == offsets[i + 1] || !counts(i)) continue;
+      if (inside_character(offsets[i]) || inside_character(offsets[i + 1])) return i;
+    }
+    return std::nullopt;
+  }
+  // Some bytes are invalid, perhaps only where null strings lie: look string by string.
+  for (int64_t i = 0; i < count; ++i) {
+    if (counts(i) &&
+        first_invalid_utf8_byte(text(offsets[i], offsets[i + 1])) != std::string_view::npos) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<InvalidUtf8> find_invalid_utf8(const Array& array) {
+  switch (array.type_id()) {
+    case TypeId::Utf8: {
+      const std::optional<int64_t> slot = first_invalid_utf8_string(
+          array.value_offsets(), reinterpret_cast<const uint8_t*>(array.string_data()),
+          array.length(), array.validity_bits(), array.offset());
+      if (!slot) return std::nullopt;
+      return InvalidUtf8{*slot, {}};
+    }
+    case TypeId::Struct: {
+      // A member's slot i is the struct's slot i.
+      for (size_t k = 0; k < array.num_children(); ++k) {
+        if (std::optional<InvalidUtf8> found = find_invalid_utf8(*array.field(k))) {
+          found->path = "." + array.type()->field(k).name + found->path;
+          return found;
+        }
+      }
+      return std::nullopt;
+    }
+    case TypeId::List: {
+      if (array.length() == 0) return std::nullopt;
+      const int32_t* offsets = array.value_offsets();
+      const ArrayPtr items =
+          array.list_items()->slice(offsets[0], offsets[array.length()] - offsets[0]);
+      std::optional<InvalidUtf8> found = find_invalid_utf8(*items);
+      if (!found) return std::nullopt;
+      // The list slot whose range holds the item.
+      const int32_t item = offsets[0] + static_cast<int32_t>(found->slot);
+      found->slot = std::upper_bound(offsets, offsets + array.length() + 1, item) - offsets - 1;
+      found->path = "[]" + found->path;
+      return found;
+    }
+    default:
+      return std::nullopt;
+  }
 }
 
 }  // namespace crv::frame

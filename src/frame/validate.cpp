@@ -4,7 +4,7 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/array.hpp"
-#include "utf8_validation.hpp"
+#include "crv/frame/utf8.hpp"
 
 namespace crv::frame {
 namespace {

@@ -44,6 +44,8 @@ std::string_view to_string(FsckIssue issue) noexcept {
       return "unnamed_part";
     case FsckIssue::kBucketFolderWithoutParts:
       return "bucket_folder_without_parts";
+    case FsckIssue::kPartCorrupt:
+      return "part_corrupt";
     case FsckIssue::kTableMetadataCorrupt:
       return "table_metadata_corrupt";
   }
@@ -95,6 +97,7 @@ constexpr std::array kAllIssues = {
     FsckIssue::kTemporaryFile,
     FsckIssue::kUnnamedPart,
     FsckIssue::kBucketFolderWithoutParts,
+    FsckIssue::kPartCorrupt,
     FsckIssue::kTableMetadataCorrupt,
 };
 
@@ -388,9 +391,9 @@ class TableCheck {
            .message =
                fmt::format("the part is {} bytes; the manifest records {}", size, part.bytes)});
     }
-    int64_t rows = 0;
+    std::optional<OpenedPart> opened;
     try {
-      rows = open_part(fs_, file, {}).reader.info().num_rows;
+      opened.emplace(open_part(fs_, file, {}));
     } catch (const IoManifestError& error) {
       add({.issue = FsckIssue::kPartUnreadable,
            .path = file,
@@ -398,6 +401,8 @@ class TableCheck {
            .message = error.message()});
       return {.bytes = size, .rows = std::nullopt};
     }
+    const int64_t rows = opened->reader.info().num_rows;
+    if (options_.deep) decode_every_page(bucket, file, opened->reader);
     if (rows != part.rows) {
       add({.issue = FsckIssue::kPartRowsMismatch,
            .path = file,
@@ -407,6 +412,20 @@ class TableCheck {
                                   part.rows)});
     }
     return {.bytes = size, .rows = rows};
+  }
+
+  void decode_every_page(int64_t bucket, const std::filesystem::path& file,
+                         parquet::ParquetReader& reader) {
+    try {
+      for (size_t group = 0; group < reader.info().row_groups.size(); ++group) {
+        reader.read_row_group(static_cast<int>(group));
+      }
+    } catch (const IoError& error) {
+      add({.issue = FsckIssue::kPartCorrupt,
+           .path = file,
+           .bucket_id = bucket,
+           .message = error.what()});
+    }
   }
 
   // In the order found, so a bucket folder's leftovers are gone before the folder is

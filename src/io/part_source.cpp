@@ -26,11 +26,12 @@ void FileSystemSource::read_at(uint64_t offset, size_t length, std::vector<uint8
   file_->read_at(offset, std::as_writable_bytes(std::span<uint8_t>(out)));
 }
 
-OpenedPart open_part(FileSystem& fs, const std::filesystem::path& file, std::string_view remedy) {
+OpenedPart open_part(FileSystem& fs, const std::filesystem::path& file, std::string_view remedy,
+                     parquet::ReadVerification verification) {
   try {
     auto source = std::make_unique<FileSystemSource>(fs, file);
     FileSystemSource* raw = source.get();
-    OpenedPart opened{parquet::ParquetReader(std::move(source)), raw};
+    OpenedPart opened{parquet::ParquetReader(std::move(source), verification), raw};
     raw->close();
     return opened;
   } catch (const IoError& error) {

@@ -45,8 +45,10 @@ struct OpenedPart {
 
 // Opens `file` and reads its footer. Any failure (no such file, an I/O error, not
 // Parquet) is an IoManifestError naming the file: "part '<file>' cannot be read: <cause>",
-// then `remedy` (e.g. "; restore it or rebuild the manifest").
-OpenedPart open_part(FileSystem& fs, const std::filesystem::path& file, std::string_view remedy);
+// then `remedy` (e.g. "; restore it or rebuild the manifest"). `verification` applies to
+// the reader's reads of rows.
+OpenedPart open_part(FileSystem& fs, const std::filesystem::path& file, std::string_view remedy,
+                     parquet::ReadVerification verification = {});
 
 struct TickRange {
   int64_t min = 0;

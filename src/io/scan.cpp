@@ -235,6 +235,7 @@ struct TableScanner::Impl {
   size_t row_group_cursor = 0;
   ScanStats stats;
   unsigned threads = 1;
+  parquet::ReadVerification verification;
   std::unique_ptr<parquet::DecodePool> pool;  // made at the first read that can use it
 
   void plan(const IoSettings& settings, std::string_view run_id, const TableManifest& manifest,
@@ -253,7 +254,8 @@ PlannedPart TableScanner::Impl::open_planned(const std::filesystem::path& path,
   PlannedPart part{path,
                    open_part(*fs, path,
                              "; the manifest names it: restore it, or rebuild the manifest from "
-                             "the parts that remain"),
+                             "the parts that remain",
+                             verification),
                    {},
                    {}};
   const parquet::FileInfo& info = part.opened.reader.info();
@@ -333,6 +335,7 @@ void TableScanner::Impl::choose_columns(const core::TableDescriptor& descriptor,
 void TableScanner::Impl::plan(const IoSettings& settings, std::string_view run_id,
                               const TableManifest& manifest, const ScanOptions& options) {
   const core::TableDescriptor& descriptor = core::get_table(manifest.table);
+  verification = options.verification;
   if (options.tick_min) bounds.min = *options.tick_min;
   if (options.tick_max) bounds.max = *options.tick_max;
   SchemaUnifier unifier;

@@ -9,6 +9,7 @@
 #include "crv/core/errors.hpp"
 #include "crv/core/lower_snake.hpp"
 #include "crv/frame/builders.hpp"
+#include "crv/frame/utf8.hpp"
 #include "crv/io/paths.hpp"
 #include "io/lossless_cast.hpp"
 
@@ -87,6 +88,15 @@ void require_struct_fields(const std::string& path, const frame::DataType& type)
   for (const frame::Field& field : type.fields()) {
     const std::string child = type.id() == TypeId::List ? path + "[]" : path + "." + field.name;
     require_struct_fields(child, *field.type);
+  }
+}
+
+// The writer refuses strings that are not UTF-8 as well; checking here names the row of
+// the frame appended rather than that of one bucket's part.
+void require_utf8(const std::string& column, const frame::Array& array) {
+  if (const auto invalid = frame::find_invalid_utf8(array)) {
+    const std::string path = column + invalid->path;
+    fail(path, invalid->slot, fmt::format("a string in column '{}' is not valid UTF-8", path));
   }
 }
 
@@ -199,6 +209,7 @@ ValidatedFrame validate_frame(const frame::Frame& input, const core::TableDescri
         fail(name, row, fmt::format("null in required column '{}'", name));
       }
     }
+    require_utf8(name, *column);
     result.fields.push_back({name, column->type(), !descriptor.required});
     names.push_back(name);
     columns.push_back(std::move(column));
@@ -224,6 +235,7 @@ ValidatedFrame validate_frame(const frame::Frame& input, const core::TableDescri
     }
     const ArrayPtr column = input.column(name);
     require_struct_fields(name, *column->type());
+    require_utf8(name, *column);
     result.fields.push_back({name, column->type(), true});
     names.push_back(name);
     columns.push_back(column);
@@ -243,6 +255,7 @@ ValidatedFrame validate_partitioning(const frame::Frame& input, int64_t bucket_s
     if (name == "bucket") continue;
     const ArrayPtr column = name == "tick" ? ticks : input.column(i);
     require_struct_fields(name, *column->type());
+    require_utf8(name, *column);
     result.fields.push_back({name, column->type(), name != "tick"});
     names.push_back(name);
     columns.push_back(column);

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <zlib.h>
 
 #include <algorithm>
 
 #include "crv/core/errors.hpp"
+#include "crv/frame/utf8.hpp"
 #include "parquet/compression.hpp"
 #include "parquet/dictionary.hpp"
 #include "parquet/plain.hpp"
@@ -91,6 +93,7 @@ struct PageSelection {
   int64_t skipped_values = 0;  // present values before first_entry
   int64_t kept_values = 0;     // present values among the kept entries
   int64_t rows_begun = 0;      // rows whose first entry is in the page
+  int64_t first_row = 0;       // the row of the first kept entry, in the row group
 };
 
 class ChunkDecoder {
@@ -125,6 +128,7 @@ class ChunkDecoder {
       const auto body = bytes.subspan(position, static_cast<size_t>(page.compressed_page_size));
       position += body.size();
       if (page.type == format::PageType::kDictionaryPage) {
+        verify_checksum(page, body);
         read_dictionary(page, body);
         continue;
       }
@@ -145,6 +149,7 @@ class ChunkDecoder {
         rows_counted = false;
         continue;
       }
+      verify_checksum(page, body);
       rows_seen += page.type == format::PageType::kDataPage
                        ? read_data_page_v1(page, body, entries, rows_seen, rows)
                        : read_data_page_v2(page, body, entries, rows_seen, rows);
@@ -166,6 +171,19 @@ class ChunkDecoder {
   }
 
   Codec codec() const { return codec_from_thrift(static_cast<int32_t>(meta_.codec)); }
+
+  // The checksum covers the page's bytes as stored, whatever the page type.
+  void verify_checksum(const format::PageHeader& page, std::span<const uint8_t> body) const {
+    if (!page.crc || !chunk_.verification.checksums) return;
+    const auto expected = static_cast<uint32_t>(*page.crc);
+    const auto actual = static_cast<uint32_t>(crc32_z(0, body.data(), body.size()));
+    if (actual != expected) {
+      fail(fmt::format("page checksum mismatch: the header records CRC-32 {:08x}, the {} bytes "
+                       "of the page give {:08x}",
+                       expected, body.size(), actual),
+           page_offset_);
+    }
+  }
 
   // The page body decompressed (or as it is when stored uncompressed).
   std::span<const uint8_t> inflate(std::span<const uint8_t> body, int32_t uncompressed_size) {
@@ -215,6 +233,12 @@ class ChunkDecoder {
           decode_plain_byte_array<int32_t>(data, static_cast<size_t>(count),
                                            scratch_.dictionary_offsets, scratch_.dictionary_data);
           if (scratch_.dictionary_offsets.empty()) scratch_.dictionary_offsets.push_back(0);
+          // Checked once here, the dictionary spares checking each value gathered from it;
+          // an invalid entry is reported only where a row uses it, which names the row.
+          dictionary_utf8_ =
+              !chunk_.verification.utf8 ||
+              !frame::first_invalid_utf8_string(scratch_.dictionary_offsets.data(),
+                                                scratch_.dictionary_data.data(), count);
           break;
         default:
           fail("dictionary pages of this column's type are not supported", page_offset_);
@@ -287,6 +311,7 @@ class ChunkDecoder {
       selection.rows_begun = count;
       selection.first_entry = std::clamp<int64_t>(rows.begin - rows_seen, 0, count);
       selection.end_entry = std::clamp<int64_t>(rows.end - rows_seen, selection.first_entry, count);
+      selection.first_row = rows_seen + selection.first_entry;
     } else {
       const int16_t* rep = out_.rep_levels.data() + out_.rep_levels.size() - count;
       if (rows_seen == 0 && count > 0 && rep[0] != 0) {
@@ -295,10 +320,12 @@ class ChunkDecoder {
       }
       // Entries before the first one starting a row continue the last row begun earlier.
       int64_t row = rows_seen - 1;
+      selection.first_row = -1;
       for (int64_t k = 0; k < count; ++k) {
         row += rep[k] == 0;
         selection.first_entry += row < rows.begin;
         selection.end_entry += row < rows.end;
+        if (row >= rows.begin && selection.first_row < 0) selection.first_row = row;
       }
       selection.rows_begun = row - (rows_seen - 1);
     }
@@ -376,6 +403,7 @@ class ChunkDecoder {
     if (selection.kept_values == 0) return;
     const auto skip = static_cast<size_t>(selection.skipped_values);
     const auto keep = static_cast<size_t>(selection.kept_values);
+    const size_t values_before = out_.string_offsets.empty() ? 0 : out_.string_offsets.size() - 1;
     guarded([&] {
       switch (encoding) {
         case format::Encoding::kPlain:
@@ -397,6 +425,42 @@ class ChunkDecoder {
       fail(fmt::format("value encoding {} is not supported", encoding_name(encoding)),
            page_offset_);
     });
+    const bool from_valid_dictionary = encoding != format::Encoding::kPlain && dictionary_utf8_;
+    if (node_.physical_type == format::Type::kByteArray && chunk_.verification.utf8 &&
+        !from_valid_dictionary) {
+      check_utf8(values_before, selection);
+    }
+  }
+
+  // Checks the strings this page appended from value `first` on; names the row of the
+  // first invalid one.
+  void check_utf8(size_t first, const PageSelection& selection) const {
+    const std::optional<int64_t> invalid = frame::first_invalid_utf8_string(
+        out_.string_offsets.data() + first, out_.string_data.data(), selection.kept_values);
+    if (!invalid) return;
+    // The page's kept entries are the last ones of the levels; find the entry holding the
+    // invalid value, then the row it belongs to.
+    const int64_t kept_entries = selection.end_entry - selection.first_entry;
+    int64_t entry = *invalid;
+    if (leaf_.max_def > 0) {
+      const int16_t* def = out_.def_levels.data() + out_.def_levels.size() - kept_entries;
+      for (int64_t present = -1, k = 0; k < kept_entries; ++k) {
+        present += def[k] == leaf_.max_def;
+        if (present == *invalid) {
+          entry = k;
+          break;
+        }
+      }
+    }
+    int64_t row = selection.first_row + entry;
+    if (leaf_.max_rep > 0) {
+      const int16_t* rep = out_.rep_levels.data() + out_.rep_levels.size() - kept_entries;
+      row = selection.first_row + std::count(rep + 1, rep + entry + 1, int16_t{0});
+    }
+    throw IoFormatError("string is not valid UTF-8", {.path = *chunk_.file,
+                                                      .column = column_,
+                                                      .row = chunk_.first_row + row,
+                                                      .offset = page_offset_});
   }
 
   void decode_plain_values(std::span<const uint8_t> data, size_t skip, size_t keep) {
@@ -479,6 +543,7 @@ class ChunkDecoder {
   std::string column_;
   uint64_t page_offset_ = 0;
   bool has_dictionary_ = false;
+  bool dictionary_utf8_ = false;  // every dictionary entry is valid UTF-8 (or unchecked)
 };
 
 }  // namespace

@@ -44,6 +44,8 @@ struct ChunkBytes {
   std::span<const uint8_t> bytes;
   uint64_t offset = 0;
   const std::string* file = nullptr;  // for errors
+  int64_t first_row = 0;              // the row group's first row in the file, for errors
+  ReadVerification verification;
 };
 
 // Appends the rows `rows` of a column chunk (of a row group holding `num_rows` rows) to

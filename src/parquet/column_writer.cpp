@@ -1,5 +1,7 @@
 #include "parquet/column_writer.hpp"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -237,6 +239,9 @@ void ColumnChunkWriter::append_page(format::PageHeader header, std::vector<uint8
   }
   header.uncompressed_page_size = static_cast<int32_t>(page_body_.size());
   header.compressed_page_size = static_cast<int32_t>(body.size());
+  // The format's checksum covers the page as stored, after compression; the field is a
+  // signed 32-bit integer holding the CRC's bits.
+  header.crc = static_cast<int32_t>(crc32_z(0, body.data(), body.size()));
   header_bytes_.clear();
   format::serialize_into(header, header_bytes_);
   file.insert(file.end(), header_bytes_.begin(), header_bytes_.end());

@@ -157,6 +157,7 @@ std::optional<std::string> FileInfo::metadata(std::string_view key) const {
 
 struct ParquetReader::Impl {
   std::unique_ptr<RandomAccessSource> source;
+  ReadVerification verification;
   format::FileMetaData footer;
   Schema schema;
   FileInfo info;
@@ -269,6 +270,7 @@ struct ParquetReader::Impl {
   struct ChunkTask {
     const LeafColumn* leaf = nullptr;
     int64_t num_rows = 0;
+    int64_t first_row = 0;  // of the row group, in the file
     RowRange rows;
     ChunkExtent extent;
     const format::ColumnMetaData* meta = nullptr;
@@ -285,6 +287,11 @@ struct ParquetReader::Impl {
     // Chunks never overlap, so together they fit in the file; a footer whose chunks claim
     // more cannot make the reader hold more than the file's size.
     uint64_t fetched = 0;
+    // Row groups' first rows in the file, which errors name.
+    std::vector<int64_t> first_rows{0};
+    for (const format::RowGroup& group : footer.row_groups) {
+      first_rows.push_back(first_rows.back() + group.num_rows);
+    }
     for (size_t position = 0; position < columns.size(); ++position) {
       for (const LeafColumn& leaf : schema.leaves()) {
         if (leaf.path.front() != columns[position]) continue;
@@ -294,6 +301,7 @@ struct ParquetReader::Impl {
           ChunkTask& task = tasks[position].emplace_back();
           task.leaf = &leaf;
           task.num_rows = chunks.num_rows;
+          task.first_row = first_rows[static_cast<size_t>(group)];
           task.rows = rows.value_or(RowRange{0, chunks.num_rows});
           const format::ColumnChunk& chunk = chunks.columns[leaf_index];
           task.extent = chunk_extent(chunk, source->size(), source->name());
@@ -314,8 +322,9 @@ struct ParquetReader::Impl {
     const auto decode_column = [&](size_t position) {
       for (ChunkTask& task : tasks[position]) {
         const SchemaNode& node = schema.node(task.leaf->node);
-        decode_column_chunk({task.meta, task.bytes, task.extent.offset, &source->name()}, node,
-                            *task.leaf, task.num_rows, task.rows,
+        decode_column_chunk({task.meta, task.bytes, task.extent.offset, &source->name(),
+                             task.first_row, verification},
+                            node, *task.leaf, task.num_rows, task.rows,
                             leaves[static_cast<size_t>(node.leaf_index)]);
         task.bytes = {};
       }
@@ -352,14 +361,17 @@ struct ParquetReader::Impl {
   }
 };
 
-ParquetReader::ParquetReader(std::unique_ptr<RandomAccessSource> source)
+ParquetReader::ParquetReader(std::unique_ptr<RandomAccessSource> source,
+                             ReadVerification verification)
     : impl_(std::make_unique<Impl>()) {
   impl_->source = std::move(source);
+  impl_->verification = verification;
   impl_->read_footer();
 }
 
-ParquetReader ParquetReader::open(const std::filesystem::path& path) {
-  return ParquetReader(open_file_source(path));
+ParquetReader ParquetReader::open(const std::filesystem::path& path,
+                                  ReadVerification verification) {
+  return ParquetReader(open_file_source(path), verification);
 }
 
 ParquetReader::~ParquetReader() = default;

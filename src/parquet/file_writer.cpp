@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "crv/core/errors.hpp"
+#include "crv/frame/utf8.hpp"
 #include "crv/parquet/writer.hpp"
 #include "crv/version.hpp"
 #include "parquet/column_writer.hpp"
@@ -50,6 +51,12 @@ void check_fields(const frame::Frame& frame, std::span<const frame::Field> field
                       frame.column(i)->type()->to_string(),
                       fields[i].type ? fields[i].type->to_string() : std::string("(none)")),
           {.column = fields[i].name});
+    }
+    // Readers (ours included) refuse a STRING column that is not UTF-8, so such a frame
+    // must never become a file.
+    if (const auto invalid = frame::find_invalid_utf8(*frame.column(i))) {
+      throw IoSchemaError("string is not valid UTF-8",
+                          {.column = fields[i].name + invalid->path, .row = invalid->slot});
     }
   }
 }

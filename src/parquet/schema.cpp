@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "crv/core/errors.hpp"
+#include "crv/frame/utf8.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -61,7 +62,15 @@ class ElementReader {
     if (position_ >= elements_.size()) {
       fail(fmt::format("the schema ends inside group '{}'", parent));
     }
-    return elements_[position_++];
+    const SchemaElement& element = elements_[position_];
+    // Names become column names, and other readers refuse files whose names are not UTF-8.
+    const size_t bad = frame::first_invalid_utf8_byte(element.name);
+    if (bad != std::string_view::npos) {
+      fail(fmt::format("the name of schema element {} is not valid UTF-8 (byte {} of {})",
+                       position_, bad, element.name.size()));
+    }
+    ++position_;
+    return element;
   }
   bool done() const { return position_ == elements_.size(); }
 
@@ -85,8 +94,21 @@ int Schema::add_node(SchemaNode node) {
 Schema Schema::from_fields(std::span<const frame::Field> fields) {
   Schema schema;
   // Recursion through a lambda keeps the node-building rules in one place.
-  auto add = [&schema](auto& self, const frame::Field& field, const std::string& where) -> int {
+  auto add = [&schema](auto& self, const frame::Field& field, const std::string& where,
+                       int depth) -> int {
     if (!field.type) throw IoSchemaError(fmt::format("field '{}' has no type", where));
+    if (depth > kMaxSchemaDepth) {
+      throw IoSchemaError(
+          fmt::format("fields nest deeper than {} levels, which Parquet files here cannot hold",
+                      kMaxSchemaDepth),
+          {.column = where});
+    }
+    const size_t bad = frame::first_invalid_utf8_byte(field.name);
+    if (bad != std::string_view::npos) {
+      throw IoSchemaError(
+          fmt::format("the field name is not valid UTF-8 (byte {} of {})", bad, field.name.size()),
+          {.column = where});
+    }
     SchemaNode node;
     node.name = field.name;
     node.nullable = field.nullable;
@@ -101,7 +123,7 @@ Schema Schema::from_fields(std::span<const frame::Field> fields) {
         node.kind = SchemaNode::Kind::kStruct;
         const int index = schema.add_node(std::move(node));
         for (const frame::Field& member : field.type->fields()) {
-          const int child = self(self, member, where + "." + member.name);
+          const int child = self(self, member, where + "." + member.name, depth + 1);
           schema.nodes_[static_cast<size_t>(child)].parent = index;
           schema.nodes_[static_cast<size_t>(index)].children.push_back(child);
         }
@@ -112,7 +134,8 @@ Schema Schema::from_fields(std::span<const frame::Field> fields) {
         const int index = schema.add_node(std::move(node));
         frame::Field item = field.type->item_field();
         item.name = std::string(kElementName);
-        const int child = self(self, item, where + "[]");
+        // The repeated group and the element: two levels.
+        const int child = self(self, item, where + "[]", depth + 2);
         schema.nodes_[static_cast<size_t>(child)].parent = index;
         schema.nodes_[static_cast<size_t>(index)].children.push_back(child);
         return index;
@@ -125,7 +148,9 @@ Schema Schema::from_fields(std::span<const frame::Field> fields) {
         return schema.add_node(std::move(node));
     }
   };
-  for (const frame::Field& field : fields) schema.columns_.push_back(add(add, field, field.name));
+  for (const frame::Field& field : fields) {
+    schema.columns_.push_back(add(add, field, field.name, 1));
+  }
   schema.finish();
   return schema;
 }
@@ -159,9 +184,13 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
     }
   };
 
-  // Adds the node for `element` (already consumed) and everything beneath it. A repeated
-  // element outside a LIST/MAP group is a list of required items.
-  auto add = [&](auto& self, const SchemaElement& element, bool inside_list) -> int {
+  // Adds the node for `element` (already consumed, at `depth` below the root) and
+  // everything beneath it. A repeated element outside a LIST/MAP group is a list of
+  // required items.
+  auto add = [&](auto& self, const SchemaElement& element, bool inside_list, int depth) -> int {
+    if (depth > kMaxSchemaDepth) {
+      reader.fail(fmt::format("groups nest deeper than {} levels", kMaxSchemaDepth));
+    }
     const auto repetition_type = element.repetition_type.value_or(FieldRepetitionType::kRequired);
     if (repetition_type == FieldRepetitionType::kRepeated && !inside_list) {
       SchemaNode list;
@@ -169,7 +198,7 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
       list.name = element.name;
       list.nullable = false;
       const int index = schema.add_node(std::move(list));
-      const int item = self(self, element, true);
+      const int item = self(self, element, true, depth);
       schema.nodes_[static_cast<size_t>(item)].name = std::string(kItemName);
       schema.nodes_[static_cast<size_t>(item)].parent = index;
       schema.nodes_[static_cast<size_t>(index)].children.push_back(item);
@@ -202,9 +231,9 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
                                repeated.name != "array" && repeated.name != element.name + "_tuple";
       int item;
       if (three_level) {
-        item = self(self, reader.next(repeated.name), true);
+        item = self(self, reader.next(repeated.name), true, depth + 2);
       } else {
-        item = self(self, repeated, true);
+        item = self(self, repeated, true, depth + 1);
         schema.nodes_[static_cast<size_t>(item)].nullable = false;
       }
       schema.nodes_[static_cast<size_t>(item)].name = std::string(kItemName);
@@ -215,7 +244,7 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
     node.kind = SchemaNode::Kind::kStruct;
     const int index = schema.add_node(std::move(node));
     for (int32_t i = 0; i < count; ++i) {
-      const int child = self(self, reader.next(element.name), false);
+      const int child = self(self, reader.next(element.name), false, depth + 1);
       schema.nodes_[static_cast<size_t>(child)].parent = index;
       schema.nodes_[static_cast<size_t>(index)].children.push_back(child);
     }
@@ -223,7 +252,7 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
   };
 
   for (int32_t i = 0; i < *root.num_children; ++i) {
-    schema.columns_.push_back(add(add, reader.next(root.name), false));
+    schema.columns_.push_back(add(add, reader.next(root.name), false, 1));
   }
   if (!reader.done()) reader.fail("elements follow the last top-level column");
   schema.finish();

@@ -23,6 +23,12 @@
 
 namespace crv::parquet {
 
+// Deepest nesting of groups a schema may have, counting the footer's elements below the
+// root (a three-level LIST takes two). Canonical tables nest a few levels; the limit bounds
+// the recursion of building, shredding and assembling, and keeps levels far from int16's
+// range, for hostile footers as for frames.
+inline constexpr int kMaxSchemaDepth = 64;
+
 struct SchemaNode {
   enum class Kind : uint8_t { kLeaf, kStruct, kList };
   Kind kind = Kind::kLeaf;
@@ -51,11 +57,12 @@ struct LeafColumn {
 class Schema {
  public:
   // The schema a writer produces for these top-level fields. Throws IoSchemaError for a
-  // struct without members (Parquet cannot store it) or a name Parquet cannot carry.
+  // struct without members (Parquet cannot store it), a name that is not UTF-8, or nesting
+  // deeper than kMaxSchemaDepth.
   static Schema from_fields(std::span<const frame::Field> fields);
   // The schema of a file, from its footer's depth-first schema elements. Throws
-  // IoFormatError (naming `path`) for a malformed tree or a type this library does not
-  // read.
+  // IoFormatError (naming `path`) for a malformed tree, a name that is not UTF-8, nesting
+  // deeper than kMaxSchemaDepth, or a type this library does not read.
   static Schema from_elements(std::span<const format::SchemaElement> elements,
                               std::string_view path);
 

@@ -16,7 +16,9 @@
 
 #include "cli/run_crvio.hpp"
 #include "crv/cli/main.hpp"
+#include "crv/frame/value.hpp"
 #include "crv/parquet/reader.hpp"
+#include "crv/parquet/writer.hpp"
 #include "io/fault_injecting_file_system.hpp"
 
 namespace crv::cli {
@@ -486,6 +488,34 @@ TEST_F(CliAppend, CorruptParquetIsAFormatErrorAndChangesNothing) {
   const auto missing = append("identity_edges", (root_ / "absent.parquet").string());
   EXPECT_EQ(missing.exit_code, kExitIo) << missing.err;
   EXPECT_NE(missing.err.find("absent.parquet"), std::string::npos) << missing.err;
+}
+
+// Every read of the table would fail and other readers refuse such a part, so it must
+// never be committed.
+TEST_F(CliAppend, ParquetWithAFieldNameThatIsNotUtf8IsAFormatErrorAndChangesNothing) {
+  ASSERT_EQ(append("identity_edges", write_input("seed.jsonl", edges(0, 10))).exit_code, kExitOk);
+  const auto before = snapshot();
+  const std::vector<frame::Value> row{
+      frame::Value::record({{"tick", int64_t{5}},
+                            {"venue_id", "venue-a"},
+                            {"token_id", "token-x"},
+                            {"exchange_event_type", "trade"},
+                            {"price", 1.5},
+                            {"additional_payload", frame::Value::record({{"zzzz", "ok"}})}})};
+  std::vector<uint8_t> bytes = parquet::write_parquet(frame::Frame::from_rows(row));
+  const std::string_view name = "zzzz";
+  const auto at = std::search(bytes.begin(), bytes.end(), name.begin(), name.end());
+  ASSERT_NE(at, bytes.end());
+  *at = 0xFF;
+  const std::string input =
+      write_input("bad-name.parquet", std::string(bytes.begin(), bytes.end()));
+
+  const auto result = append("exchange", input);
+
+  EXPECT_EQ(result.exit_code, kExitFormat) << result.err;
+  EXPECT_NE(result.err.find("not valid UTF-8"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(input), std::string::npos) << result.err;
+  EXPECT_EQ(snapshot(), before);
 }
 
 TEST_F(CliAppend, SettingsFlagsTakeEffect) {

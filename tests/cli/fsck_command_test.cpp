@@ -17,6 +17,7 @@
 #include "crv/io/paths.hpp"
 #include "io/dataset_test_util.hpp"
 #include "io/fault_injecting_file_system.hpp"
+#include "io/part_damage.hpp"
 
 namespace crv::cli {
 namespace {
@@ -209,6 +210,48 @@ TEST_F(CliFsck, HelpShowsTheExitCodeAndExamples) {
   EXPECT_THAT(result.out, HasSubstr(std::to_string(kExitFsckFindings) + " when"));
   EXPECT_THAT(result.out, HasSubstr("Examples:"));
   EXPECT_THAT(result.out, HasSubstr("crvio fsck --run run-1 --repair"));
+}
+
+// Damage inside a committed part's pages: plain fsck sees nothing (sizes, footers and rows
+// agree), --deep finds it, and every output format of `crvio read` fails the same way.
+class CliDamagedPart : public CliFsck {
+ protected:
+  void expect_found_only_by_deep_checks(const std::string& expected_message) {
+    EXPECT_EQ(fsck().exit_code, kExitOk);
+    const auto deep = fsck({"--deep"});
+    ASSERT_EQ(deep.exit_code, kExitFsckFindings) << deep.err;
+    const auto findings = report_of(deep)["tables"][kEdges]["findings"];
+    ASSERT_EQ(findings.size(), 1u) << findings.dump();
+    ASSERT_EQ(findings["part_corrupt"].size(), 1u) << findings.dump();
+    EXPECT_EQ(findings["part_corrupt"][0]["path"], part_.string());
+    EXPECT_THAT(findings["part_corrupt"][0]["message"].get<std::string>(),
+                HasSubstr(expected_message));
+    for (const char* format : {"jsonl", "csv", "parquet"}) {
+      SCOPED_TRACE(format);
+      const fs::path out = scratch_ / (std::string("out.") + format);
+      const auto read = run_crvio({"read", "--root", settings_.root_dir.string(), "--run", kRun,
+                                   "--table", kEdges, "--format", format, "-o", out.string()});
+      EXPECT_EQ(read.exit_code, kExitFormat) << read.err;
+      EXPECT_THAT(read.err, HasSubstr(expected_message));
+      EXPECT_THAT(read.err, HasSubstr(part_.string()));
+      EXPECT_FALSE(fs::exists(out));
+    }
+  }
+
+  fs::path part_;
+};
+
+TEST_F(CliDamagedPart, AFlippedPageByteIsFoundByDeepFsckAndFailsEveryRead) {
+  part_ = append_edges(tick_range(100, 80)).parts.front().path;
+  io::part_damage::flip_page_byte(part_, "edge_weight");
+  expect_found_only_by_deep_checks("checksum mismatch");
+}
+
+TEST_F(CliDamagedPart, AStringThatIsNotUtf8IsFoundByDeepFsckAndFailsEveryRead) {
+  part_ = append_edges(tick_range(100, 80)).parts.front().path;
+  io::part_damage::spoil_string(part_, io::dataset_test::observer_for_tick(142));
+  io::Dataset(settings_, kRun).rebuild_manifest(kEdges);
+  expect_found_only_by_deep_checks("not valid UTF-8");
 }
 
 }  // namespace

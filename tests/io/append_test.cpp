@@ -310,11 +310,21 @@ TEST_F(AppendTest, WithoutSchemaValidationTheFrameIsWrittenAsGivenWithItsBucket)
   EXPECT_THAT(names, ElementsAre("bucket", "tick", "anything"));
   EXPECT_THAT(int64_column(reader.read(), "bucket"), ElementsAre(1));
 
-  // The partitioning rules still hold.
+  // The partitioning rules still hold, and strings must still be UTF-8 (the row named is
+  // the frame's, not that of its second bucket's part).
   EXPECT_TRUE(error_thrown_by<IoSchemaError>([&] {
     append(settings, kRunId, kEdges, frame::Frame({{"tick", frame::make_int64({-3})}}),
            AppendOptions{.validate_schema = false});
   }));
+  const auto invalid = error_thrown_by<IoSchemaError>([&] {
+    append(settings, kRunId, kEdges,
+           frame::Frame({{"tick", frame::make_int64({1, 150, 151})},
+                         {"anything", frame::make_utf8({"a", "b", "\xE2\x82"})}}),
+           AppendOptions{.validate_schema = false});
+  });
+  ASSERT_TRUE(invalid);
+  EXPECT_EQ(invalid->context().column, "anything");
+  EXPECT_EQ(invalid->context().row, 2);
 }
 
 TEST_F(AppendTest, LosslessCastsAreApplied) {
@@ -535,6 +545,25 @@ std::vector<RejectedFrame> rejected_frames() {
        "additional_payload.inner",
        std::nullopt,
        {"additional_payload.inner", "without fields"}},
+      {"StringThatIsNotUtf8",
+       "identity_edges",
+       [] {
+         return three_edges().replace_column("observer_agent_id",
+                                             frame::make_utf8({"a", "b\xFF", "c"}));
+       },
+       "observer_agent_id",
+       1,
+       {"not valid UTF-8", "observer_agent_id"}},
+      {"NestedStringThatIsNotUtf8",
+       "exchange",
+       [] {
+         return exchange_rows({5, 6}).replace_column(
+             "additional_payload",
+             frame::make_struct({{"note", frame::make_utf8({"ok", "\xC3"})}}));
+       },
+       "additional_payload.note",
+       1,
+       {"not valid UTF-8", "additional_payload.note"}},
       {"ListOfStringsIntoListOfStructColumn",
        "decisions",
        [] {

@@ -25,6 +25,7 @@
 #include "crv/io/paths.hpp"
 #include "io/dataset_test_util.hpp"
 #include "io/fault_injecting_file_system.hpp"
+#include "io/part_damage.hpp"
 #include "io/table_lock.hpp"
 
 namespace crv::io {
@@ -214,6 +215,37 @@ TEST_F(FsckTest, APartWhoseFooterHoldsOtherRowsThanRecordedIsARowsMismatch) {
   EXPECT_EQ(report.findings[0].bytes, std::nullopt);
   EXPECT_EQ(report.findings[1].rows, (FsckMismatch{30 + 7, 30}));
   EXPECT_EQ(report.findings[1].bytes, std::nullopt);
+}
+
+TEST_F(FsckTest, ADeepCheckFindsAFlippedPageByteThatThePlainCheckCannotSee) {
+  append(tick_range(0, 100));
+  const AppendSummary summary = append(tick_range(100, 80));
+  const std::filesystem::path part = part_in_bucket(summary, 1);
+  part_damage::flip_page_byte(part, "edge_weight");
+
+  EXPECT_THAT(issues(check()), IsEmpty());
+  const TableFsckReport report = fsck_table(settings, kRunId, kEdges, {.deep = true}, fs);
+
+  EXPECT_THAT(issues(report), ElementsAre(IssueAt{FsckIssue::kPartCorrupt, part}));
+  EXPECT_EQ(report.findings[0].bucket_id, 1);
+  EXPECT_THAT(report.findings[0].message, HasSubstr("checksum mismatch"));
+  EXPECT_THAT(report.findings[0].message, HasSubstr("byte offset"));
+  EXPECT_EQ(report.parts_checked, 2);
+  EXPECT_FALSE(report.consistent());
+}
+
+TEST_F(FsckTest, ADeepCheckFindsAStringThatIsNotUtf8AndNamesItsRow) {
+  const AppendSummary summary = append(tick_range(100, 80));
+  const std::filesystem::path part = part_in_bucket(summary, 1);
+  part_damage::spoil_string(part, observer_for_tick(142));
+  Dataset(settings, std::string(kRunId)).rebuild_manifest(kEdges);
+
+  EXPECT_THAT(issues(check()), IsEmpty());
+  const TableFsckReport report = fsck_table(settings, kRunId, kEdges, {.deep = true}, fs);
+
+  EXPECT_THAT(issues(report), ElementsAre(IssueAt{FsckIssue::kPartCorrupt, part}));
+  EXPECT_THAT(report.findings[0].message, HasSubstr("not valid UTF-8"));
+  EXPECT_THAT(report.findings[0].message, HasSubstr("column 'observer_agent_id', row 42"));
 }
 
 TEST_F(FsckTest, ACorruptManifestIsAFindingAndItsPartsAreNotCalledUnnamed) {

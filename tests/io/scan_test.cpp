@@ -25,6 +25,7 @@
 #include "crv/parquet/writer.hpp"
 #include "io/dataset_test_util.hpp"
 #include "io/fault_injecting_file_system.hpp"
+#include "io/part_damage.hpp"
 
 namespace crv::io {
 namespace {
@@ -112,6 +113,33 @@ TEST_F(ScanTest, ARangeAcrossTwoAppendsReturnsExactlyItsTicksFromBothBuckets) {
   expect_rows_aligned(rows);
   EXPECT_GT(part_opens("*/bucket=000000/part-*"), 0);
   EXPECT_GT(part_opens("*/bucket=000001/part-*"), 0);
+}
+
+TEST_F(ScanTest, ADamagedPageIsAFormatErrorNamingThePartUnlessVerificationIsOff) {
+  Dataset dataset = open();
+  const AppendSummary summary = dataset.append(kEdges, edge_rows(tick_range(100, 80)));
+  ASSERT_EQ(summary.parts.size(), 1u);
+  const std::string part = summary.parts.front().path;
+  part_damage::flip_page_byte(part, "edge_weight");
+
+  const auto error = error_thrown_by<IoFormatError>([&] { dataset.read(kEdges); });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->context().path, part);
+  EXPECT_EQ(error->context().column, "edge_weight");
+  EXPECT_THAT(error->message(), HasSubstr("checksum mismatch"));
+  // Other columns do not read the damaged page.
+  EXPECT_EQ(dataset.read(kEdges, {.columns = {"tick", "observer_agent_id"}}).num_rows(), 80);
+
+  // Unverified, the flipped bit reads back as a different weight, silently.
+  const frame::Frame unverified =
+      dataset.read(kEdges, {.verification = {.checksums = false, .utf8 = false}});
+  ASSERT_EQ(unverified.num_rows(), 80);
+  const frame::ArrayPtr& weights = unverified.column("edge_weight");
+  int differing = 0;
+  for (int64_t row = 0; row < 80; ++row) {
+    differing += weights->float64_values()[row] != weight_for_tick(100 + row);
+  }
+  EXPECT_EQ(differing, 1);
 }
 
 TEST_F(ScanTest, WithoutAManifestAScanPointsToRebuildManifestWhichRestoresEveryRow) {

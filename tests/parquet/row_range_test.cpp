@@ -6,6 +6,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -27,12 +28,17 @@
 #include "parquet/format.hpp"
 #include "parquet/rle_hybrid.hpp"
 #include "parquet/schema.hpp"
+#include "parquet/test_files.hpp"
 
 namespace crv::parquet {
 namespace {
 
 using frame::Value;
-using Bytes = std::vector<uint8_t>;
+using test_files::append_footer;
+using test_files::Bytes;
+using test_files::Footer;
+using test_files::footer_of;
+using test_files::for_each_page;
 
 constexpr int64_t kRowsPerGroup = 40;
 
@@ -67,51 +73,6 @@ frame::Frame mixed_rows(int count) {
   return frame::Frame::from_rows(rows);
 }
 
-struct Footer {
-  format::FileMetaData metadata;
-  size_t start = 0;
-};
-
-Footer footer_of(const Bytes& file) {
-  uint32_t length = 0;
-  std::memcpy(&length, file.data() + file.size() - 8, sizeof length);
-  const size_t start = file.size() - 8 - length;
-  return {format::deserialize<format::FileMetaData>(std::span(file).subspan(start, length), start,
-                                                    "footer"),
-          start};
-}
-
-// Appends `metadata`, its length and the closing magic to the pages in `file`.
-void append_footer(const format::FileMetaData& metadata, Bytes& file) {
-  const std::string encoded = format::serialize(metadata);
-  file.insert(file.end(), encoded.begin(), encoded.end());
-  const auto length = static_cast<uint32_t>(encoded.size());
-  uint8_t tail[8] = {};
-  std::memcpy(tail, &length, sizeof length);
-  std::memcpy(tail + 4, "PAR1", 4);
-  file.insert(file.end(), tail, tail + sizeof tail);
-}
-
-uint64_t chunk_start(const format::ColumnMetaData& meta) {
-  const int64_t dictionary = meta.dictionary_page_offset.value_or(meta.data_page_offset);
-  return static_cast<uint64_t>(std::min(dictionary, meta.data_page_offset));
-}
-
-// Calls visit(header, body offset in the file) for each page of a column chunk.
-template <class Visit>
-void for_each_page(const Bytes& file, const format::ColumnMetaData& meta, Visit&& visit) {
-  const uint64_t start = chunk_start(meta);
-  const auto chunk =
-      std::span(file).subspan(start, static_cast<size_t>(meta.total_compressed_size));
-  for (size_t position = 0; position < chunk.size();) {
-    const auto header = format::deserialize_prefix<format::PageHeader>(chunk.subspan(position),
-                                                                       start + position, "page");
-    position += header.size;
-    visit(header.value, start + position);
-    position += static_cast<size_t>(header.value.compressed_page_size);
-  }
-}
-
 int data_pages(const Bytes& file, const format::ColumnMetaData& meta) {
   int pages = 0;
   for_each_page(file, meta, [&](const format::PageHeader& page, uint64_t) {
@@ -128,81 +89,50 @@ std::vector<int16_t> decode_levels(std::span<const uint8_t> runs, int16_t max_le
 }
 
 // The same file with every data page rewritten as a data page v2: levels uncompressed in
-// front, values compressed on their own, row and null counts in the header.
+// front, values compressed on their own, row and null counts in the header, and a checksum
+// over the three.
 Bytes with_data_pages_v2(const Bytes& file) {
-  Footer footer = footer_of(file);
+  const Footer footer = footer_of(file);
   const Schema schema = Schema::from_elements(footer.metadata.schema, "v1");
-  Bytes out(file.begin(), file.begin() + 4);
-  const auto append = [&](std::span<const uint8_t> bytes) {
-    out.insert(out.end(), bytes.begin(), bytes.end());
-  };
-  for (format::RowGroup& group : footer.metadata.row_groups) {
-    group.file_offset.reset();
-    group.total_compressed_size.reset();
-    for (size_t index = 0; index < group.columns.size(); ++index) {
-      format::ColumnMetaData& meta = *group.columns[index].meta_data;
-      const LeafColumn& leaf = schema.leaves()[index];
-      const uint64_t new_start = out.size();
-      int64_t uncompressed_total = 0;
-      bool first_data_page = true;
-      const format::ColumnMetaData old_meta = meta;
-      for_each_page(file, old_meta, [&](const format::PageHeader& page, uint64_t offset) {
-        const auto body =
-            std::span(file).subspan(offset, static_cast<size_t>(page.compressed_page_size));
-        if (page.type == format::PageType::kDictionaryPage) {
-          meta.dictionary_page_offset = static_cast<int64_t>(out.size());
-          const std::string header = format::serialize(page);
-          append(std::span(reinterpret_cast<const uint8_t*>(header.data()), header.size()));
-          append(body);
-          uncompressed_total += static_cast<int64_t>(header.size()) + page.uncompressed_page_size;
-          return;
-        }
-        if (std::exchange(first_data_page, false)) {
-          meta.data_page_offset = static_cast<int64_t>(out.size());
-        }
-        const Bytes raw = decompress(
-            meta.codec, body, static_cast<size_t>(page.uncompressed_page_size), size_t{1} << 30);
-        std::span<const uint8_t> data = raw;
-        const int32_t count = page.data_page_header->num_values;
-        const auto rep = leaf.max_rep > 0 ? take_length_prefixed_runs(data) : data.first(0);
-        const auto def = leaf.max_def > 0 ? take_length_prefixed_runs(data) : data.first(0);
-        int32_t rows = count;
-        if (leaf.max_rep > 0) {
-          const auto levels = decode_levels(rep, leaf.max_rep, count);
-          rows = static_cast<int32_t>(std::count(levels.begin(), levels.end(), 0));
-        }
-        int32_t nulls = 0;
-        if (leaf.max_def > 0) {
-          const auto levels = decode_levels(def, leaf.max_def, count);
-          nulls =
-              count - static_cast<int32_t>(std::count(levels.begin(), levels.end(), leaf.max_def));
-        }
-        const Bytes values = compress(meta.codec, data);
-        format::PageHeader v2;
-        v2.type = format::PageType::kDataPageV2;
-        v2.uncompressed_page_size = static_cast<int32_t>(rep.size() + def.size() + data.size());
-        v2.compressed_page_size = static_cast<int32_t>(rep.size() + def.size() + values.size());
-        v2.data_page_header_v2 = format::DataPageHeaderV2{
-            .num_values = count,
-            .num_nulls = nulls,
-            .num_rows = rows,
-            .encoding = page.data_page_header->encoding,
-            .definition_levels_byte_length = static_cast<int32_t>(def.size()),
-            .repetition_levels_byte_length = static_cast<int32_t>(rep.size())};
-        const std::string header = format::serialize(v2);
-        append(std::span(reinterpret_cast<const uint8_t*>(header.data()), header.size()));
-        append(rep);
-        append(def);
-        append(values);
-        uncompressed_total += static_cast<int64_t>(header.size()) + v2.uncompressed_page_size;
-      });
-      meta.total_compressed_size = static_cast<int64_t>(out.size() - new_start);
-      meta.total_uncompressed_size = uncompressed_total;
-      group.columns[index].file_offset = static_cast<int64_t>(new_start);
+  const format::CompressionCodec codec =
+      footer.metadata.row_groups.front().columns.front().meta_data->codec;
+  return test_files::rewrite_pages(file, [&](size_t index, format::PageHeader& page, Bytes& body) {
+    if (page.type == format::PageType::kDictionaryPage) return;
+    const LeafColumn& leaf = schema.leaves()[index];
+    const Bytes raw =
+        decompress(codec, body, static_cast<size_t>(page.uncompressed_page_size), size_t{1} << 30);
+    std::span<const uint8_t> data = raw;
+    const int32_t count = page.data_page_header->num_values;
+    const auto rep = leaf.max_rep > 0 ? take_length_prefixed_runs(data) : data.first(0);
+    const auto def = leaf.max_def > 0 ? take_length_prefixed_runs(data) : data.first(0);
+    int32_t rows = count;
+    if (leaf.max_rep > 0) {
+      const auto levels = decode_levels(rep, leaf.max_rep, count);
+      rows = static_cast<int32_t>(std::count(levels.begin(), levels.end(), 0));
     }
-  }
-  append_footer(footer.metadata, out);
-  return out;
+    int32_t nulls = 0;
+    if (leaf.max_def > 0) {
+      const auto levels = decode_levels(def, leaf.max_def, count);
+      nulls = count - static_cast<int32_t>(std::count(levels.begin(), levels.end(), leaf.max_def));
+    }
+    const Bytes values = compress(codec, data);
+    format::PageHeader v2;
+    v2.type = format::PageType::kDataPageV2;
+    v2.uncompressed_page_size = static_cast<int32_t>(rep.size() + def.size() + data.size());
+    v2.data_page_header_v2 =
+        format::DataPageHeaderV2{.num_values = count,
+                                 .num_nulls = nulls,
+                                 .num_rows = rows,
+                                 .encoding = page.data_page_header->encoding,
+                                 .definition_levels_byte_length = static_cast<int32_t>(def.size()),
+                                 .repetition_levels_byte_length = static_cast<int32_t>(rep.size())};
+    Bytes stored(rep.begin(), rep.end());
+    stored.insert(stored.end(), def.begin(), def.end());
+    stored.insert(stored.end(), values.begin(), values.end());
+    v2.crc = static_cast<int32_t>(crc32_z(0, stored.data(), stored.size()));
+    page = std::move(v2);
+    body = std::move(stored);
+  });
 }
 
 struct Layout {
@@ -372,7 +302,9 @@ TEST(RowRangeSkipping, NestedPagesAreSkippedByTheirLevelsInDataPagesV2) {
   const frame::Frame whole =
       ParquetReader(memory_source(file, "intact.parquet")).read_row_group(1, {"pairs"});
   spoil_first_data_page(file, 1, leaf_of(file, "pairs.list.element.weight"));
-  ParquetReader reader(memory_source(file, "spoiled.parquet"));
+  // Without checksums, which would fail the page whatever part of it is read: this is
+  // about which part of it is decoded.
+  ParquetReader reader(memory_source(file, "spoiled.parquet"), {.checksums = false});
   EXPECT_TRUE(sees_the_damage([&] { return reader.read_row_group(1, {"pairs"}); }, whole));
   // The levels of a v2 page stand apart from its values: rows are counted without them.
   const RowRange later{30, kRowsPerGroup};

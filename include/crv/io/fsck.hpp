@@ -8,7 +8,8 @@
 //     other tables. A table folder without a manifest and without any part is an empty
 //     table (a first append that failed), not a missing manifest;
 //   - every part the manifest names exists, has the recorded byte size, and its footer
-//     reads and holds the recorded number of rows;
+//     reads and holds the recorded number of rows; with FsckOptions::deep, every page of
+//     every column decodes too, its checksum and strings verified;
 //   - each partition's row_count and byte_size equal what its parts hold on disk (a
 //     manifest whose totals disagree with its own part entries does not parse, so that
 //     is reported as a corrupt manifest naming the key);
@@ -65,12 +66,13 @@ enum class FsckIssue : uint8_t {
   kTemporaryFile,             // a leftover of an interrupted write
   kUnnamedPart,               // a *.parquet file in a bucket folder no manifest names
   kBucketFolderWithoutParts,  // a bucket folder holding no committed part
+  kPartCorrupt,               // a named part's pages do not decode (deep checks only)
   kTableMetadataCorrupt,      // table.json cannot be read, or disagrees with the manifest
 };
 
 // "manifest_missing", "manifest_corrupt", "part_missing", "part_size_mismatch",
 // "part_unreadable", "part_rows_mismatch", "partition_totals_mismatch", "temporary_file",
-// "unnamed_part", "bucket_folder_without_parts", "table_metadata_corrupt".
+// "unnamed_part", "bucket_folder_without_parts", "part_corrupt", "table_metadata_corrupt".
 std::string_view to_string(FsckIssue issue) noexcept;
 
 // A number the manifest records and the number found on disk.
@@ -138,6 +140,10 @@ struct FsckReport {
 
 struct FsckOptions {
   bool repair = false;
+  // Also decode every page of every column of every named part, with checksums and UTF-8
+  // verified, so damage inside the data is found (a part_corrupt finding naming the
+  // column and offset or row). It reads the whole table, not just footers.
+  bool deep = false;
   // Called after each named part is checked, with the table's count so far and its total.
   std::function<void(std::string_view table, int64_t parts_checked, int64_t parts_total)>
       on_part_checked;

@@ -30,6 +30,7 @@
 #include "crv/io/file_system.hpp"
 #include "crv/io/manifest.hpp"
 #include "crv/io/settings.hpp"
+#include "crv/parquet/reader.hpp"
 
 namespace crv::io {
 
@@ -44,6 +45,10 @@ struct ScanOptions {
   // Threads that decode the columns of a row group, the caller's included: 1 decodes on
   // the caller alone, 0 uses one per hardware thread. Never more than there are columns.
   unsigned threads = 0;
+  // Page checksums and UTF-8 checks of the rows read (both on by default): damage that
+  // still decodes is then an IoFormatError naming the part, column and page or row.
+  // Turn them off only to measure their cost or to read parts known to be intact.
+  parquet::ReadVerification verification;
 };
 
 // What a scan skipped and read, for tests and benchmarks.

@@ -14,6 +14,8 @@
 //     of Struct.
 //   - In strict mode no other columns are allowed; otherwise they are kept, after the
 //     descriptor's, and their names must be lower_snake.
+//   - Every string, nested ones included, is valid UTF-8 (validate_partitioning checks
+//     this too).
 
 #include <cstdint>
 #include <vector>

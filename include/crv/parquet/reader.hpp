@@ -7,7 +7,11 @@
 // data pages v1 and v2, and the uncompressed, snappy, gzip, zstd and lz4 codecs. Every
 // byte read is checked: a truncated, corrupt or hostile file is an IoFormatError naming
 // the file and the byte offset, never a crash or an allocation beyond what the file can
-// justify.
+// justify. Schemas may nest groups at most 64 levels deep, and their names must be UTF-8.
+//
+// Beyond that, by default (see ReadVerification), each page's CRC-32 is compared with its
+// bytes when the file stores one, and every string read is checked to be UTF-8, so damage
+// that still decodes is an IoFormatError rather than wrong rows.
 
 #include <cstdint>
 #include <filesystem>
@@ -39,6 +43,18 @@ class RandomAccessSource {
 std::unique_ptr<RandomAccessSource> open_file_source(const std::filesystem::path& path);
 // Bytes held in memory; `bytes` must outlive the source.
 std::unique_ptr<RandomAccessSource> memory_source(std::span<const uint8_t> bytes, std::string name);
+
+// The checks of content a reader makes; the file's structure is always checked.
+struct ReadVerification {
+  // Compare each page's CRC-32 (the format's optional `crc`, which crv-io always writes)
+  // with the page's stored bytes; a mismatch is an IoFormatError naming the file, column
+  // and page offset. Pages passed over unread (outside a row range) are not checked.
+  bool checksums = true;
+  // Check that every value of a BYTE_ARRAY column (all of which read as utf8) is valid
+  // UTF-8; an invalid one is an IoFormatError naming the file, column and row. Turning it
+  // off is only for files known to be intact: frames may then hold invalid strings.
+  bool utf8 = true;
+};
 
 struct ColumnStatistics {
   std::optional<int64_t> null_count;
@@ -107,9 +123,10 @@ struct RowGroupRead {
 
 class ParquetReader {
  public:
-  // Reads and checks the footer.
-  explicit ParquetReader(std::unique_ptr<RandomAccessSource> source);
-  static ParquetReader open(const std::filesystem::path& path);
+  // Reads and checks the footer; `verification` applies to every read.
+  explicit ParquetReader(std::unique_ptr<RandomAccessSource> source,
+                         ReadVerification verification = {});
+  static ParquetReader open(const std::filesystem::path& path, ReadVerification verification = {});
   ~ParquetReader();
   ParquetReader(ParquetReader&&) noexcept;
   ParquetReader& operator=(ParquetReader&&) noexcept;
