@@ -22,7 +22,7 @@
 // Everything but the kill instants follows from --seed, so a failure replays with the
 // seed it prints. Usage:
 //   crash_stress --crvio build/crvio [--cycles 100] [--seed N] [--dir DIR] [--keep]
-//                [--max-processes 4] [--max-rows 100000] [--verbose]
+//                [--max-processes 4] [--max-rows 100000] [--verbose] [--trace]
 
 #include <fcntl.h>
 #include <signal.h>
@@ -92,12 +92,13 @@ struct Options {
   int max_processes = 4;
   int64_t max_rows = 100000;
   bool verbose = false;
+  bool trace = false;
 };
 
 [[noreturn]] void usage(const std::string& problem) {
   std::cerr << "crash_stress: " << problem
             << "\nusage: crash_stress --crvio PATH [--cycles N] [--seed N] [--dir DIR] [--keep]\n"
-               "                    [--max-processes N] [--max-rows N] [--verbose]\n";
+               "                    [--max-processes N] [--max-rows N] [--verbose] [--trace]\n";
   std::exit(2);
 }
 
@@ -138,6 +139,9 @@ Options parse_options(int argc, char** argv) {
       options.max_rows = std::max<int64_t>(number(), 10);
     } else if (arg == "--verbose") {
       options.verbose = true;
+    } else if (arg == "--trace") {
+      options.verbose = true;
+      options.trace = true;
     } else {
       usage("unknown argument " + arg);
     }
@@ -247,11 +251,16 @@ struct Attempt {
   bool probe = false;  // an append run to completion, never killed
   fs::path input;
 
-  std::optional<double> kill_after_ms;  // planned kill, from the start
+  // The planned kill: `kill_after_ms` from the start or, with `kill_after_batch`, that
+  // long after the append printed that it wrote batch `kill_after_batch` (its parts are
+  // on disk; what follows is the next batch or the commit).
+  std::optional<double> kill_after_ms;
+  std::optional<int64_t> kill_after_batch;
   bool kill_sent = false;
   bool killed = false;     // died of SIGKILL
   bool succeeded = false;  // exited 0
   int64_t reported = 0;    // rows it said were committed before it died
+  int64_t written = 0;     // rows of the batches it said it had written (parts on disk)
   int64_t visible = -1;    // rows of it the table held at the last check (-1: unchecked)
   double ms = 0;           // how long it ran
 
@@ -299,19 +308,23 @@ void write_text_input(const Attempt& attempt, Format format, const fs::path& pat
   if (!out) throw std::runtime_error(cat("cannot write ", path));
 }
 
-// The rows of an input that committed --commit-every reports say are in the table:
-// "committed rows up to line N of F" (JSON lines: N rows; CSV: the header is line 1) or
-// "committed the first N rows of F" (Parquet).
-int64_t reported_rows(const Attempt& attempt, const std::string& err) {
+// What `crvio -v append` said on stderr before it ended: the rows of the batches it had
+// written ("batch K: N rows (...)"), and the rows that --commit-every commits put in the
+// table: "committed rows up to line N of F" (JSON lines: N rows; CSV: the header is
+// line 1) or "committed the first N rows of F" (Parquet).
+void parse_progress(Attempt& attempt, const std::string& err) {
+  static const std::regex kBatch(R"(^crvio: batch \d+: (\d+) rows )");
   static const std::regex kLines(R"(^crvio: committed rows up to line (\d+) of )");
   static const std::regex kRows(R"(^crvio: committed the first (\d+) rows of )");
-  int64_t reported = 0;
+  int64_t& reported = attempt.reported;
   std::istringstream lines(err);
   std::string line;
   std::smatch match;
   while (std::getline(lines, line)) {
     int64_t rows = -1;
-    if (std::regex_search(line, match, kLines)) {
+    if (std::regex_search(line, match, kBatch)) {
+      attempt.written += std::stoll(match[1]);
+    } else if (std::regex_search(line, match, kLines)) {
       rows = std::stoll(match[1]) - (attempt.format == Format::kCsv ? 1 : 0);
     } else if (std::regex_search(line, match, kRows)) {
       rows = std::stoll(match[1]);
@@ -323,7 +336,8 @@ int64_t reported_rows(const Attempt& attempt, const std::string& err) {
       reported = rows;
     }
   }
-  return reported;
+  check(attempt.written <= attempt.rows,
+        cat(attempt.label(), " wrote ", attempt.written, " rows: ", err));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -339,7 +353,13 @@ struct Stats {
   int64_t killed_after_commit = 0;  // killed, yet the whole input was visible
   int64_t killed_partial = 0;       // killed with --commit-every, some chunks visible
   int64_t commit_reports = 0;       // killed appends that had reported a commit
-  int64_t appends_committed = 0;    // inputs entirely visible
+  // Where the kills landed, by what the killed append had printed: no batch written yet
+  // (start, reading, encoding, writing the first parts), some batches written, every
+  // batch written (committing: lock, manifest write, exit).
+  int64_t killed_before_parts = 0;
+  int64_t killed_between_batches = 0;
+  int64_t killed_committing = 0;
+  int64_t appends_committed = 0;  // inputs entirely visible
   int64_t rows_committed = 0;
   int64_t probes = 0;
   int64_t repairs = 0;
@@ -537,6 +557,19 @@ class Stress {
     }
   }
 
+  // How many batches an append reads (parts are written batch by batch).
+  static int64_t batches(const Attempt& attempt) {
+    constexpr int64_t kDefaultBatchRows = 65536;
+    const int64_t per_batch = std::min(attempt.batch_rows.value_or(kDefaultBatchRows),
+                                       attempt.commit_every.value_or(attempt.rows));
+    if (!attempt.commit_every) return (attempt.rows + per_batch - 1) / per_batch;
+    // Batches are cut at every commit boundary too.
+    const int64_t per_chunk = (*attempt.commit_every + per_batch - 1) / per_batch;
+    const int64_t chunks = attempt.rows / *attempt.commit_every;
+    const int64_t rest = attempt.rows % *attempt.commit_every;
+    return chunks * per_chunk + (rest + per_batch - 1) / per_batch;
+  }
+
   // ----- one cycle
 
   void run_cycle() {
@@ -545,9 +578,17 @@ class Stress {
     std::vector<size_t> indices;
     for (int64_t i = 0; i < count; ++i) {
       Attempt& attempt = new_attempt(false);
-      // Most are killed, somewhere between their start and a little after their expected
-      // end; the rest run to the end while the others die around them.
-      if (!chance(0.2)) attempt.kill_after_ms = unit() * 1.2 * expected_ms(attempt.rows);
+      // Most are killed: at a random instant between their start and a little after their
+      // expected end, or a few milliseconds after they wrote a given batch, which lands
+      // in the next batch's writes or in the commit. The rest run to the end while the
+      // others die around them.
+      const double plan = unit();
+      if (plan < 0.45) {
+        attempt.kill_after_ms = unit() * 1.2 * expected_ms(attempt.rows);
+      } else if (plan < 0.8) {
+        attempt.kill_after_batch = uniform(1, batches(attempt));
+        attempt.kill_after_ms = unit() * unit() * 20.0;
+      }
       indices.push_back(attempts_.size() - 1);
     }
     launch(indices);
@@ -570,6 +611,9 @@ class Stress {
       pid_t pid;
       Clock::time_point start;
       bool done = false;
+      fs::path err;
+      uintmax_t err_size = 0;
+      std::optional<Clock::time_point> batch_seen;  // when the kill batch was reported
     };
     std::vector<Running> running;
     for (const size_t index : indices) {
@@ -577,7 +621,7 @@ class Stress {
       const fs::path log = options_.dir / "logs" / cat("append-", attempt.id);
       running.push_back(
           {index, spawn(append_args(attempt), cat(log.string(), ".out"), cat(log.string(), ".err")),
-           Clock::now()});
+           Clock::now(), false, cat(log.string(), ".err")});
       ++stats_.launched;
     }
     // On a failure, the appends still running are killed and reaped before it goes on.
@@ -602,14 +646,35 @@ class Stress {
         if (reaped < 0 && errno != EINTR) {
           throw std::system_error(errno, std::generic_category(), "waitpid");
         }
-        const double ms =
-            std::chrono::duration<double, std::milli>(Clock::now() - process.start).count();
+        const Clock::time_point now = Clock::now();
+        const double ms = std::chrono::duration<double, std::milli>(now - process.start).count();
+        if (reaped != process.pid && attempt.kill_after_batch && !process.batch_seen) {
+          std::error_code error;
+          const uintmax_t size = fs::file_size(process.err, error);
+          if (!error && size != process.err_size) {
+            process.err_size = size;
+            const std::string err = read_file(process.err);
+            int64_t printed = 0;
+            for (size_t at = err.find("crvio: batch "); at != std::string::npos;
+                 at = err.find("crvio: batch ", at + 1)) {
+              ++printed;
+            }
+            if (printed >= *attempt.kill_after_batch) process.batch_seen = now;
+          }
+        }
+        const double kill_ms =
+            !attempt.kill_after_ms      ? 0.0
+            : !attempt.kill_after_batch ? ms
+            : process.batch_seen
+                ? std::chrono::duration<double, std::milli>(now - *process.batch_seen).count()
+                : -1.0;
         if (reaped == process.pid) {
           process.done = true;
           --left;
           attempt.ms = ms;
           finish(attempt, outcome_of(status));
-        } else if (attempt.kill_after_ms && !attempt.kill_sent && ms >= *attempt.kill_after_ms) {
+        } else if (attempt.kill_after_ms && !attempt.kill_sent &&
+                   kill_ms >= *attempt.kill_after_ms) {
           // Not reaped yet, so the pid is still this child's (perhaps a zombie).
           ::kill(process.pid, SIGKILL);
           attempt.kill_sent = true;
@@ -629,17 +694,26 @@ class Stress {
     outcome.err = read_file(cat(log.string(), ".err"));
     fs::remove(cat(log.string(), ".out"));
     fs::remove(cat(log.string(), ".err"));
-    attempt.reported = reported_rows(attempt, outcome.err);
+    parse_progress(attempt, outcome.err);
     if (!outcome.exited && outcome.code == SIGKILL && attempt.kill_sent) {
       attempt.killed = true;
       ++stats_.killed;
       if (attempt.reported > 0) ++stats_.commit_reports;
+      if (attempt.written == 0) {
+        ++stats_.killed_before_parts;
+      } else if (attempt.written < attempt.rows) {
+        ++stats_.killed_between_batches;
+      } else {
+        ++stats_.killed_committing;
+      }
+      trace(attempt);
       return;
     }
     check(outcome.exited && outcome.code == 0,
           cat(attempt.label(), " ended with ", describe(outcome), "\nstderr: ", outcome.err));
     attempt.succeeded = true;
     ++stats_.completed;
+    trace(attempt);
     const json summary = json::parse(outcome.out);
     check(summary.at("rows").get<int64_t>() == attempt.rows && summary.at("table") == kTable,
           cat(attempt.label(), " printed a summary of other rows: ", outcome.out));
@@ -647,6 +721,22 @@ class Stress {
         !attempt.commit_every || attempt.reported == attempt.rows,
         cat(attempt.label(), " succeeded but reported only ", attempt.reported, " rows committed"));
     learn(attempt);
+  }
+
+  void trace(const Attempt& attempt) const {
+    if (!options_.trace) return;
+    std::cout << cat("  ", attempt.label(), ": ", attempt.killed ? "killed" : "exited 0", " after ",
+                     std::llround(attempt.ms), " ms",
+                     attempt.kill_after_ms
+                         ? cat(" (kill planned ", std::llround(*attempt.kill_after_ms),
+                               " ms after ",
+                               attempt.kill_after_batch ? cat("batch ", *attempt.kill_after_batch)
+                                                        : std::string("the start"),
+                               ")")
+                         : std::string(),
+                     ", ", attempt.written, " rows written, ", attempt.reported,
+                     " reported committed")
+              << std::endl;
   }
 
   // An append run to its end: the next append after a crash (and after a repair) works.
@@ -911,11 +1001,14 @@ class Stress {
                      "  killed appends: ", stats_.killed_after_commit,
                      " after their commit (entirely visible), ", stats_.killed_partial,
                      " with some --commit-every chunks visible, ", stats_.commit_reports,
-                     " had reported a commit\n", "  committed: ", stats_.appends_committed,
-                     " whole appends, ", stats_.rows_committed, " rows\n",
-                     "  fsck: ", stats_.clean_cycles_checked, " cycles without kills were clean, ",
-                     stats_.repairs, " repairs cleared ", json(stats_.leftovers).dump(), "\n",
-                     "  failures: 0")
+                     " had reported a commit\n", "  kills landed: ", stats_.killed_before_parts,
+                     " before any part was written, ", stats_.killed_between_batches,
+                     " between batches, ", stats_.killed_committing,
+                     " with every part written (committing)\n",
+                     "  committed: ", stats_.appends_committed, " whole appends, ",
+                     stats_.rows_committed, " rows\n", "  fsck: ", stats_.clean_cycles_checked,
+                     " cycles without kills were clean, ", stats_.repairs, " repairs cleared ",
+                     json(stats_.leftovers).dump(), "\n", "  failures: 0")
               << std::endl;
   }
 
