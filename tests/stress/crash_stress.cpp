@@ -20,7 +20,7 @@
 //   - the next append works.
 //
 // Everything but the kill instants follows from --seed, so a failure replays with the
-// seed it prints. Usage:
+// seed it prints; Ctrl-C ends a long run after the current cycle, with its numbers. Usage:
 //   crash_stress --crvio build/crvio [--cycles 100] [--seed N] [--dir DIR] [--keep]
 //                [--max-processes 4] [--max-rows 100000] [--verbose] [--trace]
 
@@ -35,6 +35,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -65,6 +66,14 @@ using nlohmann::json;
 constexpr const char* kTable = "holdings";
 constexpr int64_t kBucketSize = 100;  // crvio's default tick_bucket_size
 constexpr int kExitFsckFindings = 11;
+
+// Set by SIGINT / SIGTERM: the run stops after the current cycle, checks the table and
+// prints its numbers.
+volatile std::sig_atomic_t stop_requested = 0;
+
+extern "C" void request_stop(int) {
+  stop_requested = 1;
+}
 
 // A broken guarantee (or an unexpected result): reported with the seed, then exit 1.
 class Failure : public std::runtime_error {
@@ -198,6 +207,9 @@ pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs:
   const pid_t pid = ::fork();
   if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
   if (pid == 0) {
+    // A process group of its own: Ctrl-C stops the harness, which then checks the table,
+    // not the appends (which would then die of SIGINT instead of SIGKILL).
+    ::setpgid(0, 0);
     const int in_fd = ::open("/dev/null", O_RDONLY);
     const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -387,15 +399,16 @@ class Stress {
     }
     const auto start = Clock::now();
     start_epoch();
-    for (cycle_ = 1; cycle_ <= options_.cycles; ++cycle_) {
+    for (cycle_ = 1; cycle_ <= options_.cycles && stop_requested == 0; ++cycle_) {
       run_cycle();
       if (options_.verbose || cycle_ % 25 == 0 || cycle_ == options_.cycles) {
         std::cout << cat("cycle ", cycle_, ": ", stats_.launched, " appends, ", stats_.killed,
                          " killed, ", stats_.rows_committed + epoch_rows_, " rows committed")
                   << std::endl;
       }
-      if (cycle_ == epoch_end_ && cycle_ < options_.cycles) start_epoch();
+      if (cycle_ == epoch_end_ && cycle_ < options_.cycles && stop_requested == 0) start_epoch();
     }
+    if (stop_requested != 0) std::cout << "crash_stress: stopped by a signal" << std::endl;
     finish_epoch();
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     print_summary(seconds);
@@ -1032,6 +1045,8 @@ int main(int argc, char** argv) {
   const Options options = parse_options(argc, argv);
   std::cout << "crash_stress: seed " << options.seed << ", " << options.cycles
             << " cycles, work folder " << options.dir << std::endl;
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
   Stress stress(options);
   try {
     stress.run();
