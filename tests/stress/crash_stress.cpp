@@ -17,6 +17,7 @@
 //     the folder, and nothing at all after a cycle without kills on a clean table;
 //   - `crvio fsck --repair` clears them without touching the manifest or a named part,
 //     and a plain fsck then exits 0;
+//   - a `crvio fsck --repair` killed half-way leaves the same guarantees for the next one;
 //   - the next append works.
 //
 // Everything but the kill instants follows from --seed, so a failure replays with the
@@ -375,6 +376,7 @@ struct Stats {
   int64_t rows_committed = 0;
   int64_t probes = 0;
   int64_t repairs = 0;
+  int64_t repairs_killed = 0;
   int64_t clean_cycles_checked = 0;
   std::map<std::string, int64_t> leftovers;  // by kind, as fsck names them
 };
@@ -612,7 +614,16 @@ class Stress {
     const FolderState after_fsck = check_fsck(state, clean_ && !any_killed);
     if (clean_ && !any_killed) ++stats_.clean_cycles_checked;
     clean_ = after_fsck.leftovers.empty();
-    if (chance(0.5)) repair(after_fsck);
+    if (chance(0.5)) {
+      if (chance(0.3)) {
+        // A repair killed half-way must leave a table that the next repair fixes.
+        const FolderState left = interrupted_repair(after_fsck);
+        repair(left, false);
+        for (const auto& [kind, count] : after_fsck.leftovers) stats_.leftovers[kind] += count;
+      } else {
+        repair(after_fsck);
+      }
+    }
     probe();
     for (const size_t index : indices) fs::remove(attempts_[index].input);
   }
@@ -977,7 +988,43 @@ class Stress {
 
   // `crvio fsck --repair`, then fsck is clean, the manifest and named parts untouched,
   // and the unnamed parts in quarantine.
-  void repair(const FolderState& before) {
+  // `crvio fsck --repair` killed after a random few milliseconds: the manifest and the
+  // committed rows stay as they were, and fsck still finds only allowed leftovers.
+  FolderState interrupted_repair(const FolderState& before) {
+    std::vector<std::string> args = table_args("fsck");
+    args.push_back("--repair");
+    const double kill_after_ms = unit() * 30.0;
+    const fs::path log = options_.dir / "logs" / "repair";
+    const pid_t pid = spawn(args, cat(log.string(), ".out"), cat(log.string(), ".err"));
+    const auto start = Clock::now();
+    int status = 0;
+    bool kill_sent = false;
+    while (true) {
+      const pid_t reaped = ::waitpid(pid, &status, WNOHANG);
+      if (reaped == pid) break;
+      if (reaped < 0 && errno != EINTR) {
+        throw std::system_error(errno, std::generic_category(), "waitpid");
+      }
+      if (!kill_sent && std::chrono::duration<double, std::milli>(Clock::now() - start).count() >=
+                            kill_after_ms) {
+        ::kill(pid, SIGKILL);  // not reaped yet, so still this child
+        kill_sent = true;
+      }
+      const timespec pause{0, 200000};
+      ::nanosleep(&pause, nullptr);
+    }
+    const Outcome outcome = outcome_of(status);
+    check((outcome.exited && outcome.code == 0) || (!outcome.exited && outcome.code == SIGKILL),
+          cat("`crvio fsck --repair` ended with ", describe(outcome),
+              "\nstderr: ", read_file(cat(log.string(), ".err"))));
+    if (!outcome.exited) ++stats_.repairs_killed;
+    check(read_file(manifest_path()) == before.manifest_text,
+          "an interrupted repair changed manifest.json");
+    const FolderState state = check_table();
+    return check_fsck(state, false);
+  }
+
+  void repair(const FolderState& before, bool count = true) {
     ++stats_.repairs;
     std::vector<std::string> args = table_args("fsck");
     args.push_back("--repair");
@@ -1001,7 +1048,9 @@ class Stress {
     for (const fs::path& part : before.named_parts) {
       check(fs::exists(part), cat("repair removed the named part ", part));
     }
-    for (const auto& [kind, count] : before.leftovers) stats_.leftovers[kind] += count;
+    if (count) {
+      for (const auto& [kind, found] : before.leftovers) stats_.leftovers[kind] += found;
+    }
     clean_ = true;
   }
 
@@ -1020,7 +1069,8 @@ class Stress {
                      " with every part written (committing)\n",
                      "  committed: ", stats_.appends_committed, " whole appends, ",
                      stats_.rows_committed, " rows\n", "  fsck: ", stats_.clean_cycles_checked,
-                     " cycles without kills were clean, ", stats_.repairs, " repairs cleared ",
+                     " cycles without kills were clean, ", stats_.repairs, " repairs (and ",
+                     stats_.repairs_killed, " killed half-way) cleared ",
                      json(stats_.leftovers).dump(), "\n", "  failures: 0")
               << std::endl;
   }
