@@ -18,6 +18,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -145,10 +146,11 @@ class FullDiskTest : public testing::Test {
   // Only what a failed append may leave: no temporary file, no part the manifest does not
   // name (bucket folders it created may stay empty).
   void expect_no_leftover_files() {
+    const std::set<std::filesystem::path> named =
+        named_part_paths(settings_, kEdges, *load_from_disk(edges_manifest(settings_)));
     for (const std::filesystem::path& file : files_under(edges_dir(settings_))) {
       EXPECT_TRUE(file.filename() == "manifest.json" || file.filename() == ".lock" ||
-                  named_part_paths(settings_, kEdges, *load_from_disk(edges_manifest(settings_)))
-                      .contains(file))
+                  named.contains(file))
           << "left behind: " << file;
     }
     const TableFsckReport report = fsck_table(settings_, kRunId, kEdges);
@@ -194,7 +196,7 @@ TEST_F(FullDiskTest, APartWriteThatRunsOutOfSpaceLeavesTheTableAsItWas) {
   const std::vector<int64_t> sizes = part_sizes(rows);
   ASSERT_EQ(sizes.size(), 2U);
   ASSERT_GT(blocks_for(sizes[1]), 10) << "parts too small to land the failure";
-  leave_free_blocks(blocks_for(sizes[0]) + blocks_for(sizes[1]) / 2);
+  ASSERT_NO_FATAL_FAILURE(leave_free_blocks(blocks_for(sizes[0]) + blocks_for(sizes[1]) / 2));
 
   const std::optional<IoWriteError> error =
       error_thrown_by<IoWriteError>([&] { dataset.append(kEdges, rows); });
@@ -220,7 +222,7 @@ TEST_F(FullDiskTest, AManifestWriteThatRunsOutOfSpaceLeavesTheTableAsItWas) {
   const frame::Frame rows = random_edges(200, 6000, 30, 4);  // buckets 2 and 3
   int64_t part_blocks = 0;
   for (const int64_t size : part_sizes(rows)) part_blocks += blocks_for(size);
-  leave_free_blocks(part_blocks);
+  ASSERT_NO_FATAL_FAILURE(leave_free_blocks(part_blocks));
 
   const std::optional<IoManifestError> error =
       error_thrown_by<IoManifestError>([&] { dataset.append(kEdges, rows); });
@@ -252,7 +254,7 @@ TEST_F(FullDiskTest, ATransactionThatRunsOutOfSpaceCommitsNothing) {
   int64_t fitting = 0;
   for (const int64_t size : first_sizes) fitting += blocks_for(size);
   for (const int64_t size : second_sizes) fitting += blocks_for(size);
-  leave_free_blocks(fitting + 4);
+  ASSERT_NO_FATAL_FAILURE(leave_free_blocks(fitting + 4));
 
   {
     Dataset::Transaction transaction = dataset.begin(kEdges);
