@@ -175,9 +175,12 @@ class TableCheck {
           report_.findings.begin(),
           {.issue = FsckIssue::kManifestMissing,
            .path = manifest_path(settings_, run_id_, report_.table),
-           .message = fmt::format("there is no manifest, but {} *.parquet file(s) in bucket "
-                                  "folders, which readers cannot see without one{}",
-                                  parquet_files_without_manifest_, kRebuildHint)});
+           .message = fmt::format(
+               "there is no manifest, but {} *.parquet file(s) in bucket folders, which "
+               "readers cannot see without one{}; but if the table never had a committed "
+               "append (its first append was interrupted), none of them was committed and a "
+               "rebuild would make them visible: remove the table's folder instead",
+               parquet_files_without_manifest_, kRebuildHint)});
     }
     if (options_.repair && !manifest_corrupt_ && parquet_files_without_manifest_ == 0) repair();
     std::sort(report_.quarantined_parts.begin(), report_.quarantined_parts.end());

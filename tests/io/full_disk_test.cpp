@@ -149,8 +149,8 @@ class FullDiskTest : public testing::Test {
     const std::set<std::filesystem::path> named =
         named_part_paths(settings_, kEdges, *load_from_disk(edges_manifest(settings_)));
     for (const std::filesystem::path& file : files_under(edges_dir(settings_))) {
-      EXPECT_TRUE(file.filename() == "manifest.json" || file.filename() == ".lock" ||
-                  named.contains(file))
+      EXPECT_TRUE(file.filename() == "manifest.json" || file.filename() == "table.json" ||
+                  file.filename() == ".lock" || named.contains(file))
           << "left behind: " << file;
     }
     const TableFsckReport report = fsck_table(settings_, kRunId, kEdges);

@@ -914,8 +914,8 @@ class Stress {
     static const std::regex kBucket("bucket=[0-9]{6,}");
     for (const fs::directory_entry& entry : fs::directory_iterator(table_dir())) {
       const std::string name = entry.path().filename().string();
-      if (name == "manifest.json" || name == ".lock") continue;
-      if (name.starts_with("manifest.json.tmp-")) {
+      if (name == "manifest.json" || name == "table.json" || name == ".lock") continue;
+      if (name.starts_with("manifest.json.tmp-") || name.starts_with("table.json.tmp-")) {
         ++state.leftovers["temporary_file"];
         ++state.leftovers["temporary_manifest"];
         continue;
