@@ -146,7 +146,7 @@ TEST_F(CliAppend, BadInputIsRejectedAndTheDatasetIsUnchanged) {
   const auto before = snapshot();
   const std::vector<BadInput> cases = {
       {"malformed JSON", "identity_edges", edges(20, 22) + "{\"tick\": 3,\n", kExitIoSchema,
-       ":3: malformed JSON"},
+       ":3:12: malformed JSON"},
       {"not an object", "identity_edges", "[1, 2]\n", kExitIoSchema, "one JSON object"},
       {"wrong type", "identity_edges",
        R"({"tick": 1, "observer_agent_id": "a", "edge_kind": "k", "edge_weight": "heavy"})"
@@ -169,6 +169,14 @@ TEST_F(CliAppend, BadInputIsRejectedAndTheDatasetIsUnchanged) {
        "\n",
        kExitIoSchema, "mood"},
       {"unknown table", "trades", edges(1, 2), kExitGrammar, "unknown table 'trades'"},
+      // Nesting this deep used to overflow the stack while the values were converted.
+      {"deep nesting", "identity_edges",
+       "{\"tick\": 1, \"x\": " + std::string(100000, '[') + std::string(100000, ']') + "}\n",
+       kExitIoSchema, "bad.jsonl:1: column 'x': objects and arrays nest deeper than 64 levels"},
+      {"number beyond double", "identity_edges",
+       edges(20, 21) + R"({"tick": 1, "edge_weight": -1e400})"
+                       "\n",
+       kExitIoSchema, "bad.jsonl:2:28: column 'edge_weight': number -1e400 is beyond the range"},
   };
   for (const BadInput& bad : cases) {
     SCOPED_TRACE(bad.name);
@@ -338,7 +346,8 @@ TEST_F(CliAppend, FormatFollowsTheExtensionUnlessGiven) {
   // The wrong reader fails: CSV read as JSON lines, JSON lines read as CSV.
   const auto csv_as_jsonl = append("identity_edges", write_input("g.txt", csv));
   EXPECT_EQ(csv_as_jsonl.exit_code, kExitIoSchema);
-  EXPECT_NE(csv_as_jsonl.err.find("g.txt:1: malformed JSON"), std::string::npos)
+  EXPECT_NE(csv_as_jsonl.err.find("g.txt:1:2: malformed JSON: syntax error while parsing value"),
+            std::string::npos)
       << csv_as_jsonl.err;
   const std::string misnamed = write_input("h.csv", jsonl);
   const auto jsonl_as_csv = append("identity_edges", misnamed);
@@ -641,7 +650,7 @@ TEST_F(CliAppend, CommitEverySaysHowFarForCsvAndParquet) {
 TEST_F(CliAppend, StandardInputErrorsNameTheLine) {
   const auto result = append("identity_edges", "-", "run-1", {}, edges(0, 2) + "{\n");
   EXPECT_EQ(result.exit_code, kExitIoSchema);
-  EXPECT_NE(result.err.find("<stdin>:3: malformed JSON"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("<stdin>:3:2: malformed JSON"), std::string::npos) << result.err;
 }
 
 }  // namespace
