@@ -16,8 +16,9 @@
 
 namespace crv::cli {
 
-// How deep a line may nest objects and arrays, its own object being the first level. The
-// canonical tables need four; the bound keeps hostile input from exhausting the stack.
+// How deep JSON from the user (a line of JSON lines, --meta) may nest objects and arrays,
+// the outermost being the first level. The canonical tables need four; the bound keeps
+// hostile input from exhausting the stack of code that recurses over the values.
 inline constexpr size_t kMaxJsonNesting = 64;
 
 class JsonlReader final : public LineBatchReader {

@@ -438,7 +438,8 @@ std::string FsckReport::to_json() const {
                              {"repair", repair},
                              {"consistent", consistent()},
                              {"tables", std::move(tables_json)}};
-  return json.dump();
+  // Paths are bytes; replacement characters keep one that is not UTF-8 printable.
+  return json.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 TableFsckReport fsck_table(const IoSettings& settings, std::string_view run_id,

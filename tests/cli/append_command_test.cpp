@@ -189,6 +189,45 @@ TEST_F(CliAppend, BadInputIsRejectedAndTheDatasetIsUnchanged) {
   }
 }
 
+// File names are bytes; the JSON that commands print names them with replacement
+// characters where they are not UTF-8, instead of failing.
+TEST_F(CliAppend, PathsThatAreNotUtf8ArePrintedWithReplacementCharacters) {
+  const std::string root = (root_ / "data\xff").string();
+  const std::string input = write_input("edges.jsonl", edges(0, 10));
+  const std::vector<std::vector<std::string>> commands = {
+      {"append", "--root", root, "--run", "r", "--table", "identity_edges", input},
+      {"rebuild-manifest", "--root", root, "--run", "r", "--table", "identity_edges"},
+      {"fsck", "--root", root, "--run", "r"},
+      {"bundle", "--root", root, "--run", "r"},
+  };
+  for (const auto& command : commands) {
+    SCOPED_TRACE(command.front());
+    const auto result = run_crvio(command);
+    EXPECT_EQ(result.exit_code, kExitOk) << result.err;
+    if (command.front() != "bundle") {
+      EXPECT_NE(result.out.find("data\xEF\xBF\xBD"), std::string::npos) << result.out;
+    }
+  }
+  std::ifstream bundle(fs::path(root) / "runs/r/bundle.manifest.json");
+  EXPECT_NO_THROW(nlohmann::json::parse(bundle));
+}
+
+TEST_F(CliAppend, RunningOutOfMemoryIsReportedAsSuch) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves more address space than the limit allows";
+#endif
+  // One line longer than the memory crvio may use.
+  constexpr size_t kLine = size_t{64} << 20;
+  const std::string input = write_input("huge.jsonl", "{\"tick\": \"" + std::string(kLine, 'a'));
+  const auto result = run_crvio({"append", "--root", (root_ / "data").string(), "--run", "r",
+                                 "--table", "identity_edges", input},
+                                "", size_t{48} << 20);
+  EXPECT_EQ(result.exit_code, kExitIo) << result.err;
+  EXPECT_EQ(result.err,
+            "crvio: out of memory (for crvio append, a smaller --batch-rows needs less)\n");
+  fs::remove(input);
+}
+
 TEST_F(CliAppend, BadRunIdsMissingFilesAndCorruptManifests) {
   for (const char* run : {"..", ".", "a/b"}) {
     const auto result = append("identity_edges", write_input("ok.jsonl", edges(0, 2)), run);
