@@ -48,6 +48,11 @@ bool has_map_annotation(const SchemaElement& element) {
          (element.logical_type && std::holds_alternative<format::MapType>(*element.logical_type));
 }
 
+// How many schema elements deep a column may reach, counting its top-level element and
+// its leaf. Building the schema (and every type and level computation after it) recurses
+// once per level, so a hostile footer must not choose the depth.
+constexpr int kMaxSchemaDepth = 64;
+
 // Reads the footer's depth-first elements into schema nodes.
 class ElementReader {
  public:
@@ -151,9 +156,13 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
     }
   };
 
-  // Adds the node for `element` (already consumed) and everything beneath it. A repeated
-  // element outside a LIST/MAP group is a list of required items.
-  auto add = [&](auto& self, const SchemaElement& element, bool inside_list) -> int {
+  // Adds the node for `element` (already consumed, `depth` elements deep) and everything
+  // beneath it. A repeated element outside a LIST/MAP group is a list of required items.
+  auto add = [&](auto& self, const SchemaElement& element, bool inside_list, int depth) -> int {
+    if (depth > kMaxSchemaDepth) {
+      reader.fail(
+          fmt::format("column '{}' nests deeper than {} levels", element.name, kMaxSchemaDepth));
+    }
     const auto repetition_type = element.repetition_type.value_or(FieldRepetitionType::kRequired);
     if (repetition_type == FieldRepetitionType::kRepeated && !inside_list) {
       SchemaNode list;
@@ -161,7 +170,7 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
       list.name = element.name;
       list.nullable = false;
       const int index = schema.add_node(std::move(list));
-      const int item = self(self, element, true);
+      const int item = self(self, element, true, depth);
       schema.nodes_[static_cast<size_t>(item)].name = std::string(kItemName);
       schema.nodes_[static_cast<size_t>(item)].parent = index;
       schema.nodes_[static_cast<size_t>(index)].children.push_back(item);
@@ -194,9 +203,9 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
                                repeated.name != "array" && repeated.name != element.name + "_tuple";
       int item;
       if (three_level) {
-        item = self(self, reader.next(repeated.name), true);
+        item = self(self, reader.next(repeated.name), true, depth + 2);
       } else {
-        item = self(self, repeated, true);
+        item = self(self, repeated, true, depth + 1);
         schema.nodes_[static_cast<size_t>(item)].nullable = false;
       }
       schema.nodes_[static_cast<size_t>(item)].name = std::string(kItemName);
@@ -207,7 +216,7 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
     node.kind = SchemaNode::Kind::kStruct;
     const int index = schema.add_node(std::move(node));
     for (int32_t i = 0; i < count; ++i) {
-      const int child = self(self, reader.next(element.name), false);
+      const int child = self(self, reader.next(element.name), false, depth + 1);
       schema.nodes_[static_cast<size_t>(child)].parent = index;
       schema.nodes_[static_cast<size_t>(index)].children.push_back(child);
     }
@@ -215,7 +224,7 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
   };
 
   for (int32_t i = 0; i < *root.num_children; ++i) {
-    schema.columns_.push_back(add(add, reader.next(root.name), false));
+    schema.columns_.push_back(add(add, reader.next(root.name), false, 1));
   }
   if (!reader.done()) reader.fail("elements follow the last top-level column");
   schema.finish();
