@@ -7,7 +7,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   crv::fuzz::read_and_validate(data, size,
                                [](std::istream& stream, const crv::core::TableDescriptor& table) {
-                                 return crv::cli::csv_reader_for(stream, "fuzz.csv", table);
+                                 return crv::cli::csv_reader_for(stream, "fuzz.csv", table, 61);
                                });
   return 0;
 }
