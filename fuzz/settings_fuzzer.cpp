@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "crv/core/errors.hpp"
@@ -26,13 +27,15 @@ const std::filesystem::path& scratch_folder() {
 void load(const std::filesystem::path& file, const uint8_t* data, size_t size) {
   std::ofstream(file, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  std::optional<crv::io::IoSettings> settings;
   try {
-    const crv::io::IoSettings settings = crv::io::IoSettings::load(
+    settings = crv::io::IoSettings::load(
         {.config_file = file, .environment = [](const std::string&) { return std::nullopt; }});
-    settings.validate();  // what loading accepted must be valid
   } catch (const crv::IoConfigError&) {
-    // Rejected, as a bad settings file should be.
+    return;  // rejected, as a bad settings file should be
   }
+  // What loading accepted must be valid; an exception here is a finding.
+  settings->validate();
 }
 
 }  // namespace
