@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
-  clang-format
+  clang-format clang-14 libclang-rt-14-dev
 )
 # The machine image may ship Node.js from elsewhere; only fall back to Debian's.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -5,9 +5,10 @@
 namespace crv::cli {
 
 IoSchemaError BatchReader::error_at(const InputPosition& where, const std::string& column,
-                                    const std::string& message) const {
+                                    const std::string& message,
+                                    std::optional<uint64_t> offset) const {
   return IoSchemaError(fmt::format("{}: {}", where.text, message),
-                       {.path = source_, .column = column, .row = where.row});
+                       {.path = source_, .column = column, .row = where.row, .offset = offset});
 }
 
 InputPosition LineBatchReader::line_position(int64_t line) const {

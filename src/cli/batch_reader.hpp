@@ -38,9 +38,11 @@ class BatchReader {
 
   const std::string& source() const { return source_; }
 
-  // An IoSchemaError "<where>: <message>" with the source, column and row as context.
+  // An IoSchemaError "<where>: <message>" with the source, column, row and byte offset in
+  // the input as context.
   IoSchemaError error_at(const InputPosition& where, const std::string& column,
-                         const std::string& message) const;
+                         const std::string& message,
+                         std::optional<uint64_t> offset = std::nullopt) const;
 
  protected:
   explicit BatchReader(std::string source) : source_(std::move(source)) {}

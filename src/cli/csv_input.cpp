@@ -258,8 +258,8 @@ frame::ArrayPtr CsvReader::finish_column(Builder& builder, size_t column) {
 }
 
 std::unique_ptr<CsvReader> csv_reader_for(std::istream& input, std::string source,
-                                          const core::TableDescriptor& table) {
-  return std::make_unique<CsvReader>(input, std::move(source), [&table](std::string_view column) {
+                                          const core::TableDescriptor& table, size_t chunk_bytes) {
+  const auto type_of = [&table](std::string_view column) {
     const core::ColumnDescriptor* descriptor = table.find(column);
     if (descriptor == nullptr) return CsvType::kString;
     switch (descriptor->dtype) {
@@ -278,7 +278,8 @@ std::unique_ptr<CsvReader> csv_reader_for(std::istream& input, std::string sourc
                     "(use jsonl or parquet)",
                     column, core::to_string(table.name), core::to_string(descriptor->dtype)),
         {.column = std::string(column)});
-  });
+  };
+  return std::make_unique<CsvReader>(input, std::move(source), type_of, chunk_bytes);
 }
 
 }  // namespace crv::cli

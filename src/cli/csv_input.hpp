@@ -80,8 +80,9 @@ class CsvReader final : public LineBatchReader {
 // A reader for rows of `table`: columns typed by the descriptor (i64, f64, str) and
 // kept as strings when the table does not have them (the strict-schema rule is the
 // append's to apply); a struct or list[struct] column is refused, since CSV carries
-// scalar columns only.
+// scalar columns only. `chunk_bytes` as for CsvReader.
 std::unique_ptr<CsvReader> csv_reader_for(std::istream& input, std::string source,
-                                          const core::TableDescriptor& table);
+                                          const core::TableDescriptor& table,
+                                          size_t chunk_bytes = size_t{1} << 20);
 
 }  // namespace crv::cli

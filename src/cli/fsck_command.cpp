@@ -55,6 +55,16 @@ void run_fsck(const FsckArguments& arguments) {
                           [](const io::FsckFinding& finding) { return !finding.resolved(); }));
   }
   std::cout << report.to_json() << '\n' << std::flush;
+  const bool repair_tried =
+      std::any_of(report.tables.begin(), report.tables.end(), [](const io::TableFsckReport& table) {
+        return std::any_of(table.findings.begin(), table.findings.end(),
+                           [](const io::FsckFinding& finding) {
+                             return finding.resolved() || !finding.repair_error.empty();
+                           });
+      });
+  if (arguments.repair && !repair_tried && verbosity() != Verbosity::kQuiet) {
+    std::cerr << "crvio: nothing to repair\n";
+  }
   // CLI11 passes a RuntimeError's code through as the process's exit code, silently.
   if (!report.consistent()) throw CLI::RuntimeError(kExitFsckFindings);
 }

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -16,39 +18,163 @@ namespace {
 
 using frame::Value;
 
-Value to_value(const nlohmann::json& json) {
-  switch (json.type()) {
-    case nlohmann::json::value_t::null:
-      return Value();
-    case nlohmann::json::value_t::boolean:
-      return Value(json.get<bool>());
-    case nlohmann::json::value_t::number_integer:
-      return Value(json.get<int64_t>());
-    case nlohmann::json::value_t::number_unsigned: {
-      const auto value = json.get<uint64_t>();
-      if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        return Value(static_cast<double>(value));
-      }
-      return Value(static_cast<int64_t>(value));
-    }
-    case nlohmann::json::value_t::number_float:
-      return Value(json.get<double>());
-    case nlohmann::json::value_t::string:
-      return Value(json.get<std::string>());
-    case nlohmann::json::value_t::array: {
-      Value::List items;
-      for (const auto& item : json) items.push_back(to_value(item));
-      return Value::list(std::move(items));
-    }
-    case nlohmann::json::value_t::object: {
-      Value::Record fields;
-      for (const auto& [key, item] : json.items()) fields.emplace_back(key, to_value(item));
-      return Value::record(std::move(fields));
-    }
-    default:
-      return Value();
+// The line being parsed, for errors.
+struct JsonLocation {
+  const JsonlReader& reader;
+  InputPosition line;
+  uint64_t line_offset;  // of the line's first byte in the input
+};
+
+// Builds one line's fields as Values straight from the parser's events, so no JSON
+// document is built and converted, and bounds the nesting before anything recurses over
+// the values (building arrays, printing them, destroying them). A line that is not one
+// object, nests too deep, repeats a key or holds a number beyond double's range is an
+// IoSchemaError naming the line and the field.
+class RowParser {
+ public:
+  using json = nlohmann::json;
+
+  // The row's fields in the order of the line, after a successful parse().
+  std::vector<std::pair<std::string, Value>>& parse(std::string_view text,
+                                                    const JsonLocation& where) {
+    where_ = &where;
+    fields_.clear();
+    open_.clear();
+    row_open_ = false;
+    in_field_ = false;
+    json::sax_parse(text.begin(), text.end(), this);
+    return fields_;
   }
-}
+
+  bool null() { return add(Value()); }
+  bool boolean(bool value) { return add(Value(value)); }
+  bool number_integer(json::number_integer_t value) { return add(Value(value)); }
+  bool number_unsigned(json::number_unsigned_t value) {
+    if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return add(Value(static_cast<double>(value)));
+    }
+    return add(Value(static_cast<int64_t>(value)));
+  }
+  bool number_float(json::number_float_t value, const json::string_t&) { return add(Value(value)); }
+  bool string(json::string_t& value) { return add(Value(std::move(value))); }
+  bool binary(json::binary_t&) { return add(Value()); }  // JSON text has no binary values
+
+  bool start_object(std::size_t) {
+    if (!row_open_) {
+      row_open_ = true;
+      return true;
+    }
+    return open(true);
+  }
+  bool key(json::string_t& name) {
+    if (open_.empty()) {
+      column_ = std::move(name);
+      in_field_ = true;
+    } else {
+      open_.back().fields.emplace_back(std::move(name), Value());
+    }
+    return true;
+  }
+  bool end_object() {
+    if (open_.empty()) return true;  // the row's object
+    Value::Record fields = std::move(open_.back().fields);
+    open_.pop_back();
+    check_unique_keys(fields);
+    return add(Value::record(std::move(fields)));
+  }
+  bool start_array(std::size_t) {
+    if (!row_open_) throw fail("a line must hold one JSON object");
+    return open(false);
+  }
+  bool end_array() {
+    Value::List items = std::move(open_.back().items);
+    open_.pop_back();
+    return add(Value::list(std::move(items)));
+  }
+
+  // `position` counts the line's bytes read when the parser stopped: the offending byte,
+  // or the end of the number it refused (`last_token`).
+  bool parse_error(std::size_t position, const std::string& last_token,
+                   const json::exception& error) {
+    const bool overflow = error.id == kNumberOverflow;
+    const size_t refused = overflow ? last_token.size() : 1;
+    const size_t token_start = position - std::min(position, refused);
+    const InputPosition at{fmt::format("{}:{}", where_->line.text, token_start + 1),
+                           where_->line.row};
+    const std::string column = in_field_ ? column_ : "";
+    std::string message;
+    if (overflow) {
+      message = fmt::format("number {} is beyond the range of a double", last_token);
+    } else {
+      // The parser's own "[json.exception...] parse error at line 1, column N: " prefix
+      // repeats what the position says.
+      std::string_view detail = error.what();
+      const size_t prefix_end = detail.find(": ");
+      if (prefix_end != std::string_view::npos) detail.remove_prefix(prefix_end + 2);
+      message = fmt::format("malformed JSON: {}", detail);
+    }
+    if (!column.empty()) message = fmt::format("column '{}': {}", column, message);
+    throw where_->reader.error_at(at, column, message, where_->line_offset + token_start);
+  }
+
+ private:
+  // nlohmann's out_of_range id for a number it cannot hold.
+  static constexpr int kNumberOverflow = 406;
+
+  struct Open {
+    bool is_record;
+    Value::Record fields;  // the last one's value is filled when it is complete
+    Value::List items;
+  };
+
+  bool open(bool is_record) {
+    // The row's object is the first level.
+    if (open_.size() + 2 > kMaxJsonNesting) {
+      throw fail(fmt::format("objects and arrays nest deeper than {} levels", kMaxJsonNesting));
+    }
+    open_.push_back(Open{.is_record = is_record});
+    return true;
+  }
+
+  bool add(Value value) {
+    if (!row_open_) throw fail("a line must hold one JSON object");
+    if (open_.empty()) {
+      fields_.emplace_back(column_, std::move(value));
+      in_field_ = false;
+    } else if (open_.back().is_record) {
+      open_.back().fields.back().second = std::move(value);
+    } else {
+      open_.back().items.push_back(std::move(value));
+    }
+    return true;
+  }
+
+  void check_unique_keys(const Value::Record& fields) const {
+    if (fields.size() < 2) return;
+    std::vector<std::string_view> names;
+    names.reserve(fields.size());
+    for (const auto& field : fields) names.push_back(field.first);
+    std::sort(names.begin(), names.end());
+    const auto twice = std::adjacent_find(names.begin(), names.end());
+    if (twice != names.end()) {
+      throw fail(fmt::format("key '{}' appears twice in an object", *twice));
+    }
+  }
+
+  IoSchemaError fail(const std::string& problem) const {
+    const std::string column = in_field_ ? column_ : "";
+    return where_->reader.error_at(
+        where_->line, column,
+        column.empty() ? problem : fmt::format("column '{}': {}", column, problem));
+  }
+
+  const JsonLocation* where_ = nullptr;
+  std::vector<std::pair<std::string, Value>> fields_;
+  std::vector<Open> open_;  // objects and arrays open below the row's object
+  std::string column_;      // the key of the row's field last read
+  bool in_field_ = false;   // column_'s value is being read
+  bool row_open_ = false;
+};
 
 // The value in the descriptor's scalar type when that loses nothing; otherwise as it was,
 // for array building to report.
@@ -129,30 +255,28 @@ std::optional<frame::Frame> JsonlReader::next(int64_t max_rows) {
   // Columns in order of first appearance, each with one value per row so far.
   std::vector<std::string> names;
   std::map<std::string, std::vector<Value>, std::less<>> columns;
+  RowParser parser;
   while (static_cast<int64_t>(new_lines_.size()) < max_rows) {
+    const uint64_t line_offset = static_cast<uint64_t>(input_.bytes_read()) - input_.size();
     const std::optional<std::string_view> text = next_line();
     if (!text) break;
     ++line_;
     if (text->find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    nlohmann::json json;
-    try {
-      json = nlohmann::json::parse(text->begin(), text->end());
-    } catch (const nlohmann::json::parse_error& error) {
-      throw error_at(line_position(line_), "", fmt::format("malformed JSON: {}", error.what()));
-    }
-    if (!json.is_object()) {
-      throw error_at(line_position(line_), "", "a line must hold one JSON object");
-    }
+    const JsonLocation where{*this, line_position(line_), line_offset};
+    std::vector<std::pair<std::string, Value>>& fields = parser.parse(*text, where);
     const size_t row = new_lines_.size();
     new_lines_.push_back(line_);
-    for (const auto& [key, item] : json.items()) {
+    for (auto& [key, item] : fields) {
       auto [found, inserted] = columns.try_emplace(key);
       if (inserted) names.push_back(key);
       std::vector<Value>& values = found->second;
+      if (values.size() > row) {
+        throw error_at(where.line, key, fmt::format("key '{}' appears twice in the line", key));
+      }
       values.resize(row);  // nulls for the rows before its first appearance
       const core::ColumnDescriptor* descriptor = table_.find(key);
-      values.push_back(descriptor ? to_descriptor_scalar(descriptor->dtype, to_value(item))
-                                  : to_value(item));
+      values.push_back(descriptor ? to_descriptor_scalar(descriptor->dtype, std::move(item))
+                                  : std::move(item));
     }
   }
   if (new_lines_.empty()) return std::nullopt;

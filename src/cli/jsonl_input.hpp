@@ -4,6 +4,7 @@
 // the conversion is lossless, so a file can say 3 for an f64 column. Blank lines are
 // skipped.
 
+#include <cstddef>
 #include <istream>
 #include <optional>
 #include <string>
@@ -15,6 +16,11 @@
 
 namespace crv::cli {
 
+// How deep JSON from the user (a line of JSON lines, --meta) may nest objects and arrays,
+// the outermost being the first level. The canonical tables need four; the bound keeps
+// hostile input from exhausting the stack of code that recurses over the values.
+inline constexpr size_t kMaxJsonNesting = 64;
+
 class JsonlReader final : public LineBatchReader {
  public:
   // Reads `input` (named `source` in errors; it must outlive the reader), `chunk_bytes`
@@ -22,8 +28,10 @@ class JsonlReader final : public LineBatchReader {
   JsonlReader(std::istream& input, std::string source, const core::TableDescriptor& table,
               size_t chunk_bytes = size_t{1} << 20);
 
-  // A malformed line, a non-object line or a value that does not fit its column is an
-  // IoSchemaError naming the source, the 1-based line and the column.
+  // A malformed line, a non-object line, a key repeated in an object, nesting deeper than
+  // kMaxJsonNesting, a number beyond double's range or a value that does not fit its
+  // column is an IoSchemaError naming the source, the 1-based line and the column (and,
+  // for what the JSON parser refuses, the byte in the line and the input).
   std::optional<frame::Frame> next(int64_t max_rows) override;
   int64_t bytes_read() const override { return input_.bytes_read(); }
 

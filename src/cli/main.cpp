@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <new>
 
 #include "cli/commands.hpp"
 #include "cli/console.hpp"
@@ -48,6 +49,11 @@ int run(int argc, char** argv) {
   } catch (const Error& error) {
     std::fprintf(stderr, "crvio: %s: %s\n", error.kind(), error.what());
     return exit_code_for(error);
+  } catch (const std::bad_alloc&) {
+    // Input too large for the memory at hand (a huge line or batch) is not a bug.
+    std::fputs("crvio: out of memory (for crvio append, a smaller --batch-rows needs less)\n",
+               stderr);
+    return kExitIo;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "crvio: internal error: %s\n", error.what());
     return kExitInternal;

@@ -1,8 +1,10 @@
 // `crvio read`, `crvio manifest`, `crvio rebuild-manifest` and `crvio bundle`: a run's
 // tables, manifests and bundle as JSON.
 
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <limits>
@@ -15,11 +17,13 @@
 #include "cli/commands.hpp"
 #include "cli/console.hpp"
 #include "cli/file_format.hpp"
+#include "cli/jsonl_input.hpp"
 #include "cli/options.hpp"
 #include "cli/output_file.hpp"
 #include "cli/row_output.hpp"
 #include "crv/io/bundle.hpp"
 #include "crv/io/dataset.hpp"
+#include "crv/io/file_system.hpp"
 #include "crv/io/paths.hpp"
 
 namespace crv::cli {
@@ -36,10 +40,24 @@ struct ReadArguments : TableArguments {
   std::optional<std::filesystem::path> output;
 };
 
-// Empty when `text` is a JSON object, else what is wrong with it.
+// Empty when `text` is a JSON object, else what is wrong with it. Nesting is bounded
+// like a JSON line's, since the bundle is printed by a recursive serializer.
 std::string check_meta(const std::string& text) {
-  const nlohmann::json meta = nlohmann::json::parse(text, nullptr, false);
+  size_t deepest = 0;
+  const auto track_depth = [&deepest](int depth, nlohmann::json::parse_event_t event,
+                                      const nlohmann::json&) {
+    // The parser's depth counts the containers around the one starting.
+    if (event == nlohmann::json::parse_event_t::object_start ||
+        event == nlohmann::json::parse_event_t::array_start) {
+      deepest = std::max(deepest, static_cast<size_t>(depth) + 1);
+    }
+    return true;
+  };
+  const nlohmann::json meta = nlohmann::json::parse(text, track_depth, false);
   if (meta.is_discarded()) return "not valid JSON";
+  if (deepest > kMaxJsonNesting) {
+    return fmt::format("objects and arrays nest deeper than {} levels", kMaxJsonNesting);
+  }
   if (!meta.is_object()) return std::string("must be a JSON object, not ") + meta.type_name();
   return {};
 }
@@ -75,9 +93,39 @@ void run_read(const ReadArguments& arguments) {
           stats.parts_selected, stats.row_groups_selected, stats.row_groups_pruned);
 }
 
+// A cheap look at the files a manifest names: each must exist with its recorded size.
+// What the files hold is fsck's to check.
+void check_parts_exist(const io::IoSettings& settings, const TableArguments& arguments,
+                       const io::TableManifest& manifest) {
+  io::FileSystem& fs = io::default_file_system();
+  for (const auto& [bucket, partition] : manifest.partitions) {
+    for (const io::PartMeta& part : partition.parts) {
+      const std::filesystem::path file =
+          io::bucket_dir(settings, arguments.run, arguments.table, bucket) / part.path;
+      const std::optional<io::FileIdentity> found = fs.stat(file);
+      std::string problem;
+      if (!found || found->is_directory) {
+        problem = "is missing";
+      } else if (found->size != static_cast<uint64_t>(part.bytes)) {
+        problem = fmt::format("is {} bytes", found->size);
+      } else {
+        continue;
+      }
+      throw IoManifestError(
+          fmt::format("part '{}' {}, but the manifest names it with {} bytes; crvio fsck --run "
+                      "{} lists every problem of the run",
+                      file.string(), problem, part.bytes, arguments.run),
+          {.path = file.string()});
+    }
+  }
+}
+
 void run_manifest(const TableArguments& arguments) {
-  io::Dataset dataset(settings_for(arguments), arguments.run);
-  std::string json = io::to_json_bytes(dataset.manifest(arguments.table));
+  const io::IoSettings settings = settings_for(arguments);
+  io::Dataset dataset(settings, arguments.run);
+  const io::TableManifest manifest = dataset.manifest(arguments.table);
+  check_parts_exist(settings, arguments, manifest);
+  std::string json = io::to_json_bytes(manifest);
   if (json.empty() || json.back() != '\n') json += '\n';
   std::cout << json;
 }
@@ -112,7 +160,8 @@ void run_rebuild_manifest(const TableArguments& arguments) {
       {"rows", rows},
       {"bytes", bytes},
       {"ignored_temp_files", std::move(ignored)}};
-  std::cout << summary.dump() << '\n';
+  // Paths are bytes; replacement characters keep one that is not UTF-8 printable.
+  std::cout << summary.dump(-1, ' ', false, ordered_json::error_handler_t::replace) << '\n';
 }
 
 void add_read_command(CLI::App& app) {
@@ -150,7 +199,8 @@ void add_manifest_command(CLI::App& app) {
   auto* manifest = app.add_subcommand("manifest", "Print a table's manifest");
   add_table_options(*manifest, *arguments);
   manifest->footer(
-      "Prints manifest.json after checking it (a corrupt manifest is an error).\n\n"
+      "Prints manifest.json after checking it: a corrupt manifest, or one naming a part\n"
+      "that is missing or not of its recorded size, is an error (crvio fsck checks more).\n\n"
       "Example:\n"
       "  crvio manifest --run run-1 --table holdings");
   manifest->callback([arguments] { run_manifest(*arguments); });

@@ -145,7 +145,9 @@ std::filesystem::path write_run_bundle_manifest(const IoSettings& settings, std:
       {"artifacts", artifacts_section()},
       {"meta", meta.is_null() ? ordered_json::object() : ordered_json(meta)}};
   fs.create_directories(run_root(settings, run_id));
-  write_manifest_json(fs, path, bundle.dump(2) + "\n");
+  // Paths are bytes; replacement characters keep one that is not UTF-8 printable.
+  write_manifest_json(fs, path,
+                      bundle.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n");
   return path;
 }
 

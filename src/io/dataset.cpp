@@ -98,7 +98,8 @@ std::string AppendSummary::to_json() const {
                                  {"parts", parts_json},
                                  {"rows", rows},
                                  {"buckets", buckets}};
-  return json.dump();
+  // Paths are bytes; replacement characters keep one that is not UTF-8 printable.
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 // What a Dataset knows about one table: its descriptor and paths, the manifest as last

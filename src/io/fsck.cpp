@@ -500,15 +500,38 @@ std::string FsckReport::to_json() const {
                              {"repair", repair},
                              {"consistent", consistent()},
                              {"tables", std::move(tables_json)}};
-  return json.dump();
+  // Paths are bytes; replacement characters keep one that is not UTF-8 printable.
+  return json.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
+
+namespace {
+
+// The table's lock is a write (its file is created and locked), which a read-only table
+// refuses: so a table is first checked without it, and only a check that finds something
+// repair fixes is done again, under the lock, and repaired.
+TableFsckReport check_table(FileSystem& fs, const IoSettings& settings, std::string_view run_id,
+                            std::string_view table, const FsckOptions& options) {
+  FsckOptions look = options;
+  look.repair = false;
+  TableFsckReport report = TableCheck(fs, settings, run_id, table, look).run();
+  const auto repairable = [](const FsckFinding& finding) {
+    return finding.issue == FsckIssue::kTemporaryFile || finding.issue == FsckIssue::kUnnamedPart ||
+           finding.issue == FsckIssue::kBucketFolderWithoutParts;
+  };
+  if (!options.repair || std::none_of(report.findings.begin(), report.findings.end(), repairable)) {
+    return report;
+  }
+  return TableCheck(fs, settings, run_id, table, options).run();
+}
+
+}  // namespace
 
 TableFsckReport fsck_table(const IoSettings& settings, std::string_view run_id,
                            std::string_view table, const FsckOptions& options, FileSystem& fs) {
   settings.validate();
   validate_run_id(run_id);
   core::get_table(table);
-  return TableCheck(fs, settings, run_id, table, options).run();
+  return check_table(fs, settings, run_id, table, options);
 }
 
 FsckReport fsck_run(const IoSettings& settings, std::string_view run_id, const FsckOptions& options,
@@ -527,7 +550,7 @@ FsckReport fsck_run(const IoSettings& settings, std::string_view run_id, const F
     const std::string_view table = core::to_string(name);
     const std::optional<FileIdentity> folder = fs.stat(table_dir(settings, run_id, table));
     if (folder && folder->is_directory) {
-      report.tables.push_back(TableCheck(fs, settings, run_id, table, options).run());
+      report.tables.push_back(check_table(fs, settings, run_id, table, options));
     }
   }
   return report;

@@ -186,7 +186,7 @@ TEST_F(CliAppend, BadInputIsRejectedAndTheDatasetIsUnchanged) {
   const auto before = snapshot();
   const std::vector<BadInput> cases = {
       {"malformed JSON", "identity_edges", edges(20, 22) + "{\"tick\": 3,\n", kExitIoSchema,
-       ":3: malformed JSON"},
+       ":3:12: malformed JSON"},
       {"not an object", "identity_edges", "[1, 2]\n", kExitIoSchema, "one JSON object"},
       {"wrong type", "identity_edges",
        R"({"tick": 1, "observer_agent_id": "a", "edge_kind": "k", "edge_weight": "heavy"})"
@@ -209,6 +209,14 @@ TEST_F(CliAppend, BadInputIsRejectedAndTheDatasetIsUnchanged) {
        "\n",
        kExitIoSchema, "mood"},
       {"unknown table", "trades", edges(1, 2), kExitGrammar, "unknown table 'trades'"},
+      // Nesting this deep used to overflow the stack while the values were converted.
+      {"deep nesting", "identity_edges",
+       "{\"tick\": 1, \"x\": " + std::string(100000, '[') + std::string(100000, ']') + "}\n",
+       kExitIoSchema, "bad.jsonl:1: column 'x': objects and arrays nest deeper than 64 levels"},
+      {"number beyond double", "identity_edges",
+       edges(20, 21) + R"({"tick": 1, "edge_weight": -1e400})"
+                       "\n",
+       kExitIoSchema, "bad.jsonl:2:28: column 'edge_weight': number -1e400 is beyond the range"},
   };
   for (const BadInput& bad : cases) {
     SCOPED_TRACE(bad.name);
@@ -219,6 +227,45 @@ TEST_F(CliAppend, BadInputIsRejectedAndTheDatasetIsUnchanged) {
     EXPECT_TRUE(result.out.empty());
     EXPECT_EQ(snapshot(), before);
   }
+}
+
+// File names are bytes; the JSON that commands print names them with replacement
+// characters where they are not UTF-8, instead of failing.
+TEST_F(CliAppend, PathsThatAreNotUtf8ArePrintedWithReplacementCharacters) {
+  const std::string root = (root_ / "data\xff").string();
+  const std::string input = write_input("edges.jsonl", edges(0, 10));
+  const std::vector<std::vector<std::string>> commands = {
+      {"append", "--root", root, "--run", "r", "--table", "identity_edges", input},
+      {"rebuild-manifest", "--root", root, "--run", "r", "--table", "identity_edges"},
+      {"fsck", "--root", root, "--run", "r"},
+      {"bundle", "--root", root, "--run", "r"},
+  };
+  for (const auto& command : commands) {
+    SCOPED_TRACE(command.front());
+    const auto result = run_crvio(command);
+    EXPECT_EQ(result.exit_code, kExitOk) << result.err;
+    if (command.front() != "bundle") {
+      EXPECT_NE(result.out.find("data\xEF\xBF\xBD"), std::string::npos) << result.out;
+    }
+  }
+  std::ifstream bundle(fs::path(root) / "runs/r/bundle.manifest.json");
+  EXPECT_NO_THROW(nlohmann::json::parse(bundle));
+}
+
+TEST_F(CliAppend, RunningOutOfMemoryIsReportedAsSuch) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves more address space than the limit allows";
+#endif
+  // One line longer than the memory crvio may use.
+  constexpr size_t kLine = size_t{64} << 20;
+  const std::string input = write_input("huge.jsonl", "{\"tick\": \"" + std::string(kLine, 'a'));
+  const auto result = run_crvio({"append", "--root", (root_ / "data").string(), "--run", "r",
+                                 "--table", "identity_edges", input},
+                                "", size_t{48} << 20);
+  EXPECT_EQ(result.exit_code, kExitIo) << result.err;
+  EXPECT_EQ(result.err,
+            "crvio: out of memory (for crvio append, a smaller --batch-rows needs less)\n");
+  fs::remove(input);
 }
 
 TEST_F(CliAppend, BadRunIdsMissingFilesAndCorruptManifests) {
@@ -378,7 +425,8 @@ TEST_F(CliAppend, FormatFollowsTheExtensionUnlessGiven) {
   // The wrong reader fails: CSV read as JSON lines, JSON lines read as CSV.
   const auto csv_as_jsonl = append("identity_edges", write_input("g.txt", csv));
   EXPECT_EQ(csv_as_jsonl.exit_code, kExitIoSchema);
-  EXPECT_NE(csv_as_jsonl.err.find("g.txt:1: malformed JSON"), std::string::npos)
+  EXPECT_NE(csv_as_jsonl.err.find("g.txt:1:2: malformed JSON: syntax error while parsing value"),
+            std::string::npos)
       << csv_as_jsonl.err;
   const std::string misnamed = write_input("h.csv", jsonl);
   const auto jsonl_as_csv = append("identity_edges", misnamed);
@@ -709,7 +757,7 @@ TEST_F(CliAppend, CommitEverySaysHowFarForCsvAndParquet) {
 TEST_F(CliAppend, StandardInputErrorsNameTheLine) {
   const auto result = append("identity_edges", "-", "run-1", {}, edges(0, 2) + "{\n");
   EXPECT_EQ(result.exit_code, kExitIoSchema);
-  EXPECT_NE(result.err.find("<stdin>:3: malformed JSON"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("<stdin>:3:2: malformed JSON"), std::string::npos) << result.err;
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -127,6 +130,46 @@ TEST_F(CliFsck, RepairFixesLeftoversAndThenExitsZero) {
 
   const auto again = fsck();
   EXPECT_EQ(again.exit_code, kExitOk) << again.out;
+}
+
+// A read-only bind mount of `folder` over itself, undone on destruction; needs root.
+class ReadOnlyMount {
+ public:
+  explicit ReadOnlyMount(const fs::path& folder) : folder_(folder) {
+    const std::string quoted = "'" + folder.string() + "'";
+    mounted_ = std::system(("mount --bind " + quoted + " " + quoted + " 2>/dev/null").c_str()) == 0;
+    if (mounted_ &&
+        std::system(("mount -o remount,ro,bind " + quoted + " 2>/dev/null").c_str()) != 0) {
+      unmount();
+    }
+  }
+  ~ReadOnlyMount() { unmount(); }
+  ReadOnlyMount(const ReadOnlyMount&) = delete;
+  ReadOnlyMount& operator=(const ReadOnlyMount&) = delete;
+  bool active() const { return mounted_; }
+
+ private:
+  void unmount() {
+    if (mounted_) std::system(("umount '" + folder_.string() + "'").c_str());
+    mounted_ = false;
+  }
+  fs::path folder_;
+  bool mounted_ = false;
+};
+
+TEST_F(CliFsck, RepairWithNothingToRepairSaysSoEvenOnAReadOnlyMount) {
+  append_edges(tick_range(0, 150));
+  const auto writable = fsck({"--repair"});
+  EXPECT_EQ(writable.exit_code, kExitOk) << writable.err;
+  EXPECT_EQ(writable.err, "crvio: nothing to repair\n");
+
+  if (::geteuid() != 0) GTEST_SKIP() << "a read-only bind mount needs root";
+  const ReadOnlyMount read_only(settings_.root_dir);
+  if (!read_only.active()) GTEST_SKIP() << "mount is not permitted here";
+  const auto result = fsck({"--repair"});
+  EXPECT_EQ(result.exit_code, kExitOk) << result.err;
+  EXPECT_EQ(result.err, "crvio: nothing to repair\n");
+  EXPECT_EQ(report_of(result)["consistent"], true);
 }
 
 TEST_F(CliFsck, RepairStillExitsWithFindingsWhenDataIsMissing) {

@@ -24,11 +24,11 @@ const std::string kLines =
     "{\"tick\": 3, \"edge_weight\": -1, \"observer_agent_id\": \"a\\nb\"}\n"
     "{\"observer_agent_id\": \"c\", \"tick\": 4, \"edge_weight\": 8}";
 
-// Columns come in order of first appearance; the keys of an object in name order.
+// Columns come in order of first appearance, the keys of an object in the line's order.
 frame::Frame expected_lines() {
   return frame::Frame(
-      {{"edge_weight", frame::make_float64({2.0, 0.5, -1.0, 8.0})},
-       {"tick", frame::make_int64({1, 2, 3, 4})},
+      {{"tick", frame::make_int64({1, 2, 3, 4})},
+       {"edge_weight", frame::make_float64({2.0, 0.5, -1.0, 8.0})},
        {"observer_agent_id", frame::make_utf8({std::nullopt, std::nullopt, "a\nb", "c"})}});
 }
 
@@ -57,12 +57,12 @@ TEST(JsonlReader, ReadsInBatchesThatEachTypeTheirOwnColumns) {
   JsonlReader reader(input, "e.jsonl", edges(), 4);
   const std::optional<frame::Frame> first = reader.next(2);
   ASSERT_TRUE(first.has_value());
-  EXPECT_TRUE(first->equals(expected_lines().select({"edge_weight", "tick"}).slice(0, 2)));
+  EXPECT_TRUE(first->equals(expected_lines().select({"tick", "edge_weight"}).slice(0, 2)));
   EXPECT_EQ(reader.rows_so_far(), "rows up to line 2 of e.jsonl");
   const std::optional<frame::Frame> second = reader.next(2);
   ASSERT_TRUE(second.has_value());
   EXPECT_TRUE(second->equals(
-      expected_lines().select({"edge_weight", "observer_agent_id", "tick"}).slice(2, 2)));
+      expected_lines().select({"tick", "edge_weight", "observer_agent_id"}).slice(2, 2)));
   EXPECT_EQ(reader.position(0).text, "e.jsonl:4");
   EXPECT_FALSE(reader.next(2).has_value());
   EXPECT_EQ(reader.position(1).text, "e.jsonl:5");  // the end leaves the last batch as it was
@@ -70,9 +70,13 @@ TEST(JsonlReader, ReadsInBatchesThatEachTypeTheirOwnColumns) {
 
 TEST(JsonlReader, BadLinesNameTheirLine) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"{\"tick\": 1}\n\n{\"tick\": \n", "e.jsonl:3: malformed JSON"},
+      {"{\"tick\": 1}\n\n{\"tick\": \n", "e.jsonl:3:10: column 'tick': malformed JSON"},
       {"{\"tick\": 1}\n[1]\n", "e.jsonl:2: a line must hold one JSON object"},
       {"{\"tick\": 1}\n{\"tick\": \"late\"}\n", "e.jsonl:2: column 'tick': "},
+      {"{\"tick\": 1, \"tick\": 2}\n", "e.jsonl:1: key 'tick' appears twice"},
+      {"{\"x\": [{\"a\": 1, \"b\": 2, \"a\": 3}]}\n",
+       "e.jsonl:1: column 'x': key 'a' appears twice"},
+      {"7\n", "e.jsonl:1: a line must hold one JSON object"},
   };
   for (const auto& [text, message] : cases) {
     SCOPED_TRACE(text);
@@ -84,6 +88,55 @@ TEST(JsonlReader, BadLinesNameTheirLine) {
     } catch (const IoSchemaError& error) {
       EXPECT_THAT(error.message(), ::testing::StartsWith(message));
       EXPECT_EQ(error.context().path, "e.jsonl");
+    }
+  }
+}
+
+// `levels` nested arrays (the row's object adds one more) around a 1, as field "x".
+std::string nested_line(size_t levels) {
+  return "{\"tick\": 1, \"x\": " + std::string(levels, '[') + "1" + std::string(levels, ']') +
+         "}\n";
+}
+
+TEST(JsonlReader, NestingIsBoundedBeforeAnythingRecursesOverIt) {
+  {
+    std::istringstream input(nested_line(kMaxJsonNesting - 1));
+    JsonlReader reader(input, "e.jsonl", edges());
+    const std::optional<frame::Frame> rows = reader.next(10);
+    ASSERT_TRUE(rows.has_value());
+    EXPECT_EQ(rows->num_rows(), 1);
+  }
+  // Deep enough to overflow the stack of a recursive conversion or destructor.
+  for (size_t levels : {kMaxJsonNesting, size_t{100000}}) {
+    SCOPED_TRACE(levels);
+    std::istringstream input("{\"tick\": 0}\n" + nested_line(levels));
+    JsonlReader reader(input, "e.jsonl", edges());
+    try {
+      reader.next(10);
+      ADD_FAILURE() << "no error";
+    } catch (const IoSchemaError& error) {
+      EXPECT_EQ(error.message(),
+                "e.jsonl:2: column 'x': objects and arrays nest deeper than 64 levels");
+      EXPECT_EQ(error.context().column, "x");
+      EXPECT_EQ(error.context().row, 1);
+    }
+  }
+}
+
+TEST(JsonlReader, NumbersBeyondDoubleNameTheirLineColumnAndByte) {
+  for (const std::string number : {"1e400", "-1e400"}) {
+    SCOPED_TRACE(number);
+    std::istringstream input("{\"tick\": 0}\n{\"tick\": 1, \"edge_weight\": " + number + "}\n");
+    JsonlReader reader(input, "e.jsonl", edges());
+    try {
+      reader.next(10);
+      ADD_FAILURE() << "no error";
+    } catch (const IoSchemaError& error) {
+      EXPECT_EQ(error.message(), "e.jsonl:2:28: column 'edge_weight': number " + number +
+                                     " is beyond the range of a double");
+      EXPECT_EQ(error.context().column, "edge_weight");
+      EXPECT_EQ(error.context().row, 1);
+      EXPECT_EQ(error.context().offset, 12 + 27);  // the first line and 27 bytes of this one
     }
   }
 }

@@ -1,6 +1,7 @@
 // End-to-end tests of `crvio read`, `crvio manifest`, `crvio rebuild-manifest` and
 // `crvio bundle`: output on success, one error line and the class's exit code on failure.
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -17,6 +18,7 @@
 #include "crv/cli/main.hpp"
 #include "crv/frame/builders.hpp"
 #include "crv/io/dataset.hpp"
+#include "crv/io/file_system.hpp"
 #include "crv/io/manifest.hpp"
 #include "crv/io/paths.hpp"
 #include "crv/parquet/reader.hpp"
@@ -306,6 +308,24 @@ TEST_F(CliRead, ManifestPrintsTheTablesManifest) {
   expect_one_error_line(crvio({"manifest", "--table", "edges"}), kExitGrammar, "edges");
 }
 
+TEST_F(CliRead, ManifestNamingAMissingOrResizedPartIsAManifestError) {
+  append_edges(0, 150);
+  const io::TableManifest manifest =
+      *io::load_manifest(io::default_file_system(), io::manifest_path(settings_, kRun, kEdges));
+  const auto& [bucket, partition] = *manifest.partitions.rbegin();
+  const io::PartMeta& part = partition.parts.front();
+  const fs::path file = io::bucket_dir(settings_, kRun, kEdges, bucket) / part.path;
+
+  fs::resize_file(file, 10);
+  expect_one_error_line(crvio({"manifest", "--table", kEdges}), kExitManifest,
+                        fmt::format("part '{}' is 10 bytes, but the manifest names it with {} "
+                                    "bytes; crvio fsck --run {} lists every problem",
+                                    file.string(), part.bytes, kRun));
+  fs::remove(file);
+  expect_one_error_line(crvio({"manifest", "--table", kEdges}), kExitManifest,
+                        fmt::format("part '{}' is missing", file.string()));
+}
+
 TEST_F(CliRead, RebuildManifestPrintsASummaryWithTheIgnoredTemporaryFiles) {
   append_edges(0, 150);
   const fs::path manifest = io::manifest_path(settings_, kRun, kEdges);
@@ -344,6 +364,20 @@ TEST_F(CliRead, BundleWritesTheBundleAndPrintsItsPath) {
   expect_usage_error(crvio({"bundle", "--meta", "[1, 2]"}),
                      "--meta: must be a JSON object, not array");
   expect_usage_error(crvio({"bundle", "--meta", "{oops"}), "--meta: not valid JSON");
+}
+
+// The bundle is printed by a recursive serializer, which such nesting used to overflow.
+TEST_F(CliRead, BundleMetaNestingIsBounded) {
+  append_edges(0, 10);
+  const auto meta = [](size_t levels) {
+    return "{\"a\": " + std::string(levels - 1, '[') + std::string(levels - 1, ']') + "}";
+  };
+  EXPECT_EQ(crvio({"bundle", "--meta", meta(64)}).exit_code, kExitOk);
+  for (size_t levels : {size_t{65}, size_t{60000}}) {
+    SCOPED_TRACE(levels);
+    expect_usage_error(crvio({"bundle", "--meta", meta(levels)}),
+                       "--meta: objects and arrays nest deeper than 64 levels");
+  }
 }
 
 TEST_F(CliRead, EveryVerbHasHelpWithExamples) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,7 +24,8 @@ struct Fd {
 
 }  // namespace
 
-CommandResult run_crvio(const std::vector<std::string>& args, const std::string& input) {
+CommandResult run_crvio(const std::vector<std::string>& args, const std::string& input,
+                        uint64_t address_space_bytes) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (::pipe(in_pipe) || ::pipe(out_pipe) || ::pipe(err_pipe)) throw std::runtime_error("pipe");
   Fd in_w{in_pipe[1]}, out_r{out_pipe[0]}, err_r{err_pipe[0]};
@@ -34,6 +36,10 @@ CommandResult run_crvio(const std::vector<std::string>& args, const std::string&
     ::dup2(err_pipe[1], 2);
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) {
       ::close(fd);
+    }
+    if (address_space_bytes != 0) {
+      const rlimit limit{.rlim_cur = address_space_bytes, .rlim_max = address_space_bytes};
+      ::setrlimit(RLIMIT_AS, &limit);
     }
     std::vector<char*> argv;
     std::string binary = CRVIO_BINARY;

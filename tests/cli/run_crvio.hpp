@@ -1,6 +1,7 @@
 #pragma once
 // Runs the built `crvio` binary as a user would and captures what it prints.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,9 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs `crvio ARGS...` with `input` on standard input.
-CommandResult run_crvio(const std::vector<std::string>& args, const std::string& input = "");
+// Runs `crvio ARGS...` with `input` on standard input and, when `address_space_bytes` is
+// not zero, that much virtual memory at most (RLIMIT_AS).
+CommandResult run_crvio(const std::vector<std::string>& args, const std::string& input = "",
+                        uint64_t address_space_bytes = 0);
 
 }  // namespace crv::cli::testing

@@ -491,6 +491,25 @@ TEST_F(FsckTest, ARepairStepThatFailsIsRecordedAndTheOthersStillRun) {
   EXPECT_FALSE(report.consistent());
 }
 
+// Taking the lock writes, which a read-only table refuses; with nothing to repair it
+// must not be needed.
+TEST_F(FsckTest, RepairWithNothingToRepairTakesNoLockAndWritesNothing) {
+  append(tick_range(0, 150));
+  for (const FsOperation write :
+       {FsOperation::kCreateDirectories, FsOperation::kOpenForWrite, FsOperation::kLock}) {
+    fs.fail(write, 1, EROFS);
+  }
+
+  const TableFsckReport report = repair();
+
+  EXPECT_THAT(issues(report), IsEmpty());
+  EXPECT_TRUE(report.consistent());
+  for (const FsOperation write : {FsOperation::kCreateDirectories, FsOperation::kOpenForWrite,
+                                  FsOperation::kRename, FsOperation::kRemove, FsOperation::kLock}) {
+    EXPECT_EQ(fs.calls(write), 0) << to_string(write);
+  }
+}
+
 TEST_F(FsckTest, RepairWaitsForTheTableLock) {
   append(tick_range(0, 10));
   const std::filesystem::path stray = unnamed_part(tick_range(20, 5));
