@@ -181,6 +181,17 @@ Array::Array(Token, ArrayData data)
       offsets_data_(offsets_ ? offsets_->data_as<int32_t>() : nullptr),
       values_data_(values_ ? values_->data() : nullptr) {}
 
+ArrayData Array::data() const {
+  return ArrayData{.type = type_,
+                   .length = length_,
+                   .offset = offset_,
+                   .null_count = null_count(),
+                   .validity = validity_,
+                   .offsets = offsets_,
+                   .values = values_,
+                   .children = children_};
+}
+
 int64_t Array::null_count() const {
   int64_t count = null_count_.load(std::memory_order_relaxed);
   if (count == kUnknownNullCount) {

@@ -127,13 +127,9 @@ frame::ArrayPtr conform(const frame::ArrayPtr& array, const frame::TypePtr& targ
   if (array->type_id() == frame::TypeId::Null) {
     return frame::make_null_array(target, array->length());
   }
-  frame::ArrayData data{.type = target,
-                        .length = array->length(),
-                        .offset = array->offset(),
-                        .null_count = array->null_count(),
-                        .validity = array->validity_buffer(),
-                        .offsets = array->offsets_buffer(),
-                        .values = array->values_buffer()};
+  frame::ArrayData data = array->data();
+  data.type = target;
+  data.children.clear();
   if (target->id() == frame::TypeId::List) {
     data.children.push_back(conform(array->list_items(), target->item_type()));
   } else if (target->id() == frame::TypeId::Struct) {

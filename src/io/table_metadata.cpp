@@ -290,13 +290,8 @@ frame::ArrayPtr conform_to_recorded(const frame::ArrayPtr& array, const TypePtr&
   }
   if (recorded->id() != type.id() || !type.is_nested()) conflict(column, *recorded, type);
 
-  frame::ArrayData data{.type = nullptr,
-                        .length = array->length(),
-                        .offset = array->offset(),
-                        .null_count = array->null_count(),
-                        .validity = array->validity_buffer(),
-                        .offsets = array->offsets_buffer(),
-                        .values = array->values_buffer()};
+  frame::ArrayData data = array->data();
+  data.children.clear();
   if (type.id() == TypeId::List) {
     const frame::Field& item = type.item_field();
     frame::ArrayPtr items =

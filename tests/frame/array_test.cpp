@@ -392,5 +392,17 @@ TEST(ArrayValidateTest, DecreasingListOffsetsInANestedMember) {
   }
 }
 
+TEST(ArrayDataTest, AnArrayRebuiltFromItsDataIsEqualAndSharesItsBuffers) {
+  const ArrayPtr strings = make_utf8({"a", std::nullopt, "ccc"})->slice(1, 2);
+  const ArrayData data = strings->data();
+  EXPECT_EQ(data.offset, 1);
+  EXPECT_EQ(data.null_count, 1);
+  EXPECT_EQ(data.values, strings->values_buffer());
+  const ArrayPtr rebuilt = Array::make(data);
+  EXPECT_TRUE(rebuilt->equals(*strings));
+  const ArrayPtr record = make_struct({{"n", make_int64({1, 2})}});
+  EXPECT_EQ(record->data().children, record->children());
+}
+
 }  // namespace
 }  // namespace crv::frame

@@ -125,6 +125,10 @@ class Array {
   const BufferPtr& offsets_buffer() const { return offsets_; }
   const BufferPtr& values_buffer() const { return values_; }
 
+  // What the array is made of (type, slots, null count, buffers, children), for building
+  // another array over the same buffers, e.g. one of a wider type.
+  ArrayData data() const;
+
   // --- operations ---
   // Slots [offset, offset + length) sharing this array's buffers; SchemaError when out of range.
   ArrayPtr slice(int64_t offset, int64_t length) const;
