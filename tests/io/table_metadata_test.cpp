@@ -9,6 +9,7 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
+#include "io/dataset_test_util.hpp"
 
 namespace crv::io {
 namespace {
@@ -27,14 +28,10 @@ frame::ArrayPtr column_of(std::vector<Value> rows) {
   return frame::array_from_values(rows);
 }
 
+// The message of the IoSchemaError `action` throws (the test fails without one).
 std::string schema_error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const IoSchemaError& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "no IoSchemaError";
-  return {};
+  const auto error = dataset_test::error_thrown_by<IoSchemaError>(action);
+  return error ? error->what() : std::string();
 }
 
 TEST(RecordedTypeTest, NullGivesWayToAnyTypeAndNeverReplacesOne) {
