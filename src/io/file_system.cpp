@@ -165,6 +165,11 @@ std::string FileSystem::read_file(const std::filesystem::path& file) {
   return bytes;
 }
 
+std::optional<std::string> FileSystem::read_file_if_exists(const std::filesystem::path& file) {
+  if (!exists(file)) return std::nullopt;
+  return read_file(file);
+}
+
 std::filesystem::path containing_folder(const std::filesystem::path& path) {
   const std::filesystem::path parent = path.parent_path();
   return parent.empty() ? std::filesystem::path(".") : parent;

@@ -762,15 +762,15 @@ TableManifest parse_manifest(std::string_view bytes, const std::filesystem::path
 }
 
 std::optional<TableManifest> load_manifest(FileSystem& fs, const std::filesystem::path& path) {
-  std::string bytes;
+  std::optional<std::string> bytes;
   try {
-    if (!fs.exists(path)) return std::nullopt;
-    bytes = fs.read_file(path);
+    bytes = fs.read_file_if_exists(path);
   } catch (const IoError& error) {
     throw IoManifestError(fmt::format("cannot read manifest: {}", error.what()),
                           {.path = path.string()});
   }
-  return parse_manifest(bytes, path);
+  if (!bytes) return std::nullopt;
+  return parse_manifest(*bytes, path);
 }
 
 std::optional<TableManifest> load_manifest(FileSystem& fs, const std::filesystem::path& path,

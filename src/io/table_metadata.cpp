@@ -214,15 +214,15 @@ TableMetadata parse_table_metadata(std::string_view bytes, const std::filesystem
 
 std::optional<TableMetadata> load_table_metadata(FileSystem& fs, const std::filesystem::path& path,
                                                  std::string_view table) {
-  std::string bytes;
+  std::optional<std::string> bytes;
   try {
-    if (!fs.exists(path)) return std::nullopt;
-    bytes = fs.read_file(path);
+    bytes = fs.read_file_if_exists(path);
   } catch (const IoError& error) {
     throw IoManifestError(fmt::format("cannot read table metadata: {}", error.what()),
                           {.path = path.string()});
   }
-  return parse_table_metadata(bytes, path, table);
+  if (!bytes) return std::nullopt;
+  return parse_table_metadata(*bytes, path, table);
 }
 
 void write_table_metadata(FileSystem& fs, const std::filesystem::path& path,

@@ -182,6 +182,8 @@ class FileSystem {
                     std::string_view what);
   // A whole file's bytes, through open_for_read and read_at.
   std::string read_file(const std::filesystem::path& file);
+  // read_file, or nothing when there is no file at `file`.
+  std::optional<std::string> read_file_if_exists(const std::filesystem::path& file);
   bool exists(const std::filesystem::path& path) { return stat(path).has_value(); }
   // Throws IoError when the file does not exist.
   uint64_t file_size(const std::filesystem::path& file);
