@@ -48,9 +48,13 @@ bool has_list_annotation(const SchemaElement& element) {
          (element.logical_type && std::holds_alternative<format::ListType>(*element.logical_type));
 }
 
+// A MAP group. Legacy writers annotate the map's repeated key_value group MAP_KEY_VALUE,
+// some the map group itself; on the repeated group it marks no further level.
 bool has_map_annotation(const SchemaElement& element) {
+  if (element.converted_type == ConvertedType::kMapKeyValue) {
+    return element.repetition_type != FieldRepetitionType::kRepeated;
+  }
   return element.converted_type == ConvertedType::kMap ||
-         element.converted_type == ConvertedType::kMapKeyValue ||
          (element.logical_type && std::holds_alternative<format::MapType>(*element.logical_type));
 }
 
