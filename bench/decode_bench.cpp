@@ -13,13 +13,16 @@
 //
 // crv-io decodes every row group of each file (ParquetReader::read_row_group, the frame
 // dropped after each), on the calling thread and, with --threads above 1, on a DecodePool
-// whose threads take row groups in turn, each with its own reader (the pool spreads the
-// columns of a row group, and these files have one). Each is timed from opening the file.
+// whose threads claim the row groups as they become free, each task with a reader of its
+// own (the pool spreads the columns of a row group in a read, and these files have one).
+// Each run is timed from opening the file.
 // DuckDB runs `SELECT bit_xor(v) FROM read_parquet(FILE)` (`sum(v)` for DOUBLE and FLOAT)
 // with `SET threads = 1` and with the same number of threads, timed around the query
 // inside Node. Both sides take the fastest of --repeat runs, the files (and crv-io's two
 // modes) taking turns within each round; DuckDB's timed rounds follow an untimed one,
-// crv-io's follow the checks below.
+// crv-io's follow the checks below. The least CPU time of the runs (the process's, all
+// threads) is reported too, in a second table: other processes' load disturbs it far
+// less than elapsed time.
 //
 // Before timing, each file is decoded once in each mode and a checksum of the values
 // (their 64-bit patterns in file order, see decode_peers.mjs) is compared with the one
@@ -38,10 +41,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -93,9 +98,9 @@ DuckDB (tests/conformance/peers/decode_peers.mjs) into --out:
 A file without its intended encoding stops the benchmark before anything is timed.
 
 Each file's column is decoded whole by crv-io (ParquetReader, every row group, on one
-thread and on --threads threads taking row groups in turn) and by DuckDB (`SELECT
+thread and on --threads threads sharing out the row groups) and by DuckDB (`SELECT
 bit_xor(v)`, or sum(v) for DOUBLE and FLOAT, with threads = 1 and with the same thread
-count), fastest of --repeat runs each. A
+count), fastest of --repeat runs each, and by least CPU time (all threads). A
 checksum of crv-io's values is checked against DuckDB's before timing; a file crv-io
 cannot decode, or decodes wrongly, is reported without a time and the exit status is 1.
 Ratio: crv-io's rows/s over DuckDB's (above 1: crv-io is faster).)";
@@ -226,31 +231,45 @@ std::string joined(const std::vector<std::string>& parts, const char* separator)
 // Called with each row group decoded: its index, its first row in the file, its rows.
 using Visit = std::function<void(int, int64_t, const crv::frame::Frame&)>;
 
-// Decodes every row group of `path`, on the calling thread, or with `pool` spread over its
-// threads: thread t takes row groups t, t + T, ... with a reader of its own. Returns the
-// rows decoded.
+// Decodes every row group of `path` in order on the calling thread, or, with `pool`, as
+// the pool's tasks, one per row group, which its threads claim as they become free (so a
+// thread held up by other processes' load leaves more groups to the others). A reader
+// serves one task at a time: a task borrows an idle one, or opens another when none is
+// idle, so there are at most as many readers as threads. Returns the rows decoded.
 int64_t decode_file(const fs::path& path, crv::parquet::DecodePool* pool, const Visit& visit) {
-  const auto decode_share = [&](unsigned share, unsigned shares) {
-    crv::parquet::ParquetReader reader = crv::parquet::ParquetReader::open(path);
-    const std::vector<crv::parquet::RowGroupInfo>& groups = reader.info().row_groups;
-    int64_t first_row = 0;
-    int64_t rows = 0;
-    for (size_t group = 0; group < groups.size(); ++group) {
-      if (group % shares == share) {
-        const crv::frame::Frame frame = reader.read_row_group(static_cast<int>(group));
-        rows += frame.num_rows();
-        if (visit) visit(static_cast<int>(group), first_row, frame);
-      }
-      first_row += groups[group].num_rows;
-    }
-    return rows;
+  using crv::parquet::ParquetReader;
+  std::vector<ParquetReader> idle;
+  idle.push_back(ParquetReader::open(path));
+  std::vector<int64_t> first_rows{0};
+  for (const crv::parquet::RowGroupInfo& group : idle.back().info().row_groups) {
+    first_rows.push_back(first_rows.back() + group.num_rows);
+  }
+  const size_t groups = first_rows.size() - 1;
+  std::vector<int64_t> rows(groups, 0);
+  const auto decode_group = [&](ParquetReader& reader, size_t group) {
+    const crv::frame::Frame frame = reader.read_row_group(static_cast<int>(group));
+    rows[group] = frame.num_rows();
+    if (visit) visit(static_cast<int>(group), first_rows[group], frame);
   };
-  if (pool == nullptr) return decode_share(0, 1);
-  const unsigned shares = pool->threads();
-  std::vector<int64_t> rows(shares, 0);
-  pool->run(shares, [&](size_t share) {
-    rows[share] = decode_share(static_cast<unsigned>(share), shares);
-  });
+  if (pool == nullptr) {
+    for (size_t group = 0; group < groups; ++group) decode_group(idle.back(), group);
+  } else {
+    std::mutex mutex;
+    pool->run(groups, [&](size_t group) {
+      std::optional<ParquetReader> reader;
+      {
+        const std::lock_guard lock(mutex);
+        if (!idle.empty()) {
+          reader.emplace(std::move(idle.back()));
+          idle.pop_back();
+        }
+      }
+      if (!reader) reader.emplace(ParquetReader::open(path));
+      decode_group(*reader, group);
+      const std::lock_guard lock(mutex);
+      idle.push_back(std::move(*reader));
+    });
+  }
   int64_t total = 0;
   for (int64_t count : rows) total += count;
   return total;
@@ -345,13 +364,32 @@ void check_encodings(const Options& options, const std::vector<InputFile>& files
   }
 }
 
+// The fastest run's elapsed time and, apart, the least CPU time of a run (the process's,
+// all threads), which other processes' load disturbs far less.
+struct Best {
+  double seconds = 1e300;
+  double cpu_seconds = 1e300;
+
+  void add(double elapsed, double cpu) {
+    seconds = std::min(seconds, elapsed);
+    cpu_seconds = std::min(cpu_seconds, cpu);
+  }
+  double get(bool cpu) const { return cpu ? cpu_seconds : seconds; }
+};
+
 struct Result {
   std::optional<std::string> error;  // why crv-io has no time for the file
-  double ours_single = 1e300;
-  double ours_multi = 1e300;
-  double peer_single = 0;
-  double peer_multi = 0;
+  Best ours_single;
+  Best ours_multi;
+  Best peer_single;
+  Best peer_multi;
 };
+
+double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
 
 // Millions of rows per second.
 std::string rate(int64_t rows, double seconds) {
@@ -360,8 +398,66 @@ std::string rate(int64_t rows, double seconds) {
 }
 
 std::string ratio(double peer_seconds, double our_seconds) {
-  if (peer_seconds <= 0 || our_seconds >= 1e300) return "-";
+  if (peer_seconds >= 1e300 || our_seconds >= 1e300) return "-";
   return fmt::format("{:.2f}", peer_seconds / our_seconds);
+}
+
+// One table of rates and ratios, by elapsed time or by CPU time, and the geometric mean
+// of the ratios per encoding found.
+void print_table(const Options& options, const std::vector<InputFile>& files,
+                 const std::vector<Result>& results, bool cpu) {
+  const bool multi = options.threads > 1;
+  if (cpu) {
+    std::printf("\nmillions of rows per CPU second (all threads), least CPU time of %d runs\n",
+                options.repeat);
+  } else {
+    std::printf("\nmillions of rows/s, fastest of %d runs\n", options.repeat);
+  }
+  std::printf("%-18s %-20s %10s %10s %10s %7s", "file", "encoding", "rows", "crv-io 1t",
+              "duckdb 1t", "ratio");
+  if (multi) {
+    std::printf(" %10s %10s %7s", fmt::format("crv-io {}t", options.threads).c_str(),
+                fmt::format("duckdb {}t", options.threads).c_str(), "ratio");
+  }
+  std::printf("\n");
+  std::map<std::string, std::pair<double, int>> log_ratios_single;
+  std::map<std::string, std::pair<double, int>> log_ratios_multi;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const InputFile& file = files[i];
+    const Result& result = results[i];
+    const std::string encoding = joined(file.encodings, ",");
+    const double ours_single = result.ours_single.get(cpu);
+    const double peer_single = result.peer_single.get(cpu);
+    std::printf("%-18s %-20s %10lld %10s %10s %7s", file.name.c_str(), encoding.c_str(),
+                static_cast<long long>(file.rows),
+                result.error ? "error" : rate(file.rows, ours_single).c_str(),
+                rate(file.rows, peer_single).c_str(), ratio(peer_single, ours_single).c_str());
+    const double ours_multi = result.ours_multi.get(cpu);
+    const double peer_multi = result.peer_multi.get(cpu);
+    if (multi) {
+      std::printf(" %10s %10s %7s", result.error ? "error" : rate(file.rows, ours_multi).c_str(),
+                  rate(file.rows, peer_multi).c_str(), ratio(peer_multi, ours_multi).c_str());
+    }
+    std::printf("\n");
+    if (result.error || !options.peers) continue;
+    auto& single = log_ratios_single[encoding];
+    single.first += std::log(peer_single / ours_single);
+    single.second += 1;
+    if (multi) {
+      auto& many = log_ratios_multi[encoding];
+      many.first += std::log(peer_multi / ours_multi);
+      many.second += 1;
+    }
+  }
+  for (const auto& [encoding, logs] : log_ratios_single) {
+    std::printf("geometric mean ratio%s, %s: %.2f single-threaded", cpu ? " (CPU)" : "",
+                encoding.c_str(), std::exp(logs.first / logs.second));
+    if (multi) {
+      const auto& many = log_ratios_multi[encoding];
+      std::printf(", %.2f with %u threads", std::exp(many.first / many.second), options.threads);
+    }
+    std::printf(" (%d files)\n", logs.second);
+  }
 }
 
 }  // namespace
@@ -405,13 +501,13 @@ int main(int argc, char** argv) try {
   }
 
   // The rounds: every file once in each mode, files and modes taking turns.
-  const auto time_decode = [&](const InputFile& file, crv::parquet::DecodePool* mode,
-                               double& best) {
-    const auto begin = Clock::now();
+  const auto time_decode = [&](const InputFile& file, crv::parquet::DecodePool* mode, Best& best) {
+    const double cpu_started = process_cpu_seconds();
+    const auto started = Clock::now();
     const int64_t rows = decode_file(file.path, mode, {});
-    const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    best.add(seconds, process_cpu_seconds() - cpu_started);
     if (rows != file.rows) throw std::runtime_error(file.name + ": rows differ between runs");
-    best = std::min(best, seconds);
   };
   for (int run = 0; run < options.repeat; ++run) {
     for (size_t i = 0; i < files.size(); ++i) {
@@ -431,67 +527,22 @@ int main(int argc, char** argv) try {
       if (timing["path"].get<std::string>() != files[i].path.string()) {
         throw std::runtime_error("the DuckDB timings are not in the order of the files");
       }
-      results[i].peer_single = timing["single"].get<double>();
-      if (multi) results[i].peer_multi = timing["multi"].get<double>();
+      const auto best = [](const nlohmann::json& mode) {
+        return Best{mode["seconds"].get<double>(), mode["cpu_seconds"].get<double>()};
+      };
+      results[i].peer_single = best(timing["single"]);
+      if (multi) results[i].peer_multi = best(timing["multi"]);
     }
   }
 
   std::printf(
       "\ncrv-io: read_row_group over all row groups; DuckDB: SELECT bit_xor(v) (integers) or "
-      "sum(v) (DOUBLE, FLOAT)\nmillions of rows/s, fastest of %d; ratio = crv-io rows/s / "
-      "DuckDB rows/s\n",
-      options.repeat);
-  std::printf("%-18s %-20s %10s %10s %10s %7s", "file", "encoding", "rows", "crv-io 1t",
-              "duckdb 1t", "ratio");
-  if (multi) {
-    std::printf(" %10s %10s %7s", fmt::format("crv-io {}t", options.threads).c_str(),
-                fmt::format("duckdb {}t", options.threads).c_str(), "ratio");
-  }
-  std::printf("\n");
-  // Geometric means of the ratios, per encoding found.
-  std::map<std::string, std::pair<double, int>> log_ratios_single;
-  std::map<std::string, std::pair<double, int>> log_ratios_multi;
+      "sum(v) (DOUBLE, FLOAT)\nratio = crv-io's rows/s over DuckDB's (above 1: crv-io "
+      "faster)\n");
+  print_table(options, files, results, false);
+  print_table(options, files, results, true);
   int failures = 0;
-  for (size_t i = 0; i < files.size(); ++i) {
-    const InputFile& file = files[i];
-    const Result& result = results[i];
-    const std::string encoding = joined(file.encodings, ",");
-    std::printf("%-18s %-20s %10lld %10s %10s %7s", file.name.c_str(), encoding.c_str(),
-                static_cast<long long>(file.rows),
-                result.error ? "error" : rate(file.rows, result.ours_single).c_str(),
-                rate(file.rows, result.peer_single).c_str(),
-                ratio(result.peer_single, result.ours_single).c_str());
-    if (multi) {
-      std::printf(" %10s %10s %7s",
-                  result.error ? "error" : rate(file.rows, result.ours_multi).c_str(),
-                  rate(file.rows, result.peer_multi).c_str(),
-                  ratio(result.peer_multi, result.ours_multi).c_str());
-    }
-    std::printf("\n");
-    if (result.error) {
-      ++failures;
-      continue;
-    }
-    if (options.peers) {
-      auto& single = log_ratios_single[encoding];
-      single.first += std::log(result.peer_single / result.ours_single);
-      single.second += 1;
-      if (multi) {
-        auto& many = log_ratios_multi[encoding];
-        many.first += std::log(result.peer_multi / result.ours_multi);
-        many.second += 1;
-      }
-    }
-  }
-  for (const auto& [encoding, logs] : log_ratios_single) {
-    std::printf("geometric mean ratio, %s: %.2f single-threaded", encoding.c_str(),
-                std::exp(logs.first / logs.second));
-    if (multi) {
-      const auto& many = log_ratios_multi[encoding];
-      std::printf(", %.2f with %u threads", std::exp(many.first / many.second), options.threads);
-    }
-    std::printf(" (%d files)\n", logs.second);
-  }
+  for (const Result& result : results) failures += result.error ? 1 : 0;
   if (failures == 0) {
     std::printf("checksums: crv-io's values match DuckDB's in all %zu files\n", files.size());
     return 0;

@@ -13,8 +13,8 @@
 //             "nulls", "row_groups", "physical_type", "encodings": [...],
 //             "checksum": {"xor": hex, "weighted": hex}}]}
 //   node decode_peers.mjs time REPEAT THREADS FILE...
-//     prints {"threads": n, "files": [{"path", "single": seconds, "multi": seconds}]}
-//     ("multi" only when THREADS is above 1)
+//     prints {"threads": n, "files": [{"path", "single": {"seconds", "cpu_seconds"},
+//             "multi": {...}}]} ("multi" only when THREADS is above 1)
 //
 // The checksum of a column, over its values' 64-bit patterns in file order (integers as
 // int64, FLOAT widened to DOUBLE, as crv-io reads them), each split in its low and high
@@ -28,7 +28,8 @@
 // the footer's statistics, count from its row counts), the fastest of REPEAT runs,
 // measured around the query only; the files take turns in each round, after a round that is
 // not timed. Once with `SET threads = 1` and once with THREADS threads (DuckDB's default is
-// one per hardware thread).
+// one per hardware thread). Also the least CPU time (the process's, user and system, all
+// threads) of a run, which other processes' load disturbs far less than elapsed time.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -183,13 +184,18 @@ async function time(repeat, threads, files) {
   const modes = threads > 1 ? [['single', 1], ['multi', threads]] : [['single', 1]];
   for (const [key, count] of modes) {
     await connection.run(`SET threads = ${count}`);
-    for (const timing of timings) timing[key] = Infinity;
+    for (const timing of timings) timing[key] = { seconds: Infinity, cpu_seconds: Infinity };
     for (let run = -1; run < repeat; run += 1) {
       for (const timing of timings) {
+        const cpuStarted = process.cpuUsage();
         const started = performance.now();
         await connection.runAndReadAll(timing.query);
         const seconds = (performance.now() - started) / 1000;
-        if (run >= 0) timing[key] = Math.min(timing[key], seconds);
+        const cpu = process.cpuUsage(cpuStarted);
+        if (run < 0) continue;
+        const best = timing[key];
+        best.seconds = Math.min(best.seconds, seconds);
+        best.cpu_seconds = Math.min(best.cpu_seconds, (cpu.user + cpu.system) / 1e6);
       }
     }
   }
