@@ -69,7 +69,7 @@ std::unique_ptr<BatchReader> open_input(const std::string& path, FileFormat form
     if (standard_input) {
       throw CLI::ValidationError("input", "Parquet is read from a file, not standard input");
     }
-    return std::make_unique<ParquetBatchReader>(path);
+    return std::make_unique<ParquetBatchReader>(path, table);
   }
   std::istream* stream = &std::cin;
   std::string source = "<stdin>";

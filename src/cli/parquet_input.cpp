@@ -4,8 +4,15 @@
 
 namespace crv::cli {
 
-ParquetBatchReader::ParquetBatchReader(const std::filesystem::path& path)
-    : BatchReader(path.string()), reader_(parquet::open_file_source(path)) {}
+ParquetBatchReader::ParquetBatchReader(const std::filesystem::path& path,
+                                       const core::TableDescriptor& table)
+    : BatchReader(path.string()), reader_(parquet::open_file_source(path)) {
+  std::vector<std::string> integer_columns;
+  for (const core::ColumnDescriptor& column : table.columns) {
+    if (column.dtype == core::DType::kI64) integer_columns.emplace_back(column.name);
+  }
+  reader_.read_decimals_as_integers(integer_columns);
+}
 
 std::optional<frame::Frame> ParquetBatchReader::next(int64_t max_rows) {
   const parquet::FileInfo& info = reader_.info();

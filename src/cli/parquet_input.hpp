@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cli/batch_reader.hpp"
+#include "crv/core/table_descriptor.hpp"
 #include "crv/frame/frame.hpp"
 #include "crv/parquet/reader.hpp"
 
@@ -15,8 +16,9 @@ namespace crv::cli {
 class ParquetBatchReader final : public BatchReader {
  public:
   // Reads the footer; IoError when the file cannot be opened, IoFormatError when it is
-  // not valid Parquet.
-  explicit ParquetBatchReader(const std::filesystem::path& path);
+  // not valid Parquet. DECIMAL columns going into the table's i64 columns read as whole
+  // integers rather than doubles, so no digit is lost on the way.
+  ParquetBatchReader(const std::filesystem::path& path, const core::TableDescriptor& table);
 
   // IoFormatError (naming the file and byte offset) for a corrupt row group.
   std::optional<frame::Frame> next(int64_t max_rows) override;

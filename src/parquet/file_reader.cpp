@@ -387,6 +387,17 @@ const FileInfo& ParquetReader::info() const {
   return impl_->info;
 }
 
+void ParquetReader::read_decimals_as_integers(const std::vector<std::string>& columns) {
+  Schema& schema = impl_->schema;
+  for (int column : schema.columns()) {
+    const std::string& name = schema.node(column).name;
+    if (std::find(columns.begin(), columns.end(), name) != columns.end()) {
+      schema.read_decimal_as_integer(column);
+    }
+  }
+  impl_->info.fields = schema.fields();
+}
+
 frame::Frame ParquetReader::read(const ReadOptions& options) {
   return impl_->read(options);
 }

@@ -39,6 +39,14 @@ double power_of_ten(int32_t exponent) {
   return powers[static_cast<size_t>(exponent)];
 }
 
+// 10^exponent, for exponents up to kLargestScaleOf128Bits.
+constexpr int32_t kLargestScaleOf128Bits = 38;
+Int128 power_of_ten_integer(int32_t exponent) {
+  Int128 power = 1;
+  for (int32_t i = 0; i < exponent; ++i) power *= 10;
+  return power;
+}
+
 // The decimal `unscaled` / 10^scale written out, e.g. -0.05 for (-5, 2).
 std::string decimal_text(Int128 unscaled, int32_t scale) {
   UInt128 magnitude =
@@ -180,15 +188,27 @@ class Converter {
     return {static_cast<int64_t>(index), std::move(reason), malformed};
   }
 
-  // A decimal into the leaf's frame type: int64 for scale 0, else float64.
+  // A decimal into the leaf's frame type: int64 at scale 0 or when read as whole, else
+  // float64.
   std::optional<RefusedValue> append_decimal(Int128 unscaled, size_t index) {
-    if (conversion_.scale == 0) {
-      if (unscaled < std::numeric_limits<int64_t>::min() ||
-          unscaled > std::numeric_limits<int64_t>::max()) {
-        return refuse(index, fmt::format("{} value {} does not fit a 64-bit integer",
-                                         conversion_.type_name, decimal_text(unscaled, 0)));
+    if (conversion_.scale == 0 || conversion_.whole) {
+      // Beyond scale 38, 10^scale exceeds 128 bits and only 0 is whole.
+      const bool huge_scale = conversion_.scale > kLargestScaleOf128Bits;
+      const Int128 unit = huge_scale ? 1 : power_of_ten_integer(conversion_.scale);
+      if (huge_scale ? unscaled != 0 : unscaled % unit != 0) {
+        return refuse(
+            index, fmt::format("{} value {} is not a whole number, so it cannot be "
+                               "read as an integer",
+                               conversion_.type_name, decimal_text(unscaled, conversion_.scale)));
       }
-      out_.int64_values.push_back(static_cast<int64_t>(unscaled));
+      const Int128 whole = huge_scale ? 0 : unscaled / unit;
+      if (whole < std::numeric_limits<int64_t>::min() ||
+          whole > std::numeric_limits<int64_t>::max()) {
+        return refuse(
+            index, fmt::format("{} value {} does not fit a 64-bit integer", conversion_.type_name,
+                               decimal_text(unscaled, conversion_.scale)));
+      }
+      out_.int64_values.push_back(static_cast<int64_t>(whole));
       return std::nullopt;
     }
     const std::optional<double> value = exact_double(unscaled, conversion_.scale);
@@ -204,6 +224,7 @@ class Converter {
 
   std::optional<RefusedValue> integer_decimals() {
     if (conversion_.scale == 0) return std::nullopt;  // already the int64 they are
+    // Read as whole, the values stay in int64_values, each replaced by its quotient.
     const std::vector<int64_t> unscaled(
         out_.int64_values.begin() + static_cast<std::ptrdiff_t>(first_), out_.int64_values.end());
     out_.int64_values.resize(first_);

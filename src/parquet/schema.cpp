@@ -369,6 +369,17 @@ std::vector<SchemaElement> Schema::to_elements() const {
   return elements;
 }
 
+bool Schema::read_decimal_as_integer(int column) {
+  SchemaNode& node = nodes_[static_cast<size_t>(column)];
+  if (node.kind != SchemaNode::Kind::kLeaf ||
+      node.conversion.kind != LeafConversion::Kind::kDecimal) {
+    return false;
+  }
+  node.type = frame::int64();
+  node.conversion.whole = true;
+  return true;
+}
+
 std::vector<frame::Field> Schema::fields() const {
   std::vector<frame::Field> fields;
   for (int column : columns_) {

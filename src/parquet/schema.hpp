@@ -45,6 +45,7 @@ struct LeafConversion {
   Kind kind = Kind::kNone;
   int32_t precision = 0;  // decimals only
   int32_t scale = 0;      // decimals only
+  bool whole = false;     // decimals only: read into int64, refusing values with a fraction
   std::string type_name;  // the stored type in words, for messages, e.g. "DECIMAL(10,2)"
 };
 
@@ -87,6 +88,11 @@ class Schema {
   // holds (dates, times, timestamps, INT96, intervals), with how to convert it.
   static Schema from_elements(std::span<const format::SchemaElement> elements,
                               std::string_view path);
+
+  // Reads the DECIMAL column `column` (a top-level leaf) into int64, its values required to
+  // be whole, instead of float64. Other columns are left as they are. Returns whether the
+  // column is such a decimal.
+  bool read_decimal_as_integer(int column);
 
   // The depth-first footer form, root first.
   std::vector<format::SchemaElement> to_elements() const;

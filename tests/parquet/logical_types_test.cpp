@@ -357,6 +357,39 @@ TEST(ForeignLogicalTypes, DecimalColumnsReadScaledWithoutStatistics) {
       *frame::make_float64({100.5, -0.05, std::nullopt, 0.0, 0.07})));
 }
 
+TEST(ForeignLogicalTypes, DecimalsReadAsIntegersKeepEveryDigitOrAreRefused) {
+  const auto decimal = [](SchemaElement& element) {
+    element.logical_type = format::DecimalType{.scale = 2, .precision = 18};
+  };
+  const Bytes whole = annotate_column(write_column("quantity", frame::make_int64({100, -500, 0})),
+                                      "quantity", decimal);
+  ParquetReader reader(memory_source(whole, "whole.parquet"));
+  reader.read_decimals_as_integers({"quantity", "not_a_column"});
+  EXPECT_EQ(reader.info().fields[0].type->id(), frame::TypeId::Int64);
+  EXPECT_TRUE(reader.read().column(0)->equals(*frame::make_int64({1, -5, 0})));
+
+  const Bytes beyond_doubles =
+      annotate_column(write_column("quantity", frame::make_int64({9'000'000'000'000'000'100})),
+                      "quantity", decimal);
+  ParquetReader exact(memory_source(beyond_doubles, "big.parquet"));
+  exact.read_decimals_as_integers({"quantity"});
+  EXPECT_TRUE(exact.read().column(0)->equals(*frame::make_int64({90'000'000'000'000'001})));
+  // As a double, the same value would change, so the default reading refuses it.
+  EXPECT_THROW(ParquetReader(memory_source(beyond_doubles, "big.parquet")).read(), IoSchemaError);
+
+  const Bytes fraction =
+      annotate_column(write_column("quantity", frame::make_int64({100, 150})), "quantity", decimal);
+  ParquetReader refusing(memory_source(fraction, "fraction.parquet"));
+  refusing.read_decimals_as_integers({"quantity"});
+  try {
+    refusing.read();
+    FAIL() << "expected IoSchemaError";
+  } catch (const IoSchemaError& error) {
+    EXPECT_EQ(error.context().row, 1);
+    EXPECT_THAT(error.message(), AllOf(HasSubstr("1.50"), HasSubstr("not a whole number")));
+  }
+}
+
 TEST(ForeignLogicalTypes, UnannotatedBytesReadAsTextOrAreASchemaError) {
   const Bytes text = annotate_column(write_column("label", frame::make_utf8({"a", "é"})), "label",
                                      [](SchemaElement& element) {

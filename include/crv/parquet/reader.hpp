@@ -139,6 +139,12 @@ class ParquetReader {
   ParquetReader& operator=(ParquetReader&&) noexcept;
 
   const FileInfo& info() const;
+  // DECIMAL columns among these top-level columns read into int64 instead of float64, for
+  // a caller that stores them as integers: each value must then be whole and within
+  // int64 (else IoSchemaError naming the column, row and value), however many digits it
+  // has, where float64 would refuse a whole value beyond 2^53. Names that are not
+  // top-level DECIMAL columns are passed over. Changes info().fields accordingly.
+  void read_decimals_as_integers(const std::vector<std::string>& columns);
   // The selected columns of the selected row groups, concatenated.
   frame::Frame read(const ReadOptions& options = {});
   // One row group's selected columns (all when `columns` is empty).
