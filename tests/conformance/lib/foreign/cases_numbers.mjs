@@ -1,6 +1,6 @@
 // Rules 1 (unsigned integers) and 2 (DECIMAL).
 
-import {holdingsRows, range, rowWord, unscaled} from './common.mjs';
+import {decimalDouble, holdingsRows, printsBack, range, rowWord, unscaled} from './common.mjs';
 import {arrow, arrowRsWrite, arrowTable, duckdbWrite, hyparquetWrite, polarsWrite, structOf, valuesSelect} from './peers.mjs';
 
 const HOLDINGS_SQL = [
@@ -289,7 +289,8 @@ function valuationRows(count, doubles) {
 
 // `values` are decimal texts (or null): SQL literals for DuckDB, doubles for the expectation.
 const decimalSql = (values) => values.map((value) => value === null ? null : `'${value}'`);
-const nearestAll = (values) => values.map((value) => value === null ? null : Number(value));
+const nearestAll = (values, scale) =>
+    values.map((value) => value === null ? null : decimalDouble(value, scale));
 
 function decimalCases() {
   const cases = [];
@@ -304,7 +305,8 @@ function decimalCases() {
     mark_price: ['DECIMAL(8,4)', ['0.148', '-0.0001', '9999.9999', '0']],
     mark_value: ['DECIMAL(4,1)', ['-999.9', '0.1', '1', null]],
     realized_pnl: ['DECIMAL(30,10)', ['12345.6789', '-0.0000000001', '12345678901234.5', null]],
-    unrealized_pnl: ['DECIMAL(38,18)', ['0.1', '3.14159', '-2.5', '123456789.123456789']],
+    unrealized_pnl:
+        ['DECIMAL(38,18)', ['0.1', '3.14159', '-0.000000000000000001', '123456789.125']],
   };
   add('duckdb', 'DECIMAL(12,3)/(10,2)/(8,4)/(4,1)/(30,10)/(38,18) into f64 (INT32, INT64, FLBA)', {
     table: 'holdings_valuation',
@@ -333,8 +335,9 @@ function decimalCases() {
     },
     rows: valuationRows(
         4,
-        Object.fromEntries(
-            VALUATION_COLUMNS.map((name) => [name, nearestAll(duckdbDecimals[name][1])]))),
+        Object.fromEntries(VALUATION_COLUMNS.map(
+            (name) =>
+                [name, nearestAll(duckdbDecimals[name][1], scaleOf(duckdbDecimals[name][0]))]))),
   });
   const duckdbOneDecimal = (column, sqlType, values) => (file, {duckdb}) => duckdbWrite(
       duckdb,
@@ -349,20 +352,20 @@ function decimalCases() {
     table: 'holdings_valuation',
     write: duckdbOneDecimal('mark_price', 'DECIMAL(18,3)', ['1.5', '123456789012345.678']),
     want: {schema: {mark_price: {type: 'INT64', converted: 'DECIMAL'}}},
-    refuse: refuse('mark_price', 1, '123456789012345.678'),
+    refuse: refuse('mark_price', 1, refusedAsDouble('123456789012345.678', 3)),
   });
   add('duckdb', 'DECIMAL(18,0) 9007199254740993 (2^53+1) into f64 refused', {
     table: 'holdings_valuation',
     write: duckdbOneDecimal('cost_value', 'DECIMAL(18,0)', ['9007199254740993', '2']),
     want: {schema: {cost_value: {type: 'INT64', converted: 'DECIMAL'}}},
-    refuse: refuse('cost_value', 0, '9007199254740993'),
+    refuse: refuse('cost_value', 0, refusedAsDouble('9007199254740993', 0)),
   });
   add('duckdb', 'DECIMAL(38,20) 0.12345678901234567891 (FLBA) into f64 refused', {
     table: 'holdings_valuation',
     write: duckdbOneDecimal(
         'realized_pnl', 'DECIMAL(38,20)', ['0.5', '0.25', '0.12345678901234567891']),
     want: {schema: {realized_pnl: {type: 'FIXED_LEN_BYTE_ARRAY', converted: 'DECIMAL'}}},
-    refuse: refuse('realized_pnl', 2, '0.12345678901234567891'),
+    refuse: refuse('realized_pnl', 2, refusedAsDouble('0.12345678901234567891', 20)),
   });
   add('duckdb', 'DECIMAL(10,2) 100.00, -5.00 into i64 (INT64 storage)', {
     table: 'holdings',
@@ -460,7 +463,7 @@ function decimalCases() {
     refuse: {
       exit: 6,
       class: 'IoSchemaError',
-      mentions: ['additional_payload', rowWord(1), '123456789012345.678']
+      mentions: ['additional_payload', rowWord(1), refusedAsDouble('123456789012345.678', 3)]
     },
   });
 
@@ -502,12 +505,12 @@ function decimalCases() {
                 {type: 'FIXED_LEN_BYTE_ARRAY', converted: 'DECIMAL', precision: 30, scale: 5},
           }
         },
-        rows:
-            valuationRows(
-                4,
-                Object.fromEntries(Object.entries(arrowDecimals)
-                                       .map(([name, [, , values]]) => [name, nearestAll(values)])))
-                .map((row, i) => ({...row, quantity: [100n, -5n, 0n, 1234567890n][i]})),
+        rows: valuationRows(
+                  4,
+                  Object.fromEntries(
+                      Object.entries(arrowDecimals)
+                          .map(([name, [, scale, values]]) => [name, nearestAll(values, scale)])))
+                  .map((row, i) => ({...row, quantity: [100n, -5n, 0n, 1234567890n][i]})),
       });
   add('arrow-rs', 'Decimal128(38,20) 0.12345678901234567891 (FLBA) into f64 (row 1) refused', {
     table: 'holdings_valuation',
@@ -522,7 +525,7 @@ function decimalCases() {
         ]),
         file),
     want: {schema: {unrealized_pnl: {type: 'FIXED_LEN_BYTE_ARRAY', converted: 'DECIMAL'}}},
-    refuse: refuse('unrealized_pnl', 1, '0.12345678901234567891'),
+    refuse: refuse('unrealized_pnl', 1, refusedAsDouble('0.12345678901234567891', 20)),
   });
   add('arrow-rs', 'Decimal128(12,2) 100.50 into i64 (row 2) refused', {
     table: 'holdings',
@@ -701,12 +704,21 @@ function decimalCases() {
       ],
     }),
     want: {schema: {mark_value: {type: 'BYTE_ARRAY', converted: 'DECIMAL'}}},
-    refuse: refuse('mark_value', 0, '123456789012345.678'),
+    refuse: refuse('mark_value', 0, refusedAsDouble('123456789012345.678', 3)),
   });
   return cases;
 }
 
 function duckdbHoldingsColumns() { return HOLDINGS_SQL; }
+
+// A decimal that rule 2 refuses in an f64 column (throws when it would not be refused).
+function refusedAsDouble(text, scale) {
+  if (printsBack(text, scale)) throw new Error(`case error: ${text} prints back from a double`);
+  return text;
+}
+
+// The scale of an SQL type "DECIMAL(p,s)".
+const scaleOf = (sqlType) => Number(/,(\d+)\)/.exec(sqlType)[1]);
 
 // "1e-5" -> "0.00001" (decimal text for unscaled()).
 function expand(text) {

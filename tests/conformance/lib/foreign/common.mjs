@@ -77,8 +77,41 @@ export function halfToDouble(bits) {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
-// The double nearest a decimal written as text (JavaScript's Number() rounds correctly).
-export const nearest = (text) => Number(text);
+// Whether the double nearest a decimal prints back (shortest round-trip digits, as
+// JavaScript's String() gives them) as the same decimal at `scale`: rule 2's test for a
+// DECIMAL that may go into an f64 column.
+export function printsBack(text, scale) {
+  return atScale(String(Number(text)), scale) === atScale(text, scale);
+}
+
+// The double a DECIMAL(p, scale) `text` must arrive as in an f64 column; throws when the
+// case asks for a value that rule 2 refuses, so a case cannot expect the wrong outcome.
+export function decimalDouble(text, scale) {
+  if (!printsBack(text, scale))
+    throw new Error(`case error: ${text} at scale ${scale} does not print back from a double`);
+  return Number(text);
+}
+
+// A decimal's text ("1e-5", "-2.5", "100") as a plain number with exactly `scale` decimals.
+function atScale(text, scale) {
+  let [mantissa, exponent = '0'] = text.toLowerCase().split('e');
+  const negative = mantissa.startsWith('-');
+  mantissa = mantissa.replace(/^[-+]/, '');
+  let [whole, fraction = ''] = mantissa.split('.');
+  let digits = whole + fraction;
+  let point = whole.length + Number(exponent);
+  if (point < 0) {
+    digits = '0'.repeat(-point) + digits;
+    point = 0;
+  }
+  digits = digits.padEnd(point + scale, '0');
+  const wholePart = digits.slice(0, point).replace(/^0+/, '') || '0';
+  const fractionPart = digits.slice(point, point + scale);
+  const rest = digits.slice(point + scale);
+  if (/[1-9]/.test(rest)) return `${text} has more than ${scale} decimals`;
+  const zero = /^0*$/.test(wholePart + fractionPart);
+  return `${negative && !zero ? '-' : ''}${wholePart}${scale ? `.${fractionPart}` : ''}`;
+}
 
 // Unscaled value of a decimal text at `scale`, e.g. ("100.5", 2) -> 10050n.
 export function unscaled(text, scale) {
