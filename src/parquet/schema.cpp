@@ -174,6 +174,7 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
       case format::Type::kFloat:
         return frame::float64();
       case format::Type::kByteArray:
+      case format::Type::kFixedLenByteArray:
         return frame::utf8();
       case format::Type::kBoolean:
         return frame::boolean();
@@ -208,9 +209,20 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
     node.name = element.name;
     node.nullable = repetition_type == FieldRepetitionType::kOptional;
     if (!element.num_children) {
+      if (!element.type) reader.fail(fmt::format("leaf '{}' has no physical type", element.name));
       node.kind = SchemaNode::Kind::kLeaf;
       node.type = leaf_type(element);
       node.physical_type = *element.type;
+      if (node.physical_type == format::Type::kFixedLenByteArray) {
+        const int32_t length = element.type_length.value_or(0);
+        if (length <= 0 || length > kMaxFixedLenByteArrayLength) {
+          reader.fail(
+              fmt::format("FIXED_LEN_BYTE_ARRAY column '{}' has type length {}, outside "
+                          "1..{}",
+                          element.name, length, kMaxFixedLenByteArrayLength));
+        }
+        node.type_length = length;
+      }
       return schema.add_node(std::move(node));
     }
     const int32_t count = *element.num_children;

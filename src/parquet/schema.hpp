@@ -29,6 +29,10 @@ namespace crv::parquet {
 // range, for hostile footers as for frames.
 inline constexpr int kMaxSchemaDepth = 64;
 
+// Longest FIXED_LEN_BYTE_ARRAY value a schema may declare: no page the reader accepts
+// (1 GiB decompressed) could hold a longer one.
+inline constexpr int32_t kMaxFixedLenByteArrayLength = int32_t{1} << 30;
+
 struct SchemaNode {
   enum class Kind : uint8_t { kLeaf, kStruct, kList };
   Kind kind = Kind::kLeaf;
@@ -43,6 +47,7 @@ struct SchemaNode {
   frame::TypePtr type;        // the frame type this node reads into / is written from
   // Leaves only.
   format::Type physical_type = format::Type::kInt64;
+  int32_t type_length = 0;  // bytes per value of a FIXED_LEN_BYTE_ARRAY leaf (0 otherwise)
   int leaf_index = -1;
 };
 
