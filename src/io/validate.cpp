@@ -12,6 +12,7 @@
 #include "crv/frame/utf8.hpp"
 #include "crv/io/paths.hpp"
 #include "io/lossless_cast.hpp"
+#include "io/map_to_struct.hpp"
 
 namespace crv::io {
 namespace {
@@ -100,7 +101,7 @@ void require_utf8(const std::string& column, const frame::Array& array) {
   }
 }
 
-ArrayPtr to_descriptor_type(const ColumnDescriptor& descriptor, const ArrayPtr& array) {
+ArrayPtr to_descriptor_type(const ColumnDescriptor& descriptor, ArrayPtr array) {
   const std::string column(descriptor.name);
   switch (descriptor.dtype) {
     case DType::kI64:
@@ -112,6 +113,7 @@ ArrayPtr to_descriptor_type(const ColumnDescriptor& descriptor, const ArrayPtr& 
     // An all-null column (null type) is reported by the required-column check instead,
     // and lists whose items were all null or absent may hold the null type.
     case DType::kStruct:
+      if (holds_map_entries(*array)) array = map_entries_to_struct(column, *array);
       if (array->type_id() != TypeId::Struct && array->type_id() != TypeId::Null) {
         wrong_type(column, *array, descriptor.dtype);
       }

@@ -14,6 +14,7 @@
 #include "parquet/delta_byte_array.hpp"
 #include "parquet/delta_length_byte_array.hpp"
 #include "parquet/dictionary.hpp"
+#include "parquet/logical_values.hpp"
 #include "parquet/plain.hpp"
 #include "parquet/rle_hybrid.hpp"
 
@@ -433,7 +434,7 @@ class ChunkDecoder {
     if (selection.kept_values == 0) return;
     const auto skip = static_cast<size_t>(selection.skipped_values);
     const auto keep = static_cast<size_t>(selection.kept_values);
-    const size_t values_before = out_.string_offsets.empty() ? 0 : out_.string_offsets.size() - 1;
+    const size_t stored_before = stored_value_count(node_, out_);
     guarded([&] {
       switch (encoding) {
         case format::Encoding::kPlain:
@@ -466,12 +467,26 @@ class ChunkDecoder {
                        encoding_name(encoding), physical_type_name(node_.physical_type)),
            page_offset_);
     });
+    // Strings annotated as such must be UTF-8, or the file is corrupt; bytes without the
+    // annotation are checked as they are converted, where invalid text is a type mismatch.
+    // Only values gathered from a dictionary checked whole are spared: a chunk may fall
+    // back from its dictionary to another encoding, whose pages are checked.
     const bool from_valid_dictionary = (encoding == format::Encoding::kPlainDictionary ||
                                         encoding == format::Encoding::kRleDictionary) &&
                                        dictionary_utf8_;
-    if (node_.physical_type == format::Type::kByteArray && chunk_.verification.utf8 &&
+    if (node_.physical_type == format::Type::kByteArray &&
+        node_.conversion.kind == LeafConversion::Kind::kNone && chunk_.verification.utf8 &&
         !from_valid_dictionary) {
-      check_utf8(values_before, selection);
+      check_utf8(stored_before, selection);
+    }
+    if (const auto refused = convert_stored_values(node_, stored_before, out_)) {
+      const ErrorContext where{
+          .path = *chunk_.file,
+          .column = column_,
+          .row = chunk_.first_row + row_of_kept_value(selection, refused->index),
+          .offset = page_offset_};
+      if (refused->malformed) throw IoFormatError(refused->reason, where);
+      throw IoSchemaError(refused->reason, where);
     }
   }
 
@@ -481,29 +496,32 @@ class ChunkDecoder {
     const std::optional<int64_t> invalid = frame::first_invalid_utf8_string(
         out_.string_offsets.data() + first, out_.string_data.data(), selection.kept_values);
     if (!invalid) return;
-    // The page's kept entries are the last ones of the levels; find the entry holding the
-    // invalid value, then the row it belongs to.
+    throw IoFormatError("string is not valid UTF-8",
+                        {.path = *chunk_.file,
+                         .column = column_,
+                         .row = chunk_.first_row + row_of_kept_value(selection, *invalid),
+                         .offset = page_offset_});
+  }
+
+  // The row, in the row group, of the kept value `value` (counted from the page's first
+  // kept value). The page's kept entries are the last ones of the levels: find the entry
+  // holding the value, then the row it belongs to.
+  int64_t row_of_kept_value(const PageSelection& selection, int64_t value) const {
     const int64_t kept_entries = selection.end_entry - selection.first_entry;
-    int64_t entry = *invalid;
+    int64_t entry = value;
     if (leaf_.max_def > 0) {
       const int16_t* def = out_.def_levels.data() + out_.def_levels.size() - kept_entries;
       for (int64_t present = -1, k = 0; k < kept_entries; ++k) {
         present += def[k] == leaf_.max_def;
-        if (present == *invalid) {
+        if (present == value) {
           entry = k;
           break;
         }
       }
     }
-    int64_t row = selection.first_row + entry;
-    if (leaf_.max_rep > 0) {
-      const int16_t* rep = out_.rep_levels.data() + out_.rep_levels.size() - kept_entries;
-      row = selection.first_row + std::count(rep + 1, rep + entry + 1, int16_t{0});
-    }
-    throw IoFormatError("string is not valid UTF-8", {.path = *chunk_.file,
-                                                      .column = column_,
-                                                      .row = chunk_.first_row + row,
-                                                      .offset = page_offset_});
+    if (leaf_.max_rep == 0) return selection.first_row + entry;
+    const int16_t* rep = out_.rep_levels.data() + out_.rep_levels.size() - kept_entries;
+    return selection.first_row + std::count(rep + 1, rep + entry + 1, int16_t{0});
   }
 
   void decode_plain_values(std::span<const uint8_t> data, size_t skip, size_t keep) {

@@ -219,9 +219,14 @@ struct ParquetReader::Impl {
         const format::ColumnChunk& chunk = group.columns[i];
         if (!chunk.meta_data) fail("column chunk without metadata", footer_start);
         const format::ColumnMetaData& meta = *chunk.meta_data;
-        const bool type_order = !footer.column_orders ||
-                                (i < footer.column_orders->size() &&
-                                 (*footer.column_orders)[i] == format::ColumnOrder::kTypeOrder);
+        // Statistics are stored values: of a leaf whose values are converted on reading
+        // (unsigned, decimal, ...) they would not be the values read, so they are left out.
+        const bool converted =
+            schema.node(schema.leaves()[i].node).conversion.kind != LeafConversion::Kind::kNone;
+        const bool type_order =
+            !converted && (!footer.column_orders ||
+                           (i < footer.column_orders->size() &&
+                            (*footer.column_orders)[i] == format::ColumnOrder::kTypeOrder));
         row_group.columns.push_back(
             {fmt::format("{}", fmt::join(meta.path_in_schema, ".")), meta.num_values,
              meta.total_compressed_size, meta.total_uncompressed_size,

@@ -4,6 +4,8 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/utf8.hpp"
+#include "crv/parquet/reader.hpp"
+#include "parquet/leaf_types.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -46,9 +48,13 @@ bool has_list_annotation(const SchemaElement& element) {
          (element.logical_type && std::holds_alternative<format::ListType>(*element.logical_type));
 }
 
+// A MAP group. Legacy writers annotate the map's repeated key_value group MAP_KEY_VALUE,
+// some the map group itself; on the repeated group it marks no further level.
 bool has_map_annotation(const SchemaElement& element) {
+  if (element.converted_type == ConvertedType::kMapKeyValue) {
+    return element.repetition_type != FieldRepetitionType::kRepeated;
+  }
   return element.converted_type == ConvertedType::kMap ||
-         element.converted_type == ConvertedType::kMapKeyValue ||
          (element.logical_type && std::holds_alternative<format::MapType>(*element.logical_type));
 }
 
@@ -162,33 +168,11 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
   const SchemaElement& root = reader.next("");
   if (!root.num_children) reader.fail("the root element is not a group");
 
-  auto leaf_type = [&reader](const SchemaElement& element) -> frame::TypePtr {
-    if (element.logical_type && std::holds_alternative<format::NullType>(*element.logical_type)) {
-      return frame::null_type();
-    }
-    switch (element.type.value_or(format::Type::kFixedLenByteArray)) {
-      case format::Type::kInt64:
-      case format::Type::kInt32:
-        return frame::int64();
-      case format::Type::kDouble:
-      case format::Type::kFloat:
-        return frame::float64();
-      case format::Type::kByteArray:
-      case format::Type::kFixedLenByteArray:
-        return frame::utf8();
-      case format::Type::kBoolean:
-        return frame::boolean();
-      default:
-        reader.fail(fmt::format(
-            "column '{}' has physical type {}, which this library does not read", element.name,
-            static_cast<int>(element.type.value_or(format::Type::kFixedLenByteArray))));
-    }
-  };
-
-  // Adds the node for `element` (already consumed, at `depth` below the root) and
-  // everything beneath it. A repeated element outside a LIST/MAP group is a list of
-  // required items.
-  auto add = [&](auto& self, const SchemaElement& element, bool inside_list, int depth) -> int {
+  // Adds the node for `element` (already consumed, at `depth` below the root, with the
+  // dotted `column` path for messages) and everything beneath it. A repeated element
+  // outside a LIST/MAP group is a list of required items.
+  auto add = [&](auto& self, const SchemaElement& element, const std::string& column,
+                 bool inside_list, int depth) -> int {
     if (depth > kMaxSchemaDepth) {
       reader.fail(fmt::format("groups nest deeper than {} levels", kMaxSchemaDepth));
     }
@@ -199,7 +183,7 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
       list.name = element.name;
       list.nullable = false;
       const int index = schema.add_node(std::move(list));
-      const int item = self(self, element, true, depth);
+      const int item = self(self, element, column + "[]", true, depth);
       schema.nodes_[static_cast<size_t>(item)].name = std::string(kItemName);
       schema.nodes_[static_cast<size_t>(item)].parent = index;
       schema.nodes_[static_cast<size_t>(index)].children.push_back(item);
@@ -209,20 +193,12 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
     node.name = element.name;
     node.nullable = repetition_type == FieldRepetitionType::kOptional;
     if (!element.num_children) {
-      if (!element.type) reader.fail(fmt::format("leaf '{}' has no physical type", element.name));
       node.kind = SchemaNode::Kind::kLeaf;
-      node.type = leaf_type(element);
+      LeafTyping typing = type_leaf(element, column, path);
+      node.type = std::move(typing.type);
+      node.conversion = std::move(typing.conversion);
       node.physical_type = *element.type;
-      if (node.physical_type == format::Type::kFixedLenByteArray) {
-        const int32_t length = element.type_length.value_or(0);
-        if (length <= 0 || length > kMaxFixedLenByteArrayLength) {
-          reader.fail(
-              fmt::format("FIXED_LEN_BYTE_ARRAY column '{}' has type length {}, outside "
-                          "1..{}",
-                          element.name, length, kMaxFixedLenByteArrayLength));
-        }
-        node.type_length = length;
-      }
+      node.type_length = element.type_length.value_or(0);
       return schema.add_node(std::move(node));
     }
     const int32_t count = *element.num_children;
@@ -243,20 +219,30 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
                                repeated.name != "array" && repeated.name != element.name + "_tuple";
       int item;
       if (three_level) {
-        item = self(self, reader.next(repeated.name), true, depth + 2);
+        item = self(self, reader.next(repeated.name), column + "[]", true, depth + 2);
       } else {
-        item = self(self, repeated, true, depth + 1);
+        item = self(self, repeated, column + "[]", true, depth + 1);
         schema.nodes_[static_cast<size_t>(item)].nullable = false;
       }
-      schema.nodes_[static_cast<size_t>(item)].name = std::string(kItemName);
-      schema.nodes_[static_cast<size_t>(item)].parent = index;
+      SchemaNode& item_node = schema.nodes_[static_cast<size_t>(item)];
+      item_node.name = std::string(kItemName);
+      item_node.parent = index;
+      if (has_map_annotation(element) && item_node.kind == SchemaNode::Kind::kStruct &&
+          item_node.children.size() == 2) {
+        // Named as Arrow names a map's entries, whatever the writer called them, so that
+        // a map reads the same from every writer (and a struct column can take it).
+        item_node.name = std::string(kMapEntriesName);
+        schema.nodes_[static_cast<size_t>(item_node.children[0])].name = std::string(kMapKeyName);
+        schema.nodes_[static_cast<size_t>(item_node.children[1])].name = std::string(kMapValueName);
+      }
       schema.nodes_[static_cast<size_t>(index)].children.push_back(item);
       return index;
     }
     node.kind = SchemaNode::Kind::kStruct;
     const int index = schema.add_node(std::move(node));
     for (int32_t i = 0; i < count; ++i) {
-      const int child = self(self, reader.next(element.name), false, depth + 1);
+      const SchemaElement& member = reader.next(element.name);
+      const int child = self(self, member, column + "." + member.name, false, depth + 1);
       schema.nodes_[static_cast<size_t>(child)].parent = index;
       schema.nodes_[static_cast<size_t>(index)].children.push_back(child);
     }
@@ -264,7 +250,8 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
   };
 
   for (int32_t i = 0; i < *root.num_children; ++i) {
-    schema.columns_.push_back(add(add, reader.next(root.name), false, 1));
+    const SchemaElement& top = reader.next(root.name);
+    schema.columns_.push_back(add(add, top, top.name, false, 1));
   }
   if (!reader.done()) reader.fail("elements follow the last top-level column");
   schema.finish();

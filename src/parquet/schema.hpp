@@ -29,9 +29,24 @@ namespace crv::parquet {
 // range, for hostile footers as for frames.
 inline constexpr int kMaxSchemaDepth = 64;
 
-// Longest FIXED_LEN_BYTE_ARRAY value a schema may declare: no page the reader accepts
-// (1 GiB decompressed) could hold a longer one.
-inline constexpr int32_t kMaxFixedLenByteArrayLength = int32_t{1} << 30;
+// How a leaf's stored values become values of its frame type, decided by its logical
+// (or legacy converted) type. Stored values that the frame type cannot hold exactly are
+// refused value by value (see logical_values.hpp), never changed.
+struct LeafConversion {
+  enum class Kind : uint8_t {
+    kNone,        // stored as read: INT64, INT32 and FLOAT widened, DOUBLE, strings, booleans
+    kUnsigned32,  // INT32 holding an unsigned 8-, 16- or 32-bit integer
+    kUnsigned64,  // INT64 holding an unsigned integer: values above 2^63 - 1 are refused
+    kDecimal,     // an unscaled integer (INT32, INT64 or big-endian bytes) over 10^scale
+    kFloat16,     // two little-endian bytes of an IEEE 754 half-precision number
+    kUuid,        // sixteen bytes, read as the 8-4-4-4-12 lowercase hexadecimal text
+    kBinary,      // bytes without a string annotation, read as text when they are UTF-8
+  };
+  Kind kind = Kind::kNone;
+  int32_t precision = 0;  // decimals only
+  int32_t scale = 0;      // decimals only
+  std::string type_name;  // the stored type in words, for messages, e.g. "DECIMAL(10,2)"
+};
 
 struct SchemaNode {
   enum class Kind : uint8_t { kLeaf, kStruct, kList };
@@ -47,7 +62,8 @@ struct SchemaNode {
   frame::TypePtr type;        // the frame type this node reads into / is written from
   // Leaves only.
   format::Type physical_type = format::Type::kInt64;
-  int32_t type_length = 0;  // bytes per value of a FIXED_LEN_BYTE_ARRAY leaf (0 otherwise)
+  int32_t type_length = 0;  // FIXED_LEN_BYTE_ARRAY only: the bytes of every value
+  LeafConversion conversion;
   int leaf_index = -1;
 };
 
@@ -66,8 +82,9 @@ class Schema {
   // deeper than kMaxSchemaDepth.
   static Schema from_fields(std::span<const frame::Field> fields);
   // The schema of a file, from its footer's depth-first schema elements. Throws
-  // IoFormatError (naming `path`) for a malformed tree, a name that is not UTF-8, nesting
-  // deeper than kMaxSchemaDepth, or a type this library does not read.
+  // IoFormatError (naming `path`) for a malformed tree, a name that is not UTF-8 or nesting
+  // deeper than kMaxSchemaDepth; IoSchemaError naming the column for a type no frame type
+  // holds (dates, times, timestamps, INT96, intervals), with how to convert it.
   static Schema from_elements(std::span<const format::SchemaElement> elements,
                               std::string_view path);
 

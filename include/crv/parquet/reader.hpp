@@ -23,6 +23,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,12 @@
 #include "crv/parquet/decode_pool.hpp"
 
 namespace crv::parquet {
+
+// A MAP column reads as a list of structs named `entries`, each holding a `key` and a
+// `value` member (Arrow's names, whatever names the file's writer chose).
+inline constexpr std::string_view kMapEntriesName = "entries";
+inline constexpr std::string_view kMapKeyName = "key";
+inline constexpr std::string_view kMapValueName = "value";
 
 // Random access to a file's bytes.
 class RandomAccessSource {

@@ -47,9 +47,10 @@ function str(i) {
   if (i % 11 === 0) return null;
   return 'prefix/' + String(i).padStart(6, '0') + (i % 5 === 0 ? '\u00e9' : '');
 }
+// Lowercase letters: FIXED_LEN_BYTE_ARRAY without an annotation reads as text when UTF-8.
 function fixed16(i) {
   const bytes = new Uint8Array(16);
-  for (let k = 0; k < 16; ++k) bytes[k] = (i * 31 + k * 7) & 0xff;
+  for (let k = 0; k < 16; ++k) bytes[k] = 0x61 + (i * 31 + k * 7) % 26;
   return bytes;
 }
 const list = (i) => Array.from({length: i % 4}, (_, k) => BigInt(i + k));
@@ -137,23 +138,33 @@ function writeArrow(file, rows, {version, compression}) {
 }
 
 // A dictionary that outgrows its limit: arrow-rs's version 2 writer falls back to
-// DELTA_BYTE_ARRAY for the rest of the chunk. BINARY (no STRING annotation) lets one
-// value be invalid UTF-8, in the fallback pages: row 300, bytes FF FE.
+// DELTA_BYTE_ARRAY for the rest of the chunk. Row 300, in those pages, is made invalid
+// UTF-8 afterwards ("value-300-ZZ" becomes "value-300-" FF FE): the STRING column is then
+// corrupt, which the reader must notice although the dictionary was valid. No statistics
+// and no page checksums, so the patched bytes are the only trace.
 function writeFallback(file) {
   const rows = 400;
-  const values = Array.from({length: rows}, (_, i) =>
-    i === 300 ? new Uint8Array([0xff, 0xfe]) : new TextEncoder().encode('value-' + i));
+  const values = Array.from({length: rows}, (_, i) => i === 300 ? 'value-300-ZZ' : 'value-' + i);
   const properties = new wasm.WriterPropertiesBuilder()
       .setWriterVersion(wasm.WriterVersion.V2)
       .setCompression(wasm.Compression.UNCOMPRESSED)
+      .setStatisticsEnabled(wasm.EnabledStatistics.None)
       .setDictionaryEnabled(true)
       .setDictionaryPageSizeLimit(256)
       .setDataPageSizeLimit(512)
       .setWriteBatchSize(32)
       .build();
-  const table = new arrow.Table({b: arrow.vectorFromArray(values, new arrow.Binary())});
-  writeFileSync(file, wasm.writeParquet(wasm.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')),
-                                        properties));
+  const table = new arrow.Table({b: arrow.vectorFromArray(values, new arrow.Utf8())});
+  const bytes = wasm.writeParquet(wasm.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')),
+                                  properties);
+  const marker = Buffer.from('-ZZ');
+  const at = Buffer.from(bytes).indexOf(marker);
+  if (at < 0 || Buffer.from(bytes).indexOf(marker, at + 1) >= 0) {
+    throw new Error('the marker of row 300 is not in the file exactly once');
+  }
+  bytes[at + 1] = 0xff;
+  bytes[at + 2] = 0xfe;
+  writeFileSync(file, bytes);
 }
 
 await duckdb(join(here, 'duckdb_v2_brotli.parquet'), 1500, 'brotli');
