@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libbenchmark-dev
-  libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
+  libzstd-dev liblz4-dev libsnappy-dev libbrotli-dev zlib1g-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   clang-format clang-14 libclang-rt-14-dev
 )

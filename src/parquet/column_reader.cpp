@@ -8,7 +8,11 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/utf8.hpp"
+#include "parquet/byte_stream_split.hpp"
 #include "parquet/compression.hpp"
+#include "parquet/delta_binary_packed.hpp"
+#include "parquet/delta_byte_array.hpp"
+#include "parquet/delta_length_byte_array.hpp"
 #include "parquet/dictionary.hpp"
 #include "parquet/logical_values.hpp"
 #include "parquet/plain.hpp"
@@ -44,6 +48,28 @@ std::string_view encoding_name(format::Encoding encoding) {
       return "RLE_DICTIONARY";
     case format::Encoding::kByteStreamSplit:
       return "BYTE_STREAM_SPLIT";
+  }
+  return "UNKNOWN";
+}
+
+std::string_view physical_type_name(format::Type type) {
+  switch (type) {
+    case format::Type::kBoolean:
+      return "BOOLEAN";
+    case format::Type::kInt32:
+      return "INT32";
+    case format::Type::kInt64:
+      return "INT64";
+    case format::Type::kInt96:
+      return "INT96";
+    case format::Type::kFloat:
+      return "FLOAT";
+    case format::Type::kDouble:
+      return "DOUBLE";
+    case format::Type::kByteArray:
+      return "BYTE_ARRAY";
+    case format::Type::kFixedLenByteArray:
+      return "FIXED_LEN_BYTE_ARRAY";
   }
   return "UNKNOWN";
 }
@@ -241,6 +267,10 @@ class ChunkDecoder {
               !frame::first_invalid_utf8_string(scratch_.dictionary_offsets.data(),
                                                 scratch_.dictionary_data.data(), count);
           break;
+        case format::Type::kFixedLenByteArray:
+          decode_plain_fixed_len_byte_array(data, static_cast<size_t>(count), fixed_length(),
+                                            scratch_.dictionary_offsets, scratch_.dictionary_data);
+          break;
         default:
           fail("dictionary pages of this column's type are not supported", page_offset_);
       }
@@ -420,15 +450,30 @@ class ChunkDecoder {
             return;
           }
           break;
+        case format::Encoding::kDeltaBinaryPacked:
+          if (decode_delta_binary_packed_values(data, skip, keep)) return;
+          break;
+        case format::Encoding::kDeltaLengthByteArray:
+        case format::Encoding::kDeltaByteArray:
+          if (decode_delta_byte_array_values(encoding, data, skip, keep)) return;
+          break;
+        case format::Encoding::kByteStreamSplit:
+          if (decode_byte_stream_split_values(data, skip, keep)) return;
+          break;
         default:
           break;
       }
-      fail(fmt::format("value encoding {} is not supported", encoding_name(encoding)),
+      fail(fmt::format("value encoding {} is not supported for physical type {}",
+                       encoding_name(encoding), physical_type_name(node_.physical_type)),
            page_offset_);
     });
     // Strings annotated as such must be UTF-8, or the file is corrupt; bytes without the
     // annotation are checked as they are converted, where invalid text is a type mismatch.
-    const bool from_valid_dictionary = encoding != format::Encoding::kPlain && dictionary_utf8_;
+    // Only values gathered from a dictionary checked whole are spared: a chunk may fall
+    // back from its dictionary to another encoding, whose pages are checked.
+    const bool from_valid_dictionary = (encoding == format::Encoding::kPlainDictionary ||
+                                        encoding == format::Encoding::kRleDictionary) &&
+                                       dictionary_utf8_;
     if (node_.physical_type == format::Type::kByteArray &&
         node_.conversion.kind == LeafConversion::Kind::kNone && chunk_.verification.utf8 &&
         !from_valid_dictionary) {
@@ -501,12 +546,127 @@ class ChunkDecoder {
         decode_plain_byte_array<int32_t>(data.subspan(skip_plain_byte_array(data, skip)), keep,
                                          out_.string_offsets, out_.string_data);
         return;
+      case format::Type::kFixedLenByteArray:
+        decode_plain_fixed_len_byte_array(
+            data.subspan(skip_plain_fixed_len_byte_array(data, skip, fixed_length())), keep,
+            fixed_length(), out_.string_offsets, out_.string_data);
+        return;
       case format::Type::kBoolean:
         decode_plain_boolean(data, skip, keep, out_.bool_bits, out_.bool_count);
         return;
       default:
         fail("unsupported physical type", page_offset_);
     }
+  }
+
+  // The value length of a FIXED_LEN_BYTE_ARRAY column (the schema checked it).
+  size_t fixed_length() const {
+    if (node_.type_length <= 0) {
+      fail(fmt::format("FIXED_LEN_BYTE_ARRAY column with type length {}", node_.type_length),
+           page_offset_);
+    }
+    return static_cast<size_t>(node_.type_length);
+  }
+
+  // DELTA_BINARY_PACKED INT32 and INT64 values; false for other types. INT32 values widen
+  // (sign-extended) as PLAIN ones do.
+  bool decode_delta_binary_packed_values(std::span<const uint8_t> data, size_t skip, size_t keep) {
+    int bits = 0;
+    if (node_.physical_type == format::Type::kInt32) bits = 32;
+    if (node_.physical_type == format::Type::kInt64) bits = 64;
+    if (bits == 0) return false;
+    DeltaBinaryPackedDecoder decoder(data, bits);
+    if (decoder.total_values() < skip + keep) {
+      fail(fmt::format("DELTA_BINARY_PACKED stream holds {} values, the page {}",
+                       decoder.total_values(), skip + keep),
+           page_offset_);
+    }
+    decoder.skip(skip);
+    const size_t start = out_.int64_values.size();
+    out_.int64_values.resize(start + keep);
+    decoder.decode(std::span<int64_t>(out_.int64_values).subspan(start));
+    return true;
+  }
+
+  // DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY values of BYTE_ARRAY and
+  // FIXED_LEN_BYTE_ARRAY columns; false for other types.
+  bool decode_delta_byte_array_values(format::Encoding encoding, std::span<const uint8_t> data,
+                                      size_t skip, size_t keep) {
+    int32_t length = 0;  // any
+    if (node_.physical_type == format::Type::kFixedLenByteArray) {
+      length = static_cast<int32_t>(fixed_length());
+    } else if (node_.physical_type != format::Type::kByteArray) {
+      return false;
+    }
+    if (encoding == format::Encoding::kDeltaLengthByteArray) {
+      decode_delta_length_byte_array(data, skip, keep, length, out_.string_offsets,
+                                     out_.string_data);
+    } else {
+      // Prefixes let a small page stand for many bytes; one page's values are capped like
+      // a decompressed page.
+      decode_delta_byte_array(data, skip, keep, length, kMaxPageBytes, out_.string_offsets,
+                              out_.string_data);
+    }
+    return true;
+  }
+
+  // BYTE_STREAM_SPLIT values of fixed-width columns; false for other types.
+  bool decode_byte_stream_split_values(std::span<const uint8_t> data, size_t skip, size_t keep) {
+    switch (node_.physical_type) {
+      case format::Type::kInt64:
+        split_into(data, skip, keep, out_.int64_values);
+        return true;
+      case format::Type::kDouble:
+        split_into(data, skip, keep, out_.float64_values);
+        return true;
+      case format::Type::kInt32: {
+        std::vector<int32_t> narrow;
+        split_into(data, skip, keep, narrow);
+        out_.int64_values.insert(out_.int64_values.end(), narrow.begin(), narrow.end());
+        return true;
+      }
+      case format::Type::kFloat: {
+        std::vector<float> narrow;
+        split_into(data, skip, keep, narrow);
+        out_.float64_values.insert(out_.float64_values.end(), narrow.begin(), narrow.end());
+        return true;
+      }
+      case format::Type::kFixedLenByteArray: {
+        const size_t width = fixed_length();
+        check_split_count(data, width, skip, keep);  // bounds keep * width by the page
+        if (out_.string_offsets.empty()) out_.string_offsets.push_back(0);
+        const size_t base = out_.string_data.size();
+        check_offset_capacity<int32_t>(base, keep * width);
+        out_.string_data.resize(base + keep * width);
+        decode_byte_stream_split(data, width, skip, keep, out_.string_data.data() + base);
+        for (size_t i = 1; i <= keep; ++i) {
+          out_.string_offsets.push_back(static_cast<int32_t>(base + i * width));
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  // Checks that a BYTE_STREAM_SPLIT page holds the values needed, before anything grows.
+  void check_split_count(std::span<const uint8_t> data, size_t width, size_t skip,
+                         size_t keep) const {
+    const size_t count = byte_stream_split_count(data, width);
+    if (skip > count || keep > count - skip) {
+      fail(fmt::format("BYTE_STREAM_SPLIT page holds {} values, the page {}", count, skip + keep),
+           page_offset_);
+    }
+  }
+
+  // Values of T's width from a BYTE_STREAM_SPLIT page, appended to `out`.
+  template <class T>
+  void split_into(std::span<const uint8_t> data, size_t skip, size_t keep, std::vector<T>& out) {
+    check_split_count(data, sizeof(T), skip, keep);
+    const size_t start = out.size();
+    out.resize(start + keep);
+    decode_byte_stream_split(data, sizeof(T), skip, keep,
+                             reinterpret_cast<uint8_t*>(out.data() + start));
   }
 
   // Decodes the indices of the skipped and the kept values (cheap next to gathering) and
@@ -530,6 +690,7 @@ class ChunkDecoder {
         gather_dictionary<double>(scratch_.dictionary_float64, indices, out_.float64_values);
         return;
       case format::Type::kByteArray:
+      case format::Type::kFixedLenByteArray:
         gather_dictionary_byte_array<int32_t>(scratch_.dictionary_offsets,
                                               scratch_.dictionary_data.data(), indices,
                                               out_.string_offsets, out_.string_data);

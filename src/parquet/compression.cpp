@@ -3,6 +3,7 @@
 // Makes z_stream::next_in a pointer to const, so input spans need no casts.
 #define ZLIB_CONST
 
+#include <brotli/decode.h>
 #include <fmt/format.h>
 #include <lz4.h>
 #include <snappy.h>
@@ -195,18 +196,95 @@ void decompress_snappy(std::span<const uint8_t> input, std::vector<uint8_t>& out
   }
 }
 
-void decompress_lz4_raw(std::span<const uint8_t> input, std::vector<uint8_t>& out) {
-  const int result = LZ4_decompress_safe(
-      reinterpret_cast<const char*>(input.data()), reinterpret_cast<char*>(writable_bytes(out)),
-      static_cast<int>(input.size()), static_cast<int>(out.size()));
+// One LZ4 block into `out` (whose size is the most it may produce); its size, or -1.
+int lz4_block(std::span<const uint8_t> input, std::span<uint8_t> out) {
+  static thread_local uint8_t empty_target;
+  return LZ4_decompress_safe(reinterpret_cast<const char*>(input.data()),
+                             reinterpret_cast<char*>(out.empty() ? &empty_target : out.data()),
+                             static_cast<int>(input.size()), static_cast<int>(out.size()));
+}
+
+void decompress_lz4_block(Codec codec, std::span<const uint8_t> input, std::vector<uint8_t>& out) {
+  const int result = lz4_block(input, out);
   if (result < 0) {
-    throw_corrupt(Codec::kLz4Raw, fmt::format("invalid LZ4 block, or one larger than the {} "
-                                              "bytes its header claims",
-                                              out.size()));
+    throw_corrupt(codec, fmt::format("invalid LZ4 block, or one larger than the {} "
+                                     "bytes its header claims",
+                                     out.size()));
   }
   if (static_cast<size_t>(result) != out.size()) {
-    throw_size_mismatch(Codec::kLz4Raw, static_cast<size_t>(result), out.size());
+    throw_size_mismatch(codec, static_cast<size_t>(result), out.size());
   }
+}
+
+void decompress_lz4_raw(std::span<const uint8_t> input, std::vector<uint8_t>& out) {
+  decompress_lz4_block(Codec::kLz4Raw, input, out);
+}
+
+uint32_t load_big_endian_32(const uint8_t* bytes) {
+  return (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) |
+         uint32_t{bytes[3]};
+}
+
+// Hadoop's framing of LZ4 (what parquet-mr's and arrow-rs's codec LZ4 write): blocks, each
+// a big-endian 4-byte decompressed size and 4-byte compressed size, then that many bytes
+// of one LZ4 block. True when `input` is such a sequence that fills `out` exactly.
+bool decompress_hadoop_lz4(std::span<const uint8_t> input, std::span<uint8_t> out) {
+  constexpr size_t kPrefixBytes = 8;
+  size_t produced = 0;
+  while (input.size() >= kPrefixBytes) {
+    const uint32_t decompressed_size = load_big_endian_32(input.data());
+    const uint32_t compressed_size = load_big_endian_32(input.data() + 4);
+    input = input.subspan(kPrefixBytes);
+    if (compressed_size > input.size() || decompressed_size > out.size() - produced) return false;
+    const int result =
+        lz4_block(input.first(compressed_size), out.subspan(produced, decompressed_size));
+    if (result < 0 || static_cast<uint32_t>(result) != decompressed_size) return false;
+    produced += decompressed_size;
+    input = input.subspan(compressed_size);
+  }
+  return input.empty() && produced == out.size();
+}
+
+// Codec LZ4 (5): Hadoop-framed LZ4, or, when the page does not parse as that framing, a
+// raw LZ4 block, as older writers (parquet-cpp) stored it and as other readers accept.
+void decompress_lz4(std::span<const uint8_t> input, std::vector<uint8_t>& out) {
+  if (decompress_hadoop_lz4(input, out)) return;
+  decompress_lz4_block(Codec::kLz4, input, out);
+}
+
+struct FreeBrotliDecoder {
+  void operator()(BrotliDecoderState* state) const { BrotliDecoderDestroyInstance(state); }
+};
+
+// Brotli (RFC 7932): one stream that must fill `out` exactly, with nothing after it.
+void decompress_brotli(std::span<const uint8_t> input, std::vector<uint8_t>& out) {
+  const std::unique_ptr<BrotliDecoderState, FreeBrotliDecoder> state(
+      BrotliDecoderCreateInstance(nullptr, nullptr, nullptr));
+  if (!state) throw std::bad_alloc();
+  size_t available_in = input.size();
+  const uint8_t* next_in = input.data();
+  size_t available_out = out.size();
+  uint8_t* next_out = writable_bytes(out);
+  const BrotliDecoderResult result = BrotliDecoderDecompressStream(
+      state.get(), &available_in, &next_in, &available_out, &next_out, nullptr);
+  switch (result) {
+    case BROTLI_DECODER_RESULT_SUCCESS:
+      if (available_in != 0) {
+        throw_corrupt(Codec::kBrotli,
+                      fmt::format("{} bytes follow the end of the brotli stream", available_in));
+      }
+      if (available_out != 0) {
+        throw_size_mismatch(Codec::kBrotli, out.size() - available_out, out.size());
+      }
+      return;
+    case BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:
+      throw_oversized(Codec::kBrotli, out.size());
+    case BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:
+      throw_corrupt(Codec::kBrotli, "the data ends inside the brotli stream");
+    case BROTLI_DECODER_RESULT_ERROR:
+      break;
+  }
+  throw_corrupt(Codec::kBrotli, BrotliDecoderErrorString(BrotliDecoderGetErrorCode(state.get())));
 }
 
 void copy_uncompressed(std::span<const uint8_t> input, std::vector<uint8_t>& out) {
@@ -216,10 +294,10 @@ void copy_uncompressed(std::span<const uint8_t> input, std::vector<uint8_t>& out
 }
 
 template <typename Error>
-[[noreturn]] void throw_unsupported(Codec codec, std::string_view direction) {
-  throw Error(fmt::format(
-      "compression codec {} cannot be {}; supported: UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW",
-      codec_name(codec), direction));
+[[noreturn]] void throw_unsupported(Codec codec, std::string_view direction,
+                                    std::string_view supported) {
+  throw Error(fmt::format("compression codec {} cannot be {}; supported: {}", codec_name(codec),
+                          direction, supported));
 }
 
 using Decompressor = void (*)(std::span<const uint8_t>, std::vector<uint8_t>&);
@@ -236,12 +314,15 @@ Decompressor decompressor_for(Codec codec) {
       return decompress_zstd;
     case Codec::kLz4Raw:
       return decompress_lz4_raw;
-    case Codec::kLzo:
     case Codec::kBrotli:
+      return decompress_brotli;
     case Codec::kLz4:
+      return decompress_lz4;
+    case Codec::kLzo:
       break;
   }
-  throw_unsupported<IoFormatError>(codec, "read");
+  throw_unsupported<IoFormatError>(codec, "read",
+                                   "UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW, LZ4, BROTLI");
 }
 
 }  // namespace
@@ -330,7 +411,7 @@ void compress(Codec codec, std::span<const uint8_t> input, std::optional<int> le
     case Codec::kLz4:
       break;
   }
-  throw_unsupported<IoConfigError>(codec, "written");
+  throw_unsupported<IoConfigError>(codec, "written", "UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW");
 }
 
 std::vector<uint8_t> decompress(Codec codec, std::span<const uint8_t> input, size_t expected_size,

@@ -1,8 +1,11 @@
 #pragma once
 // Page compression (Compression.md): a page's bytes go to the codec as they are, with no
-// framing; the page header records both sizes. Supported: UNCOMPRESSED, SNAPPY, GZIP
-// (RFC 1952; several members in one page are read), ZSTD and LZ4_RAW (the LZ4 block
-// format). LZO, BROTLI and the deprecated Hadoop-framed LZ4 are refused by name.
+// framing; the page header records both sizes. Read and written: UNCOMPRESSED, SNAPPY,
+// GZIP (RFC 1952; several members in one page are read), ZSTD and LZ4_RAW (the LZ4 block
+// format). Read only: BROTLI (one RFC 7932 stream) and the deprecated LZ4 (codec 5), as
+// Hadoop frames it (blocks of a big-endian decompressed size, a big-endian compressed size
+// and one LZ4 block) or, when the page does not parse as that framing adding up to the
+// page's size, as a single raw LZ4 block. LZO is refused by name.
 //
 // Codec state (ZSTD and zlib contexts) is kept per thread and reused from page to page,
 // so the functions are thread-safe and cheap to call once per page.

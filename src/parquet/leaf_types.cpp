@@ -148,6 +148,10 @@ Annotation from_converted_type(const format::SchemaElement& element) {
   }
 }
 
+// Longest FIXED_LEN_BYTE_ARRAY value a schema may declare: no page the reader accepts
+// (1 GiB decompressed) could hold a longer one.
+constexpr int32_t kMaxFixedLength = int32_t{1} << 30;
+
 class LeafTyper {
  public:
   LeafTyper(const format::SchemaElement& element, std::string_view column, std::string_view file)
@@ -159,6 +163,11 @@ class LeafTyper {
     if (physical_ == Type::kFixedLenByteArray &&
         (!element_.type_length || *element_.type_length <= 0)) {
       format_error("is FIXED_LEN_BYTE_ARRAY without a positive type_length");
+    }
+    if (physical_ == Type::kFixedLenByteArray && *element_.type_length > kMaxFixedLength) {
+      format_error(fmt::format(
+          "is FIXED_LEN_BYTE_ARRAY of {} bytes, more than any page read here (1 GiB) can hold",
+          *element_.type_length));
     }
     if (element_.logical_type && std::holds_alternative<format::NullType>(*element_.logical_type)) {
       return {frame::null_type(), {}};

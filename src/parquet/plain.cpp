@@ -190,6 +190,35 @@ size_t decode_plain_byte_array(std::span<const uint8_t> input, size_t count,
   return extent.bytes;
 }
 
+size_t skip_plain_fixed_len_byte_array(std::span<const uint8_t> input, size_t count, size_t width) {
+  if (width == 0) throw IoFormatError("PLAIN FIXED_LEN_BYTE_ARRAY values of 0 bytes");
+  const size_t available = input.size() / width;
+  if (count > available) {
+    throw IoFormatError(fmt::format(
+        "PLAIN FIXED_LEN_BYTE_ARRAY value {} at byte {} is cut short: {} of its {} bytes "
+        "remain, {} values needed",
+        available, available * width, input.size() - available * width, width, count));
+  }
+  return count * width;
+}
+
+size_t decode_plain_fixed_len_byte_array(std::span<const uint8_t> input, size_t count, size_t width,
+                                         std::vector<int32_t>& offsets,
+                                         std::vector<uint8_t>& data) {
+  if (offsets.empty()) offsets.push_back(0);
+  const size_t bytes = skip_plain_fixed_len_byte_array(input, count, width);
+  const size_t data_start = data.size();
+  check_offset_capacity<int32_t>(data_start, bytes);
+  if (count == 0) return 0;
+  const size_t offsets_start = offsets.size();
+  offsets.resize(offsets_start + count);
+  for (size_t i = 0; i < count; ++i) {
+    offsets[offsets_start + i] = static_cast<int32_t>(data_start + (i + 1) * width);
+  }
+  data.insert(data.end(), input.begin(), input.begin() + static_cast<std::ptrdiff_t>(bytes));
+  return bytes;
+}
+
 size_t decode_plain_boolean(std::span<const uint8_t> input, size_t count,
                             std::vector<uint8_t>& bitmap, size_t& bit_length) {
   return decode_plain_boolean(input, 0, count, bitmap, bit_length);

@@ -1,7 +1,8 @@
 #pragma once
 // The PLAIN encoding of the Parquet format (Encodings.md, PLAIN = 0): fixed-width
 // values back to back little-endian, BYTE_ARRAY as a 4-byte little-endian length
-// followed by the bytes, BOOLEAN bit-packed least significant bit first.
+// followed by the bytes, FIXED_LEN_BYTE_ARRAY as the bytes alone, BOOLEAN bit-packed least
+// significant bit first.
 //
 // Encoders read Arrow-layout columns and skip the slots a validity bitmap marks null
 // (BitmapView with null data: no nulls). Decoders read untrusted bytes and append the
@@ -68,6 +69,13 @@ size_t decode_plain_byte_array(std::span<const uint8_t> input, size_t count,
 // The bytes that `count` values occupy at the front of `input`, each length checked like
 // decode_plain_byte_array does.
 size_t skip_plain_byte_array(std::span<const uint8_t> input, size_t count);
+
+// FIXED_LEN_BYTE_ARRAY: `count` values of `width` (> 0) bytes each, back to back, with no
+// length prefix. Appended to a string column as decode_plain_byte_array does.
+size_t decode_plain_fixed_len_byte_array(std::span<const uint8_t> input, size_t count, size_t width,
+                                         std::vector<int32_t>& offsets, std::vector<uint8_t>& data);
+// The bytes that `count` such values occupy, checked like the decoder checks them.
+size_t skip_plain_fixed_len_byte_array(std::span<const uint8_t> input, size_t count, size_t width);
 
 // Throws IoFormatError when `added` more bytes in a string column that already holds
 // `existing` would overflow offsets of type O.

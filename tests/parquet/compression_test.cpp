@@ -198,8 +198,11 @@ TEST(Compression, UnsupportedCodecsAreNamed) {
   const Bytes input = as_bytes("data");
   for (Codec codec : {Codec::kLzo, Codec::kBrotli, Codec::kLz4, static_cast<Codec>(9)}) {
     const std::string name = codec_name(codec);
-    EXPECT_THAT(format_error_message([&] { decompress(codec, input, 4, kLimit); }),
-                HasSubstr("compression codec " + name + " cannot be read"));
+    // BROTLI and Hadoop-framed LZ4 are read (compression_foreign_test.cpp), not written.
+    if (codec != Codec::kBrotli && codec != Codec::kLz4) {
+      EXPECT_THAT(format_error_message([&] { decompress(codec, input, 4, kLimit); }),
+                  HasSubstr("compression codec " + name + " cannot be read"));
+    }
     try {
       compress(codec, input);
       FAIL() << "expected IoConfigError";

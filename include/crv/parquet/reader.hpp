@@ -3,11 +3,15 @@
 //
 // Opening a file reads only its footer (schema, row groups, statistics, key-value
 // metadata). Reading decodes the chosen columns of the chosen row groups, or of a range of
-// rows within one row group: PLAIN and dictionary encodings, RLE / bit-packed levels,
-// data pages v1 and v2, and the uncompressed, snappy, gzip, zstd and lz4 codecs. Every
-// byte read is checked: a truncated, corrupt or hostile file is an IoFormatError naming
-// the file and the byte offset, never a crash or an allocation beyond what the file can
-// justify. Schemas may nest groups at most 64 levels deep, and their names must be UTF-8.
+// rows within one row group: the PLAIN, dictionary (PLAIN_DICTIONARY, RLE_DICTIONARY),
+// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT
+// encodings, RLE booleans, RLE / bit-packed levels, data pages v1 and v2, the physical
+// types BOOLEAN, INT32, INT64, FLOAT, DOUBLE, BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY, and the
+// uncompressed, snappy, gzip, zstd, lz4 (LZ4_RAW, and the deprecated Hadoop-framed LZ4)
+// and brotli codecs. Every byte read is checked: a truncated, corrupt or hostile file is
+// an IoFormatError naming the file and the byte offset, never a crash or an allocation
+// beyond what the file can justify. Schemas may nest groups at most 64 levels deep, and
+// their names must be UTF-8.
 //
 // Beyond that, by default (see ReadVerification), each page's CRC-32 is compared with its
 // bytes when the file stores one, and every string read is checked to be UTF-8, so damage

@@ -1,0 +1,216 @@
+#include "parquet/delta_binary_packed.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "crv/core/errors.hpp"
+
+namespace crv::parquet {
+namespace {
+
+constexpr int kMaxDeltaBitWidth = 64;
+// Block sizes are ints in every writer; a larger one is damage, and the bound keeps
+// miniblock sizes (values x width / 8) far from overflowing.
+constexpr uint64_t kMaxBlockSize = std::numeric_limits<int32_t>::max();
+constexpr size_t kMaxUleb128Bytes = 10;  // 64 bits, 7 per byte
+
+[[noreturn]] void fail(const std::string& message) {
+  throw IoFormatError("DELTA_BINARY_PACKED " + message);
+}
+
+// A ULEB128 number at input[position]; advances `position`. `what` names it in errors.
+uint64_t read_uleb128(std::span<const uint8_t> input, size_t& position, const char* what) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < kMaxUleb128Bytes; ++i) {
+    if (position >= input.size()) {
+      fail(fmt::format("{} at byte {} is cut short by the end of the data", what, position));
+    }
+    const uint8_t byte = input[position++];
+    // The tenth byte carries bit 63 alone.
+    if (i == kMaxUleb128Bytes - 1 && byte > 1) {
+      fail(fmt::format("{} ending at byte {} does not fit in 64 bits", what, position - 1));
+    }
+    value |= static_cast<uint64_t>(byte & 0x7F) << (7 * i);
+    if ((byte & 0x80) == 0) return value;
+  }
+  fail(fmt::format("{} ending at byte {} does not fit in 64 bits", what, position - 1));
+}
+
+// Zigzag: 0, -1, 1, -2, ... are stored as 0, 1, 2, 3, ...; kept as 64-bit two's complement.
+uint64_t read_zigzag(std::span<const uint8_t> input, size_t& position, const char* what) {
+  const uint64_t encoded = read_uleb128(input, position, what);
+  return (encoded >> 1) ^ (~(encoded & 1) + 1);
+}
+
+// Unpacks 8 values of W bits from exactly W bytes (LSB first, as the hybrid packs them).
+template <int W>
+void unpack8(const uint8_t* in, uint64_t* out) {
+  if constexpr (W == 0) {
+    for (int i = 0; i < 8; ++i) out[i] = 0;
+  } else {
+    uint64_t words[9] = {};  // W <= 64 bytes fill at most 8 words; the 9th is read as zero
+    std::memcpy(words, in, W);
+    const auto extract_all = [&]<size_t... I>(std::index_sequence<I...>) {
+      const auto extract = [&]<size_t Index>() {
+        constexpr size_t bit = Index * W;
+        constexpr size_t word = bit / 64;
+        constexpr size_t shift = bit % 64;
+        uint64_t value = words[word] >> shift;
+        if constexpr (shift + W > 64) value |= words[word + 1] << (64 - shift);
+        if constexpr (W < 64) value &= (uint64_t{1} << W) - 1;
+        out[Index] = value;
+      };
+      (extract.template operator()<I>(), ...);
+    };
+    extract_all(std::make_index_sequence<8>{});
+  }
+}
+
+using Unpack8 = void (*)(const uint8_t*, uint64_t*);
+
+template <int... W>
+constexpr std::array<Unpack8, sizeof...(W)> unpack_table(std::integer_sequence<int, W...>) {
+  return {&unpack8<W>...};
+}
+
+// Indexed by bit width 0..64.
+constexpr auto kUnpack8 = unpack_table(std::make_integer_sequence<int, kMaxDeltaBitWidth + 1>{});
+
+}  // namespace
+
+DeltaBinaryPackedDecoder::DeltaBinaryPackedDecoder(std::span<const uint8_t> input, int value_bits)
+    : input_(input), shift_(64 - value_bits) {
+  size_t position = 0;
+  const uint64_t block_size = read_uleb128(input, position, "block size");
+  miniblocks_ = read_uleb128(input, position, "miniblock count");
+  total_ = read_uleb128(input, position, "value count");
+  value_ = read_zigzag(input, position, "first value");
+  if (block_size == 0 || block_size > kMaxBlockSize) {
+    fail(fmt::format("block size {} is outside 1..{}", block_size, kMaxBlockSize));
+  }
+  if (miniblocks_ == 0 || block_size % miniblocks_ != 0) {
+    fail(fmt::format("block size {} does not divide into {} miniblocks", block_size, miniblocks_));
+  }
+  values_per_miniblock_ = block_size / miniblocks_;
+  // The format asks for a multiple of 32; packing needs whole groups of 8.
+  if (values_per_miniblock_ % 8 != 0) {
+    fail(fmt::format("miniblocks of {} values are not a multiple of 8", values_per_miniblock_));
+  }
+  header_bytes_ = position;
+  position_ = position;
+}
+
+int64_t DeltaBinaryPackedDecoder::output(uint64_t value) const {
+  return static_cast<int64_t>(value << shift_) >> shift_;
+}
+
+void DeltaBinaryPackedDecoder::start_miniblock() {
+  if (widths_ == nullptr || next_miniblock_ == miniblocks_) {
+    min_delta_ = read_zigzag(input_, position_, "block min delta");
+    if (miniblocks_ > input_.size() - position_) {
+      fail(fmt::format("block at byte {} is cut short: its {} miniblock widths have {} bytes",
+                       position_, miniblocks_, input_.size() - position_));
+    }
+    widths_ = input_.data() + position_;
+    position_ += static_cast<size_t>(miniblocks_);
+    next_miniblock_ = 0;
+  }
+  const int width = widths_[next_miniblock_];
+  if (width > kMaxDeltaBitWidth) {
+    fail(fmt::format("miniblock width {} (byte {}) exceeds {} bits", width,
+                     widths_ - input_.data() + static_cast<ptrdiff_t>(next_miniblock_),
+                     kMaxDeltaBitWidth));
+  }
+  ++next_miniblock_;
+  const uint64_t bytes = values_per_miniblock_ / 8 * static_cast<uint64_t>(width);
+  if (bytes > input_.size() - position_) {
+    fail(fmt::format("miniblock at byte {} is cut short: {} of its {} bytes remain", position_,
+                     input_.size() - position_, bytes));
+  }
+  width_ = width;
+  left_in_miniblock_ = values_per_miniblock_;
+}
+
+void DeltaBinaryPackedDecoder::refill_group() {
+  if (left_in_miniblock_ == 0) start_miniblock();
+  // start_miniblock checked that the whole miniblock, so this group, lies in the input.
+  kUnpack8[static_cast<size_t>(width_)](input_.data() + position_, group_);
+  position_ += static_cast<size_t>(width_);
+  left_in_miniblock_ -= 8;
+  group_position_ = 0;
+}
+
+int64_t DeltaBinaryPackedDecoder::next() {
+  if (consumed_ == total_) {
+    fail(fmt::format("stream holds {} values, and one more is asked for", total_));
+  }
+  if (consumed_++ == 0) return output(value_);
+  if (group_position_ == 8) refill_group();
+  value_ += min_delta_ + group_[group_position_++];
+  return output(value_);
+}
+
+void DeltaBinaryPackedDecoder::decode(std::span<int64_t> out) {
+  if (out.size() > remaining()) {
+    fail(fmt::format("stream holds {} values, {} more are asked for after the first {}", total_,
+                     out.size(), consumed_));
+  }
+  size_t i = 0;
+  if (!out.empty() && consumed_ == 0) out[i++] = next();  // counts itself
+  const size_t first_delta = i;
+  while (i < out.size()) {
+    if (group_position_ == 8) refill_group();
+    // The rest of the group at once: the running sum is all that depends on the order.
+    const size_t n = std::min(out.size() - i, static_cast<size_t>(8 - group_position_));
+    for (size_t k = 0; k < n; ++k) {
+      value_ += min_delta_ + group_[group_position_ + static_cast<int>(k)];
+      out[i + k] = output(value_);
+    }
+    group_position_ += static_cast<int>(n);
+    i += n;
+  }
+  consumed_ += out.size() - first_delta;
+}
+
+void DeltaBinaryPackedDecoder::skip(uint64_t count) {
+  int64_t sink[64];
+  while (count > 0) {
+    const auto n = static_cast<size_t>(std::min<uint64_t>(count, std::size(sink)));
+    decode(std::span<int64_t>(sink, n));
+    count -= n;
+  }
+}
+
+size_t DeltaBinaryPackedDecoder::stream_bytes() const {
+  size_t position = header_bytes_;
+  uint64_t left = total_ > 0 ? total_ - 1 : 0;  // deltas: the first value has none
+  // Each block takes at least 1 + miniblocks bytes, so the walk ends within the input.
+  while (left > 0) {
+    read_zigzag(input_, position, "block min delta");
+    if (miniblocks_ > input_.size() - position) {
+      fail(fmt::format("block at byte {} is cut short: its {} miniblock widths have {} bytes",
+                       position, miniblocks_, input_.size() - position));
+    }
+    const uint8_t* widths = input_.data() + position;
+    position += static_cast<size_t>(miniblocks_);
+    for (uint64_t m = 0; m < miniblocks_ && left > 0; ++m) {
+      if (widths[m] > kMaxDeltaBitWidth) {
+        fail(fmt::format("miniblock width {} exceeds {} bits", widths[m], kMaxDeltaBitWidth));
+      }
+      const uint64_t bytes = values_per_miniblock_ / 8 * widths[m];
+      if (bytes > input_.size() - position) {
+        fail(fmt::format("miniblock at byte {} is cut short: {} of its {} bytes remain", position,
+                         input_.size() - position, bytes));
+      }
+      position += static_cast<size_t>(bytes);
+      left -= std::min(left, values_per_miniblock_);
+    }
+  }
+  return position;
+}
+
+}  // namespace crv::parquet
