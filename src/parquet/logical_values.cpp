@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <iterator>
 #include <limits>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "crv/frame/utf8.hpp"
@@ -65,8 +68,45 @@ std::string decimal_text(Int128 unscaled, int32_t scale) {
   return text;
 }
 
-// The double nearest the decimal, when printing it with `scale` decimals gives the same
-// decimal back; nullopt when the double would change the value.
+// A number as its significant digits (no leading or trailing zeros) and the power of ten
+// of the last one: 0.1200 is ("12", -2). Zero has no digits.
+struct SignificantDigits {
+  bool negative = false;
+  std::string digits;
+  int64_t exponent = 0;
+  bool operator==(const SignificantDigits&) const = default;
+};
+
+SignificantDigits significant(bool negative, std::string digits, int64_t exponent) {
+  const size_t first = digits.find_first_not_of('0');
+  if (first == std::string::npos) return {};
+  digits.erase(0, first);
+  const size_t last = digits.find_last_not_of('0');
+  exponent += static_cast<int64_t>(digits.size() - 1 - last);
+  digits.erase(last + 1);
+  return {negative, std::move(digits), exponent};
+}
+
+// The shortest decimal that reads back as `value` (finite).
+SignificantDigits shortest_decimal(double value) {
+  char text[64];
+  const auto [end, error] =
+      std::to_chars(std::begin(text), std::end(text), value, std::chars_format::scientific);
+  const std::string_view written(text, static_cast<size_t>(end - text));
+  // d.ddde±x: the digits around the point, then the exponent of the first one.
+  const size_t e = written.find('e');
+  const bool negative = written.front() == '-';
+  std::string digits;
+  for (char c : written.substr(negative ? 1 : 0, e - (negative ? 1 : 0))) {
+    if (c != '.') digits.push_back(c);
+  }
+  const int64_t first_exponent = std::stoll(std::string(written.substr(e + 1)));
+  return significant(negative, digits, first_exponent - static_cast<int64_t>(digits.size() - 1));
+}
+
+// The double nearest the decimal, when the shortest decimal that reads back as that double
+// is the decimal itself (0.1 at any scale is; 0.12345678901234567891 is not); nullopt when
+// reading the decimal as a double would change it.
 std::optional<double> exact_double(Int128 unscaled, int32_t scale) {
   if (scale <= kLargestExactPowerOfTen && unscaled > -kFewDigitsLimit &&
       unscaled < kFewDigitsLimit) {
@@ -74,7 +114,12 @@ std::optional<double> exact_double(Int128 unscaled, int32_t scale) {
   }
   const std::string text = decimal_text(unscaled, scale);
   const double value = std::strtod(text.c_str(), nullptr);
-  if (!std::isfinite(value) || fmt::format("{:.{}f}", value, scale) != text) return std::nullopt;
+  if (!std::isfinite(value)) return std::nullopt;
+  std::string digits = decimal_text(unscaled, 0);
+  if (unscaled < 0) digits.erase(0, 1);
+  if (significant(unscaled < 0, std::move(digits), -scale) != shortest_decimal(value)) {
+    return std::nullopt;
+  }
   return value;
 }
 

@@ -221,6 +221,28 @@ TEST(StoredValues, DecimalsADoubleWouldChangeAreRefused) {
   EXPECT_THAT(refused->reason, AllOf(HasSubstr("DECIMAL(18,3)"), HasSubstr("123456789012345.678")));
 }
 
+TEST(StoredValues, ADecimalIsExactWhenItIsTheShortestFormOfItsDouble) {
+  // 0.1 at scale 18: the double nearest it prints as 0.1, so it is taken; twenty digits
+  // after the point are more than a double tells apart.
+  const SchemaNode node = node_for(fixed(16, format::DecimalType{.scale = 18, .precision = 38}));
+  LeafData data;
+  append_bytes(data,
+               {0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x63, 0x45, 0x78, 0x5d, 0x8a, 0x00, 0x00});  // 10^17
+  append_bytes(data, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0x9c, 0xba, 0x87, 0xa2,
+                      0x76, 0x00, 0x00});  // -10^17
+  ASSERT_FALSE(convert_stored_values(node, 0, data));
+  EXPECT_EQ(data.float64_values, (std::vector<double>{0.1, -0.1}));
+
+  const SchemaNode scale20 = node_for(fixed(16, format::DecimalType{.scale = 20, .precision = 38}));
+  LeafData long_fraction;
+  // 12345678901234567891 = 0xAB54A98CEB1F0AD3
+  append_bytes(long_fraction,
+               {0, 0, 0, 0, 0, 0, 0, 0, 0xab, 0x54, 0xa9, 0x8c, 0xeb, 0x1f, 0x0a, 0xd3});
+  const auto refused = convert_stored_values(scale20, 0, long_fraction);
+  ASSERT_TRUE(refused);
+  EXPECT_THAT(refused->reason, HasSubstr("0.12345678901234567891"));
+}
+
 TEST(StoredValues, ByteDecimalsAreBigEndianTwosComplement) {
   SchemaElement element = fixed(17, format::DecimalType{.scale = 0, .precision = 38});
   const SchemaNode node = node_for(element);
