@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <limits>
@@ -138,9 +139,15 @@ void DeltaBinaryPackedDecoder::start_miniblock() {
 void DeltaBinaryPackedDecoder::refill_group() {
   if (left_in_miniblock_ == 0) start_miniblock();
   // start_miniblock checked that the whole miniblock, so this group, lies in the input.
-  kUnpack8[static_cast<size_t>(width_)](input_.data() + position_, group_);
-  position_ += static_cast<size_t>(width_);
-  left_in_miniblock_ -= 8;
+  // start_miniblock checked that the whole miniblock's bytes are in the input.
+  const int groups = static_cast<int>(std::min<uint64_t>(kGroupsAtOnce, left_in_miniblock_ / 8));
+  const Unpack8 unpack = kUnpack8[static_cast<size_t>(width_)];
+  for (int g = 0; g < groups; ++g) {
+    unpack(input_.data() + position_, group_ + 8 * g);
+    position_ += static_cast<size_t>(width_);
+  }
+  left_in_miniblock_ -= 8 * static_cast<uint64_t>(groups);
+  group_size_ = 8 * groups;
   group_position_ = 0;
 }
 
@@ -149,7 +156,7 @@ int64_t DeltaBinaryPackedDecoder::next() {
     fail(fmt::format("stream holds {} values, and one more is asked for", total_));
   }
   if (consumed_++ == 0) return output(value_);
-  if (group_position_ == 8) refill_group();
+  if (group_position_ == group_size_) refill_group();
   value_ += min_delta_ + group_[group_position_++];
   return output(value_);
 }
@@ -163,13 +170,20 @@ void DeltaBinaryPackedDecoder::decode(std::span<int64_t> out) {
   if (!out.empty() && consumed_ == 0) out[i++] = next();  // counts itself
   const size_t first_delta = i;
   while (i < out.size()) {
-    if (group_position_ == 8) refill_group();
-    // The rest of the group at once: the running sum is all that depends on the order.
-    const size_t n = std::min(out.size() - i, static_cast<size_t>(8 - group_position_));
+    if (group_position_ == group_size_) refill_group();
+    // The rest of the groups at once: the running sum is all that depends on the order.
+    // It is kept in locals, since stores to `out` (int64_t) may alias the members
+    // (uint64_t), which would otherwise be reloaded after every value.
+    const size_t n = std::min(out.size() - i, static_cast<size_t>(group_size_ - group_position_));
+    uint64_t value = value_;
+    const uint64_t min_delta = min_delta_;
+    const uint64_t* deltas = group_ + group_position_;
+    int64_t* target = out.data() + i;
     for (size_t k = 0; k < n; ++k) {
-      value_ += min_delta_ + group_[group_position_ + static_cast<int>(k)];
-      out[i + k] = output(value_);
+      value += min_delta + deltas[k];
+      target[k] = output(value);
     }
+    value_ = value;
     group_position_ += static_cast<int>(n);
     i += n;
   }

@@ -70,8 +70,12 @@ class DeltaBinaryPackedDecoder {
   uint64_t next_miniblock_ = 0;      // index within the block of the miniblock after this one
   uint64_t left_in_miniblock_ = 0;   // deltas of the current miniblock not yet consumed
   int width_ = 0;
-  uint64_t group_[8] = {};  // the current group of 8 unpacked deltas
-  int group_position_ = 8;  // 8: the group is used up
+  // Deltas are unpacked up to kGroupsAtOnce groups of 8 at a time (never beyond the
+  // current miniblock), so the bookkeeping of a refill is shared by many values.
+  static constexpr int kGroupsAtOnce = 8;
+  uint64_t group_[8 * kGroupsAtOnce] = {};
+  int group_size_ = 0;      // deltas unpacked into group_
+  int group_position_ = 0;  // the next of them; group_size_ when used up
 };
 
 }  // namespace crv::parquet
