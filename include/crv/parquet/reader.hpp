@@ -13,6 +13,14 @@
 // beyond what the file can justify. Schemas may nest groups at most 64 levels deep, and
 // their names must be UTF-8.
 //
+// A column's logical type decides what it reads as, exactly or not at all: unsigned
+// integers as their value in int64 (UINT64 above 2^63 - 1 refused), decimals as int64 at
+// scale 0 and otherwise as the double that is their shortest form (else refused; see
+// read_decimals_as_integers), FLOAT16 as float64, UUID as its text, bytes without a string
+// annotation as text when UTF-8. A value refused is an IoSchemaError naming the file,
+// column, row and value. DATE, TIME, TIMESTAMP, INT96 and INTERVAL columns have no frame
+// type: opening such a file is an IoSchemaError naming the column.
+//
 // Beyond that, by default (see ReadVerification), each page's CRC-32 is compared with its
 // bytes when the file stores one, and every string read is checked to be UTF-8, so damage
 // that still decodes is an IoFormatError rather than wrong rows.
