@@ -2,7 +2,7 @@
 // and the DELTA fallback of arrow-rs' dictionaries) and 6 (codecs).
 
 import {arrowHoldingsColumns} from './cases_types.mjs';
-import {halfToDouble, holdingsRows, range, utf8} from './common.mjs';
+import {halfToDouble, holdingsRows, range, utf8, utf8Element} from './common.mjs';
 import {arrow, arrowRsWrite, arrowTable, duckdbWrite, hyparquetWrite, listOf, polarsWrite, structOf, valuesSelect} from './peers.mjs';
 
 const INT64_MIN = -9223372036854775808n;
@@ -515,18 +515,8 @@ function encodingCases() {
           schema: [
             {name: 'root', num_children: 4},
             {name: 'tick', type: 'INT32', repetition_type: 'REQUIRED'},
-            {
-              name: 'agent_id',
-              type: 'BYTE_ARRAY',
-              converted_type: 'UTF8',
-              repetition_type: 'REQUIRED'
-            },
-            {
-              name: 'token_id',
-              type: 'BYTE_ARRAY',
-              converted_type: 'UTF8',
-              repetition_type: 'REQUIRED'
-            },
+            utf8Element('agent_id', 'REQUIRED'),
+            utf8Element('token_id', 'REQUIRED'),
             {name: 'quantity', type: 'INT64', repetition_type: 'REQUIRED'},
           ],
           columnData: [
@@ -566,7 +556,7 @@ function encodingCases() {
           type_length: 8,
           repetition_type: 'REQUIRED'
         },
-        {name: 'token_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
+        utf8Element('token_id', 'REQUIRED'),
         {name: 'quantity', type: 'INT32', repetition_type: 'REQUIRED'},
         {name: 'mark_price', type: 'DOUBLE', repetition_type: 'OPTIONAL'},
         {name: 'avg_unit_cost', type: 'FLOAT', repetition_type: 'OPTIONAL'},
@@ -621,15 +611,10 @@ function encodingCases() {
       schema: [
         {name: 'root', num_children: 5},
         {name: 'tick', type: 'INT64', repetition_type: 'REQUIRED'},
-        {name: 'agent_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
+        utf8Element('agent_id', 'REQUIRED'),
         {name: 'chosen_action', repetition_type: 'REQUIRED', num_children: 2},
-        {
-          name: 'action_type',
-          type: 'BYTE_ARRAY',
-          converted_type: 'UTF8',
-          repetition_type: 'OPTIONAL'
-        },
-        {name: 'key', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL'},
+        utf8Element('action_type', 'OPTIONAL'),
+        utf8Element('key', 'OPTIONAL'),
         {
           name: 'action_candidates',
           repetition_type: 'REQUIRED',
@@ -768,27 +753,12 @@ function codecCases() {
         schema: [
           {name: 'root', num_children: 7},
           {name: 'tick', type: 'INT64', repetition_type: 'REQUIRED'},
-          {
-            name: 'agent_id',
-            type: 'BYTE_ARRAY',
-            converted_type: 'UTF8',
-            repetition_type: 'REQUIRED'
-          },
-          {
-            name: 'token_id',
-            type: 'BYTE_ARRAY',
-            converted_type: 'UTF8',
-            repetition_type: 'REQUIRED'
-          },
+          utf8Element('agent_id', 'REQUIRED'),
+          utf8Element('token_id', 'REQUIRED'),
           {name: 'quantity', type: 'INT64', repetition_type: 'REQUIRED'},
           {name: 'mark_price', type: 'DOUBLE', repetition_type: 'OPTIONAL'},
           {name: 'cost_value', type: 'DOUBLE', repetition_type: 'OPTIONAL'},
-          {
-            name: 'price_source',
-            type: 'BYTE_ARRAY',
-            converted_type: 'UTF8',
-            repetition_type: 'OPTIONAL'
-          },
+          utf8Element('price_source', 'OPTIONAL'),
         ],
         columnData: Object.keys(codecRows[0])
                         .map((name) => ({name, data: codecRows.map((row) => row[name])})),

@@ -1,6 +1,6 @@
 // Rules 8 (MAP into a struct column) and 9 (legacy two-level lists into list[struct]).
 
-import {range, rowWord} from './common.mjs';
+import {range, rowWord, utf8Element} from './common.mjs';
 import {arrow, arrowRsWrite, arrowTable, duckdbWrite, hyparquetWrite, legacyListRewrite, listOf, mapOf, structOf} from './peers.mjs';
 
 // ---- rule 8: MAP<string, T> into a struct column ----------------------------------------
@@ -71,14 +71,9 @@ function hyparquetDecisions(file, maps, {keyValue, rowGroupSize} = {}) {
     schema: [
       {name: 'root', num_children: 5},
       {name: 'tick', type: 'INT64', repetition_type: 'REQUIRED'},
-      {name: 'agent_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
+      utf8Element('agent_id', 'REQUIRED'),
       {name: 'chosen_action', repetition_type: 'REQUIRED', num_children: 1},
-      {
-        name: 'action_type',
-        type: 'BYTE_ARRAY',
-        converted_type: 'UTF8',
-        repetition_type: 'OPTIONAL'
-      },
+      utf8Element('action_type', 'OPTIONAL'),
       {
         name: 'action_candidates',
         repetition_type: 'REQUIRED',
@@ -87,12 +82,7 @@ function hyparquetDecisions(file, maps, {keyValue, rowGroupSize} = {}) {
       },
       {name: 'list', repetition_type: 'REPEATED', num_children: 1},
       {name: 'element', repetition_type: 'OPTIONAL', num_children: 2},
-      {
-        name: 'action_type',
-        type: 'BYTE_ARRAY',
-        converted_type: 'UTF8',
-        repetition_type: 'OPTIONAL'
-      },
+      utf8Element('action_type', 'OPTIONAL'),
       {name: 'score', type: 'DOUBLE', repetition_type: 'OPTIONAL'},
       {
         name: 'token_value_estimates',
@@ -106,7 +96,7 @@ function hyparquetDecisions(file, maps, {keyValue, rowGroupSize} = {}) {
         num_children: 2,
         ...(keyValue ? {converted_type: 'MAP_KEY_VALUE'} : {})
       },
-      {name: 'key', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
+      utf8Element('key', 'REQUIRED'),
       {name: 'value', type: 'DOUBLE', repetition_type: 'OPTIONAL'},
     ],
     columnData: [
@@ -208,10 +198,10 @@ const LIST_ROWS = 9;
 // The fields of a list item, as Parquet schema elements (REQUIRED unless said otherwise).
 const ITEM_ELEMENTS = {
   action_type: [
-    {name: 'action_type', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'}
+    utf8Element('action_type', 'REQUIRED')
   ],
   score: [{name: 'score', type: 'DOUBLE', repetition_type: 'OPTIONAL'}],
-  key: [{name: 'key', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'}],
+  key: [utf8Element('key', 'REQUIRED')],
   parameters: [
     {name: 'parameters', repetition_type: 'REQUIRED', num_children: 1},
     {name: 'qty', type: 'DOUBLE', repetition_type: 'REQUIRED'}
@@ -231,14 +221,9 @@ function legacyDecisions(form, fields, {outer = 'REQUIRED'} = {}) {
       schema: [
         {name: 'root', num_children: 5},
         {name: 'tick', type: 'INT64', repetition_type: 'REQUIRED'},
-        {name: 'agent_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
+        utf8Element('agent_id', 'REQUIRED'),
         {name: 'chosen_action', repetition_type: 'REQUIRED', num_children: 1},
-        {
-          name: 'action_type',
-          type: 'BYTE_ARRAY',
-          converted_type: 'UTF8',
-          repetition_type: 'OPTIONAL'
-        },
+        utf8Element('action_type', 'OPTIONAL'),
         {
           name: 'action_candidates',
           repetition_type: outer,
@@ -304,12 +289,7 @@ function legacyListCases() {
       schema: [
         {name: 'root', num_children: 5},
         {name: 'tick', type: 'INT64', repetition_type: 'REQUIRED'},
-        {
-          name: 'observer_agent_id',
-          type: 'BYTE_ARRAY',
-          converted_type: 'UTF8',
-          repetition_type: 'REQUIRED'
-        },
+        utf8Element('observer_agent_id', 'REQUIRED'),
         {
           name: 'salient_agent_pairs',
           repetition_type: 'REQUIRED',
@@ -318,17 +298,12 @@ function legacyListCases() {
         },
         {name: 'list', repetition_type: 'REPEATED', num_children: 1},
         {name: 'element', repetition_type: 'REQUIRED', num_children: 3},
-        {name: 'agent_a', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
-        {name: 'agent_b', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
+        utf8Element('agent_a', 'REQUIRED'),
+        utf8Element('agent_b', 'REQUIRED'),
         {name: 'weight', type: 'DOUBLE', repetition_type: 'OPTIONAL'},
         {name: 'exchange_snapshot', repetition_type: 'REQUIRED', num_children: 1},
         {name: 'price', type: 'DOUBLE', repetition_type: 'OPTIONAL'},
-        {
-          name: 'context_hash',
-          type: 'BYTE_ARRAY',
-          converted_type: 'UTF8',
-          repetition_type: 'REQUIRED'
-        },
+        utf8Element('context_hash', 'REQUIRED'),
       ],
       columnData: [
         {name: 'tick', data: range(LIST_ROWS).map(BigInt)},

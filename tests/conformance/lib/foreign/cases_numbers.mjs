@@ -1,6 +1,6 @@
 // Rules 1 (unsigned integers) and 2 (DECIMAL).
 
-import {decimalDouble, holdingsRows, printsBack, range, rowWord, unscaled} from './common.mjs';
+import {decimalDouble, holdingsRows, printsBack, range, rowWord, unscaled, utf8Element} from './common.mjs';
 import {arrow, arrowRsWrite, arrowTable, duckdbWrite, hyparquetWrite, polarsWrite, structOf, valuesSelect} from './peers.mjs';
 
 const HOLDINGS_SQL = [
@@ -50,8 +50,8 @@ function hyparquetHoldings(file, element, quantities, options = {}) {
     schema: [
       {name: 'root', num_children: 4},
       options.tickElement ?? {name: 'tick', type: 'INT64', repetition_type: 'REQUIRED'},
-      {name: 'agent_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
-      {name: 'token_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
+      utf8Element('agent_id', 'REQUIRED'),
+      utf8Element('token_id', 'REQUIRED'),
       {name: 'quantity', repetition_type: 'REQUIRED', ...element},
     ],
     columnData: [
@@ -626,18 +626,8 @@ function decimalCases() {
           schema: [
             {name: 'root', num_children: 6},
             {name: 'tick', type: 'INT64', repetition_type: 'REQUIRED'},
-            {
-              name: 'agent_id',
-              type: 'BYTE_ARRAY',
-              converted_type: 'UTF8',
-              repetition_type: 'REQUIRED'
-            },
-            {
-              name: 'token_id',
-              type: 'BYTE_ARRAY',
-              converted_type: 'UTF8',
-              repetition_type: 'REQUIRED'
-            },
+            utf8Element('agent_id', 'REQUIRED'),
+            utf8Element('token_id', 'REQUIRED'),
             {name: 'quantity', repetition_type: 'REQUIRED', ...byteArrayDecimal(25, 2)},
             {name: 'mark_price', repetition_type: 'OPTIONAL', ...byteArrayDecimal(20, 4)},
             {
@@ -690,8 +680,8 @@ function decimalCases() {
       schema: [
         {name: 'root', num_children: 5},
         {name: 'tick', type: 'INT64', repetition_type: 'REQUIRED'},
-        {name: 'agent_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
-        {name: 'token_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
+        utf8Element('agent_id', 'REQUIRED'),
+        utf8Element('token_id', 'REQUIRED'),
         {name: 'quantity', type: 'INT64', repetition_type: 'REQUIRED'},
         {name: 'mark_value', repetition_type: 'OPTIONAL', ...byteArrayDecimal(30, 3)},
       ],

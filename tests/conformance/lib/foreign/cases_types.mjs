@@ -2,7 +2,7 @@
 // (FIXED_LEN_BYTE_ARRAY: FLOAT16, UUID, plain).
 
 import {valuationRows} from './cases_numbers.mjs';
-import {halfToDouble, holdingsRows, range, rowWord, temporalMentions, utf8} from './common.mjs';
+import {halfToDouble, holdingsRows, range, rowWord, temporalMentions, utf8, utf8Element} from './common.mjs';
 import {arrow, arrowRsWrite, arrowTable, duckdbWrite, hyparquetWrite, int96Rewrite, polarsWrite, valuesSelect} from './peers.mjs';
 
 // ---- holdings with one column replaced, for every peer ------------------------------------
@@ -397,8 +397,8 @@ function flbaCases() {
       schema: [
         {name: 'root', num_children: 5},
         {name: 'tick', type: 'INT64', repetition_type: 'REQUIRED'},
-        {name: 'agent_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
-        {name: 'token_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED'},
+        utf8Element('agent_id', 'REQUIRED'),
+        utf8Element('token_id', 'REQUIRED'),
         {name: 'quantity', type: 'INT64', repetition_type: 'REQUIRED'},
         {
           name: 'mark_price',

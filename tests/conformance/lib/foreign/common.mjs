@@ -45,6 +45,11 @@ export const GOOD_ROWS = {
 
 export const range = (count) => Array.from({length: count}, (_, index) => index);
 
+// A hyparquet-writer schema element for a UTF-8 string column.
+export function utf8Element(name, repetition_type) {
+  return {name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type};
+}
+
 // Holdings rows 0..n-1: tick i, agent_id "agent-i", token_id "gold", quantity i; `quantity`
 // (a function of the row index) replaces the quantities.
 export function holdingsRows(count, quantity = (index) => BigInt(index)) {
