@@ -156,15 +156,22 @@ inline void place(uint64_t (&words)[4], uint64_t value) {
   if constexpr (shift + W > 64) words[word + 1] |= value >> (64 - shift);
 }
 
+// Unpacking also serves DELTA_BINARY_PACKED, whose deltas are up to 64 bits wide.
+inline constexpr int kMaxUnpackWidth = 64;
+
+// The 64-bit words 8 values of W bits occupy.
+template <int W>
+inline constexpr size_t kGroupWords = (W + 7) / 8;
+
 template <int W, size_t I>
-inline uint32_t extract(const uint64_t (&words)[4]) {
+inline uint64_t extract(const uint64_t (&words)[kGroupWords<W>]) {
   constexpr size_t bit = I * W;
   constexpr size_t word = bit / 64;
   constexpr size_t shift = bit % 64;
-  constexpr uint64_t mask = (uint64_t{1} << W) - 1;
   uint64_t value = words[word] >> shift;
   if constexpr (shift + W > 64) value |= words[word + 1] << (64 - shift);
-  return static_cast<uint32_t>(value & mask);
+  if constexpr (W < 64) value &= (uint64_t{1} << W) - 1;
+  return value;
 }
 
 // Values must already fit in W bits.
@@ -189,8 +196,8 @@ inline constexpr size_t kWideBytes = (W + 7) / 8 * 8;
 // multiple of 8.
 template <int W, typename Out, bool Wide = false>
 inline void unpack8(const uint8_t* in, Out* out) {
-  static_assert(W >= 1 && W <= kMaxBitWidth);
-  uint64_t words[4] = {};
+  static_assert(W >= 1 && W <= kMaxUnpackWidth);
+  uint64_t words[kGroupWords<W>] = {};
   std::memcpy(words, in, Wide ? kWideBytes<W> : W);
   const auto extract_all = [&]<size_t... I>(std::index_sequence<I...>) {
     ((out[I] = static_cast<Out>(extract<W, I>(words))), ...);

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "crv/core/errors.hpp"
+#include "parquet/bit_util.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -47,35 +48,12 @@ uint64_t read_zigzag(std::span<const uint8_t> input, size_t& position, const cha
   return (encoded >> 1) ^ (~(encoded & 1) + 1);
 }
 
-// Unpacks 8 values of W bits from exactly W bytes (LSB first, as the hybrid packs them).
-template <int W>
-void unpack8(const uint8_t* in, uint64_t* out) {
-  if constexpr (W == 0) {
-    for (int i = 0; i < 8; ++i) out[i] = 0;
-  } else {
-    uint64_t words[9] = {};  // W <= 64 bytes fill at most 8 words; the 9th is read as zero
-    std::memcpy(words, in, W);
-    const auto extract_all = [&]<size_t... I>(std::index_sequence<I...>) {
-      const auto extract = [&]<size_t Index>() {
-        constexpr size_t bit = Index * W;
-        constexpr size_t word = bit / 64;
-        constexpr size_t shift = bit % 64;
-        uint64_t value = words[word] >> shift;
-        if constexpr (shift + W > 64) value |= words[word + 1] << (64 - shift);
-        if constexpr (W < 64) value &= (uint64_t{1} << W) - 1;
-        out[Index] = value;
-      };
-      (extract.template operator()<I>(), ...);
-    };
-    extract_all(std::make_index_sequence<8>{});
-  }
-}
-
-using Unpack8 = void (*)(const uint8_t*, uint64_t*);
+// Unpacks groups of 8 deltas of one width (0: all zero), from exactly width bytes each.
+using Unpack8 = void (*)(const uint8_t*, size_t, uint64_t*);
 
 template <int... W>
 constexpr std::array<Unpack8, sizeof...(W)> unpack_table(std::integer_sequence<int, W...>) {
-  return {&unpack8<W>...};
+  return {&bitpack::unpack_groups<W, uint64_t>...};
 }
 
 // Indexed by bit width 0..64.
@@ -142,10 +120,8 @@ void DeltaBinaryPackedDecoder::refill_group() {
   // start_miniblock checked that the whole miniblock's bytes are in the input.
   const int groups = static_cast<int>(std::min<uint64_t>(kGroupsAtOnce, left_in_miniblock_ / 8));
   const Unpack8 unpack = kUnpack8[static_cast<size_t>(width_)];
-  for (int g = 0; g < groups; ++g) {
-    unpack(input_.data() + position_, group_ + 8 * g);
-    position_ += static_cast<size_t>(width_);
-  }
+  unpack(input_.data() + position_, static_cast<size_t>(groups), group_);
+  position_ += static_cast<size_t>(width_) * static_cast<size_t>(groups);
   left_in_miniblock_ -= 8 * static_cast<uint64_t>(groups);
   group_size_ = 8 * groups;
   group_position_ = 0;
