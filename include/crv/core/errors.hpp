@@ -42,17 +42,50 @@ class Error : public std::runtime_error {
     const char* kind() const override { return #Name; }                  \
   }
 
+// Which layer throws which class, and why. The classes keep the names of the reference's
+// Python API, whose callers catch them by name; the names say what went wrong, not where.
+// The CLI maps each class to one exit code (include/crv/cli/main.hpp), so a class never
+// changes meaning from one layer to another.
+//
+//   class            thrown by            meaning
+//   GrammarError     core, io             a name breaks the grammar
+//   SchemaError      core, frame          in-memory data breaks a rule of its own, whatever
+//                                         table it is meant for: a core row rule, or an
+//                                         array or Arrow C import that breaks the columnar
+//                                         layout (buffer sizes, offsets, child lengths)
+//   IoConfigError    io, parquet, cli     a setting, option or flag value is invalid
+//   IoSchemaError    io, parquet, cli     data does not fit where it is going: a frame or
+//                                         input row against the table descriptor, or a
+//                                         Parquet column against the type asked for
+//   IoWriteError     io, parquet, cli     bytes could not be produced or stored: encoding
+//                                         past a format limit, a codec failure, a write,
+//                                         flush or rename that failed
+//   IoManifestError  io, cli              a manifest is missing, corrupt or unwritable
+//   IoFormatError    parquet              a file's bytes are not valid Parquet, or use a
+//                                         feature this library does not read
+//   IoError          parquet, io, cli     any other operating-system failure (opening an
+//                                         input file, listing a folder)
+//
+// The frame layer throws SchemaError rather than an Io class because it sits below every
+// I/O layer and knows nothing of tables or files; a caller that hands it a malformed array
+// has broken the data's own rules, as a core row rule does.
+
 // A name breaks the grammar: unknown table, not lower_snake, bad run id.
 CRV_DECLARE_ERROR(GrammarError, Error);
-// A row or value breaks a rule of the core contracts (versions, row rules).
+// In-memory data breaks a rule of its own: a core row rule, or the columnar layout of an
+// array or an imported Arrow C array.
 CRV_DECLARE_ERROR(SchemaError, Error);
-// Base of the I/O layer's errors.
+// Base of the I/O errors; thrown itself for operating-system failures none of the
+// subclasses describe.
 CRV_DECLARE_ERROR(IoError, Error);
-// A setting is invalid; names the source (environment, file), key and value.
+// A setting, option or flag value is invalid; names the source (environment, file, flag),
+// key and value.
 CRV_DECLARE_ERROR(IoConfigError, IoError);
-// A frame does not fit the table descriptor; names column, row and value.
+// Data does not fit where it is going: a frame or input row against the table descriptor
+// (names column, row and value), or a Parquet column against the type it is read as.
 CRV_DECLARE_ERROR(IoSchemaError, IoError);
-// A part could not be written, flushed or renamed.
+// Bytes could not be produced or stored: a format limit or codec failure while encoding,
+// or a write, flush or rename that failed.
 CRV_DECLARE_ERROR(IoWriteError, IoError);
 // A manifest is missing, corrupt or could not be written.
 CRV_DECLARE_ERROR(IoManifestError, IoError);
