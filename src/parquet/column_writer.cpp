@@ -329,64 +329,79 @@ format::ColumnChunk ColumnChunkWriter::write(const LeafColumn& leaf, const Schem
   node_ = &node;
   options_ = &options;
   codec_ = codec_for(options.compression);
-  const LeafValues& values = shredded.values;
   uncompressed_total_ = 0;
   compressed_total_ = 0;
+  const LeafValues& values = shredded.values;
   dictionary_encoded_ = try_dictionary(values);
 
+  format::ColumnMetaData meta = chunk_metadata(values);
+  if (dictionary_encoded_) meta.dictionary_page_offset = write_dictionary_page(values.type, file);
+  meta.data_page_offset = static_cast<int64_t>(file.size());
+  write_data_pages(shredded, file);
+  meta.total_uncompressed_size = uncompressed_total_;
+  meta.total_compressed_size = compressed_total_;
+
+  format::ColumnChunk chunk;
+  chunk.file_offset = meta.dictionary_page_offset.value_or(meta.data_page_offset);
+  chunk.meta_data = std::move(meta);
+  return chunk;
+}
+
+format::ColumnMetaData ColumnChunkWriter::chunk_metadata(const LeafValues& values) const {
   format::ColumnMetaData meta;
   meta.type = node_->physical_type;
   meta.path_in_schema = leaf_->path_in_schema;
   meta.codec = codec_;
   meta.num_values = values.entries;
   meta.statistics = statistics(values);
+  meta.encodings = {format::Encoding::kPlain, format::Encoding::kRle};
+  if (dictionary_encoded_) meta.encodings.push_back(format::Encoding::kRleDictionary);
+  return meta;
+}
 
-  size_t entries = 0;
-  if (dictionary_encoded_) {
-    page_body_.clear();
-    entries = dictionary_size();
-    if (values.type == frame::TypeId::Int64) {
-      int64_dictionary_.encode_dictionary_page(page_body_);
-    } else if (values.type == frame::TypeId::Float64) {
-      float64_dictionary_.encode_dictionary_page(page_body_);
-    } else {
-      const auto page = string_dictionary_.dictionary_page();
-      page_body_.assign(page.begin(), page.end());
-    }
-    meta.dictionary_page_offset = static_cast<int64_t>(file.size());
-    format::PageHeader header;
-    header.type = format::PageType::kDictionaryPage;
-    header.dictionary_page_header =
-        format::DictionaryPageHeader{static_cast<int32_t>(entries), format::Encoding::kPlain, {}};
-    append_page(std::move(header), file);
-    meta.encodings = {format::Encoding::kPlain, format::Encoding::kRle,
-                      format::Encoding::kRleDictionary};
+int64_t ColumnChunkWriter::write_dictionary_page(frame::TypeId type, std::vector<uint8_t>& file) {
+  page_body_.clear();
+  if (type == frame::TypeId::Int64) {
+    int64_dictionary_.encode_dictionary_page(page_body_);
+  } else if (type == frame::TypeId::Float64) {
+    float64_dictionary_.encode_dictionary_page(page_body_);
   } else {
-    meta.encodings = {format::Encoding::kPlain, format::Encoding::kRle};
+    const auto page = string_dictionary_.dictionary_page();
+    page_body_.assign(page.begin(), page.end());
   }
+  const auto offset = static_cast<int64_t>(file.size());
+  format::PageHeader header;
+  header.type = format::PageType::kDictionaryPage;
+  header.dictionary_page_header = format::DictionaryPageHeader{
+      static_cast<int32_t>(dictionary_size()), format::Encoding::kPlain, {}};
+  append_page(std::move(header), file);
+  return offset;
+}
 
-  // Size pages by what one entry costs encoded, before compression.
-  double bytes_per_entry = 8;
+double ColumnChunkWriter::encoded_bytes_per_entry(const LeafValues& values) const {
   if (dictionary_encoded_) {
-    bytes_per_entry = std::max(1.0, static_cast<double>(bit_width_for(entries)) / 8);
-  } else if (values.type == frame::TypeId::Utf8 && values.present > 0) {
+    return std::max(1.0, static_cast<double>(bit_width_for(dictionary_size())) / 8);
+  }
+  if (values.type == frame::TypeId::Utf8 && values.present > 0) {
+    // A length prefix and the average string's bytes.
     const auto [first, last] =
         values.entry_indexed
             ? std::pair{values.string_offsets[0], values.string_offsets[values.entries]}
             : std::pair{0, values.string_offsets[values.present]};
-    bytes_per_entry = 4 + static_cast<double>(last - first) / static_cast<double>(values.entries);
-  } else if (values.type == frame::TypeId::Bool) {
-    bytes_per_entry = 0.125;
+    return 4 + static_cast<double>(last - first) / static_cast<double>(values.entries);
   }
+  if (values.type == frame::TypeId::Bool) return 0.125;
+  return 8;
+}
 
-  meta.data_page_offset = static_cast<int64_t>(file.size());
-  for (const Page& page : plan_pages(shredded, bytes_per_entry)) {
+void ColumnChunkWriter::write_data_pages(const ShreddedLeaf& shredded, std::vector<uint8_t>& file) {
+  for (const Page& page : plan_pages(shredded, encoded_bytes_per_entry(shredded.values))) {
     page_body_.clear();
     encode_levels(shredded, page);
     if (dictionary_encoded_) {
       encode_dictionary_indices(page);
     } else {
-      encode_plain_values(values, page);
+      encode_plain_values(shredded.values, page);
     }
     format::PageHeader header;
     header.type = format::PageType::kDataPage;
@@ -397,13 +412,6 @@ format::ColumnChunk ColumnChunkWriter::write(const LeafColumn& leaf, const Schem
     header.data_page_header = data;
     append_page(std::move(header), file);
   }
-  meta.total_uncompressed_size = uncompressed_total_;
-  meta.total_compressed_size = compressed_total_;
-
-  format::ColumnChunk chunk;
-  chunk.file_offset = meta.dictionary_page_offset.value_or(meta.data_page_offset);
-  chunk.meta_data = std::move(meta);
-  return chunk;
 }
 
 }  // namespace crv::parquet
