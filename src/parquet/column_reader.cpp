@@ -1,5 +1,4 @@
-// Decoding of a column chunk: its page headers, checksums and decompression; each page's
-// levels and values are decoded by page_levels and page_values.
+// Decoding of column chunks: page headers, checksums and decompression of their pages.
 
 #include "parquet/column_reader.hpp"
 
