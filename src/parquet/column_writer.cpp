@@ -255,70 +255,81 @@ format::Statistics ColumnChunkWriter::statistics(const LeafValues& values) const
   stats.null_count = values.entries - values.present;
   if (values.present == 0) return stats;
   switch (values.type) {
-    case frame::TypeId::Int64: {
-      std::span<const int64_t> candidates = int64_dictionary_.entries();
-      int64_t min = std::numeric_limits<int64_t>::max();
-      int64_t max = std::numeric_limits<int64_t>::min();
-      if (dictionary_encoded_) {
-        const auto [lo, hi] = std::minmax_element(candidates.begin(), candidates.end());
-        min = *lo;
-        max = *hi;
-      } else {
-        for_each_present(values, [&](int64_t i) {
-          min = std::min(min, values.int64_values[i]);
-          max = std::max(max, values.int64_values[i]);
-        });
-      }
-      set_min_max(stats, bytes_of_value(min), bytes_of_value(max), true);
+    case frame::TypeId::Int64:
+      int64_min_max(values, stats);
       return stats;
-    }
-    case frame::TypeId::Float64: {
-      // NaN is unordered and left out; a zero bound is written as -0.0 (min) and +0.0
-      // (max) so readers that treat the zeros apart still prune correctly.
-      std::optional<double> min, max;
-      for_each_present(values, [&](int64_t i) {
-        const double value = values.float64_values[i];
-        if (std::isnan(value)) return;
-        if (!min || value < *min) min = value;
-        if (!max || value > *max) max = value;
-      });
-      if (!min) return stats;
-      if (*min == 0.0) min = -0.0;
-      if (*max == 0.0) max = 0.0;
-      set_min_max(stats, bytes_of_value(*min), bytes_of_value(*max), true);
+    case frame::TypeId::Float64:
+      float64_min_max(values, stats);
       return stats;
-    }
-    case frame::TypeId::Utf8: {
-      std::optional<std::string_view> min, max;
-      auto consider = [&](std::string_view value) {
-        if (!min || value < *min) min = value;
-        if (!max || value > *max) max = value;
-      };
-      if (dictionary_encoded_) {
-        for (uint32_t i = 0; i < string_dictionary_.size(); ++i) {
-          consider(string_dictionary_.entry(i));
-        }
-      } else {
-        for_each_present(values, [&](int64_t i) { consider(string_value(values, i)); });
-      }
-      if (min->size() <= kMaxStringStatistic && max->size() <= kMaxStringStatistic) {
-        // The legacy fields order bytes as signed, so strings get only the new ones.
-        set_min_max(stats, std::string(*min), std::string(*max), false);
-      }
+    case frame::TypeId::Utf8:
+      string_min_max(values, stats);
       return stats;
-    }
-    case frame::TypeId::Bool: {
-      bool any_true = false, any_false = false;
-      for_each_present(values, [&](int64_t i) {
-        (values.bool_values.get(static_cast<size_t>(i)) ? any_true : any_false) = true;
-      });
-      set_min_max(stats, bytes_of_value<uint8_t>(any_false ? 0 : 1),
-                  bytes_of_value<uint8_t>(any_true ? 1 : 0), true);
+    case frame::TypeId::Bool:
+      bool_min_max(values, stats);
       return stats;
-    }
     default:
       return stats;
   }
+}
+
+void ColumnChunkWriter::int64_min_max(const LeafValues& values, format::Statistics& stats) const {
+  int64_t min = std::numeric_limits<int64_t>::max();
+  int64_t max = std::numeric_limits<int64_t>::min();
+  if (dictionary_encoded_) {
+    // The dictionary holds every distinct value, usually far fewer than the values.
+    const std::span<const int64_t> candidates = int64_dictionary_.entries();
+    const auto [lo, hi] = std::minmax_element(candidates.begin(), candidates.end());
+    min = *lo;
+    max = *hi;
+  } else {
+    for_each_present(values, [&](int64_t i) {
+      min = std::min(min, values.int64_values[i]);
+      max = std::max(max, values.int64_values[i]);
+    });
+  }
+  set_min_max(stats, bytes_of_value(min), bytes_of_value(max), true);
+}
+
+// NaN is unordered and left out; a zero bound is written as -0.0 (min) and +0.0 (max) so
+// readers that treat the zeros apart still prune correctly.
+void ColumnChunkWriter::float64_min_max(const LeafValues& values, format::Statistics& stats) {
+  std::optional<double> min, max;
+  for_each_present(values, [&](int64_t i) {
+    const double value = values.float64_values[i];
+    if (std::isnan(value)) return;
+    if (!min || value < *min) min = value;
+    if (!max || value > *max) max = value;
+  });
+  if (!min) return;
+  if (*min == 0.0) min = -0.0;
+  if (*max == 0.0) max = 0.0;
+  set_min_max(stats, bytes_of_value(*min), bytes_of_value(*max), true);
+}
+
+void ColumnChunkWriter::string_min_max(const LeafValues& values, format::Statistics& stats) const {
+  std::optional<std::string_view> min, max;
+  auto consider = [&](std::string_view value) {
+    if (!min || value < *min) min = value;
+    if (!max || value > *max) max = value;
+  };
+  if (dictionary_encoded_) {
+    for (uint32_t i = 0; i < string_dictionary_.size(); ++i) consider(string_dictionary_.entry(i));
+  } else {
+    for_each_present(values, [&](int64_t i) { consider(string_value(values, i)); });
+  }
+  if (min->size() <= kMaxStringStatistic && max->size() <= kMaxStringStatistic) {
+    // The legacy fields order bytes as signed, so strings get only the new ones.
+    set_min_max(stats, std::string(*min), std::string(*max), false);
+  }
+}
+
+void ColumnChunkWriter::bool_min_max(const LeafValues& values, format::Statistics& stats) {
+  bool any_true = false, any_false = false;
+  for_each_present(values, [&](int64_t i) {
+    (values.bool_values.get(static_cast<size_t>(i)) ? any_true : any_false) = true;
+  });
+  set_min_max(stats, bytes_of_value<uint8_t>(any_false ? 0 : 1),
+              bytes_of_value<uint8_t>(any_true ? 1 : 0), true);
 }
 
 format::ColumnChunk ColumnChunkWriter::write(const LeafColumn& leaf, const SchemaNode& node,

@@ -48,6 +48,11 @@ class ColumnChunkWriter {
   // Compresses page_body_ and appends header + body to `file`.
   void append_page(format::PageHeader header, std::vector<uint8_t>& file);
   format::Statistics statistics(const LeafValues& values) const;
+  // min/max of a chunk with at least one present value, per value type.
+  void int64_min_max(const LeafValues& values, format::Statistics& stats) const;
+  static void float64_min_max(const LeafValues& values, format::Statistics& stats);
+  void string_min_max(const LeafValues& values, format::Statistics& stats) const;
+  static void bool_min_max(const LeafValues& values, format::Statistics& stats);
 
   // The chunk being written.
   const LeafColumn* leaf_ = nullptr;

@@ -99,8 +99,8 @@ const SchemaElement& read_root(ElementReader& reader, bool no_elements) {
 }
 
 // The three-level LIST form: the repeated group wraps a single element. In the legacy
-// two-level forms (a repeated group named "array" or "<list>_tuple", a repeated leaf) and
-// in MAP's key_value group, the repeated node is the item itself.
+// two-level forms (a repeated leaf, a repeated group of several fields, or one named
+// "array" or "<list>_tuple") and in MAP's key_value group, the repeated node is the item.
 bool is_three_level_list(const SchemaElement& group, const SchemaElement& repeated) {
   return !has_map_annotation(group) && repeated.num_children == 1 && repeated.name != "array" &&
          repeated.name != group.name + "_tuple";
