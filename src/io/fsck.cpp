@@ -6,15 +6,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "crv/core/errors.hpp"
 #include "crv/core/table_descriptor.hpp"
 #include "crv/io/manifest.hpp"
 #include "crv/io/paths.hpp"
+#include "io/fsck_repair.hpp"
 #include "io/part_source.hpp"
 #include "io/table_folder.hpp"
 #include "io/table_lock.hpp"
@@ -22,123 +21,12 @@
 
 namespace crv::io {
 
-std::string_view to_string(FsckIssue issue) noexcept {
-  switch (issue) {
-    case FsckIssue::kManifestMissing:
-      return "manifest_missing";
-    case FsckIssue::kManifestCorrupt:
-      return "manifest_corrupt";
-    case FsckIssue::kPartMissing:
-      return "part_missing";
-    case FsckIssue::kPartSizeMismatch:
-      return "part_size_mismatch";
-    case FsckIssue::kPartUnreadable:
-      return "part_unreadable";
-    case FsckIssue::kPartRowsMismatch:
-      return "part_rows_mismatch";
-    case FsckIssue::kPartitionTotalsMismatch:
-      return "partition_totals_mismatch";
-    case FsckIssue::kTemporaryFile:
-      return "temporary_file";
-    case FsckIssue::kUnnamedPart:
-      return "unnamed_part";
-    case FsckIssue::kBucketFolderWithoutParts:
-      return "bucket_folder_without_parts";
-    case FsckIssue::kPartCorrupt:
-      return "part_corrupt";
-    case FsckIssue::kTableMetadataCorrupt:
-      return "table_metadata_corrupt";
-  }
-  return "unknown";
-}
-
-std::string_view to_string(FsckRepair repair) noexcept {
-  switch (repair) {
-    case FsckRepair::kNone:
-      return "none";
-    case FsckRepair::kRemoved:
-      return "removed";
-    case FsckRepair::kQuarantined:
-      return "quarantined";
-  }
-  return "unknown";
-}
-
-bool TableFsckReport::consistent() const {
-  return std::all_of(findings.begin(), findings.end(),
-                     [](const FsckFinding& finding) { return finding.resolved(); });
-}
-
-std::vector<const FsckFinding*> TableFsckReport::findings_of(FsckIssue issue) const {
-  std::vector<const FsckFinding*> matching;
-  for (const FsckFinding& finding : findings) {
-    if (finding.issue == issue) matching.push_back(&finding);
-  }
-  return matching;
-}
-
-bool FsckReport::consistent() const {
-  return std::all_of(tables.begin(), tables.end(),
-                     [](const TableFsckReport& table) { return table.consistent(); });
-}
-
 namespace {
-
-using ordered_json = nlohmann::ordered_json;
-
-constexpr std::array kAllIssues = {
-    FsckIssue::kManifestMissing,
-    FsckIssue::kManifestCorrupt,
-    FsckIssue::kPartMissing,
-    FsckIssue::kPartSizeMismatch,
-    FsckIssue::kPartUnreadable,
-    FsckIssue::kPartRowsMismatch,
-    FsckIssue::kPartitionTotalsMismatch,
-    FsckIssue::kTemporaryFile,
-    FsckIssue::kUnnamedPart,
-    FsckIssue::kBucketFolderWithoutParts,
-    FsckIssue::kPartCorrupt,
-    FsckIssue::kTableMetadataCorrupt,
-};
 
 constexpr std::string_view kParquetSuffix = ".parquet";
 constexpr std::string_view kRebuildHint =
     "; rebuild it from the parts with `crvio rebuild-manifest` (repair leaves this table alone "
     "until then)";
-
-ordered_json mismatch_json(const FsckMismatch& mismatch) {
-  return {{"expected", mismatch.expected}, {"found", mismatch.found}};
-}
-
-ordered_json finding_json(const FsckFinding& finding) {
-  ordered_json json = {{"path", finding.path.string()}};
-  if (finding.bucket_id) json["bucket_id"] = *finding.bucket_id;
-  if (finding.rows) json["rows"] = mismatch_json(*finding.rows);
-  if (finding.bytes) json["bytes"] = mismatch_json(*finding.bytes);
-  json["message"] = finding.message;
-  json["repair"] = to_string(finding.repair);
-  if (!finding.moved_to.empty()) json["moved_to"] = finding.moved_to.string();
-  if (!finding.repair_error.empty()) json["repair_error"] = finding.repair_error;
-  return json;
-}
-
-ordered_json table_json(const TableFsckReport& table) {
-  ordered_json findings = ordered_json::object();
-  for (const FsckIssue issue : kAllIssues) {
-    const std::vector<const FsckFinding*> of_issue = table.findings_of(issue);
-    if (of_issue.empty()) continue;
-    ordered_json list = ordered_json::array();
-    for (const FsckFinding* finding : of_issue) list.push_back(finding_json(*finding));
-    findings[std::string(to_string(issue))] = std::move(list);
-  }
-  ordered_json quarantined = ordered_json::array();
-  for (const auto& part : table.quarantined_parts) quarantined.push_back(part.string());
-  return {{"folder", table.folder.string()},
-          {"consistent", table.consistent()},
-          {"parts_checked", table.parts_checked},
-          {"findings", std::move(findings)},
-          {"quarantined", std::move(quarantined)}};
-}
 
 // What one part the manifest names holds on disk; a missing part holds nothing.
 struct PartOnDisk {
@@ -146,7 +34,8 @@ struct PartOnDisk {
   std::optional<int64_t> rows;  // nothing when the footer cannot be read
 };
 
-// One table's check (and repair): the table folder first, then bucket by bucket.
+// One table's check (and, under its lock, repair): the table folder first, then bucket by
+// bucket.
 class TableCheck {
  public:
   TableCheck(FileSystem& fs, const IoSettings& settings, std::string_view run_id,
@@ -157,38 +46,47 @@ class TableCheck {
   }
 
   TableFsckReport run() && {
-    const std::optional<FileIdentity> folder = fs_.stat(report_.folder);
-    if (!folder || !folder->is_directory) {
-      throw IoManifestError(fmt::format("table '{}' of run '{}' has no folder: nothing was ever "
-                                        "appended to it",
-                                        report_.table, run_id_),
-                            {.path = report_.folder.string()});
-    }
+    require_table_folder();
     std::optional<TableLock> lock;
     if (options_.repair) lock.emplace(fs_, report_.folder);
     load_manifest_of_table();
     check_table_metadata();
-    const std::map<int64_t, std::filesystem::path> bucket_folders = list_table_folder();
-    check_buckets(bucket_folders);
-    if (!manifest_ && !manifest_corrupt_ && parquet_files_without_manifest_ > 0) {
-      report_.findings.insert(
-          report_.findings.begin(),
-          {.issue = FsckIssue::kManifestMissing,
-           .path = manifest_path(settings_, run_id_, report_.table),
-           .message = fmt::format(
-               "there is no manifest, but {} *.parquet file(s) in bucket folders, which "
-               "readers cannot see without one{}; but if the table never had a committed "
-               "append (its first append was interrupted), none of them was committed and a "
-               "rebuild would make them visible: remove the table's folder instead",
-               parquet_files_without_manifest_, kRebuildHint)});
+    check_buckets(list_table_folder());
+    report_parts_without_manifest();
+    if (options_.repair && !manifest_corrupt_ && parquet_files_without_manifest_ == 0) {
+      repair_findings(fs_, settings_, run_id_, report_);
     }
-    if (options_.repair && !manifest_corrupt_ && parquet_files_without_manifest_ == 0) repair();
     std::sort(report_.quarantined_parts.begin(), report_.quarantined_parts.end());
     return std::move(report_);
   }
 
  private:
   void add(FsckFinding finding) { report_.findings.push_back(std::move(finding)); }
+
+  void require_table_folder() {
+    if (!is_folder(report_.folder)) {
+      throw IoManifestError(fmt::format("table '{}' of run '{}' has no folder: nothing was ever "
+                                        "appended to it",
+                                        report_.table, run_id_),
+                            {.path = report_.folder.string()});
+    }
+  }
+
+  // Parts found while the manifest is missing: committed or not, no one knows, so the
+  // finding leads the report and repair leaves the table alone.
+  void report_parts_without_manifest() {
+    if (manifest_ || manifest_corrupt_ || parquet_files_without_manifest_ == 0) return;
+    report_.findings.insert(
+        report_.findings.begin(),
+        {.issue = FsckIssue::kManifestMissing,
+         .path = manifest_path(settings_, run_id_, report_.table),
+         .message = fmt::format(
+             "there is no manifest, but {} *.parquet file(s) in bucket folders, which "
+             "readers cannot see without one{}; but if the table never had a committed "
+             "append (its first append was interrupted), none of them was committed and a "
+             "rebuild would make them visible: remove the table's folder instead",
+             parquet_files_without_manifest_, kRebuildHint)});
+  }
 
   void load_manifest_of_table() {
     const std::filesystem::path path = manifest_path(settings_, run_id_, report_.table);
@@ -309,38 +207,57 @@ class TableCheck {
       for (const PartMeta& part : partition->parts) named.emplace_back(part.path);
       std::sort(named.begin(), named.end());
     }
-    int64_t leftovers = 0;
-    int64_t kept = 0;  // committed parts and files fsck has no business with
+    const BucketEntries entries = check_bucket_entries(bucket, path, names, named);
+    if (folder && !partition && entries.kept == 0) {
+      report_bucket_without_parts(bucket, path, entries.leftovers);
+    }
+  }
+
+  // What a bucket folder holds besides the parts its partition names.
+  struct BucketEntries {
+    int64_t leftovers = 0;  // temporary files and unnamed parts
+    int64_t kept = 0;       // committed parts and files fsck has no business with
+  };
+
+  // Reports the temporary files and unnamed parts among a bucket folder's `names`, given
+  // the sorted names of its committed parts.
+  BucketEntries check_bucket_entries(int64_t bucket, const std::filesystem::path& path,
+                                     const std::vector<std::string>& names,
+                                     const std::vector<std::string_view>& named) {
+    BucketEntries entries;
     for (const std::string& name : names) {
       const std::filesystem::path entry = path / name;
       if (is_temporary_file_name(name)) {
         add_temporary_file(entry, bucket);
-        ++leftovers;
+        ++entries.leftovers;
       } else if (std::binary_search(named.begin(), named.end(), name) ||
                  !name.ends_with(kParquetSuffix) || !is_file(entry)) {
-        ++kept;
+        ++entries.kept;
       } else if (manifest_) {
         add({.issue = FsckIssue::kUnnamedPart,
              .path = entry,
              .bucket_id = bucket,
              .message = "a part no manifest names: an append that failed or was not committed "
                         "(yet) wrote it; readers do not see it"});
-        ++leftovers;
+        ++entries.leftovers;
       } else {
         ++parquet_files_without_manifest_;
-        ++kept;
+        ++entries.kept;
       }
     }
-    if (folder && !partition && kept == 0) {
-      add({.issue = FsckIssue::kBucketFolderWithoutParts,
-           .path = path,
-           .bucket_id = bucket,
-           .message = leftovers == 0
-                          ? std::string("an empty bucket folder, as a failed append can leave")
-                          : fmt::format("a bucket folder without a committed part, holding only "
-                                        "{} leftover file(s)",
-                                        leftovers)});
-    }
+    return entries;
+  }
+
+  void report_bucket_without_parts(int64_t bucket, const std::filesystem::path& path,
+                                   int64_t leftovers) {
+    add({.issue = FsckIssue::kBucketFolderWithoutParts,
+         .path = path,
+         .bucket_id = bucket,
+         .message = leftovers == 0
+                        ? std::string("an empty bucket folder, as a failed append can leave")
+                        : fmt::format("a bucket folder without a committed part, holding only "
+                                      "{} leftover file(s)",
+                                      leftovers)});
   }
 
   void check_partition(int64_t bucket, const std::filesystem::path& folder,
@@ -431,54 +348,6 @@ class TableCheck {
     }
   }
 
-  // In the order found, so a bucket folder's leftovers are gone before the folder is
-  // removed. Nothing is synced: a repair that a crash undoes is only found again by the
-  // next check.
-  void repair() {
-    for (FsckFinding& finding : report_.findings) {
-      try {
-        switch (finding.issue) {
-          case FsckIssue::kTemporaryFile:
-            fs_.remove_file(finding.path);
-            finding.repair = FsckRepair::kRemoved;
-            break;
-          case FsckIssue::kUnnamedPart:
-            quarantine(finding);
-            break;
-          case FsckIssue::kBucketFolderWithoutParts:
-            fs_.remove_empty_directory(finding.path);
-            finding.repair = FsckRepair::kRemoved;
-            break;
-          default:
-            break;
-        }
-      } catch (const IoError& error) {
-        finding.repair_error = error.what();
-      }
-    }
-  }
-
-  void quarantine(FsckFinding& finding) {
-    const std::filesystem::path folder =
-        report_.folder / kQuarantineFolderName /
-        bucket_dir(settings_, run_id_, report_.table, *finding.bucket_id).filename();
-    const std::filesystem::path destination = folder / finding.path.filename();
-    fs_.create_directories(folder);
-    // The table's lock keeps other repairs out between this look and the rename, and
-    // appends never write into quarantine/.
-    if (fs_.exists(destination)) {
-      finding.repair_error = fmt::format(
-          "quarantine already holds '{}'; the part was left where it is rather than replace "
-          "that file",
-          destination.string());
-      return;
-    }
-    fs_.rename(finding.path, destination);
-    finding.repair = FsckRepair::kQuarantined;
-    finding.moved_to = destination;
-    report_.quarantined_parts.push_back(destination);
-  }
-
   FileSystem& fs_;
   const IoSettings& settings_;
   std::string_view run_id_;
@@ -493,17 +362,6 @@ class TableCheck {
 
 }  // namespace
 
-std::string FsckReport::to_json() const {
-  ordered_json tables_json = ordered_json::object();
-  for (const TableFsckReport& table : tables) tables_json[table.table] = table_json(table);
-  const ordered_json json = {{"run_id", run_id},
-                             {"repair", repair},
-                             {"consistent", consistent()},
-                             {"tables", std::move(tables_json)}};
-  // Paths are bytes; replacement characters keep one that is not UTF-8 printable.
-  return json.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-}
-
 namespace {
 
 // The table's lock is a write (its file is created and locked), which a read-only table
@@ -514,10 +372,7 @@ TableFsckReport check_table(FileSystem& fs, const IoSettings& settings, std::str
   FsckOptions look = options;
   look.repair = false;
   TableFsckReport report = TableCheck(fs, settings, run_id, table, look).run();
-  const auto repairable = [](const FsckFinding& finding) {
-    return finding.issue == FsckIssue::kTemporaryFile || finding.issue == FsckIssue::kUnnamedPart ||
-           finding.issue == FsckIssue::kBucketFolderWithoutParts;
-  };
+  const auto repairable = [](const FsckFinding& finding) { return is_repairable(finding.issue); };
   if (!options.repair || std::none_of(report.findings.begin(), report.findings.end(), repairable)) {
     return report;
   }

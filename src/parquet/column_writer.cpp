@@ -255,70 +255,81 @@ format::Statistics ColumnChunkWriter::statistics(const LeafValues& values) const
   stats.null_count = values.entries - values.present;
   if (values.present == 0) return stats;
   switch (values.type) {
-    case frame::TypeId::Int64: {
-      std::span<const int64_t> candidates = int64_dictionary_.entries();
-      int64_t min = std::numeric_limits<int64_t>::max();
-      int64_t max = std::numeric_limits<int64_t>::min();
-      if (dictionary_encoded_) {
-        const auto [lo, hi] = std::minmax_element(candidates.begin(), candidates.end());
-        min = *lo;
-        max = *hi;
-      } else {
-        for_each_present(values, [&](int64_t i) {
-          min = std::min(min, values.int64_values[i]);
-          max = std::max(max, values.int64_values[i]);
-        });
-      }
-      set_min_max(stats, bytes_of_value(min), bytes_of_value(max), true);
+    case frame::TypeId::Int64:
+      int64_min_max(values, stats);
       return stats;
-    }
-    case frame::TypeId::Float64: {
-      // NaN is unordered and left out; a zero bound is written as -0.0 (min) and +0.0
-      // (max) so readers that treat the zeros apart still prune correctly.
-      std::optional<double> min, max;
-      for_each_present(values, [&](int64_t i) {
-        const double value = values.float64_values[i];
-        if (std::isnan(value)) return;
-        if (!min || value < *min) min = value;
-        if (!max || value > *max) max = value;
-      });
-      if (!min) return stats;
-      if (*min == 0.0) min = -0.0;
-      if (*max == 0.0) max = 0.0;
-      set_min_max(stats, bytes_of_value(*min), bytes_of_value(*max), true);
+    case frame::TypeId::Float64:
+      float64_min_max(values, stats);
       return stats;
-    }
-    case frame::TypeId::Utf8: {
-      std::optional<std::string_view> min, max;
-      auto consider = [&](std::string_view value) {
-        if (!min || value < *min) min = value;
-        if (!max || value > *max) max = value;
-      };
-      if (dictionary_encoded_) {
-        for (uint32_t i = 0; i < string_dictionary_.size(); ++i) {
-          consider(string_dictionary_.entry(i));
-        }
-      } else {
-        for_each_present(values, [&](int64_t i) { consider(string_value(values, i)); });
-      }
-      if (min->size() <= kMaxStringStatistic && max->size() <= kMaxStringStatistic) {
-        // The legacy fields order bytes as signed, so strings get only the new ones.
-        set_min_max(stats, std::string(*min), std::string(*max), false);
-      }
+    case frame::TypeId::Utf8:
+      string_min_max(values, stats);
       return stats;
-    }
-    case frame::TypeId::Bool: {
-      bool any_true = false, any_false = false;
-      for_each_present(values, [&](int64_t i) {
-        (values.bool_values.get(static_cast<size_t>(i)) ? any_true : any_false) = true;
-      });
-      set_min_max(stats, bytes_of_value<uint8_t>(any_false ? 0 : 1),
-                  bytes_of_value<uint8_t>(any_true ? 1 : 0), true);
+    case frame::TypeId::Bool:
+      bool_min_max(values, stats);
       return stats;
-    }
     default:
       return stats;
   }
+}
+
+void ColumnChunkWriter::int64_min_max(const LeafValues& values, format::Statistics& stats) const {
+  int64_t min = std::numeric_limits<int64_t>::max();
+  int64_t max = std::numeric_limits<int64_t>::min();
+  if (dictionary_encoded_) {
+    // The dictionary holds every distinct value, usually far fewer than the values.
+    const std::span<const int64_t> candidates = int64_dictionary_.entries();
+    const auto [lo, hi] = std::minmax_element(candidates.begin(), candidates.end());
+    min = *lo;
+    max = *hi;
+  } else {
+    for_each_present(values, [&](int64_t i) {
+      min = std::min(min, values.int64_values[i]);
+      max = std::max(max, values.int64_values[i]);
+    });
+  }
+  set_min_max(stats, bytes_of_value(min), bytes_of_value(max), true);
+}
+
+// NaN is unordered and left out; a zero bound is written as -0.0 (min) and +0.0 (max) so
+// readers that treat the zeros apart still prune correctly.
+void ColumnChunkWriter::float64_min_max(const LeafValues& values, format::Statistics& stats) {
+  std::optional<double> min, max;
+  for_each_present(values, [&](int64_t i) {
+    const double value = values.float64_values[i];
+    if (std::isnan(value)) return;
+    if (!min || value < *min) min = value;
+    if (!max || value > *max) max = value;
+  });
+  if (!min) return;
+  if (*min == 0.0) min = -0.0;
+  if (*max == 0.0) max = 0.0;
+  set_min_max(stats, bytes_of_value(*min), bytes_of_value(*max), true);
+}
+
+void ColumnChunkWriter::string_min_max(const LeafValues& values, format::Statistics& stats) const {
+  std::optional<std::string_view> min, max;
+  auto consider = [&](std::string_view value) {
+    if (!min || value < *min) min = value;
+    if (!max || value > *max) max = value;
+  };
+  if (dictionary_encoded_) {
+    for (uint32_t i = 0; i < string_dictionary_.size(); ++i) consider(string_dictionary_.entry(i));
+  } else {
+    for_each_present(values, [&](int64_t i) { consider(string_value(values, i)); });
+  }
+  if (min->size() <= kMaxStringStatistic && max->size() <= kMaxStringStatistic) {
+    // The legacy fields order bytes as signed, so strings get only the new ones.
+    set_min_max(stats, std::string(*min), std::string(*max), false);
+  }
+}
+
+void ColumnChunkWriter::bool_min_max(const LeafValues& values, format::Statistics& stats) {
+  bool any_true = false, any_false = false;
+  for_each_present(values, [&](int64_t i) {
+    (values.bool_values.get(static_cast<size_t>(i)) ? any_true : any_false) = true;
+  });
+  set_min_max(stats, bytes_of_value<uint8_t>(any_false ? 0 : 1),
+              bytes_of_value<uint8_t>(any_true ? 1 : 0), true);
 }
 
 format::ColumnChunk ColumnChunkWriter::write(const LeafColumn& leaf, const SchemaNode& node,
@@ -329,64 +340,79 @@ format::ColumnChunk ColumnChunkWriter::write(const LeafColumn& leaf, const Schem
   node_ = &node;
   options_ = &options;
   codec_ = codec_for(options.compression);
-  const LeafValues& values = shredded.values;
   uncompressed_total_ = 0;
   compressed_total_ = 0;
+  const LeafValues& values = shredded.values;
   dictionary_encoded_ = try_dictionary(values);
 
+  format::ColumnMetaData meta = chunk_metadata(values);
+  if (dictionary_encoded_) meta.dictionary_page_offset = write_dictionary_page(values.type, file);
+  meta.data_page_offset = static_cast<int64_t>(file.size());
+  write_data_pages(shredded, file);
+  meta.total_uncompressed_size = uncompressed_total_;
+  meta.total_compressed_size = compressed_total_;
+
+  format::ColumnChunk chunk;
+  chunk.file_offset = meta.dictionary_page_offset.value_or(meta.data_page_offset);
+  chunk.meta_data = std::move(meta);
+  return chunk;
+}
+
+format::ColumnMetaData ColumnChunkWriter::chunk_metadata(const LeafValues& values) const {
   format::ColumnMetaData meta;
   meta.type = node_->physical_type;
   meta.path_in_schema = leaf_->path_in_schema;
   meta.codec = codec_;
   meta.num_values = values.entries;
   meta.statistics = statistics(values);
+  meta.encodings = {format::Encoding::kPlain, format::Encoding::kRle};
+  if (dictionary_encoded_) meta.encodings.push_back(format::Encoding::kRleDictionary);
+  return meta;
+}
 
-  size_t entries = 0;
-  if (dictionary_encoded_) {
-    page_body_.clear();
-    entries = dictionary_size();
-    if (values.type == frame::TypeId::Int64) {
-      int64_dictionary_.encode_dictionary_page(page_body_);
-    } else if (values.type == frame::TypeId::Float64) {
-      float64_dictionary_.encode_dictionary_page(page_body_);
-    } else {
-      const auto page = string_dictionary_.dictionary_page();
-      page_body_.assign(page.begin(), page.end());
-    }
-    meta.dictionary_page_offset = static_cast<int64_t>(file.size());
-    format::PageHeader header;
-    header.type = format::PageType::kDictionaryPage;
-    header.dictionary_page_header =
-        format::DictionaryPageHeader{static_cast<int32_t>(entries), format::Encoding::kPlain, {}};
-    append_page(std::move(header), file);
-    meta.encodings = {format::Encoding::kPlain, format::Encoding::kRle,
-                      format::Encoding::kRleDictionary};
+int64_t ColumnChunkWriter::write_dictionary_page(frame::TypeId type, std::vector<uint8_t>& file) {
+  page_body_.clear();
+  if (type == frame::TypeId::Int64) {
+    int64_dictionary_.encode_dictionary_page(page_body_);
+  } else if (type == frame::TypeId::Float64) {
+    float64_dictionary_.encode_dictionary_page(page_body_);
   } else {
-    meta.encodings = {format::Encoding::kPlain, format::Encoding::kRle};
+    const auto page = string_dictionary_.dictionary_page();
+    page_body_.assign(page.begin(), page.end());
   }
+  const auto offset = static_cast<int64_t>(file.size());
+  format::PageHeader header;
+  header.type = format::PageType::kDictionaryPage;
+  header.dictionary_page_header = format::DictionaryPageHeader{
+      static_cast<int32_t>(dictionary_size()), format::Encoding::kPlain, {}};
+  append_page(std::move(header), file);
+  return offset;
+}
 
-  // Size pages by what one entry costs encoded, before compression.
-  double bytes_per_entry = 8;
+double ColumnChunkWriter::encoded_bytes_per_entry(const LeafValues& values) const {
   if (dictionary_encoded_) {
-    bytes_per_entry = std::max(1.0, static_cast<double>(bit_width_for(entries)) / 8);
-  } else if (values.type == frame::TypeId::Utf8 && values.present > 0) {
+    return std::max(1.0, static_cast<double>(bit_width_for(dictionary_size())) / 8);
+  }
+  if (values.type == frame::TypeId::Utf8 && values.present > 0) {
+    // A length prefix and the average string's bytes.
     const auto [first, last] =
         values.entry_indexed
             ? std::pair{values.string_offsets[0], values.string_offsets[values.entries]}
             : std::pair{0, values.string_offsets[values.present]};
-    bytes_per_entry = 4 + static_cast<double>(last - first) / static_cast<double>(values.entries);
-  } else if (values.type == frame::TypeId::Bool) {
-    bytes_per_entry = 0.125;
+    return 4 + static_cast<double>(last - first) / static_cast<double>(values.entries);
   }
+  if (values.type == frame::TypeId::Bool) return 0.125;
+  return 8;
+}
 
-  meta.data_page_offset = static_cast<int64_t>(file.size());
-  for (const Page& page : plan_pages(shredded, bytes_per_entry)) {
+void ColumnChunkWriter::write_data_pages(const ShreddedLeaf& shredded, std::vector<uint8_t>& file) {
+  for (const Page& page : plan_pages(shredded, encoded_bytes_per_entry(shredded.values))) {
     page_body_.clear();
     encode_levels(shredded, page);
     if (dictionary_encoded_) {
       encode_dictionary_indices(page);
     } else {
-      encode_plain_values(values, page);
+      encode_plain_values(shredded.values, page);
     }
     format::PageHeader header;
     header.type = format::PageType::kDataPage;
@@ -397,13 +423,6 @@ format::ColumnChunk ColumnChunkWriter::write(const LeafColumn& leaf, const Schem
     header.data_page_header = data;
     append_page(std::move(header), file);
   }
-  meta.total_uncompressed_size = uncompressed_total_;
-  meta.total_compressed_size = compressed_total_;
-
-  format::ColumnChunk chunk;
-  chunk.file_offset = meta.dictionary_page_offset.value_or(meta.data_page_offset);
-  chunk.meta_data = std::move(meta);
-  return chunk;
 }
 
 }  // namespace crv::parquet

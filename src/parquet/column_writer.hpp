@@ -32,6 +32,13 @@ class ColumnChunkWriter {
     int64_t value_count = 0;
   };
 
+  // The chunk's metadata known before its pages are written.
+  format::ColumnMetaData chunk_metadata(const LeafValues& values) const;
+  // Appends the dictionary page to `file`; returns its offset.
+  int64_t write_dictionary_page(frame::TypeId type, std::vector<uint8_t>& file);
+  // What one entry costs encoded, before compression, which sizes the pages.
+  double encoded_bytes_per_entry(const LeafValues& values) const;
+  void write_data_pages(const ShreddedLeaf& shredded, std::vector<uint8_t>& file);
   bool try_dictionary(const LeafValues& values);
   std::vector<Page> plan_pages(const ShreddedLeaf& shredded, double bytes_per_entry) const;
   void encode_levels(const ShreddedLeaf& shredded, const Page& page);
@@ -41,6 +48,11 @@ class ColumnChunkWriter {
   // Compresses page_body_ and appends header + body to `file`.
   void append_page(format::PageHeader header, std::vector<uint8_t>& file);
   format::Statistics statistics(const LeafValues& values) const;
+  // min/max of a chunk with at least one present value, per value type.
+  void int64_min_max(const LeafValues& values, format::Statistics& stats) const;
+  static void float64_min_max(const LeafValues& values, format::Statistics& stats);
+  void string_min_max(const LeafValues& values, format::Statistics& stats) const;
+  static void bool_min_max(const LeafValues& values, format::Statistics& stats);
 
   // The chunk being written.
   const LeafColumn* leaf_ = nullptr;

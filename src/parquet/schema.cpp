@@ -90,11 +90,142 @@ class ElementReader {
   size_t position_ = 0;
 };
 
+// The root element, which must be a group.
+const SchemaElement& read_root(ElementReader& reader, bool no_elements) {
+  if (no_elements) reader.fail("no root element");
+  const SchemaElement& root = reader.next("");
+  if (!root.num_children) reader.fail("the root element is not a group");
+  return root;
+}
+
+// The three-level LIST form: the repeated group wraps a single element. In the legacy
+// two-level forms (a repeated leaf, a repeated group of several fields, or one named
+// "array" or "<list>_tuple") and in MAP's key_value group, the repeated node is the item.
+bool is_three_level_list(const SchemaElement& group, const SchemaElement& repeated) {
+  return !has_map_annotation(group) && repeated.num_children == 1 && repeated.name != "array" &&
+         repeated.name != group.name + "_tuple";
+}
+
 }  // namespace
+
+// Turns the footer's elements, consumed one by one from an ElementReader, into schema
+// nodes. Each element becomes a leaf, a struct, or (with the element or elements beneath
+// it that make up the form) a list; levels are assigned afterwards by Schema::finish.
+class ElementTreeBuilder {
+ public:
+  ElementTreeBuilder(ElementReader& reader, Schema& schema, std::string_view path)
+      : reader_(reader), schema_(schema), path_(path) {}
+
+  // Adds the node for `element` (already consumed, at `depth` below the root, with the
+  // dotted `column` path for messages) and everything beneath it; returns its index.
+  int add(const SchemaElement& element, const std::string& column, bool inside_list, int depth) {
+    if (depth > kMaxSchemaDepth) {
+      reader_.fail(fmt::format("groups nest deeper than {} levels", kMaxSchemaDepth));
+    }
+    const auto repetition_type = element.repetition_type.value_or(FieldRepetitionType::kRequired);
+    if (repetition_type == FieldRepetitionType::kRepeated && !inside_list) {
+      return add_bare_repeated(element, column, depth);
+    }
+    SchemaNode node;
+    node.name = element.name;
+    node.nullable = repetition_type == FieldRepetitionType::kOptional;
+    if (!element.num_children) return add_leaf(std::move(node), element, column);
+    const int32_t count = *element.num_children;
+    if (count <= 0) reader_.fail(fmt::format("group '{}' has no children", element.name));
+    if (has_list_annotation(element) || has_map_annotation(element)) {
+      return add_list_or_map(std::move(node), element, count, column, depth);
+    }
+    return add_struct(std::move(node), element, count, column, depth);
+  }
+
+ private:
+  SchemaNode& at(int index) { return schema_.nodes_[static_cast<size_t>(index)]; }
+  int add_node(SchemaNode node) { return schema_.add_node(std::move(node)); }
+  void adopt_child(int parent, int child) { schema_.adopt_child(parent, child); }
+
+  // A repeated element outside a LIST/MAP group: a required list of required items, the
+  // element itself being the item.
+  int add_bare_repeated(const SchemaElement& element, const std::string& column, int depth) {
+    SchemaNode list;
+    list.kind = SchemaNode::Kind::kList;
+    list.name = element.name;
+    list.nullable = false;
+    const int index = add_node(std::move(list));
+    const int item = add(element, column + "[]", true, depth);
+    at(item).name = std::string(kItemName);
+    adopt_child(index, item);
+    return index;
+  }
+
+  int add_leaf(SchemaNode leaf, const SchemaElement& element, const std::string& column) {
+    leaf.kind = SchemaNode::Kind::kLeaf;
+    LeafTyping typing = type_leaf(element, column, path_);
+    leaf.type = std::move(typing.type);
+    leaf.conversion = std::move(typing.conversion);
+    leaf.physical_type = *element.type;
+    leaf.type_length = element.type_length.value_or(0);
+    return add_node(std::move(leaf));
+  }
+
+  // A group annotated LIST or MAP: one repeated child, in one of the list forms.
+  int add_list_or_map(SchemaNode list, const SchemaElement& group, int32_t count,
+                      const std::string& column, int depth) {
+    if (count != 1) {
+      reader_.fail(fmt::format("LIST/MAP group '{}' has {} children, not 1", group.name, count));
+    }
+    const SchemaElement& repeated = reader_.next(group.name);
+    if (repeated.repetition_type != FieldRepetitionType::kRepeated) {
+      reader_.fail(fmt::format("the child of LIST/MAP group '{}' is not repeated", group.name));
+    }
+    list.kind = SchemaNode::Kind::kList;
+    const int index = add_node(std::move(list));
+    int item;
+    if (is_three_level_list(group, repeated)) {
+      item = add(reader_.next(repeated.name), column + "[]", true, depth + 2);
+    } else {
+      item = add(repeated, column + "[]", true, depth + 1);
+      at(item).nullable = false;
+    }
+    at(item).name = std::string(kItemName);
+    if (has_map_annotation(group)) name_map_entries(item);
+    adopt_child(index, item);
+    return index;
+  }
+
+  // Named as Arrow names a map's entries, whatever the writer called them, so that a map
+  // reads the same from every writer (and a struct column can take it).
+  void name_map_entries(int item) {
+    SchemaNode& entries = at(item);
+    if (entries.kind != SchemaNode::Kind::kStruct || entries.children.size() != 2) return;
+    entries.name = std::string(kMapEntriesName);
+    at(entries.children[0]).name = std::string(kMapKeyName);
+    at(entries.children[1]).name = std::string(kMapValueName);
+  }
+
+  int add_struct(SchemaNode group, const SchemaElement& element, int32_t count,
+                 const std::string& column, int depth) {
+    group.kind = SchemaNode::Kind::kStruct;
+    const int index = add_node(std::move(group));
+    for (int32_t i = 0; i < count; ++i) {
+      const SchemaElement& member = reader_.next(element.name);
+      adopt_child(index, add(member, column + "." + member.name, false, depth + 1));
+    }
+    return index;
+  }
+
+  ElementReader& reader_;
+  Schema& schema_;
+  std::string_view path_;
+};
 
 int Schema::add_node(SchemaNode node) {
   nodes_.push_back(std::move(node));
   return static_cast<int>(nodes_.size() - 1);
+}
+
+void Schema::adopt_child(int parent, int child) {
+  nodes_[static_cast<size_t>(child)].parent = parent;
+  nodes_[static_cast<size_t>(parent)].children.push_back(child);
 }
 
 Schema Schema::from_fields(std::span<const frame::Field> fields) {
@@ -129,9 +260,7 @@ Schema Schema::from_fields(std::span<const frame::Field> fields) {
         node.kind = SchemaNode::Kind::kStruct;
         const int index = schema.add_node(std::move(node));
         for (const frame::Field& member : field.type->fields()) {
-          const int child = self(self, member, where + "." + member.name, depth + 1);
-          schema.nodes_[static_cast<size_t>(child)].parent = index;
-          schema.nodes_[static_cast<size_t>(index)].children.push_back(child);
+          schema.adopt_child(index, self(self, member, where + "." + member.name, depth + 1));
         }
         return index;
       }
@@ -141,9 +270,7 @@ Schema Schema::from_fields(std::span<const frame::Field> fields) {
         frame::Field item = field.type->item_field();
         item.name = std::string(kElementName);
         // The repeated group and the element: two levels.
-        const int child = self(self, item, where + "[]", depth + 2);
-        schema.nodes_[static_cast<size_t>(child)].parent = index;
-        schema.nodes_[static_cast<size_t>(index)].children.push_back(child);
+        schema.adopt_child(index, self(self, item, where + "[]", depth + 2));
         return index;
       }
       default:
@@ -163,95 +290,12 @@ Schema Schema::from_fields(std::span<const frame::Field> fields) {
 
 Schema Schema::from_elements(std::span<const SchemaElement> elements, std::string_view path) {
   ElementReader reader(elements, path);
+  const SchemaElement& root = read_root(reader, elements.empty());
   Schema schema;
-  if (elements.empty()) reader.fail("no root element");
-  const SchemaElement& root = reader.next("");
-  if (!root.num_children) reader.fail("the root element is not a group");
-
-  // Adds the node for `element` (already consumed, at `depth` below the root, with the
-  // dotted `column` path for messages) and everything beneath it. A repeated element
-  // outside a LIST/MAP group is a list of required items.
-  auto add = [&](auto& self, const SchemaElement& element, const std::string& column,
-                 bool inside_list, int depth) -> int {
-    if (depth > kMaxSchemaDepth) {
-      reader.fail(fmt::format("groups nest deeper than {} levels", kMaxSchemaDepth));
-    }
-    const auto repetition_type = element.repetition_type.value_or(FieldRepetitionType::kRequired);
-    if (repetition_type == FieldRepetitionType::kRepeated && !inside_list) {
-      SchemaNode list;
-      list.kind = SchemaNode::Kind::kList;
-      list.name = element.name;
-      list.nullable = false;
-      const int index = schema.add_node(std::move(list));
-      const int item = self(self, element, column + "[]", true, depth);
-      schema.nodes_[static_cast<size_t>(item)].name = std::string(kItemName);
-      schema.nodes_[static_cast<size_t>(item)].parent = index;
-      schema.nodes_[static_cast<size_t>(index)].children.push_back(item);
-      return index;
-    }
-    SchemaNode node;
-    node.name = element.name;
-    node.nullable = repetition_type == FieldRepetitionType::kOptional;
-    if (!element.num_children) {
-      node.kind = SchemaNode::Kind::kLeaf;
-      LeafTyping typing = type_leaf(element, column, path);
-      node.type = std::move(typing.type);
-      node.conversion = std::move(typing.conversion);
-      node.physical_type = *element.type;
-      node.type_length = element.type_length.value_or(0);
-      return schema.add_node(std::move(node));
-    }
-    const int32_t count = *element.num_children;
-    if (count <= 0) reader.fail(fmt::format("group '{}' has no children", element.name));
-    if (has_list_annotation(element) || has_map_annotation(element)) {
-      if (count != 1) {
-        reader.fail(fmt::format("LIST/MAP group '{}' has {} children, not 1", element.name, count));
-      }
-      const SchemaElement& repeated = reader.next(element.name);
-      if (repeated.repetition_type != FieldRepetitionType::kRepeated) {
-        reader.fail(fmt::format("the child of LIST/MAP group '{}' is not repeated", element.name));
-      }
-      node.kind = SchemaNode::Kind::kList;
-      const int index = schema.add_node(std::move(node));
-      // Three-level form: the repeated group wraps a single element. In the legacy
-      // two-level forms (and in MAP's key_value group) the repeated node is the item.
-      const bool three_level = !has_map_annotation(element) && repeated.num_children == 1 &&
-                               repeated.name != "array" && repeated.name != element.name + "_tuple";
-      int item;
-      if (three_level) {
-        item = self(self, reader.next(repeated.name), column + "[]", true, depth + 2);
-      } else {
-        item = self(self, repeated, column + "[]", true, depth + 1);
-        schema.nodes_[static_cast<size_t>(item)].nullable = false;
-      }
-      SchemaNode& item_node = schema.nodes_[static_cast<size_t>(item)];
-      item_node.name = std::string(kItemName);
-      item_node.parent = index;
-      if (has_map_annotation(element) && item_node.kind == SchemaNode::Kind::kStruct &&
-          item_node.children.size() == 2) {
-        // Named as Arrow names a map's entries, whatever the writer called them, so that
-        // a map reads the same from every writer (and a struct column can take it).
-        item_node.name = std::string(kMapEntriesName);
-        schema.nodes_[static_cast<size_t>(item_node.children[0])].name = std::string(kMapKeyName);
-        schema.nodes_[static_cast<size_t>(item_node.children[1])].name = std::string(kMapValueName);
-      }
-      schema.nodes_[static_cast<size_t>(index)].children.push_back(item);
-      return index;
-    }
-    node.kind = SchemaNode::Kind::kStruct;
-    const int index = schema.add_node(std::move(node));
-    for (int32_t i = 0; i < count; ++i) {
-      const SchemaElement& member = reader.next(element.name);
-      const int child = self(self, member, column + "." + member.name, false, depth + 1);
-      schema.nodes_[static_cast<size_t>(child)].parent = index;
-      schema.nodes_[static_cast<size_t>(index)].children.push_back(child);
-    }
-    return index;
-  };
-
+  ElementTreeBuilder builder(reader, schema, path);
   for (int32_t i = 0; i < *root.num_children; ++i) {
     const SchemaElement& top = reader.next(root.name);
-    schema.columns_.push_back(add(add, top, top.name, false, 1));
+    schema.columns_.push_back(builder.add(top, top.name, false, 1));
   }
   if (!reader.done()) reader.fail("elements follow the last top-level column");
   schema.finish();
@@ -259,52 +303,58 @@ Schema Schema::from_elements(std::span<const SchemaElement> elements, std::strin
 }
 
 void Schema::finish() {
-  // Levels and frame types flow top-down; leaves are numbered depth-first, the order
-  // in which column chunks appear in a row group.
-  auto visit = [this](auto& self, int index, int16_t def_slot, int16_t rep_depth,
-                      std::vector<int>& path) -> void {
-    SchemaNode& node = nodes_[static_cast<size_t>(index)];
-    node.def_slot = def_slot;
-    node.def_present = static_cast<int16_t>(def_slot + (node.nullable ? 1 : 0));
-    node.rep_depth = rep_depth;
-    path.push_back(index);
-    if (node.kind == SchemaNode::Kind::kLeaf) {
-      node.leaf_index = static_cast<int>(leaves_.size());
-      node.first_leaf = node.leaf_index;
-      LeafColumn leaf;
-      leaf.node = index;
-      leaf.path = path;
-      leaf.max_def = node.def_present;
-      leaf.max_rep = node.rep_depth;
-      leaves_.push_back(std::move(leaf));
-    } else {
-      const bool is_list = node.kind == SchemaNode::Kind::kList;
-      const int16_t child_def = static_cast<int16_t>(node.def_present + (is_list ? 1 : 0));
-      const int16_t child_rep = static_cast<int16_t>(rep_depth + (is_list ? 1 : 0));
-      const std::vector<int> children = node.children;
-      for (int child : children) self(self, child, child_def, child_rep, path);
-      SchemaNode& done = nodes_[static_cast<size_t>(index)];
-      done.first_leaf = nodes_[static_cast<size_t>(children.front())].first_leaf;
-      if (done.type) {
-        // Written schemas keep the frame's own type (with its item names).
-      } else if (done.kind == SchemaNode::Kind::kList) {
-        const SchemaNode& item = nodes_[static_cast<size_t>(children.front())];
-        done.type = frame::list(frame::Field{item.name, item.type, item.nullable});
-      } else {
-        std::vector<frame::Field> members;
-        for (int child : children) {
-          const SchemaNode& member = nodes_[static_cast<size_t>(child)];
-          members.push_back({member.name, member.type, member.nullable});
-        }
-        done.type = frame::struct_(std::move(members));
-      }
-    }
-    path.pop_back();
-  };
   std::vector<int> path;
-  for (int column : columns_) visit(visit, column, 0, 0, path);
+  for (int column : columns_) assign_levels(column, 0, 0, path);
+  assign_footer_paths();
+}
 
-  // Footer paths: a list contributes its repeated group and element names.
+// Levels and frame types flow top-down; leaves are numbered depth-first, the order in
+// which column chunks appear in a row group.
+void Schema::assign_levels(int index, int16_t def_slot, int16_t rep_depth, std::vector<int>& path) {
+  SchemaNode& node = nodes_[static_cast<size_t>(index)];
+  node.def_slot = def_slot;
+  node.def_present = static_cast<int16_t>(def_slot + (node.nullable ? 1 : 0));
+  node.rep_depth = rep_depth;
+  path.push_back(index);
+  if (node.kind == SchemaNode::Kind::kLeaf) {
+    node.leaf_index = static_cast<int>(leaves_.size());
+    node.first_leaf = node.leaf_index;
+    leaves_.push_back({.node = index,
+                       .path = path,
+                       .path_in_schema = {},
+                       .max_def = node.def_present,
+                       .max_rep = node.rep_depth});
+  } else {
+    // A list's item sits one definition and one repetition level below it.
+    const bool is_list = node.kind == SchemaNode::Kind::kList;
+    const auto child_def = static_cast<int16_t>(node.def_present + (is_list ? 1 : 0));
+    const auto child_rep = static_cast<int16_t>(rep_depth + (is_list ? 1 : 0));
+    const std::vector<int> children = node.children;
+    for (int child : children) assign_levels(child, child_def, child_rep, path);
+    // The recursion adds no node, so `node` still refers into nodes_.
+    node.first_leaf = nodes_[static_cast<size_t>(children.front())].first_leaf;
+    // Written schemas keep the frame's own type (with its item names).
+    if (!node.type) node.type = group_type(node);
+  }
+  path.pop_back();
+}
+
+// The frame type of a group read from a file, from its children's types.
+frame::TypePtr Schema::group_type(const SchemaNode& group) const {
+  if (group.kind == SchemaNode::Kind::kList) {
+    const SchemaNode& item = nodes_[static_cast<size_t>(group.children.front())];
+    return frame::list(frame::Field{item.name, item.type, item.nullable});
+  }
+  std::vector<frame::Field> members;
+  for (int child : group.children) {
+    const SchemaNode& member = nodes_[static_cast<size_t>(child)];
+    members.push_back({member.name, member.type, member.nullable});
+  }
+  return frame::struct_(std::move(members));
+}
+
+// Footer paths: a list contributes its repeated group and element names.
+void Schema::assign_footer_paths() {
   for (LeafColumn& leaf : leaves_) {
     for (int index : leaf.path) {
       const SchemaNode& node = nodes_[static_cast<size_t>(index)];

@@ -104,8 +104,14 @@ class Schema {
   std::vector<frame::Field> fields() const;
 
  private:
+  friend class ElementTreeBuilder;  // builds the nodes of from_elements
+
   int add_node(SchemaNode node);
-  void finish();  // computes levels, leaves and first_leaf
+  void adopt_child(int parent, int child);  // appends `child` to `parent`'s children
+  void finish();                            // computes levels, leaves and first_leaf
+  void assign_levels(int index, int16_t def_slot, int16_t rep_depth, std::vector<int>& path);
+  frame::TypePtr group_type(const SchemaNode& group) const;
+  void assign_footer_paths();
 
   std::vector<SchemaNode> nodes_;
   std::vector<int> columns_;

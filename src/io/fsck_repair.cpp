@@ -1,0 +1,72 @@
+// fsck's repairs: removal of leftovers and quarantine of parts no manifest names.
+
+#include "io/fsck_repair.hpp"
+
+#include <fmt/format.h>
+
+#include "crv/core/errors.hpp"
+#include "crv/io/paths.hpp"
+
+namespace crv::io {
+namespace {
+
+// Moves an unnamed part to <table>/quarantine/bucket=NNNNNN/ under its own name, never
+// over another file.
+void quarantine(FileSystem& fs, const IoSettings& settings, std::string_view run_id,
+                TableFsckReport& report, FsckFinding& finding) {
+  const std::filesystem::path folder =
+      report.folder / kQuarantineFolderName /
+      bucket_dir(settings, run_id, report.table, *finding.bucket_id).filename();
+  const std::filesystem::path destination = folder / finding.path.filename();
+  fs.create_directories(folder);
+  // The table's lock keeps other repairs out between this look and the rename, and
+  // appends never write into quarantine/.
+  if (fs.exists(destination)) {
+    finding.repair_error = fmt::format(
+        "quarantine already holds '{}'; the part was left where it is rather than replace "
+        "that file",
+        destination.string());
+    return;
+  }
+  fs.rename(finding.path, destination);
+  finding.repair = FsckRepair::kQuarantined;
+  finding.moved_to = destination;
+  report.quarantined_parts.push_back(destination);
+}
+
+}  // namespace
+
+bool is_repairable(FsckIssue issue) {
+  return issue == FsckIssue::kTemporaryFile || issue == FsckIssue::kUnnamedPart ||
+         issue == FsckIssue::kBucketFolderWithoutParts;
+}
+
+// In the order found, so a bucket folder's leftovers are gone before the folder is
+// removed. Nothing is synced: a repair that a crash undoes is only found again by the
+// next check.
+void repair_findings(FileSystem& fs, const IoSettings& settings, std::string_view run_id,
+                     TableFsckReport& report) {
+  for (FsckFinding& finding : report.findings) {
+    try {
+      switch (finding.issue) {
+        case FsckIssue::kTemporaryFile:
+          fs.remove_file(finding.path);
+          finding.repair = FsckRepair::kRemoved;
+          break;
+        case FsckIssue::kUnnamedPart:
+          quarantine(fs, settings, run_id, report, finding);
+          break;
+        case FsckIssue::kBucketFolderWithoutParts:
+          fs.remove_empty_directory(finding.path);
+          finding.repair = FsckRepair::kRemoved;
+          break;
+        default:
+          break;
+      }
+    } catch (const IoError& error) {
+      finding.repair_error = error.what();
+    }
+  }
+}
+
+}  // namespace crv::io

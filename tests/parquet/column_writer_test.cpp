@@ -1,0 +1,351 @@
+// ColumnChunkWriter on its own: the pages it appends are read back header by header and
+// checked against the chunk's metadata, the encoding it chose, the page sizes it aimed
+// for and the statistics of the values.
+
+#include "parquet/column_writer.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "crv/frame/builders.hpp"
+#include "parquet/plain.hpp"
+#include "parquet/rle_hybrid.hpp"
+
+namespace crv::parquet {
+namespace {
+
+using format::Encoding;
+using format::PageType;
+using frame::Value;
+
+// Bytes before the chunk, as a file's magic number would be, so offsets are not zero.
+constexpr size_t kChunkStart = 4;
+
+struct StoredPage {
+  format::PageHeader header;
+  size_t offset = 0;       // of the header in the file
+  size_t header_size = 0;  // bytes of the header
+  std::span<const uint8_t> body;
+};
+
+struct WrittenChunk {
+  std::vector<uint8_t> file;
+  format::ColumnChunk chunk;
+  std::vector<StoredPage> pages;
+
+  const format::ColumnMetaData& meta() const { return *chunk.meta_data; }
+  std::vector<StoredPage> data_pages() const {
+    std::vector<StoredPage> data;
+    for (const StoredPage& page : pages) {
+      if (page.header.type == PageType::kDataPage) data.push_back(page);
+    }
+    return data;
+  }
+};
+
+// Shreds `column` as the only field `field` and writes its first leaf's chunk.
+WrittenChunk write_chunk(const frame::Field& field, const frame::ArrayPtr& column,
+                         const WriterOptions& options) {
+  const Schema schema = Schema::from_fields(std::vector{field});
+  const LeafColumn& leaf = schema.leaves().front();
+  ShreddedLeaf shredded;
+  shred_leaf(schema, leaf, *column, 0, column->length(), field.name, shredded);
+  WrittenChunk written;
+  written.file.assign({'P', 'A', 'R', '1'});
+  ColumnChunkWriter writer;
+  written.chunk = writer.write(leaf, schema.node(leaf.node), options, shredded, written.file);
+  size_t position = kChunkStart;
+  const std::span<const uint8_t> bytes = written.file;
+  while (position < bytes.size()) {
+    const auto header =
+        format::deserialize_prefix<format::PageHeader>(bytes.subspan(position), position, "chunk");
+    StoredPage page{header.value, position, header.size, {}};
+    page.body = bytes.subspan(position + header.size,
+                              static_cast<size_t>(header.value.compressed_page_size));
+    position += header.size + page.body.size();
+    written.pages.push_back(page);
+  }
+  return written;
+}
+
+WriterOptions uncompressed() {
+  WriterOptions options;
+  options.compression = Compression::kNone;
+  return options;
+}
+
+// The body of an uncompressed v1 data page without repetition levels: its definition
+// levels (width 1) and then its PLAIN int64 values.
+struct PlainInt64Page {
+  std::vector<int16_t> def_levels;
+  std::vector<int64_t> values;
+};
+
+PlainInt64Page read_plain_int64_page(const StoredPage& page) {
+  std::span<const uint8_t> body = page.body;
+  PlainInt64Page read;
+  const auto entries = static_cast<size_t>(page.header.data_page_header->num_values);
+  read.def_levels.resize(entries);
+  RleHybridDecoder(take_length_prefixed_runs(body), 1).decode(std::span<int16_t>(read.def_levels));
+  const auto present =
+      static_cast<size_t>(std::count(read.def_levels.begin(), read.def_levels.end(), 1));
+  decode_plain<int64_t>(body, present, read.values);
+  return read;
+}
+
+template <class T>
+std::string bytes_of(T value) {
+  std::string bytes(sizeof value, '\0');
+  std::memcpy(bytes.data(), &value, sizeof value);
+  return bytes;
+}
+
+std::string twenty_bytes(int i) {
+  return fmt::format("value-{:014d}", i);
+}
+
+frame::ArrayPtr repeating_int64(int64_t rows, int64_t distinct) {
+  std::vector<std::optional<int64_t>> values;
+  for (int64_t i = 0; i < rows; ++i) {
+    values.push_back(i % 10 == 9 ? std::nullopt : std::optional<int64_t>(i % distinct));
+  }
+  return frame::make_int64(values);
+}
+
+TEST(ColumnWriter, MetadataOffsetsAndSizesAgreeWithTheBytesWritten) {
+  WriterOptions options;  // zstd
+  options.data_page_size = 256;
+  const WrittenChunk written =
+      write_chunk({"n", frame::int64(), true}, repeating_int64(1000, 7), options);
+  const format::ColumnMetaData& meta = written.meta();
+  EXPECT_EQ(meta.type, format::Type::kInt64);
+  EXPECT_EQ(meta.path_in_schema, std::vector<std::string>{"n"});
+  EXPECT_EQ(meta.codec, format::CompressionCodec::kZstd);
+  EXPECT_EQ(meta.num_values, 1000);
+
+  ASSERT_GE(written.pages.size(), 3u);
+  const StoredPage& dictionary = written.pages.front();
+  ASSERT_EQ(dictionary.header.type, PageType::kDictionaryPage);
+  EXPECT_EQ(dictionary.header.dictionary_page_header->num_values, 7);
+  EXPECT_EQ(meta.dictionary_page_offset, static_cast<int64_t>(kChunkStart));
+  EXPECT_EQ(written.chunk.file_offset, static_cast<int64_t>(kChunkStart));
+  EXPECT_EQ(meta.data_page_offset, static_cast<int64_t>(written.pages[1].offset));
+
+  int64_t compressed = 0;
+  int64_t uncompressed = 0;
+  int64_t entries = 0;
+  for (const StoredPage& page : written.pages) {
+    compressed += static_cast<int64_t>(page.header_size) + page.header.compressed_page_size;
+    uncompressed += static_cast<int64_t>(page.header_size) + page.header.uncompressed_page_size;
+    EXPECT_EQ(page.header.crc,
+              static_cast<int32_t>(crc32_z(0, page.body.data(), page.body.size())));
+    if (page.header.type == PageType::kDataPage) {
+      entries += page.header.data_page_header->num_values;
+    }
+  }
+  EXPECT_EQ(meta.total_compressed_size, compressed);
+  EXPECT_EQ(meta.total_compressed_size, static_cast<int64_t>(written.file.size() - kChunkStart));
+  EXPECT_EQ(meta.total_uncompressed_size, uncompressed);
+  EXPECT_GT(meta.total_uncompressed_size, meta.total_compressed_size);
+  EXPECT_EQ(entries, 1000);
+}
+
+TEST(ColumnWriter, ASmallDictionaryEncodesEveryDataPage) {
+  const WrittenChunk written =
+      write_chunk({"n", frame::int64(), true}, repeating_int64(1000, 7), uncompressed());
+  EXPECT_EQ(written.meta().encodings,
+            (std::vector<Encoding>{Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary}));
+  for (const StoredPage& page : written.data_pages()) {
+    EXPECT_EQ(page.header.data_page_header->encoding, Encoding::kRleDictionary);
+  }
+}
+
+TEST(ColumnWriter, ADictionaryAboveItsLimitFallsBackToPlain) {
+  // 500 distinct strings of 20 bytes, each four times: a dictionary pays off, but its
+  // page (500 * 24 bytes) is above a 1000-byte limit.
+  std::vector<std::string> values;
+  for (int i = 0; i < 2000; ++i) values.push_back(twenty_bytes(i % 500));
+  const frame::ArrayPtr column = frame::make_utf8(values);
+  const frame::Field field{"s", frame::utf8(), true};
+
+  const WrittenChunk with_dictionary = write_chunk(field, column, uncompressed());
+  EXPECT_TRUE(with_dictionary.meta().dictionary_page_offset.has_value());
+
+  WriterOptions limited = uncompressed();
+  limited.dictionary_page_limit = 1000;
+  const WrittenChunk written = write_chunk(field, column, limited);
+  const format::ColumnMetaData& meta = written.meta();
+  EXPECT_FALSE(meta.dictionary_page_offset.has_value());
+  EXPECT_EQ(meta.encodings, (std::vector<Encoding>{Encoding::kPlain, Encoding::kRle}));
+  EXPECT_EQ(written.chunk.file_offset, static_cast<int64_t>(kChunkStart));
+  EXPECT_EQ(meta.data_page_offset, static_cast<int64_t>(kChunkStart));
+  ASSERT_FALSE(written.pages.empty());
+  for (const StoredPage& page : written.pages) {
+    ASSERT_EQ(page.header.type, PageType::kDataPage);
+    EXPECT_EQ(page.header.data_page_header->encoding, Encoding::kPlain);
+  }
+  EXPECT_GT(meta.total_uncompressed_size, with_dictionary.meta().total_uncompressed_size);
+}
+
+TEST(ColumnWriter, DistinctValuesOrADisabledDictionaryArePlain) {
+  std::vector<int64_t> distinct(300);
+  for (size_t i = 0; i < distinct.size(); ++i) distinct[i] = static_cast<int64_t>(i) * 1000003;
+  const WrittenChunk all_distinct =
+      write_chunk({"n", frame::int64(), true}, frame::make_int64(distinct), uncompressed());
+  EXPECT_EQ(all_distinct.meta().encodings,
+            (std::vector<Encoding>{Encoding::kPlain, Encoding::kRle}));
+
+  WriterOptions disabled = uncompressed();
+  disabled.enable_dictionary = false;
+  const WrittenChunk repeating =
+      write_chunk({"n", frame::int64(), true}, repeating_int64(300, 3), disabled);
+  EXPECT_FALSE(repeating.meta().dictionary_page_offset.has_value());
+  EXPECT_EQ(repeating.meta().encodings, (std::vector<Encoding>{Encoding::kPlain, Encoding::kRle}));
+}
+
+TEST(ColumnWriter, DataPagesAreSizedByDataPageSize) {
+  // PLAIN int64 costs 8 bytes an entry: 800-byte pages hold 100 entries each.
+  std::vector<int64_t> values(1000);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<int64_t>(i);
+  WriterOptions options = uncompressed();
+  options.enable_dictionary = false;
+  options.data_page_size = 800;
+  const WrittenChunk written =
+      write_chunk({"n", frame::int64(), true}, frame::make_int64(values), options);
+  const std::vector<StoredPage> pages = written.data_pages();
+  ASSERT_EQ(pages.size(), 10u);
+  for (size_t p = 0; p < pages.size(); ++p) {
+    SCOPED_TRACE(p);
+    EXPECT_EQ(pages[p].header.data_page_header->num_values, 100);
+    const PlainInt64Page page = read_plain_int64_page(pages[p]);
+    EXPECT_EQ(page.def_levels, std::vector<int16_t>(100, 1));
+    ASSERT_EQ(page.values.size(), 100u);
+    EXPECT_EQ(page.values.front(), static_cast<int64_t>(p * 100));
+    EXPECT_EQ(page.values.back(), static_cast<int64_t>(p * 100 + 99));
+  }
+}
+
+TEST(ColumnWriter, APageWithNullsHoldsTheirLevelsAndOnlyThePresentValues) {
+  WriterOptions options = uncompressed();
+  options.enable_dictionary = false;
+  const WrittenChunk written = write_chunk(
+      {"n", frame::int64(), true},
+      frame::make_int64({1, std::nullopt, 3, std::nullopt, std::nullopt, 6, 7, 8, 9}), options);
+  const std::vector<StoredPage> pages = written.data_pages();
+  ASSERT_EQ(pages.size(), 1u);
+  const PlainInt64Page page = read_plain_int64_page(pages.front());
+  EXPECT_EQ(page.def_levels, (std::vector<int16_t>{1, 0, 1, 0, 0, 1, 1, 1, 1}));
+  EXPECT_EQ(page.values, (std::vector<int64_t>{1, 3, 6, 7, 8, 9}));
+}
+
+TEST(ColumnWriter, PagesNeverSplitTheEntriesOfARow) {
+  // 100 rows of three items; pages aimed at 10 entries end at the next row's start.
+  std::vector<Value> rows;
+  for (int64_t row = 0; row < 100; ++row) rows.push_back(Value::list({row, row, row}));
+  const frame::Field field{"l", frame::list({"item", frame::int64(), true}), true};
+  WriterOptions options = uncompressed();
+  options.enable_dictionary = false;
+  options.data_page_size = 80;
+  const WrittenChunk written =
+      write_chunk(field, frame::array_from_values(rows, field.type), options);
+  const std::vector<StoredPage> pages = written.data_pages();
+  ASSERT_EQ(pages.size(), 25u);
+  for (const StoredPage& page : pages) {
+    const int32_t entries = page.header.data_page_header->num_values;
+    ASSERT_EQ(entries, 12);
+    std::span<const uint8_t> body = page.body;
+    std::vector<int16_t> rep(static_cast<size_t>(entries));
+    RleHybridDecoder(take_length_prefixed_runs(body), 1).decode(std::span<int16_t>(rep));
+    EXPECT_EQ(rep.front(), 0);
+    EXPECT_EQ(std::count(rep.begin(), rep.end(), 0), 4);
+  }
+}
+
+TEST(ColumnWriter, StatisticsOfIntegersWithNulls) {
+  const frame::ArrayPtr column = frame::make_int64({5, std::nullopt, -3, 9, std::nullopt, 5});
+  for (const bool dictionary : {true, false}) {
+    SCOPED_TRACE(dictionary);
+    WriterOptions options = uncompressed();
+    options.enable_dictionary = dictionary;
+    const format::Statistics stats =
+        *write_chunk({"n", frame::int64(), true}, column, options).meta().statistics;
+    EXPECT_EQ(stats.null_count, 2);
+    EXPECT_EQ(stats.min_value, bytes_of<int64_t>(-3));
+    EXPECT_EQ(stats.max_value, bytes_of<int64_t>(9));
+    // Integers order the same signed, so the legacy fields are written too.
+    EXPECT_EQ(stats.min, bytes_of<int64_t>(-3));
+    EXPECT_EQ(stats.max, bytes_of<int64_t>(9));
+  }
+}
+
+TEST(ColumnWriter, StatisticsOfDoublesLeaveOutNaNAndSignTheirZeros) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const format::Statistics stats =
+      *write_chunk({"f", frame::float64(), true},
+                   frame::make_float64({0.0, nan, std::nullopt, 2.5}), uncompressed())
+           .meta()
+           .statistics;
+  EXPECT_EQ(stats.null_count, 1);
+  EXPECT_EQ(stats.min_value, bytes_of(-0.0));
+  EXPECT_EQ(stats.max_value, bytes_of(2.5));
+}
+
+TEST(ColumnWriter, StatisticsOfStringsUseOnlyTheUnsignedFields) {
+  const format::Statistics stats =
+      *write_chunk({"s", frame::utf8(), true},
+                   frame::make_utf8({"pear", std::nullopt, "apple", "\xc3\xa9t\xc3\xa9", "zebra"}),
+                   uncompressed())
+           .meta()
+           .statistics;
+  EXPECT_EQ(stats.null_count, 1);
+  EXPECT_EQ(stats.min_value, "apple");
+  EXPECT_EQ(stats.max_value, "\xc3\xa9t\xc3\xa9");  // bytes compare unsigned: 0xc3 > 'z'
+  EXPECT_FALSE(stats.min.has_value());
+  EXPECT_FALSE(stats.max.has_value());
+}
+
+TEST(ColumnWriter, LongStringsHaveNoMinOrMax) {
+  const format::Statistics stats =
+      *write_chunk({"s", frame::utf8(), true},
+                   frame::make_utf8(
+                       {std::optional<std::string_view>(std::string(5000, 'a')), std::nullopt}),
+                   uncompressed())
+           .meta()
+           .statistics;
+  EXPECT_EQ(stats.null_count, 1);
+  EXPECT_FALSE(stats.min_value.has_value());
+  EXPECT_FALSE(stats.max_value.has_value());
+}
+
+TEST(ColumnWriter, AnAllNullChunkHasOnlyANullCount) {
+  const format::Statistics stats =
+      *write_chunk({"n", frame::int64(), true},
+                   frame::make_int64({std::nullopt, std::nullopt, std::nullopt}), uncompressed())
+           .meta()
+           .statistics;
+  EXPECT_EQ(stats.null_count, 3);
+  EXPECT_FALSE(stats.min_value.has_value());
+  EXPECT_FALSE(stats.max_value.has_value());
+}
+
+TEST(ColumnWriter, StatisticsOfBooleans) {
+  const format::Statistics stats =
+      *write_chunk({"b", frame::boolean(), true}, frame::make_bool({true, std::nullopt, true}),
+                   uncompressed())
+           .meta()
+           .statistics;
+  EXPECT_EQ(stats.null_count, 1);
+  EXPECT_EQ(stats.min_value, bytes_of<uint8_t>(1));
+  EXPECT_EQ(stats.max_value, bytes_of<uint8_t>(1));
+}
+
+}  // namespace
+}  // namespace crv::parquet
