@@ -1,4 +1,4 @@
-#include "cli/synthetic_run.hpp"
+#include "crv/sim/synthetic_run.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include "crv/parquet/reader.hpp"
 #include "crv/parquet/writer.hpp"
 
-namespace crv::cli {
+namespace crv::sim {
 namespace {
 
 using core::TableName;
@@ -209,4 +209,4 @@ TEST(SyntheticRun, EveryTableWritesAsParquetWithItsFieldsAndReadsBack) {
 }
 
 }  // namespace
-}  // namespace crv::cli
+}  // namespace crv::sim
