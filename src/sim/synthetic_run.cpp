@@ -99,7 +99,11 @@ std::vector<frame::Field> SyntheticRun::fields(core::TableName table) {
 }
 
 const std::string& SyntheticRun::agent_id(int64_t agent) const {
-  return agent_ids_.at(static_cast<size_t>(agent));
+  if (agent < 0 || agent >= options_.agents) {
+    throw IoConfigError(
+        fmt::format("agent {} is outside the run's agents [0, {})", agent, options_.agents));
+  }
+  return agent_ids_[static_cast<size_t>(agent)];
 }
 
 std::string SyntheticRun::format_agent_id(int64_t agent) {

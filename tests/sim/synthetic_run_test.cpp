@@ -173,6 +173,9 @@ TEST(SyntheticRun, InvalidOptionsAndTicksAreConfigErrors) {
   EXPECT_THROW(run.tick_rows(TableName::kDecisions, kSmallRun.ticks), IoConfigError);
   EXPECT_THROW(run.tick_rows(TableName::kDecisions, -1), IoConfigError);
   EXPECT_THROW(run.rows(TableName::kDecisions, 5, 4), IoConfigError);
+  EXPECT_THROW(run.agent_id(kSmallRun.agents), IoConfigError);
+  EXPECT_THROW(run.agent_id(-1), IoConfigError);
+  EXPECT_EQ(run.agent_id(kSmallRun.agents - 1), "agent-0011");
   try {
     run.tick_rows(TableName::kHoldings, 99);
     FAIL() << "no error";

@@ -79,8 +79,8 @@ class SyntheticRun {
   // run.
   static std::vector<frame::Field> fields(core::TableName table);
 
-  // The id of agent `agent` (0 <= agent < agents, else std::out_of_range), as the rows
-  // spell it: format_agent_id(agent).
+  // The id of agent `agent` (0 <= agent < agents, else IoConfigError), as the rows spell
+  // it: format_agent_id(agent).
   const std::string& agent_id(int64_t agent) const;
   // "agent-" and the number zero-padded to 4 digits, e.g. "agent-0007", "agent-12345".
   static std::string format_agent_id(int64_t agent);
