@@ -1,8 +1,9 @@
-// Write benchmark: an identity_edges-like table written as zstd Parquet, one file per
-// bucket, by crv-io and, in the same run on the same rows, by DuckDB and Polars.
+// Write benchmark: the identity_edges table of a synthetic run (crv/sim) written as zstd
+// Parquet, one file per bucket, by crv-io and, in the same run on the same rows, by DuckDB
+// and Polars.
 //
-// usage: parquet_write_bench [--agents N] [--ticks T] [--bucket-size B] [--threads K]
-//                            [--out DIR] [--no-peers]
+// usage: parquet_write_bench [--agents N] [--ticks T] [--bucket-size B] [--seed S]
+//                            [--threads K] [--out DIR] [--no-peers]
 
 #include <fmt/format.h>
 
@@ -18,9 +19,11 @@
 #include <vector>
 
 #include "bench_options.hpp"
+#include "crv/core/table_name.hpp"
+#include "crv/frame/concat.hpp"
 #include "crv/parquet/writer.hpp"
+#include "crv/sim/synthetic_run.hpp"
 #include "peer_script.hpp"
-#include "synthetic_identity_edges.hpp"
 
 namespace {
 
@@ -28,8 +31,9 @@ using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
 struct Options {
+  // An agent emits half an edge a tick on average: about 10 million rows.
   crv::bench::SyntheticTableOptions table{
-      .agents = 1000, .ticks = 10000, .bucket_size = 100, .out = "bench-out/write"};
+      .agents = 2000, .ticks = 10000, .bucket_size = 100, .out = "bench-out/write"};
   int threads = 2;
 };
 
@@ -59,14 +63,15 @@ uint64_t folder_size(const fs::path& folder) {
   return bytes;
 }
 
-// Writes one file per bucket; rows are sorted by tick, so each bucket is a slice.
-double write_buckets(const crv::frame::Frame& frame, int64_t agents, int64_t bucket_size,
-                     int threads, const fs::path& out) {
+// Writes one file per bucket, with the table's fields (the descriptor's nullability).
+double write_buckets(const std::vector<crv::frame::Frame>& frames, int threads,
+                     const fs::path& out) {
   fs::remove_all(out);
-  const int64_t rows_per_bucket = agents * bucket_size;
-  const int64_t buckets = (frame.num_rows() + rows_per_bucket - 1) / rows_per_bucket;
+  const auto buckets = static_cast<int64_t>(frames.size());
   for (int64_t b = 0; b < buckets; ++b)
     fs::create_directories(out / fmt::format("bucket={:06}", b));
+  const std::vector<crv::frame::Field> fields =
+      crv::sim::SyntheticRun::fields(crv::core::TableName::kIdentityEdges);
   crv::parquet::WriterOptions options;
   const auto started = Clock::now();
   std::vector<std::thread> workers;
@@ -74,15 +79,8 @@ double write_buckets(const crv::frame::Frame& frame, int64_t agents, int64_t buc
     workers.emplace_back([&, t] {
       std::vector<uint8_t> bytes;
       for (int64_t b = t; b < buckets; b += threads) {
-        const int64_t begin = b * rows_per_bucket;
-        const crv::frame::Frame part =
-            frame.slice(begin, std::min(rows_per_bucket, frame.num_rows() - begin));
         bytes.clear();
-        std::vector<crv::frame::Field> fields;
-        for (size_t c = 0; c < part.num_columns(); ++c) {
-          fields.push_back({part.name(c), part.column(c)->type(), true});
-        }
-        crv::parquet::write_parquet(part, fields, options, bytes);
+        crv::parquet::write_parquet(frames[static_cast<size_t>(b)], fields, options, bytes);
         write_bytes(out / fmt::format("bucket={:06}", b) / "part-0.parquet", bytes);
       }
     });
@@ -97,10 +95,12 @@ int main(int argc, char** argv) try {
   const Options options = parse(argc, argv);
   fs::create_directories(options.table.out);
   const auto generated = Clock::now();
-  const crv::frame::Frame frame = crv::bench::synthetic_identity_edges(
-      options.table.agents, options.table.ticks, options.table.bucket_size);
-  const double rows = static_cast<double>(frame.num_rows());
-  std::fprintf(stderr, "generated %lld rows in %.2f s\n", static_cast<long long>(frame.num_rows()),
+  const std::vector<crv::frame::Frame> buckets =
+      crv::bench::identity_edges_by_bucket(options.table);
+  int64_t row_count = 0;
+  for (const crv::frame::Frame& bucket : buckets) row_count += bucket.num_rows();
+  const auto rows = static_cast<double>(row_count);
+  std::fprintf(stderr, "generated %lld rows in %.2f s\n", static_cast<long long>(row_count),
                std::chrono::duration<double>(Clock::now() - generated).count());
 
   struct Result {
@@ -111,8 +111,7 @@ int main(int argc, char** argv) try {
   std::vector<Result> results;
   for (int threads : {1, options.threads}) {
     const fs::path out = options.table.out / fmt::format("crv-io-{}t", threads);
-    const double seconds =
-        write_buckets(frame, options.table.agents, options.table.bucket_size, threads, out);
+    const double seconds = write_buckets(buckets, threads, out);
     results.push_back({fmt::format("crv-io ({} thread{})", threads, threads > 1 ? "s" : ""),
                        seconds, folder_size(out)});
     if (options.threads == 1) break;
@@ -121,7 +120,8 @@ int main(int argc, char** argv) try {
     const fs::path input = options.table.out / "input.parquet";
     crv::parquet::WriterOptions plain;
     plain.compression = crv::parquet::Compression::kNone;
-    write_bytes(input, crv::parquet::write_parquet(frame, plain));
+    // The peers read the whole table from one file.
+    write_bytes(input, crv::parquet::write_parquet(crv::frame::concat(buckets), plain));
     const auto peers = crv::bench::run_peer_script(
         "write_peers.mjs",
         {fs::absolute(input).string(), fs::absolute(options.table.out / "peers").string()});

@@ -1,9 +1,9 @@
-// Scan benchmark: an identity_edges-like table appended through Dataset (one frame per
-// bucket, default settings: zstd, 131072-row row groups), then read back by crv-io and,
-// in the same run on the same part files, by DuckDB: two 1% tick ranges and the whole
-// table. The first range starts a bucket, so it lies in that bucket's first row group;
-// the second is shifted by half its width, which (with the default sizes) makes it
-// straddle two row groups.
+// Scan benchmark: the identity_edges table of a synthetic run (crv/sim) appended through
+// Dataset (one frame per bucket, default settings: zstd, 131072-row row groups), then read
+// back by crv-io and, in the same run on the same part files, by DuckDB: two 1% tick
+// ranges and the whole table. The first range starts a bucket, so it lies in that bucket's
+// first row group; the second is shifted by half its width, which (with the default sizes:
+// about 10,000 rows a tick) makes it straddle two row groups.
 //
 // Every scan streams all ten columns batch by batch and discards them, so neither side
 // pays for collecting the result: crv-io through TableScanner::next(), DuckDB through a
@@ -12,8 +12,8 @@
 // The full scan is also timed without page checksums, and without checksums or UTF-8
 // checks (ScanOptions::verification); their least CPU times give what verifying costs.
 //
-// usage: scan_bench [--agents N] [--ticks T] [--bucket-size B] [--repeat R] [--out DIR]
-//                   [--range-start TICK] [--threads N] [--no-peers]
+// usage: scan_bench [--agents N] [--ticks T] [--bucket-size B] [--seed S] [--repeat R]
+//                   [--out DIR] [--range-start TICK] [--threads N] [--no-peers]
 // The 1% ranges are ticks / 100 ticks from --range-start (default: the middle tick) and
 // from half a range later. --threads is ScanOptions::threads (0: one per hardware thread).
 
@@ -35,7 +35,6 @@
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
 #include "peer_script.hpp"
-#include "synthetic_identity_edges.hpp"
 
 namespace {
 
@@ -46,8 +45,9 @@ constexpr std::string_view kRun = "scan-bench";
 constexpr std::string_view kTable = "identity_edges";
 
 struct Options {
+  // An agent emits half an edge a tick on average: about 10 million rows.
   crv::bench::SyntheticTableOptions table{
-      .agents = 10000, .ticks = 1000, .bucket_size = 100, .out = "bench-out/scan"};
+      .agents = 20000, .ticks = 1000, .bucket_size = 100, .out = "bench-out/scan"};
   int repeat = 3;
   std::optional<int64_t> range_start;
   unsigned threads = 0;
@@ -158,17 +158,16 @@ int main(int argc, char** argv) try {
   settings.tick_bucket_size = options.table.bucket_size;
 
   auto started = Clock::now();
-  const crv::frame::Frame rows = crv::bench::synthetic_identity_edges(
-      options.table.agents, options.table.ticks, options.table.bucket_size);
-  std::fprintf(stderr, "generated %lld rows in %.2f s\n", static_cast<long long>(rows.num_rows()),
+  const std::vector<crv::frame::Frame> buckets =
+      crv::bench::identity_edges_by_bucket(options.table);
+  int64_t row_count = 0;
+  for (const crv::frame::Frame& bucket : buckets) row_count += bucket.num_rows();
+  std::fprintf(stderr, "generated %lld rows in %.2f s\n", static_cast<long long>(row_count),
                std::chrono::duration<double>(Clock::now() - started).count());
 
   crv::io::Dataset dataset(settings, std::string(kRun));
   started = Clock::now();
-  const int64_t rows_per_bucket = options.table.agents * options.table.bucket_size;
-  for (int64_t begin = 0; begin < rows.num_rows(); begin += rows_per_bucket) {
-    dataset.append(kTable, rows.slice(begin, std::min(rows_per_bucket, rows.num_rows() - begin)));
-  }
+  for (const crv::frame::Frame& bucket : buckets) dataset.append(kTable, bucket);
   std::fprintf(stderr, "appended in %.2f s\n",
                std::chrono::duration<double>(Clock::now() - started).count());
 
@@ -191,7 +190,7 @@ int main(int argc, char** argv) try {
   const Timing& full_unverified = timings[4];
 
   std::printf("%lld rows, %lld ticks, all columns, best of %d, threads %u\n",
-              static_cast<long long>(rows.num_rows()), static_cast<long long>(options.table.ticks),
+              static_cast<long long>(row_count), static_cast<long long>(options.table.ticks),
               options.repeat, options.threads);
   std::printf("%-34s %10s %12s %14s %10s\n", "scan", "seconds", "rows", "rows/s", "row groups");
   for (size_t i = 0; i < ranges.size(); ++i) print_row(range_name("crv-io", ranges[i]), narrow[i]);

@@ -17,13 +17,13 @@
 #include "cli/commands.hpp"
 #include "cli/console.hpp"
 #include "cli/options.hpp"
-#include "cli/synthetic_run.hpp"
 #include "crv/core/errors.hpp"
 #include "crv/core/table_name.hpp"
 #include "crv/frame/concat.hpp"
 #include "crv/io/bundle.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
+#include "crv/sim/synthetic_run.hpp"
 
 namespace crv::cli {
 namespace {
@@ -218,7 +218,7 @@ void run_demo(const DemoArguments& arguments) {
           settings.root_dir.string(), settings.tick_bucket_size, settings.row_group_size,
           io::to_string(settings.compression));
 
-  const SyntheticRun run(
+  const sim::SyntheticRun run(
       {.agents = arguments.agents, .ticks = arguments.ticks, .seed = arguments.seed},
       settings.tick_bucket_size);
   std::vector<TableBuffer> tables;

@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <limits>
 
-#include "cli/synthetic_run.hpp"
 #include "crv/core/errors.hpp"
 #include "crv/core/table_descriptor.hpp"
 #include "crv/frame/value.hpp"
+#include "crv/sim/synthetic_run.hpp"
 
 namespace crv::conformance {
 namespace {
@@ -51,7 +51,7 @@ Fixture from_rows(const std::vector<Value>& rows, std::vector<Field> fields, std
 // 16 agents over 40 ticks in buckets of 10: a few hundred rows per table (holdings a
 // couple of thousand), four buckets, several row groups.
 Fixture canonical_table(core::TableName table) {
-  const cli::SyntheticRun run({.agents = 16, .ticks = 40, .seed = 7}, 10);
+  const sim::SyntheticRun run({.agents = 16, .ticks = 40, .seed = 7}, 10);
   parquet::WriterOptions options;
   options.row_group_size = 100;
   // Vary the layouts the writer chooses between across the tables.
@@ -69,7 +69,7 @@ Fixture canonical_table(core::TableName table) {
     default:
       break;
   }
-  return Fixture{run.table_rows(table), cli::SyntheticRun::fields(table),
+  return Fixture{run.table_rows(table), sim::SyntheticRun::fields(table),
                  std::string(core::to_string(table)), options};
 }
 
@@ -266,19 +266,19 @@ Fixture edge_empty() {
 // About 20,000 decisions of 100 agents over 800 ticks: nested columns whose row groups
 // span many data pages, in both directions.
 Fixture decisions_long_run() {
-  const cli::SyntheticRun run({.agents = 100, .ticks = 800, .seed = 5}, 100);
+  const sim::SyntheticRun run({.agents = 100, .ticks = 800, .seed = 5}, 100);
   parquet::WriterOptions options;
   options.row_group_size = 8'000;
   options.data_page_size = 16 << 10;
   return Fixture{run.table_rows(core::TableName::kDecisions),
-                 cli::SyntheticRun::fields(core::TableName::kDecisions), "decisions", options};
+                 sim::SyntheticRun::fields(core::TableName::kDecisions), "decisions", options};
 }
 
 // A million holdings_valuation rows of 1,000 agents: row groups of 250,000 rows, each
 // column chunk many pages long.
 Fixture million_rows() {
   constexpr int64_t kRows = 1'000'000;
-  const cli::SyntheticRun run({.agents = 1000, .ticks = 400, .seed = 11}, 100);
+  const sim::SyntheticRun run({.agents = 1000, .ticks = 400, .seed = 11}, 100);
   const frame::Frame all = run.table_rows(core::TableName::kHoldingsValuation);
   if (all.num_rows() < kRows) {
     throw SchemaError(
@@ -287,7 +287,7 @@ Fixture million_rows() {
   parquet::WriterOptions options;
   options.row_group_size = 250'000;
   return Fixture{all.slice(0, kRows),
-                 cli::SyntheticRun::fields(core::TableName::kHoldingsValuation),
+                 sim::SyntheticRun::fields(core::TableName::kHoldingsValuation),
                  "holdings_valuation", options};
 }
 

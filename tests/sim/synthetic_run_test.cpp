@@ -1,4 +1,4 @@
-#include "cli/synthetic_run.hpp"
+#include "crv/sim/synthetic_run.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include "crv/parquet/reader.hpp"
 #include "crv/parquet/writer.hpp"
 
-namespace crv::cli {
+namespace crv::sim {
 namespace {
 
 using core::TableName;
@@ -173,6 +173,9 @@ TEST(SyntheticRun, InvalidOptionsAndTicksAreConfigErrors) {
   EXPECT_THROW(run.tick_rows(TableName::kDecisions, kSmallRun.ticks), IoConfigError);
   EXPECT_THROW(run.tick_rows(TableName::kDecisions, -1), IoConfigError);
   EXPECT_THROW(run.rows(TableName::kDecisions, 5, 4), IoConfigError);
+  EXPECT_THROW(run.agent_id(kSmallRun.agents), IoConfigError);
+  EXPECT_THROW(run.agent_id(-1), IoConfigError);
+  EXPECT_EQ(run.agent_id(kSmallRun.agents - 1), "agent-0011");
   try {
     run.tick_rows(TableName::kHoldings, 99);
     FAIL() << "no error";
@@ -209,4 +212,4 @@ TEST(SyntheticRun, EveryTableWritesAsParquetWithItsFieldsAndReadsBack) {
 }
 
 }  // namespace
-}  // namespace crv::cli
+}  // namespace crv::sim
