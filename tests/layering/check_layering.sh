@@ -31,7 +31,7 @@ find_includes() {
   [ -d "$dir" ] || return 1
   local pattern
   pattern=$(printf "|%s" "$@")
-  grep -rnE "#include [<\"]${prefix}(${pattern:1})/" "$dir"
+  grep -rnE "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]${prefix}(${pattern:1})/" "$dir"
 }
 
 report() {
