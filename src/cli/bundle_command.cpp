@@ -1,8 +1,10 @@
-// `crvio bundle`: writes the run's bundle.manifest.json.
+// `crvio bundle`: writes the run's bundle.manifest.json and lists the lab artifacts it
+// indexes.
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "cli/jsonl_input.hpp"
 #include "cli/options.hpp"
 #include "crv/io/bundle.hpp"
+#include "crv/io/file_system.hpp"
 
 namespace crv::cli {
 namespace {
@@ -39,6 +42,23 @@ std::string check_meta(const std::string& text) {
   return {};
 }
 
+// The bundle's path, then one indented line per lab artifact it lists: path (relative to
+// the run folder), bytes and, for Parquet files, rows. Read back from the file written,
+// so what is printed is what the bundle holds.
+void print_bundle(const std::filesystem::path& path) {
+  std::cout << path.string() << '\n';
+  // Ordered, so the lab folders print in the bundle's order.
+  const nlohmann::ordered_json bundle =
+      nlohmann::ordered_json::parse(io::default_file_system().read_file(path));
+  for (const nlohmann::ordered_json& files : bundle["artifacts"]["lab"]) {
+    for (const nlohmann::ordered_json& file : files) {
+      std::cout << fmt::format(
+          "  {}: {} bytes{}\n", file["path"].get<std::string>(), file["bytes"].get<uint64_t>(),
+          file.contains("rows") ? fmt::format(", {} rows", file["rows"].get<int64_t>()) : "");
+    }
+  }
+}
+
 }  // namespace
 
 void add_bundle_command(CLI::App& app) {
@@ -52,15 +72,16 @@ void add_bundle_command(CLI::App& app) {
       ->check(CLI::Validator(check_meta, "JSON object"));
   bundle->footer(
       "Lists every table with a manifest (statistics from the manifests only), the io\n"
-      "settings and library versions; git state from CRV_GIT_SHA and CRV_GIT_DIRTY.\n"
-      "Prints the bundle's path.\n\n"
+      "settings and library versions; git state from CRV_GIT_SHA and CRV_GIT_DIRTY; and the\n"
+      "files in artifacts/lab/{tidy,probes,policy,audit} (rows of Parquet files from their\n"
+      "footers).\n"
+      "Prints the bundle's path, then one indented line per artifact listed.\n\n"
       "Examples:\n"
       "  crvio bundle --run run-1\n"
       "  CRV_GIT_SHA=$(git rev-parse HEAD) crvio bundle --run run-1 --meta '{\"seed\": 7}'");
   bundle->callback([arguments] {
-    const std::filesystem::path path = io::write_run_bundle_manifest(
-        settings_for(*arguments), arguments->run, nlohmann::json::parse(arguments->meta));
-    std::cout << path.string() << '\n';
+    print_bundle(io::write_run_bundle_manifest(settings_for(*arguments), arguments->run,
+                                               nlohmann::json::parse(arguments->meta)));
   });
 }
 
