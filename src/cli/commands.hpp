@@ -5,10 +5,13 @@
 
 namespace crv::cli {
 
-void add_schema_commands(CLI::App& app);
+void add_tables_command(CLI::App& app);
+void add_schema_command(CLI::App& app);
 void add_append_command(CLI::App& app);
-// read, manifest, rebuild-manifest, bundle
-void add_read_commands(CLI::App& app);
+void add_read_command(CLI::App& app);
+void add_manifest_command(CLI::App& app);
+void add_rebuild_manifest_command(CLI::App& app);
+void add_bundle_command(CLI::App& app);
 void add_fsck_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 

@@ -33,9 +33,13 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", fmt::format("{} {}", kLibraryName, kLibraryVersion));
   app.require_subcommand(1);
   add_verbosity_flags(app);
-  add_schema_commands(app);
+  add_tables_command(app);
+  add_schema_command(app);
   add_append_command(app);
-  add_read_commands(app);
+  add_read_command(app);
+  add_manifest_command(app);
+  add_rebuild_manifest_command(app);
+  add_bundle_command(app);
   add_fsck_command(app);
   add_demo_command(app);
   try {

@@ -1,3 +1,6 @@
+// The run bundle: what a run is, what produced it, and what its tables and lab artifacts
+// hold, written as bundle.manifest.json.
+
 #include "crv/io/bundle.hpp"
 
 #include <fmt/format.h>
@@ -14,6 +17,7 @@
 #include "crv/core/errors.hpp"
 #include "crv/core/lower_snake.hpp"
 #include "crv/core/schema_version.hpp"
+#include "crv/io/artifacts.hpp"
 #include "crv/io/manifest.hpp"
 #include "crv/io/paths.hpp"
 #include "crv/version.hpp"
@@ -98,15 +102,21 @@ ordered_json tables_section(FileSystem& fs, const IoSettings& settings, std::str
   return tables;
 }
 
-ordered_json artifacts_section() {
-  const ordered_json empty_list = ordered_json::array();
-  return {{"lab",
-           {{"tidy", empty_list},
-            {"probes", empty_list},
-            {"policy", empty_list},
-            {"audit", empty_list}}},
-          {"world", ordered_json::object()},
-          {"mind", ordered_json::object()}};
+ordered_json artifacts_section(FileSystem& fs, const IoSettings& settings,
+                               std::string_view run_id) {
+  ordered_json lab = ordered_json::object();
+  for (const LabFolderIndex& folder : index_lab_artifacts(settings, run_id, fs)) {
+    ordered_json files = ordered_json::array();
+    for (const LabArtifact& artifact : folder.files) {
+      ordered_json entry = {{"path", artifact.file.path.generic_string()},
+                            {"bytes", artifact.file.bytes}};
+      if (artifact.rows) entry["rows"] = *artifact.rows;
+      files.push_back(std::move(entry));
+    }
+    lab[std::string(folder.folder)] = std::move(files);
+  }
+  return {
+      {"lab", std::move(lab)}, {"world", ordered_json::object()}, {"mind", ordered_json::object()}};
 }
 
 }  // namespace
@@ -142,7 +152,7 @@ std::filesystem::path write_run_bundle_manifest(const IoSettings& settings, std:
       {"env", library_versions()},
       {"io", io_section(settings)},
       {"tables", tables_section(fs, settings, run_id)},
-      {"artifacts", artifacts_section()},
+      {"artifacts", artifacts_section(fs, settings, run_id)},
       {"meta", meta.is_null() ? ordered_json::object() : ordered_json(meta)}};
   fs.create_directories(run_root(settings, run_id));
   // Paths are bytes; replacement characters keep one that is not UTF-8 printable.

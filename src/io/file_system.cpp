@@ -227,7 +227,8 @@ FileIdentity identity_of(const struct stat& status) {
           .size = static_cast<uint64_t>(status.st_size),
           .modified_ns = to_nanoseconds(status.st_mtim),
           .changed_ns = to_nanoseconds(status.st_ctim),
-          .is_directory = S_ISDIR(status.st_mode)};
+          .is_directory = S_ISDIR(status.st_mode),
+          .is_regular_file = S_ISREG(status.st_mode)};
 }
 
 class PosixWritableFile final : public WritableFile {

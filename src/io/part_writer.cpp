@@ -35,12 +35,17 @@ void remove_quietly(FileSystem& fs, const std::filesystem::path& file) noexcept 
 
 }  // namespace
 
-parquet::WriterOptions part_writer_options(const IoSettings& settings, std::string_view run_id,
-                                           std::string_view table) {
+parquet::WriterOptions settings_writer_options(const IoSettings& settings) {
   parquet::WriterOptions options;
   options.compression = parquet_compression(settings.compression);
   options.compression_level = settings.compression_level;
   options.row_group_size = settings.row_group_size;
+  return options;
+}
+
+parquet::WriterOptions part_writer_options(const IoSettings& settings, std::string_view run_id,
+                                           std::string_view table) {
+  parquet::WriterOptions options = settings_writer_options(settings);
   options.key_value_metadata = {{"crv_schema_version", core::schema_v().to_string()},
                                 {"crv_table_name", std::string(table)},
                                 {"crv_run_id", std::string(run_id)}};

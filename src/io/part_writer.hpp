@@ -15,8 +15,11 @@
 
 namespace crv::io {
 
-// The Parquet writer's options for parts of `table` in run `run_id`: codec, level, row
-// group size from the settings, and the crv_* key-value metadata.
+// The Parquet writer's options the settings choose: codec, level and row group size.
+parquet::WriterOptions settings_writer_options(const IoSettings& settings);
+
+// settings_writer_options() for parts of `table` in run `run_id`, with the crv_*
+// key-value metadata.
 parquet::WriterOptions part_writer_options(const IoSettings& settings, std::string_view run_id,
                                            std::string_view table);
 

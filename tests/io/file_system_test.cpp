@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <string>
@@ -59,6 +61,27 @@ TEST_F(RealFileSystem, WritesAndReadsBackAWholeFile) {
   ASSERT_TRUE(fs.stat(file).has_value());
   EXPECT_FALSE(fs.stat(file)->is_directory);
   EXPECT_TRUE(fs.stat(dir.path())->is_directory);
+}
+
+TEST_F(RealFileSystem, StatTellsRegularFilesFromFoldersAndPipesAndFollowsLinks) {
+  const auto file = dir / "a.txt";
+  fs.write_file(file, "abc");
+  const auto pipe = dir / "pipe";
+  ASSERT_EQ(::mkfifo(pipe.c_str(), 0600), 0) << std::strerror(errno);
+  const auto link_to_file = dir / "file-link";
+  const auto link_to_folder = dir / "folder-link";
+  const auto dangling = dir / "dangling-link";
+  std::filesystem::create_symlink(file, link_to_file);
+  std::filesystem::create_directory_symlink(dir.path(), link_to_folder);
+  std::filesystem::create_symlink(dir / "nothing", dangling);
+
+  EXPECT_TRUE(fs.stat(file)->is_regular_file);
+  EXPECT_FALSE(fs.stat(dir.path())->is_regular_file);
+  EXPECT_FALSE(fs.stat(pipe)->is_regular_file);
+  EXPECT_FALSE(fs.stat(pipe)->is_directory);
+  EXPECT_EQ(fs.stat(link_to_file), fs.stat(file));
+  EXPECT_TRUE(fs.stat(link_to_folder)->is_directory);
+  EXPECT_FALSE(fs.stat(dangling).has_value());
 }
 
 TEST_F(RealFileSystem, WriteFileReplacesTheOldContent) {

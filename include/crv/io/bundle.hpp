@@ -10,7 +10,8 @@
 //    "io": {"root_dir", "partitioning", "tick_bucket_size", "row_group_size", "compression"},
 //    "tables": {"<table>": {"rows", "bytes", "total_rows", "total_bytes", "tick_min",
 //                           "tick_max", "buckets"}},
-//    "artifacts": {"lab": {"tidy": [], "probes": [], "policy": [], "audit": []},
+//    "artifacts": {"lab": {"tidy": [<file>], "probes": [...], "policy": [...],
+//                          "audit": [...]},
 //                  "world": {}, "mind": {}},
 //    "meta": {...}}
 //
@@ -19,6 +20,12 @@
 // the names other tools read), tick_min and tick_max the extremes (null for a table
 // without partitions), and buckets the ascending list of bucket ids, as in an append's
 // summary.
+//
+// The artifacts section lists the files kept in the run's lab folders (see
+// crv/io/artifacts.hpp), each <file> being {"path" (relative to the run folder, e.g.
+// "artifacts/lab/tidy/results.parquet"), "bytes", "rows"}: rows only for a .parquet file
+// whose footer reads, and taken from the footer alone. Lists are sorted by name and empty
+// for a missing folder; world and mind are always empty.
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -41,7 +48,8 @@ nlohmann::ordered_json library_versions();
 // or empty) and CRV_GIT_DIRTY (1/0, true/false, yes/no or on/off; false when unset, an
 // IoConfigError when anything else). `meta` must be a JSON object, or null for {}
 // (IoManifestError otherwise). Every table folder of the run with a manifest is listed;
-// a corrupt manifest is an IoManifestError.
+// a corrupt manifest is an IoManifestError. The lab artifacts are indexed as
+// index_lab_artifacts() does, so a corrupt Parquet artifact is listed without rows.
 std::filesystem::path write_run_bundle_manifest(const IoSettings& settings, std::string_view run_id,
                                                 const nlohmann::json& meta = {},
                                                 FileSystem& fs = default_file_system());

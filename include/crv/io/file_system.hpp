@@ -62,6 +62,8 @@ struct FileIdentity {
   int64_t modified_ns = 0;  // mtime, nanoseconds since the epoch
   int64_t changed_ns = 0;   // ctime, which a same-size rewrite cannot leave unchanged
   bool is_directory = false;
+  // Neither a folder nor a device, pipe or socket: a file whose bytes can be read.
+  bool is_regular_file = false;
 
   bool operator==(const FileIdentity&) const = default;
 };
@@ -157,7 +159,8 @@ class FileSystem {
   // in it meanwhile can be lost.
   virtual void remove_empty_directory(const std::filesystem::path& folder) = 0;
 
-  // Nothing when the path does not exist.
+  // Nothing when the path does not exist. Symbolic links are followed, so a link reports
+  // what it points to, and a dangling one does not exist.
   virtual std::optional<FileIdentity> stat(const std::filesystem::path& path) = 0;
 
   // The names in `folder` (without "." and ".."), sorted bytewise.

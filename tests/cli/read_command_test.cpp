@@ -1,7 +1,6 @@
-// End-to-end tests of `crvio read`, `crvio manifest`, `crvio rebuild-manifest` and
-// `crvio bundle`: output on success, one error line and the class's exit code on failure.
+// End-to-end tests of `crvio read`: rows as JSON lines, CSV or Parquet on success, one
+// error line and the class's exit code on failure.
 
-#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -14,86 +13,19 @@
 #include <string>
 #include <vector>
 
-#include "cli/run_crvio.hpp"
+#include "cli/run_fixture.hpp"
 #include "crv/cli/main.hpp"
 #include "crv/frame/builders.hpp"
 #include "crv/io/dataset.hpp"
-#include "crv/io/file_system.hpp"
-#include "crv/io/manifest.hpp"
-#include "crv/io/paths.hpp"
 #include "crv/parquet/reader.hpp"
-#include "io/fault_injecting_file_system.hpp"
 
 namespace crv::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using ordered_json = nlohmann::ordered_json;
-using testing::run_crvio;
 
-constexpr const char* kRun = "run-1";
-constexpr const char* kEdges = "identity_edges";
-
-double weight_of(int64_t tick) {
-  return static_cast<double>(tick) / 4.0 - 3.0;
-}
-
-class CliRead : public ::testing::Test {
- protected:
-  void SetUp() override {
-    settings_.root_dir = root_;
-    settings_.compression = io::Compression::None;
-  }
-
-  // identity_edges rows for ticks [first, first + count): edge_weight derives from the tick.
-  void append_edges(int64_t first, int64_t count) {
-    std::vector<int64_t> ticks;
-    std::vector<double> weights;
-    for (int64_t tick = first; tick < first + count; ++tick) {
-      ticks.push_back(tick);
-      weights.push_back(weight_of(tick));
-    }
-    const std::vector<std::string> same(ticks.size(), "agent");
-    io::append(settings_, kRun, kEdges,
-               frame::Frame({{"tick", frame::make_int64(ticks)},
-                             {"observer_agent_id", frame::make_utf8(same)},
-                             {"edge_kind", frame::make_utf8(same)},
-                             {"edge_weight", frame::make_float64(weights)}}));
-  }
-
-  testing::CommandResult crvio(std::vector<std::string> args) {
-    args.insert(args.begin() + 1, {"--root", root_.string(), "--run", kRun});
-    return run_crvio(args);
-  }
-
-  static std::vector<ordered_json> json_lines(const std::string& text) {
-    std::vector<ordered_json> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(ordered_json::parse(line));
-    return lines;
-  }
-
-  static void expect_one_error_line(const testing::CommandResult& result, int exit_code,
-                                    const std::string& fragment) {
-    EXPECT_EQ(result.exit_code, exit_code) << result.err;
-    EXPECT_TRUE(result.out.empty()) << result.out;
-    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
-    EXPECT_THAT(result.err, HasSubstr(fragment));
-  }
-
-  // Usage errors are CLI11's: the problem, then a pointer to --help.
-  static void expect_usage_error(const testing::CommandResult& result,
-                                 const std::string& fragment) {
-    EXPECT_EQ(result.exit_code, kExitUsage) << result.err;
-    EXPECT_TRUE(result.out.empty()) << result.out;
-    EXPECT_THAT(result.err, HasSubstr(fragment));
-  }
-
-  io::ScratchDir scratch_;
-  const fs::path root_ = scratch_.path();
-  io::IoSettings settings_;
-};
+using CliRead = CliRunFixture;
 
 TEST_F(CliRead, ReadPrintsTheRowsOfATickRangeAsJsonLines) {
   append_edges(0, 150);
@@ -294,98 +226,6 @@ TEST_F(CliRead, AFailedReadLeavesTheOutputFileAsItWas) {
   expect_one_error_line(
       crvio({"read", "--table", kEdges, "-o", (root_ / "missing" / "rows.csv").string()}),
       kExitWrite, "missing");
-}
-
-TEST_F(CliRead, ManifestPrintsTheTablesManifest) {
-  append_edges(0, 150);
-  const auto result = crvio({"manifest", "--table", kEdges});
-  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
-  const io::TableManifest printed = io::parse_manifest(result.out, "<stdout>");
-  EXPECT_EQ(printed, *io::load_manifest(io::default_file_system(),
-                                        io::manifest_path(settings_, kRun, kEdges)));
-  EXPECT_EQ(printed.partitions.size(), 2u);
-
-  expect_one_error_line(crvio({"manifest", "--table", "edges"}), kExitGrammar, "edges");
-}
-
-TEST_F(CliRead, ManifestNamingAMissingOrResizedPartIsAManifestError) {
-  append_edges(0, 150);
-  const io::TableManifest manifest =
-      *io::load_manifest(io::default_file_system(), io::manifest_path(settings_, kRun, kEdges));
-  const auto& [bucket, partition] = *manifest.partitions.rbegin();
-  const io::PartMeta& part = partition.parts.front();
-  const fs::path file = io::bucket_dir(settings_, kRun, kEdges, bucket) / part.path;
-
-  fs::resize_file(file, 10);
-  expect_one_error_line(crvio({"manifest", "--table", kEdges}), kExitManifest,
-                        fmt::format("part '{}' is 10 bytes, but the manifest names it with {} "
-                                    "bytes; crvio fsck --run {} lists every problem",
-                                    file.string(), part.bytes, kRun));
-  fs::remove(file);
-  expect_one_error_line(crvio({"manifest", "--table", kEdges}), kExitManifest,
-                        fmt::format("part '{}' is missing", file.string()));
-}
-
-TEST_F(CliRead, RebuildManifestPrintsASummaryWithTheIgnoredTemporaryFiles) {
-  append_edges(0, 150);
-  const fs::path manifest = io::manifest_path(settings_, kRun, kEdges);
-  fs::remove(manifest);
-  const fs::path leftover = io::bucket_dir(settings_, kRun, kEdges, 1) /
-                            ("part-" + std::string(32, 'c') + ".parquet.tmp");
-  std::ofstream(leftover) << "partial";
-
-  const auto result = crvio({"rebuild-manifest", "--table", kEdges});
-  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
-  const ordered_json summary = ordered_json::parse(result.out);
-  EXPECT_EQ(summary["rows"], 150);
-  EXPECT_EQ(summary["partitions"], 2);
-  EXPECT_EQ(summary["parts"], 2);
-  EXPECT_EQ(summary["manifest"], manifest.string());
-  EXPECT_EQ(summary["ignored_temp_files"], ordered_json::array({leftover.string()}));
-  EXPECT_TRUE(fs::exists(manifest));
-  EXPECT_TRUE(fs::exists(leftover));
-
-  std::ofstream(io::bucket_dir(settings_, kRun, kEdges, 0) / "stray.parquet") << "x";
-  expect_one_error_line(crvio({"rebuild-manifest", "--table", kEdges}), kExitManifest,
-                        "stray.parquet");
-}
-
-TEST_F(CliRead, BundleWritesTheBundleAndPrintsItsPath) {
-  append_edges(0, 150);
-  const auto result = crvio({"bundle", "--meta", R"({"seed": 7})"});
-  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
-  const fs::path path = io::bundle_manifest_path(settings_, kRun);
-  EXPECT_EQ(result.out, path.string() + "\n");
-  std::ifstream file(path);
-  const ordered_json bundle = ordered_json::parse(file);
-  EXPECT_EQ(bundle["meta"], ordered_json({{"seed", 7}}));
-  EXPECT_EQ(bundle["tables"][kEdges]["rows"], 150);
-
-  expect_usage_error(crvio({"bundle", "--meta", "[1, 2]"}),
-                     "--meta: must be a JSON object, not array");
-  expect_usage_error(crvio({"bundle", "--meta", "{oops"}), "--meta: not valid JSON");
-}
-
-// The bundle is printed by a recursive serializer, which such nesting used to overflow.
-TEST_F(CliRead, BundleMetaNestingIsBounded) {
-  append_edges(0, 10);
-  const auto meta = [](size_t levels) {
-    return "{\"a\": " + std::string(levels - 1, '[') + std::string(levels - 1, ']') + "}";
-  };
-  EXPECT_EQ(crvio({"bundle", "--meta", meta(64)}).exit_code, kExitOk);
-  for (size_t levels : {size_t{65}, size_t{60000}}) {
-    SCOPED_TRACE(levels);
-    expect_usage_error(crvio({"bundle", "--meta", meta(levels)}),
-                       "--meta: objects and arrays nest deeper than 64 levels");
-  }
-}
-
-TEST_F(CliRead, EveryVerbHasHelpWithExamples) {
-  for (const char* verb : {"read", "manifest", "rebuild-manifest", "bundle"}) {
-    const auto result = run_crvio({verb, "--help"});
-    EXPECT_EQ(result.exit_code, kExitOk) << verb;
-    EXPECT_THAT(result.out, HasSubstr("crvio " + std::string(verb) + " --")) << verb;
-  }
 }
 
 }  // namespace
