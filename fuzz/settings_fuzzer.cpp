@@ -8,20 +8,37 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include "crv/core/errors.hpp"
 #include "crv/io/settings.hpp"
 
 namespace {
 
-const std::filesystem::path& scratch_folder() {
-  static const std::filesystem::path folder = [] {
+// The scratch folder lives as long as the fuzzing process and is removed when it ends.
+class ScratchFolder {
+ public:
+  ScratchFolder() {
     std::string pattern =
         (std::filesystem::temp_directory_path() / "crv-settings-fuzz-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    return std::filesystem::path(pattern);
-  }();
-  return folder;
+    path_ = pattern;
+  }
+  ~ScratchFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+const std::filesystem::path& scratch_folder() {
+  static const ScratchFolder folder;
+  return folder.path();
 }
 
 void load(const std::filesystem::path& file, const uint8_t* data, size_t size) {

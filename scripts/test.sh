@@ -2,7 +2,7 @@
 # Installs everything, builds the project twice (optimised, and with
 # AddressSanitizer + UndefinedBehaviorSanitizer) and runs the whole test suite
 # under ctest in both builds; then builds the libFuzzer targets with clang and runs
-# each for a bounded time (CRV_FUZZ_SECONDS, 60 by default).
+# each for a bounded time (CRV_FUZZ_SECONDS, 30 by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +25,6 @@ ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE 'oracle|stress'
 # Fuzz build (clang, ASan + UBSan + libFuzzer): replays the seeds and saved regressions,
 # then runs each target for CRV_FUZZ_SECONDS.
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCRV_FUZZ=ON \
-  -DCRV_BUILD_TESTS=OFF -DCRV_BUILD_BENCH=OFF -DCRV_FUZZ_SECONDS="${CRV_FUZZ_SECONDS:-60}"
+  -DCRV_BUILD_TESTS=OFF -DCRV_BUILD_BENCH=OFF -DCRV_FUZZ_SECONDS="${CRV_FUZZ_SECONDS:-30}"
 cmake --build build-fuzz -j"$jobs" --target fuzzers
 ctest --test-dir build-fuzz --output-on-failure -j"$jobs" -L fuzz
