@@ -63,20 +63,8 @@ struct KeyPath {
 // ---------------------------------------------------------------------------------
 // Value formats.
 
-constexpr std::string_view kPartPrefix = "part-";
-constexpr std::string_view kPartSuffix = ".parquet";
-constexpr std::size_t kPartUidLength = 32;
-
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
-}
-
-bool is_part_file_name(std::string_view name) {
-  if (name.size() != kPartPrefix.size() + kPartUidLength + kPartSuffix.size()) return false;
-  if (!name.starts_with(kPartPrefix) || !name.ends_with(kPartSuffix)) return false;
-  const std::string_view uid = name.substr(kPartPrefix.size(), kPartUidLength);
-  return std::all_of(uid.begin(), uid.end(),
-                     [](char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); });
 }
 
 // The value of the digits text[first, first + count), which must all be digits.
@@ -174,10 +162,9 @@ class Validator {
   }
 
   void validate_part(const KeyPath& at, const PartMeta& part) const {
-    if (!is_part_file_name(part.path)) {
+    if (!uid_of_part_file_name(part.path)) {
       fail(at.with_key("path"),
-           fmt::format("is {:?}, not a file name of the form part-<32 lowercase hex>.parquet",
-                       part.path));
+           fmt::format("is {:?}, not a file name of the form {}", part.path, kPartFileNameForm));
     }
     require_not_negative(at.with_key("rows"), part.rows);
     require_not_negative(at.with_key("bytes"), part.bytes);
@@ -655,17 +642,15 @@ class ManifestReader {
 
   // The bucket id a partition key names; the key must be its canonical spelling.
   int64_t bucket_of_key(const KeyPath& at, std::string_view key, std::size_t key_offset) const {
-    int64_t bucket_id = -1;
-    const auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), bucket_id);
-    if (error != std::errc() || end != key.data() + key.size() || bucket_id < 0 ||
-        partition_key(bucket_id) != key) {
+    const std::optional<int64_t> bucket_id = bucket_of_partition_key(key);
+    if (!bucket_id) {
       fail_at(at,
               fmt::format("has the partition key {:?}; keys are bucket ids of at least six "
                           "digits, zero-padded, such as \"000123\"",
                           key),
               key_offset);
     }
-    return bucket_id;
+    return *bucket_id;
   }
 
   void read_partition(PartitionMeta& partition, int64_t bucket_id) {

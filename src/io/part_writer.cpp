@@ -57,21 +57,19 @@ WrittenPart write_part(FileSystem& fs, const std::filesystem::path& bucket_folde
   timings.encode += std::chrono::steady_clock::now() - started;
   started = std::chrono::steady_clock::now();
 
-  const std::string uid = new_part_uid();
-  const std::filesystem::path tmp = bucket_folder / fmt::format("part-{}.parquet.tmp", uid);
-  const std::filesystem::path final_path = bucket_folder / fmt::format("part-{}.parquet", uid);
+  const PartPaths paths = part_paths(bucket_folder, new_part_uid());
   bool renamed = false;
   try {
     fs.create_directories(bucket_folder);
-    auto file = fs.open_for_write(tmp);
+    auto file = fs.open_for_write(paths.tmp);
     file->write(std::as_bytes(std::span<const uint8_t>(scratch)));
     file->sync();
     file->close();
-    fs.rename(tmp, final_path);
+    fs.rename(paths.tmp, paths.final);
     renamed = true;
     fs.sync_directory(bucket_folder);
   } catch (const Error& error) {
-    remove_quietly(fs, renamed ? final_path : tmp);
+    remove_quietly(fs, renamed ? paths.final : paths.tmp);
     if (dynamic_cast<const IoWriteError*>(&error)) throw;
     throw IoWriteError(fmt::format("failed to write part: {}", error.message()), error.context());
   }
@@ -82,8 +80,8 @@ WrittenPart write_part(FileSystem& fs, const std::filesystem::path& bucket_folde
   const int64_t* values = ticks->int64_values();
   const auto [tick_min, tick_max] = std::minmax_element(values, values + ticks->length());
   WrittenPart part;
-  part.path = final_path;
-  part.meta.path = final_path.filename().string();
+  part.path = paths.final;
+  part.meta.path = paths.final.filename().string();
   part.meta.rows = rows.num_rows();
   part.meta.bytes = static_cast<int64_t>(scratch.size());
   part.meta.tick_min = *tick_min;
