@@ -11,20 +11,6 @@
 namespace crv::io {
 namespace {
 
-parquet::Compression parquet_compression(Compression compression) {
-  switch (compression) {
-    case Compression::Zstd:
-      return parquet::Compression::kZstd;
-    case Compression::Lz4:
-      return parquet::Compression::kLz4;
-    case Compression::Snappy:
-      return parquet::Compression::kSnappy;
-    case Compression::None:
-      return parquet::Compression::kNone;
-  }
-  return parquet::Compression::kZstd;
-}
-
 // Removes a file this part created, keeping the first error the caller reports.
 void remove_quietly(FileSystem& fs, const std::filesystem::path& file) noexcept {
   try {
@@ -38,7 +24,7 @@ void remove_quietly(FileSystem& fs, const std::filesystem::path& file) noexcept 
 parquet::WriterOptions part_writer_options(const IoSettings& settings, std::string_view run_id,
                                            std::string_view table) {
   parquet::WriterOptions options;
-  options.compression = parquet_compression(settings.compression);
+  options.compression = settings.compression;
   options.compression_level = settings.compression_level;
   options.row_group_size = settings.row_group_size;
   options.key_value_metadata = {{"crv_schema_version", core::schema_v().to_string()},
