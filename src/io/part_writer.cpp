@@ -6,6 +6,7 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/core/schema_version.hpp"
+#include "crv/core/table_descriptor.hpp"
 #include "crv/io/paths.hpp"
 
 namespace crv::io {
@@ -21,15 +22,15 @@ void remove_quietly(FileSystem& fs, const std::filesystem::path& file) noexcept 
 
 }  // namespace
 
-parquet::WriterOptions part_writer_options(const IoSettings& settings, std::string_view run_id,
-                                           std::string_view table) {
+parquet::WriterOptions Dataset::part_writer_options(std::string_view table) const {
+  core::get_table(table);
   parquet::WriterOptions options;
-  options.compression = settings.compression;
-  options.compression_level = settings.compression_level;
-  options.row_group_size = settings.row_group_size;
+  options.compression = settings_.compression;
+  options.compression_level = settings_.compression_level;
+  options.row_group_size = settings_.row_group_size;
   options.key_value_metadata = {{"crv_schema_version", core::schema_v().to_string()},
                                 {"crv_table_name", std::string(table)},
-                                {"crv_run_id", std::string(run_id)}};
+                                {"crv_run_id", run_id_}};
   return options;
 }
 

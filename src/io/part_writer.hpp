@@ -1,24 +1,18 @@
 #pragma once
-// Writes one bucket's rows as a Parquet part: temp file, fsync, rename, folder fsync.
+// Writes one bucket's rows as a Parquet part: temp file, fsync, rename, folder fsync. The
+// writer's options come from Dataset::part_writer_options.
 
 #include <filesystem>
 #include <span>
-#include <string_view>
 #include <vector>
 
 #include "crv/frame/frame.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/file_system.hpp"
 #include "crv/io/manifest.hpp"
-#include "crv/io/settings.hpp"
 #include "crv/parquet/writer.hpp"
 
 namespace crv::io {
-
-// The Parquet writer's options for parts of `table` in run `run_id`: codec, level, row
-// group size from the settings, and the crv_* key-value metadata.
-parquet::WriterOptions part_writer_options(const IoSettings& settings, std::string_view run_id,
-                                           std::string_view table);
 
 struct WrittenPart {
   PartMeta meta;

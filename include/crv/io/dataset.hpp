@@ -28,6 +28,7 @@
 #include "crv/io/manifest.hpp"
 #include "crv/io/scan.hpp"
 #include "crv/io/settings.hpp"
+#include "crv/parquet/writer_options.hpp"
 
 namespace crv::io {
 
@@ -84,6 +85,13 @@ class Dataset {
 
   const IoSettings& settings() const { return settings_; }
   const std::string& run_id() const { return run_id_; }
+
+  // What every Parquet file of `table` (a canonical name; GrammarError otherwise) is
+  // written with: the settings' codec, level and rows per row group, and the key-value
+  // metadata crv_schema_version, crv_table_name and crv_run_id. Parts use it, and so
+  // does anything exporting the table's rows as Parquet, so the export says where its
+  // rows came from.
+  parquet::WriterOptions part_writer_options(std::string_view table) const;
 
   // Appends `frame` to `table` (a canonical name; GrammarError otherwise). An empty
   // frame touches nothing and returns an empty summary.
