@@ -8,7 +8,6 @@
 // carries statistics (null count, min and max) so engines can skip row groups.
 
 #include <cstdint>
-#include <filesystem>
 #include <span>
 #include <string>
 #include <utility>
@@ -35,9 +34,5 @@ WriteSummary write_parquet(const frame::Frame& frame, std::span<const frame::Fie
 
 // As above with every column nullable.
 std::vector<uint8_t> write_parquet(const frame::Frame& frame, const WriterOptions& options = {});
-
-// Writes the file to `path` (created or replaced); IoWriteError when that fails.
-WriteSummary write_parquet_file(const frame::Frame& frame, const std::filesystem::path& path,
-                                const WriterOptions& options = {});
 
 }  // namespace crv::parquet
