@@ -1,5 +1,6 @@
 #pragma once
-// A run's canonical tables on disk: appending (and, later, reading) through one handle.
+// A run's canonical tables on disk: appending, reading (scan.hpp), manifests and their
+// rebuild, all through one handle per run.
 //
 // An append validates the frame (see validate.hpp), splits it by bucket, writes one
 // Parquet part per bucket (temp file, fsync, rename, folder fsync) and then commits by
@@ -38,8 +39,6 @@ struct AppendOptions {
   // Check and reshape the frame against the table descriptor. Without it the frame is
   // written as given, with `bucket` computed from `tick` (still required and >= 0).
   bool validate_schema = true;
-  // Reserved for row-level rules; has no effect yet.
-  bool validate_rows = false;
 };
 
 struct PartSummary {
