@@ -136,7 +136,10 @@ std::string part_file_name(std::string_view uid) {
 }
 
 std::optional<std::string_view> uid_of_part_file_name(std::string_view name) {
-  if (!name.starts_with(kPartPrefix) || !name.ends_with(kPartSuffix)) return std::nullopt;
+  if (name.size() < kPartPrefix.size() + kPartSuffix.size() || !name.starts_with(kPartPrefix) ||
+      !name.ends_with(kPartSuffix)) {
+    return std::nullopt;
+  }
   name.remove_prefix(kPartPrefix.size());
   name.remove_suffix(kPartSuffix.size());
   if (!is_part_uid(name)) return std::nullopt;

@@ -17,10 +17,9 @@
 
 namespace crv::io {
 
-// The codec a setting may name: zstd, lz4, snappy or none, as the reference offers (the
-// Parquet writer's gzip is not among them). Spelt by parquet::to_string; read back
-// case-insensitively, so CRV_IO_COMPRESSION=ZSTD works like zstd; nothing for any other
-// name.
+// The codec a setting names: zstd, lz4, snappy or none (the Parquet writer's gzip is not
+// a setting). Spelt by parquet::to_string and read back case-insensitively, so
+// CRV_IO_COMPRESSION=ZSTD works like zstd; nothing for any other name.
 std::optional<parquet::Compression> compression_from_string(std::string_view name);
 
 // Looks up an environment variable; nothing when it is unset.
