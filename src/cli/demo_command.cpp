@@ -23,6 +23,7 @@
 #include "crv/io/bundle.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
+#include "crv/parquet/writer_options.hpp"
 #include "crv/sim/synthetic_run.hpp"
 
 namespace crv::cli {
@@ -216,7 +217,7 @@ void run_demo(const DemoArguments& arguments) {
   refuse_run_with_tables(settings, arguments.run);
   verbose("writing run '{}' under {} (tick_bucket_size {}, row_group_size {}, {})", arguments.run,
           settings.root_dir.string(), settings.tick_bucket_size, settings.row_group_size,
-          io::to_string(settings.compression));
+          parquet::to_string(settings.compression));
 
   const sim::SyntheticRun run(
       {.agents = arguments.agents, .ticks = arguments.ticks, .seed = arguments.seed},

@@ -43,8 +43,8 @@ void run_read(const ReadArguments& arguments) {
   io::TableScanner scanner = dataset.scan(arguments.table, std::move(options));
 
   OutputFile output(arguments.output);
-  const std::unique_ptr<RowWriter> writer =
-      make_row_writer(format, output.stream(), scanner.fields());
+  const std::unique_ptr<RowWriter> writer = make_row_writer(
+      format, output.stream(), scanner.fields(), dataset.part_writer_options(arguments.table));
   int64_t remaining = arguments.limit.value_or(std::numeric_limits<int64_t>::max());
   while (remaining > 0) {
     std::optional<frame::Frame> batch = scanner.next();

@@ -162,15 +162,15 @@ class CsvWriter final : public RowWriter {
 
 class ParquetWriter final : public RowWriter {
  public:
-  ParquetWriter(std::ostream& out, std::vector<frame::Field> fields)
-      : out_(out), fields_(std::move(fields)) {}
+  ParquetWriter(std::ostream& out, std::vector<frame::Field> fields, parquet::WriterOptions options)
+      : out_(out), fields_(std::move(fields)), options_(std::move(options)) {}
 
   void write(const frame::Frame& batch) override { batches_.push_back(batch); }
 
   void finish() override {
     if (batches_.empty()) batches_.push_back(empty_frame());
     std::vector<uint8_t> bytes;
-    parquet::write_parquet(frame::concat(batches_), fields_, parquet::WriterOptions{}, bytes);
+    parquet::write_parquet(frame::concat(batches_), fields_, options_, bytes);
     out_.write(reinterpret_cast<const char*>(bytes.data()),
                static_cast<std::streamsize>(bytes.size()));
   }
@@ -186,18 +186,20 @@ class ParquetWriter final : public RowWriter {
 
   std::ostream& out_;
   std::vector<frame::Field> fields_;
+  parquet::WriterOptions options_;
   std::vector<frame::Frame> batches_;
 };
 
 }  // namespace
 
 std::unique_ptr<RowWriter> make_row_writer(FileFormat format, std::ostream& out,
-                                           std::vector<frame::Field> fields) {
+                                           std::vector<frame::Field> fields,
+                                           parquet::WriterOptions parquet_options) {
   switch (format) {
     case FileFormat::kCsv:
       return std::make_unique<CsvWriter>(out, fields);
     case FileFormat::kParquet:
-      return std::make_unique<ParquetWriter>(out, std::move(fields));
+      return std::make_unique<ParquetWriter>(out, std::move(fields), std::move(parquet_options));
     case FileFormat::kJsonl:
       break;
   }

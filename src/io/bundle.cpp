@@ -20,6 +20,7 @@
 #include "crv/io/artifacts.hpp"
 #include "crv/io/manifest.hpp"
 #include "crv/io/paths.hpp"
+#include "crv/parquet/writer_options.hpp"
 #include "crv/version.hpp"
 
 namespace crv::io {
@@ -60,7 +61,7 @@ ordered_json io_section(const IoSettings& settings) {
           {"partitioning", settings.partitioning},
           {"tick_bucket_size", settings.tick_bucket_size},
           {"row_group_size", settings.row_group_size},
-          {"compression", to_string(settings.compression)}};
+          {"compression", parquet::to_string(settings.compression)}};
 }
 
 ordered_json table_statistics(const TableManifest& manifest) {

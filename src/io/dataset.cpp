@@ -158,7 +158,7 @@ Dataset::TableState& Dataset::table_state(std::string_view table) {
   state->folder = table_dir(settings_, run_id_, table);
   state->manifest_path = manifest_path(settings_, run_id_, table);
   state->metadata_path = state->folder / kTableMetadataFileName;
-  state->writer_options = part_writer_options(settings_, run_id_, table);
+  state->writer_options = part_writer_options(table);
   return *tables_.emplace(state->name, std::move(state)).first->second;
 }
 

@@ -6,24 +6,11 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/core/schema_version.hpp"
+#include "crv/core/table_descriptor.hpp"
 #include "crv/io/paths.hpp"
 
 namespace crv::io {
 namespace {
-
-parquet::Compression parquet_compression(Compression compression) {
-  switch (compression) {
-    case Compression::Zstd:
-      return parquet::Compression::kZstd;
-    case Compression::Lz4:
-      return parquet::Compression::kLz4;
-    case Compression::Snappy:
-      return parquet::Compression::kSnappy;
-    case Compression::None:
-      return parquet::Compression::kNone;
-  }
-  return parquet::Compression::kZstd;
-}
 
 // Removes a file this part created, keeping the first error the caller reports.
 void remove_quietly(FileSystem& fs, const std::filesystem::path& file) noexcept {
@@ -37,18 +24,18 @@ void remove_quietly(FileSystem& fs, const std::filesystem::path& file) noexcept 
 
 parquet::WriterOptions settings_writer_options(const IoSettings& settings) {
   parquet::WriterOptions options;
-  options.compression = parquet_compression(settings.compression);
+  options.compression = settings.compression;
   options.compression_level = settings.compression_level;
   options.row_group_size = settings.row_group_size;
   return options;
 }
 
-parquet::WriterOptions part_writer_options(const IoSettings& settings, std::string_view run_id,
-                                           std::string_view table) {
-  parquet::WriterOptions options = settings_writer_options(settings);
+parquet::WriterOptions Dataset::part_writer_options(std::string_view table) const {
+  core::get_table(table);
+  parquet::WriterOptions options = settings_writer_options(settings_);
   options.key_value_metadata = {{"crv_schema_version", core::schema_v().to_string()},
                                 {"crv_table_name", std::string(table)},
-                                {"crv_run_id", std::string(run_id)}};
+                                {"crv_run_id", run_id_}};
   return options;
 }
 
@@ -62,21 +49,19 @@ WrittenPart write_part(FileSystem& fs, const std::filesystem::path& bucket_folde
   timings.encode += std::chrono::steady_clock::now() - started;
   started = std::chrono::steady_clock::now();
 
-  const std::string uid = new_part_uid();
-  const std::filesystem::path tmp = bucket_folder / fmt::format("part-{}.parquet.tmp", uid);
-  const std::filesystem::path final_path = bucket_folder / fmt::format("part-{}.parquet", uid);
+  const PartPaths paths = part_paths(bucket_folder, new_part_uid());
   bool renamed = false;
   try {
     fs.create_directories(bucket_folder);
-    auto file = fs.open_for_write(tmp);
+    auto file = fs.open_for_write(paths.tmp);
     file->write(std::as_bytes(std::span<const uint8_t>(scratch)));
     file->sync();
     file->close();
-    fs.rename(tmp, final_path);
+    fs.rename(paths.tmp, paths.final);
     renamed = true;
     fs.sync_directory(bucket_folder);
   } catch (const Error& error) {
-    remove_quietly(fs, renamed ? final_path : tmp);
+    remove_quietly(fs, renamed ? paths.final : paths.tmp);
     if (dynamic_cast<const IoWriteError*>(&error)) throw;
     throw IoWriteError(fmt::format("failed to write part: {}", error.message()), error.context());
   }
@@ -87,8 +72,8 @@ WrittenPart write_part(FileSystem& fs, const std::filesystem::path& bucket_folde
   const int64_t* values = ticks->int64_values();
   const auto [tick_min, tick_max] = std::minmax_element(values, values + ticks->length());
   WrittenPart part;
-  part.path = final_path;
-  part.meta.path = final_path.filename().string();
+  part.path = paths.final;
+  part.meta.path = paths.final.filename().string();
   part.meta.rows = rows.num_rows();
   part.meta.bytes = static_cast<int64_t>(scratch.size());
   part.meta.tick_min = *tick_min;

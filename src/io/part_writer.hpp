@@ -1,27 +1,22 @@
 #pragma once
-// Writes one bucket's rows as a Parquet part: temp file, fsync, rename, folder fsync.
+// Writes one bucket's rows as a Parquet part: temp file, fsync, rename, folder fsync. The
+// writer's options come from Dataset::part_writer_options.
 
 #include <filesystem>
 #include <span>
-#include <string_view>
 #include <vector>
 
 #include "crv/frame/frame.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/file_system.hpp"
 #include "crv/io/manifest.hpp"
-#include "crv/io/settings.hpp"
 #include "crv/parquet/writer.hpp"
 
 namespace crv::io {
 
 // The Parquet writer's options the settings choose: codec, level and row group size.
+// Dataset::part_writer_options() adds a table's crv_* key-value metadata to them.
 parquet::WriterOptions settings_writer_options(const IoSettings& settings);
-
-// settings_writer_options() for parts of `table` in run `run_id`, with the crv_*
-// key-value metadata.
-parquet::WriterOptions part_writer_options(const IoSettings& settings, std::string_view run_id,
-                                           std::string_view table);
 
 struct WrittenPart {
   PartMeta meta;

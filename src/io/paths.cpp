@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 #include "crv/core/errors.hpp"
@@ -16,6 +17,11 @@ namespace {
 
 constexpr std::size_t kMaxRunIdBytes = 255;
 constexpr std::size_t kPartUidLength = 32;
+constexpr std::string_view kBucketFolderPrefix = "bucket=";
+constexpr std::string_view kPartPrefix = "part-";
+constexpr std::string_view kPartSuffix = ".parquet";
+// Appended to a part's name while it is being written.
+constexpr std::string_view kPartTempSuffix = ".tmp";
 // Enough of an over-long run id to recognise it without flooding the message.
 constexpr std::size_t kShownPrefixBytes = 32;
 
@@ -36,8 +42,12 @@ void validate_table_name(std::string_view table_name) {
   core::require_lower_snake("table name", table_name);
 }
 
+bool is_part_uid(std::string_view uid) {
+  return uid.size() == kPartUidLength && std::all_of(uid.begin(), uid.end(), is_lower_hex);
+}
+
 void validate_part_uid(std::string_view uid) {
-  if (uid.size() != kPartUidLength || !std::all_of(uid.begin(), uid.end(), is_lower_hex)) {
+  if (!is_part_uid(uid)) {
     throw GrammarError(fmt::format("part uid {:?} is not {} lowercase hexadecimal characters", uid,
                                    kPartUidLength));
   }
@@ -96,17 +106,55 @@ std::string partition_key(int64_t bucket_id) {
   return fmt::format("{:06d}", bucket_id);
 }
 
+std::optional<int64_t> bucket_of_partition_key(std::string_view key) {
+  int64_t bucket_id = 0;
+  const auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), bucket_id);
+  if (error != std::errc() || end != key.data() + key.size() || bucket_id < 0 ||
+      partition_key(bucket_id) != key) {
+    return std::nullopt;
+  }
+  return bucket_id;
+}
+
+std::string bucket_folder_name(int64_t bucket_id) {
+  return std::string(kBucketFolderPrefix) + partition_key(bucket_id);
+}
+
+std::optional<int64_t> bucket_of_folder_name(std::string_view name) {
+  if (!name.starts_with(kBucketFolderPrefix)) return std::nullopt;
+  return bucket_of_partition_key(name.substr(kBucketFolderPrefix.size()));
+}
+
 std::filesystem::path bucket_dir(const IoSettings& settings, std::string_view run_id,
                                  std::string_view table_name, int64_t bucket_id) {
-  return table_dir(settings, run_id, table_name) / ("bucket=" + partition_key(bucket_id));
+  return table_dir(settings, run_id, table_name) / bucket_folder_name(bucket_id);
+}
+
+std::string part_file_name(std::string_view uid) {
+  validate_part_uid(uid);
+  return fmt::format("{}{}{}", kPartPrefix, uid, kPartSuffix);
+}
+
+std::optional<std::string_view> uid_of_part_file_name(std::string_view name) {
+  if (name.size() < kPartPrefix.size() + kPartSuffix.size() || !name.starts_with(kPartPrefix) ||
+      !name.ends_with(kPartSuffix)) {
+    return std::nullopt;
+  }
+  name.remove_prefix(kPartPrefix.size());
+  name.remove_suffix(kPartSuffix.size());
+  if (!is_part_uid(name)) return std::nullopt;
+  return name;
+}
+
+PartPaths part_paths(const std::filesystem::path& bucket_folder, std::string_view uid) {
+  const std::string final_name = part_file_name(uid);
+  return {.tmp = bucket_folder / (final_name + std::string(kPartTempSuffix)),
+          .final = bucket_folder / final_name};
 }
 
 PartPaths part_paths(const IoSettings& settings, std::string_view run_id,
                      std::string_view table_name, int64_t bucket_id, std::string_view uid) {
-  validate_part_uid(uid);
-  const std::filesystem::path folder = bucket_dir(settings, run_id, table_name, bucket_id);
-  const std::string final_name = fmt::format("part-{}.parquet", uid);
-  return {.tmp = folder / (final_name + ".tmp"), .final = folder / final_name};
+  return part_paths(bucket_dir(settings, run_id, table_name, bucket_id), uid);
 }
 
 std::string new_part_uid() {

@@ -15,19 +15,8 @@
 namespace crv::io {
 namespace {
 
-constexpr std::string_view kPartPrefix = "part-";
-constexpr std::string_view kPartSuffix = ".parquet";
-constexpr size_t kPartUidLength = 32;
-
-bool is_part_name(std::string_view name) {
-  if (name.size() != kPartPrefix.size() + kPartUidLength + kPartSuffix.size() ||
-      !name.starts_with(kPartPrefix) || !name.ends_with(kPartSuffix)) {
-    return false;
-  }
-  const std::string_view uid = name.substr(kPartPrefix.size(), kPartUidLength);
-  return std::all_of(uid.begin(), uid.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
+// Any Parquet file: one in a bucket folder that is not named like a part cannot be listed.
+constexpr std::string_view kParquetSuffix = ".parquet";
 
 // The smallest and largest valid tick of a decoded tick column.
 std::optional<TickRange> tick_range_of(const frame::Array& ticks) {
@@ -116,14 +105,14 @@ RebuildResult Dataset::rebuild_manifest(std::string_view table,
     for (const std::string& name : fs_.list_directory(entry_path)) {
       if (is_temporary_file_name(name)) {
         result.ignored_temp_files.push_back(entry_path / name);
-      } else if (is_part_name(name)) {
+      } else if (uid_of_part_file_name(name)) {
         const std::optional<FileIdentity> identity = fs_.stat(entry_path / name);
         if (identity && !identity->is_directory) parts.emplace_back(identity->modified_ns, name);
-      } else if (name.ends_with(kPartSuffix)) {
+      } else if (name.ends_with(kParquetSuffix)) {
         throw IoManifestError(
-            fmt::format("'{}' is not named part-<32 lowercase hex digits>.parquet, so no manifest "
-                        "can list it; rename or move it, then rebuild",
-                        (entry_path / name).string()),
+            fmt::format("'{}' is not named {}, so no manifest can list it; rename or move it, "
+                        "then rebuild",
+                        (entry_path / name).string(), kPartFileNameForm),
             {.path = (entry_path / name).string()});
       }
     }

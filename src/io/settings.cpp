@@ -26,12 +26,11 @@
 namespace crv::io {
 namespace {
 
-constexpr std::array<std::pair<Compression, std::string_view>, 4> kCompressionNames = {{
-    {Compression::Zstd, "zstd"},
-    {Compression::Lz4, "lz4"},
-    {Compression::Snappy, "snappy"},
-    {Compression::None, "none"},
-}};
+using parquet::Compression;
+
+// The codecs the compression setting offers, in the order messages list them.
+constexpr std::array<Compression, 4> kSettableCompressions = {
+    Compression::kZstd, Compression::kLz4, Compression::kSnappy, Compression::kNone};
 
 std::string lowercase(std::string_view text) {
   std::string lower(text);
@@ -74,6 +73,9 @@ constexpr TextRule kAnyNonEmpty{};
 constexpr IntegerRange kAtLeastOne{1, std::numeric_limits<int64_t>::max()};
 constexpr IntegerRange kZstdLevels{1, 22};
 
+// The compression setting's rule: one of kSettableCompressions.
+struct SettableCompression {};
+
 std::optional<std::string> text_problem(std::string_view value, TextRule rule) {
   if (value.empty()) return "must not be empty";
   if (!rule.only.empty() && value != rule.only) {
@@ -92,23 +94,27 @@ std::optional<std::string> range_problem(int64_t value, IntegerRange range) {
 
 std::string compression_names() {
   std::string names;
-  for (const auto& [compression, name] : kCompressionNames) {
+  for (const Compression compression : kSettableCompressions) {
     names += names.empty() ? "" : ", ";
-    names += name;
+    names += parquet::to_string(compression);
   }
   return names;
 }
 
-// Calls `visit(key, member, rule)` for every setting, in documentation order. Members
-// without a rule (compression, strict_schema) get std::monostate: every value of
-// their type is valid.
+bool is_settable(Compression compression) {
+  return std::find(kSettableCompressions.begin(), kSettableCompressions.end(), compression) !=
+         kSettableCompressions.end();
+}
+
+// Calls `visit(key, member, rule)` for every setting, in documentation order. A member
+// without a rule (strict_schema) gets std::monostate: every value of its type is valid.
 template <typename Settings, typename Visitor>
 void visit_settings(Settings& settings, Visitor&& visit) {
   visit("root_dir", settings.root_dir, kAnyNonEmpty);
   visit("partitioning", settings.partitioning, TextRule{"tick_buckets"});
   visit("tick_bucket_size", settings.tick_bucket_size, kAtLeastOne);
   visit("row_group_size", settings.row_group_size, kAtLeastOne);
-  visit("compression", settings.compression, std::monostate{});
+  visit("compression", settings.compression, SettableCompression{});
   visit("compression_level", settings.compression_level, kZstdLevels);
   visit("strict_schema", settings.strict_schema, std::monostate{});
   visit("write_manifest_every_n", settings.write_manifest_every_n, kAtLeastOne);
@@ -308,7 +314,7 @@ class SourceApplier {
     member = static_cast<Integer>(*value);  // in range, so exact
   }
 
-  void operator()(std::string_view key, Compression& member, std::monostate) const {
+  void operator()(std::string_view key, Compression& member, SettableCompression) const {
     const std::optional<std::string> value = source_.text(key);
     if (!value) return;
     const std::optional<Compression> compression = compression_from_string(*value);
@@ -435,23 +441,22 @@ struct SettingsChecker {
       throw_invalid(kOrigin, key, std::to_string(member), *problem);
     }
   }
+  void operator()(std::string_view key, Compression member, SettableCompression) const {
+    if (!is_settable(member)) {
+      throw_invalid(kOrigin, key, quote(parquet::to_string(member)),
+                    "expected one of " + compression_names());
+    }
+  }
   template <typename Unconstrained>
   void operator()(std::string_view, const Unconstrained&, std::monostate) const {}
 };
 
 }  // namespace
 
-std::string_view to_string(Compression compression) {
-  for (const auto& [candidate, name] : kCompressionNames) {
-    if (candidate == compression) return name;
-  }
-  throw IoConfigError(fmt::format("unknown compression value {}", static_cast<int>(compression)));
-}
-
 std::optional<Compression> compression_from_string(std::string_view name) {
   const std::string lower = lowercase(name);
-  for (const auto& [compression, candidate] : kCompressionNames) {
-    if (candidate == lower) return compression;
+  for (const Compression compression : kSettableCompressions) {
+    if (parquet::to_string(compression) == lower) return compression;
   }
   return std::nullopt;
 }

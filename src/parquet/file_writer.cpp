@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
+#include <algorithm>
 #include <memory>
 
 #include "crv/core/errors.hpp"
@@ -162,20 +160,6 @@ std::vector<uint8_t> write_parquet(const frame::Frame& frame, const WriterOption
   std::vector<uint8_t> out;
   write_parquet(frame, fields, options, out);
   return out;
-}
-
-WriteSummary write_parquet_file(const frame::Frame& frame, const std::filesystem::path& path,
-                                const WriterOptions& options) {
-  const std::vector<uint8_t> bytes = write_parquet(frame, options);
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
-  if (!file || std::fwrite(bytes.data(), 1, bytes.size(), file.get()) != bytes.size() ||
-      std::fflush(file.get()) != 0) {
-    throw IoWriteError(fmt::format("cannot write Parquet file: {}", std::strerror(errno)),
-                       {.path = path.string()});
-  }
-  int64_t row_groups = 0;
-  for (int64_t rows = frame.num_rows(); rows > 0; rows -= options.row_group_size) ++row_groups;
-  return {frame.num_rows(), row_groups, bytes.size()};
 }
 
 }  // namespace crv::parquet

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "cli/run_crvio.hpp"
+#include "cli/scoped_environment.hpp"
 #include "crv/cli/main.hpp"
 #include "crv/core/table_name.hpp"
 #include "io/fault_injecting_file_system.hpp"
@@ -26,28 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using testing::run_crvio;
-
-// Sets an environment variable for the lifetime of the guard; the crvio child inherits it.
-class ScopedEnvironment {
- public:
-  ScopedEnvironment(std::string name, const std::string& value) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str())) previous_ = old;
-    ::setenv(name_.c_str(), value.c_str(), 1);
-  }
-  ~ScopedEnvironment() {
-    if (previous_) {
-      ::setenv(name_.c_str(), previous_->c_str(), 1);
-    } else {
-      ::unsetenv(name_.c_str());
-    }
-  }
-  ScopedEnvironment(const ScopedEnvironment&) = delete;
-  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> previous_;
-};
+using testing::ScopedEnvironment;
 
 // What a table's manifest.json says, summed over its partitions.
 struct ManifestTotals {

@@ -34,7 +34,7 @@ class CliRunFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     settings_.root_dir = root_;
-    settings_.compression = io::Compression::None;
+    settings_.compression = parquet::Compression::kNone;
   }
 
   // identity_edges rows for ticks [first, first + count): edge_weight derives from the tick.

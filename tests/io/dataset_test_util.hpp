@@ -39,7 +39,7 @@ inline constexpr std::string_view kEdges = "identity_edges";
 inline IoSettings test_settings(const std::filesystem::path& root) {
   IoSettings settings;
   settings.root_dir = std::filesystem::absolute(root);
-  settings.compression = Compression::None;
+  settings.compression = parquet::Compression::kNone;
   settings.tick_bucket_size = 100;
   return settings;
 }

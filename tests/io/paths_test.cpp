@@ -176,6 +176,79 @@ TEST(PartUidTest, EveryHexDigitAppearsInEveryPosition) {
   }
 }
 
+TEST(PartPathsTest, InAFolderMatchInTheTable) {
+  const std::string uid = "fedcba9876543210fedcba9876543210";
+  const PartPaths in_table = part_paths(settings_at("/o"), "r", "exchange", 42, uid);
+  const PartPaths in_folder = part_paths(bucket_dir(settings_at("/o"), "r", "exchange", 42), uid);
+  EXPECT_EQ(in_folder.tmp, in_table.tmp);
+  EXPECT_EQ(in_folder.final, in_table.final);
+  EXPECT_THROW(part_paths(std::filesystem::path("/o"), "not-a-uid"), GrammarError);
+}
+
+TEST(PartFileNameTest, RoundTripsEveryUid) {
+  for (int i = 0; i < 100; ++i) {
+    const std::string uid = new_part_uid();
+    const std::string name = part_file_name(uid);
+    EXPECT_EQ(name, "part-" + uid + ".parquet");
+    EXPECT_EQ(uid_of_part_file_name(name), uid);
+  }
+  // The names a writer leaves on disk are the ones the parser accepts.
+  const PartPaths paths = part_paths(std::filesystem::path("/b"), new_part_uid());
+  EXPECT_TRUE(uid_of_part_file_name(paths.final.filename().string()));
+  EXPECT_FALSE(uid_of_part_file_name(paths.tmp.filename().string()));
+}
+
+TEST(PartFileNameTest, RefusesEveryMalformedName) {
+  const std::string uid = "0123456789abcdef0123456789abcdef";
+  for (const std::string& name : std::vector<std::string>{
+           "",
+           "part-" + uid,                                    // no suffix
+           uid + ".parquet",                                 // no prefix
+           "part-" + uid + ".parquet.tmp",                   // still being written
+           "part-" + uid + ".PARQUET",                       // suffix in capitals
+           "Part-" + uid + ".parquet",                       // prefix in capitals
+           "part-" + uid.substr(1) + ".parquet",             // uid one digit short
+           "part-" + uid + "0.parquet",                      // uid one digit long
+           "part-0123456789ABCDEF0123456789abcdef.parquet",  // uppercase hex
+           "part-g123456789abcdef0123456789abcdef.parquet",  // not hex
+           "part-.parquet",                                  // no uid
+           "x/part-" + uid + ".parquet",                     // a path, not a name
+           "part-" + uid + ".parquet ",                      // trailing space
+       }) {
+    EXPECT_FALSE(uid_of_part_file_name(name)) << name;
+  }
+  EXPECT_THAT(error_of<GrammarError>([] { part_file_name("0123"); }),
+              HasSubstr("is not 32 lowercase hexadecimal characters"));
+}
+
+TEST(BucketNameTest, RoundTripsKeysAndFolderNames) {
+  for (const int64_t bucket :
+       {int64_t{0}, int64_t{7}, int64_t{123}, int64_t{999999}, int64_t{1000000}, kMaxTick}) {
+    EXPECT_EQ(bucket_of_partition_key(partition_key(bucket)), bucket) << bucket;
+    EXPECT_EQ(bucket_folder_name(bucket), "bucket=" + partition_key(bucket));
+    EXPECT_EQ(bucket_of_folder_name(bucket_folder_name(bucket)), bucket) << bucket;
+    EXPECT_EQ(bucket_of_folder_name(
+                  bucket_dir(settings_at("/o"), "r", "holdings", bucket).filename().string()),
+              bucket);
+  }
+}
+
+TEST(BucketNameTest, RefusesEveryMalformedKey) {
+  for (const std::string key : {"", "123", "00123", "0000123", "-00001", "+00123", "00012a",
+                                " 000123", "000123 ", "0x0012", "99999999999999999999"}) {
+    EXPECT_FALSE(bucket_of_partition_key(key)) << key;
+    EXPECT_FALSE(bucket_of_folder_name("bucket=" + key)) << key;
+  }
+}
+
+TEST(BucketNameTest, RefusesFolderNamesWithoutThePrefix) {
+  for (const std::string name : {"000123", "bucket000123", "Bucket=000123", "bucket-000123",
+                                 "bucket==000123", "quarantine", "bucket="}) {
+    EXPECT_FALSE(bucket_of_folder_name(name)) << name;
+  }
+  EXPECT_THROW(bucket_folder_name(-1), IoSchemaError);
+}
+
 TEST(BucketForTickTest, DividesByTheBucketSize) {
   EXPECT_EQ(bucket_for_tick(0, 100), 0);
   EXPECT_EQ(bucket_for_tick(99, 100), 0);

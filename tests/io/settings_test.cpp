@@ -21,6 +21,7 @@
 namespace crv::io {
 namespace {
 
+using parquet::Compression;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
@@ -95,21 +96,36 @@ std::string config_error(Action&& action) {
 
 TEST(CompressionTest, NamesRoundTrip) {
   for (const Compression compression :
-       {Compression::Zstd, Compression::Lz4, Compression::Snappy, Compression::None}) {
+       {Compression::kZstd, Compression::kLz4, Compression::kSnappy, Compression::kNone}) {
     EXPECT_EQ(compression_from_string(to_string(compression)), compression);
   }
-  EXPECT_EQ(to_string(Compression::Zstd), "zstd");
-  EXPECT_EQ(to_string(Compression::Lz4), "lz4");
-  EXPECT_EQ(to_string(Compression::Snappy), "snappy");
-  EXPECT_EQ(to_string(Compression::None), "none");
+  EXPECT_EQ(to_string(Compression::kZstd), "zstd");
+  EXPECT_EQ(to_string(Compression::kLz4), "lz4");
+  EXPECT_EQ(to_string(Compression::kSnappy), "snappy");
+  EXPECT_EQ(to_string(Compression::kNone), "none");
 }
 
 TEST(CompressionTest, ParsingIgnoresCaseAndRejectsUnknownNames) {
-  EXPECT_EQ(compression_from_string("ZSTD"), Compression::Zstd);
-  EXPECT_EQ(compression_from_string("Snappy"), Compression::Snappy);
+  EXPECT_EQ(compression_from_string("ZSTD"), Compression::kZstd);
+  EXPECT_EQ(compression_from_string("Snappy"), Compression::kSnappy);
   EXPECT_EQ(compression_from_string("brotli"), std::nullopt);
   EXPECT_EQ(compression_from_string(""), std::nullopt);
   EXPECT_EQ(compression_from_string("zstd "), std::nullopt);
+  // The Parquet writer has gzip; the settings, like the reference's, do not offer it.
+  EXPECT_EQ(compression_from_string("gzip"), std::nullopt);
+}
+
+TEST(CompressionTest, ValidateRefusesACodecTheSettingsDoNotOffer) {
+  IoSettings settings;
+  settings.compression = Compression::kGzip;
+  EXPECT_THAT(config_error([&] { settings.validate(); }),
+              HasSubstr("io settings: invalid compression \"gzip\": expected one of zstd, lz4, "
+                        "snappy, none"));
+  for (const Compression offered :
+       {Compression::kZstd, Compression::kLz4, Compression::kSnappy, Compression::kNone}) {
+    settings.compression = offered;
+    EXPECT_NO_THROW(settings.validate()) << parquet::to_string(offered);
+  }
 }
 
 TEST(IoSettingsTest, DefaultsFollowTheContract) {
@@ -118,7 +134,7 @@ TEST(IoSettingsTest, DefaultsFollowTheContract) {
   EXPECT_EQ(settings.partitioning, "tick_buckets");
   EXPECT_EQ(settings.tick_bucket_size, 100);
   EXPECT_EQ(settings.row_group_size, 131072);
-  EXPECT_EQ(settings.compression, Compression::Zstd);
+  EXPECT_EQ(settings.compression, Compression::kZstd);
   EXPECT_EQ(settings.compression_level, 3);
   EXPECT_TRUE(settings.strict_schema);
   EXPECT_EQ(settings.write_manifest_every_n, 1);
@@ -151,7 +167,7 @@ TEST(IoSettingsTest, OverridesAreParsedLikeEnvironmentValuesAndNameTheirOrigin) 
       {.key = "strict_schema", .value = "off", .origin = "--no-strict"}};
   settings.apply_overrides(good);
   EXPECT_EQ(settings.tick_bucket_size, 25);
-  EXPECT_EQ(settings.compression, Compression::Lz4);
+  EXPECT_EQ(settings.compression, Compression::kLz4);
   EXPECT_FALSE(settings.strict_schema);
   EXPECT_EQ(settings.row_group_size, IoSettings{}.row_group_size);
 
@@ -230,7 +246,7 @@ TEST(LoadTest, EnvironmentOnly) {
   EXPECT_EQ(settings.root_dir, std::filesystem::path("/data/sim"));
   EXPECT_EQ(settings.tick_bucket_size, 250);
   EXPECT_EQ(settings.row_group_size, 4096);
-  EXPECT_EQ(settings.compression, Compression::Snappy);
+  EXPECT_EQ(settings.compression, Compression::kSnappy);
   EXPECT_EQ(settings.compression_level, 9);
   EXPECT_FALSE(settings.strict_schema);
   EXPECT_EQ(settings.write_manifest_every_n, 5);
@@ -254,7 +270,7 @@ fs_protocol = "file"
   EXPECT_EQ(settings.root_dir, std::filesystem::path("results"));
   EXPECT_EQ(settings.tick_bucket_size, 50);
   EXPECT_EQ(settings.row_group_size, 1000);
-  EXPECT_EQ(settings.compression, Compression::Lz4);
+  EXPECT_EQ(settings.compression, Compression::kLz4);
   EXPECT_EQ(settings.compression_level, 7);
   EXPECT_FALSE(settings.strict_schema);
   EXPECT_EQ(settings.write_manifest_every_n, 2);
@@ -272,7 +288,7 @@ compression = "none"
 )");
   const IoSettings settings = IoSettings::load(isolated(folder.path()));
   EXPECT_EQ(settings.tick_bucket_size, 10);
-  EXPECT_EQ(settings.compression, Compression::None);
+  EXPECT_EQ(settings.compression, Compression::kNone);
   EXPECT_EQ(settings.row_group_size, IoSettings{}.row_group_size);
 }
 
@@ -355,7 +371,7 @@ TEST(LoadTest, CompressionLevelIsAcceptedWithOtherCodecs) {
   const TempDir folder;
   const IoSettings settings = IoSettings::load(
       isolated(folder.path(), {{"CRV_IO_COMPRESSION", "lz4"}, {"CRV_IO_COMPRESSION_LEVEL", "19"}}));
-  EXPECT_EQ(settings.compression, Compression::Lz4);
+  EXPECT_EQ(settings.compression, Compression::kLz4);
   EXPECT_EQ(settings.compression_level, 19);
 }
 
@@ -441,6 +457,8 @@ INSTANTIATE_TEST_SUITE_P(
                         "4294967299", "4294967299", "must be between 1 and 22"},
         InvalidVariable{"UnknownCompression", "CRV_IO_COMPRESSION", "compression", "brotli",
                         "\"brotli\"", "expected one of zstd, lz4, snappy, none"},
+        InvalidVariable{"WriterOnlyCompression", "CRV_IO_COMPRESSION", "compression", "gzip",
+                        "\"gzip\"", "expected one of zstd, lz4, snappy, none"},
         InvalidVariable{"BadBoolean", "CRV_IO_STRICT_SCHEMA", "strict_schema", "maybe", "\"maybe\"",
                         "expected 1/0, true/false, yes/no or on/off"},
         InvalidVariable{"Partitioning", "CRV_IO_PARTITIONING", "partitioning", "hive", "\"hive\"",

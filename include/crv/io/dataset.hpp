@@ -1,5 +1,6 @@
 #pragma once
-// A run's canonical tables on disk: appending (and, later, reading) through one handle.
+// A run's canonical tables on disk: appending, reading (scan.hpp), manifests and their
+// rebuild, all through one handle per run.
 //
 // An append validates the frame (see validate.hpp), splits it by bucket, writes one
 // Parquet part per bucket (temp file, fsync, rename, folder fsync) and then commits by
@@ -28,6 +29,7 @@
 #include "crv/io/manifest.hpp"
 #include "crv/io/scan.hpp"
 #include "crv/io/settings.hpp"
+#include "crv/parquet/writer_options.hpp"
 
 namespace crv::io {
 
@@ -37,8 +39,6 @@ struct AppendOptions {
   // Check and reshape the frame against the table descriptor. Without it the frame is
   // written as given, with `bucket` computed from `tick` (still required and >= 0).
   bool validate_schema = true;
-  // Reserved for row-level rules; has no effect yet.
-  bool validate_rows = false;
 };
 
 struct PartSummary {
@@ -84,6 +84,13 @@ class Dataset {
 
   const IoSettings& settings() const { return settings_; }
   const std::string& run_id() const { return run_id_; }
+
+  // What every Parquet file of `table` (a canonical name; GrammarError otherwise) is
+  // written with: the settings' codec, level and rows per row group, and the key-value
+  // metadata crv_schema_version, crv_table_name and crv_run_id. Parts use it, and so
+  // does anything exporting the table's rows as Parquet, so the export says where its
+  // rows came from.
+  parquet::WriterOptions part_writer_options(std::string_view table) const;
 
   // Appends `frame` to `table` (a canonical name; GrammarError otherwise). An empty
   // frame touches nothing and returns an empty summary.

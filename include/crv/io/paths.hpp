@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,21 +35,45 @@ std::filesystem::path table_dir(const IoSettings& settings, std::string_view run
 std::filesystem::path manifest_path(const IoSettings& settings, std::string_view run_id,
                                     std::string_view table_name);
 
+// ---- Names of bucket folders and part files. These functions are the only place that
+// spells or parses them: writers, manifests, fsck and rebuild_manifest all go through
+// them, so a name one of them writes is a name the others accept.
+
 // The bucket as the manifest keys it: at least six digits, zero-padded ("000123";
 // 1234567 stays "1234567"). A negative id is an IoSchemaError.
 std::string partition_key(int64_t bucket_id);
-// <table_dir>/bucket=<partition_key>
+// The bucket a partition key names, when `key` is exactly partition_key(bucket) of a
+// bucket: "123", "0000123", "+00123" and "-00001" name none.
+std::optional<int64_t> bucket_of_partition_key(std::string_view key);
+
+// bucket=<partition_key>. A negative id is an IoSchemaError.
+std::string bucket_folder_name(int64_t bucket_id);
+// The bucket of a folder named exactly bucket_folder_name(bucket); nothing for any other
+// name ("bucket=12", "bucket=-00001").
+std::optional<int64_t> bucket_of_folder_name(std::string_view name);
+// <table_dir>/<bucket_folder_name>
 std::filesystem::path bucket_dir(const IoSettings& settings, std::string_view run_id,
                                  std::string_view table_name, int64_t bucket_id);
+
+// How a part file name looks, for messages that describe it.
+inline constexpr std::string_view kPartFileNameForm = "part-<32 lowercase hex>.parquet";
+
+// part-<uid>.parquet. `uid` must be 32 lowercase hexadecimal characters (else
+// GrammarError), as new_part_uid() draws them.
+std::string part_file_name(std::string_view uid);
+// The uid of a file named exactly part_file_name(uid); nothing for any other name.
+std::optional<std::string_view> uid_of_part_file_name(std::string_view name);
 
 // A part is written to `tmp`, flushed, then renamed to `final`, so readers never
 // see a half-written part under its final name.
 struct PartPaths {
-  std::filesystem::path tmp;    // <bucket_dir>/part-<uid>.parquet.tmp
-  std::filesystem::path final;  // <bucket_dir>/part-<uid>.parquet
+  std::filesystem::path tmp;    // <bucket folder>/part-<uid>.parquet.tmp
+  std::filesystem::path final;  // <bucket folder>/part-<uid>.parquet
 };
 
-// `uid` must be 32 lowercase hexadecimal characters (else GrammarError).
+// The paths of part `uid` in `bucket_folder`; GrammarError for a malformed uid.
+PartPaths part_paths(const std::filesystem::path& bucket_folder, std::string_view uid);
+// The same in bucket_dir(settings, run_id, table_name, bucket_id).
 PartPaths part_paths(const IoSettings& settings, std::string_view run_id,
                      std::string_view table_name, int64_t bucket_id, std::string_view uid);
 

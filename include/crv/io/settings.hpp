@@ -13,16 +13,14 @@
 #include <string>
 #include <string_view>
 
+#include "crv/parquet/writer_options.hpp"
+
 namespace crv::io {
 
-// Codec applied to every Parquet page.
-enum class Compression { Zstd, Lz4, Snappy, None };
-
-// "zstd", "lz4", "snappy" or "none".
-std::string_view to_string(Compression compression);
-// Inverse of to_string(). Case-insensitive, so CRV_IO_COMPRESSION=ZSTD works like
-// zstd; nothing for an unknown name.
-std::optional<Compression> compression_from_string(std::string_view name);
+// The codec a setting names: zstd, lz4, snappy or none (the Parquet writer's gzip is not
+// a setting). Spelt by parquet::to_string and read back case-insensitively, so
+// CRV_IO_COMPRESSION=ZSTD works like zstd; nothing for any other name.
+std::optional<parquet::Compression> compression_from_string(std::string_view name);
 
 // Looks up an environment variable; nothing when it is unset.
 using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
@@ -54,11 +52,12 @@ struct IoSettings {
   std::filesystem::path root_dir = "out";
   std::string partitioning = "tick_buckets";  // the only supported scheme
   int64_t tick_bucket_size = 100;
-  int64_t row_group_size = 131072;  // rows per Parquet row group
-  Compression compression = Compression::Zstd;
+  int64_t row_group_size = parquet::kDefaultRowGroupSize;  // rows per Parquet row group
+  // Codec applied to every Parquet page; one of those compression_from_string knows.
+  parquet::Compression compression = parquet::kDefaultCompression;
   // zstd level, 1..22. Always range-checked so a typo is caught, but ignored by
   // the other codecs.
-  int compression_level = 3;
+  int compression_level = parquet::kDefaultCompressionLevel;
   bool strict_schema = true;  // reject columns outside the table descriptor
   int64_t write_manifest_every_n = 1;
   std::string fs_protocol = "file";  // the only supported file system

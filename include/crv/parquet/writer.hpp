@@ -8,35 +8,15 @@
 // carries statistics (null count, min and max) so engines can skip row groups.
 
 #include <cstdint>
-#include <filesystem>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "crv/frame/frame.hpp"
+#include "crv/parquet/writer_options.hpp"
 
 namespace crv::parquet {
-
-enum class Compression : uint8_t { kNone, kSnappy, kGzip, kLz4, kZstd };
-
-// "none", "snappy", "gzip", "lz4" or "zstd".
-std::string_view to_string(Compression compression) noexcept;
-
-struct WriterOptions {
-  Compression compression = Compression::kZstd;
-  // zstd: 1..22; gzip: 1..9; ignored by the other codecs.
-  int compression_level = 3;
-  // Rows per row group, at least 1.
-  int64_t row_group_size = 131072;
-  // Target uncompressed size of one data page's values.
-  int64_t data_page_size = int64_t{1} << 20;
-  // A column chunk whose dictionary would outgrow this is written PLAIN.
-  int64_t dictionary_page_limit = int64_t{1} << 20;
-  bool enable_dictionary = true;
-  // Stored in the footer's key-value metadata, in this order.
-  std::vector<std::pair<std::string, std::string>> key_value_metadata;
-};
 
 // What a write produced.
 struct WriteSummary {
@@ -54,9 +34,5 @@ WriteSummary write_parquet(const frame::Frame& frame, std::span<const frame::Fie
 
 // As above with every column nullable.
 std::vector<uint8_t> write_parquet(const frame::Frame& frame, const WriterOptions& options = {});
-
-// Writes the file to `path` (created or replaced); IoWriteError when that fails.
-WriteSummary write_parquet_file(const frame::Frame& frame, const std::filesystem::path& path,
-                                const WriterOptions& options = {});
 
 }  // namespace crv::parquet

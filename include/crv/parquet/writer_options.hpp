@@ -1,0 +1,41 @@
+#pragma once
+// How the Parquet writer encodes a file: codec, level, row group and page sizes, and the
+// footer's key-value metadata. The I/O layer's settings hold the same codec type and take
+// their defaults from here, so a default is stated once.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace crv::parquet {
+
+// The codecs the writer compresses pages with.
+enum class Compression : uint8_t { kNone, kSnappy, kGzip, kLz4, kZstd };
+
+// "none", "snappy", "gzip", "lz4" or "zstd".
+std::string_view to_string(Compression compression) noexcept;
+
+// The defaults of the reference's settings (zstd, 131072 rows per row group), with zstd's
+// own default level.
+inline constexpr Compression kDefaultCompression = Compression::kZstd;
+inline constexpr int kDefaultCompressionLevel = 3;
+inline constexpr int64_t kDefaultRowGroupSize = 131072;
+
+struct WriterOptions {
+  Compression compression = kDefaultCompression;
+  // zstd: 1..22; gzip: 1..9; ignored by the other codecs.
+  int compression_level = kDefaultCompressionLevel;
+  // Rows per row group, at least 1.
+  int64_t row_group_size = kDefaultRowGroupSize;
+  // Target uncompressed size of one data page's values.
+  int64_t data_page_size = int64_t{1} << 20;
+  // A column chunk whose dictionary would outgrow this is written PLAIN.
+  int64_t dictionary_page_limit = int64_t{1} << 20;
+  bool enable_dictionary = true;
+  // Stored in the footer's key-value metadata, in this order.
+  std::vector<std::pair<std::string, std::string>> key_value_metadata;
+};
+
+}  // namespace crv::parquet
