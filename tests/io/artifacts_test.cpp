@@ -128,7 +128,7 @@ TEST_F(ArtifactsTest, WritersCreateTheFileFolderWhenMissing) {
 }
 
 TEST_F(ArtifactsTest, WritesAFrameAsParquetWithTheRunsSettings) {
-  settings.compression = Compression::Zstd;
+  settings.compression = parquet::Compression::kZstd;
   settings.row_group_size = 100;
   const frame::Frame rows = tick_rows(250);
   const std::filesystem::path file = lab("policy") / "policy.parquet";
