@@ -19,7 +19,7 @@
 #include "crv/frame/value.hpp"
 #include "crv/parquet/reader.hpp"
 #include "crv/parquet/writer.hpp"
-#include "io/fault_injecting_file_system.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::cli {
 namespace {
@@ -87,7 +87,7 @@ class CliAppend : public ::testing::Test {
     return nlohmann::json::parse(std::ifstream(table_dir(table, run) / "manifest.json"));
   }
 
-  io::ScratchDir scratch_;
+  test_support::TempDir scratch_;
   const fs::path root_ = scratch_.path();
 };
 

@@ -13,11 +13,12 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::cli {
 namespace {
 
-using ::testing::HasSubstr;
+using test_support::expect_error;
 
 // Columns named in `types` get that type, any other is a string.
 CsvColumnTyper typer(std::map<std::string, CsvType, std::less<>> types) {
@@ -154,30 +155,22 @@ TEST(CsvReader, BadInputNamesLineAndColumn) {
   };
   for (const BadCsv& bad : cases) {
     SCOPED_TRACE(bad.name);
-    try {
-      std::istringstream input(bad.text);
-      CsvReader reader(input, "t.csv", kMixedTypes);
-      while (reader.next(100)) {
-      }
-      ADD_FAILURE() << "no error";
-    } catch (const IoSchemaError& error) {
-      EXPECT_EQ(error.message(), bad.message);
-      EXPECT_EQ(error.context().column, bad.column);
-      EXPECT_EQ(error.context().path, "t.csv");
-    }
+    expect_error<IoSchemaError>(
+        [&] {
+          std::istringstream input(bad.text);
+          CsvReader reader(input, "t.csv", kMixedTypes);
+          while (reader.next(100)) {
+          }
+        },
+        {.message = bad.message, .path = "t.csv", .column = bad.column});
   }
 }
 
 TEST(CsvReader, InvalidUtf8InAStringColumnIsAnError) {
   std::istringstream input("id,name\n1,ok\n2,bad\xC3(\n");
   CsvReader reader(input, "t.csv", kMixedTypes);
-  try {
-    reader.next(100);
-    ADD_FAILURE() << "no error";
-  } catch (const IoSchemaError& error) {
-    EXPECT_THAT(error.message(), HasSubstr("t.csv:3: column 'name':"));
-    EXPECT_THAT(error.message(), HasSubstr("UTF-8"));
-  }
+  expect_error<IoSchemaError>([&] { reader.next(100); },
+                              {.message_has = {"t.csv:3: column 'name':", "UTF-8"}});
 }
 
 TEST(CsvReader, ATyperCanRefuseAColumnAtTheHeader) {
@@ -186,13 +179,8 @@ TEST(CsvReader, ATyperCanRefuseAColumnAtTheHeader) {
     if (column == "blob") throw IoSchemaError("blobs are not welcome");
     return CsvType::kInt64;
   };
-  try {
-    CsvReader reader(input, "t.csv", refuse_blob);
-    ADD_FAILURE() << "no error";
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.message(), "t.csv:1: blobs are not welcome");
-    EXPECT_EQ(error.context().column, "blob");
-  }
+  expect_error<IoSchemaError>([&] { CsvReader reader(input, "t.csv", refuse_blob); },
+                              {.message = "t.csv:1: blobs are not welcome", .column = "blob"});
 }
 
 TEST(CsvReaderForTable, TypesColumnsByTheDescriptorAndRefusesNestedOnes) {
@@ -211,14 +199,10 @@ TEST(CsvReaderForTable, TypesColumnsByTheDescriptorAndRefusesNestedOnes) {
   EXPECT_TRUE(rows.equals(expected)) << rows.to_struct_array()->to_string();
 
   std::istringstream nested("tick,agent_id,action_candidates\n");
-  try {
-    csv_reader_for(nested, "d.csv", core::get_table("decisions"));
-    ADD_FAILURE() << "no error";
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.message(),
-              "d.csv:1: column 'action_candidates' of table decisions is list[struct], but CSV "
-              "carries scalar columns only (use jsonl or parquet)");
-  }
+  expect_error<IoSchemaError>(
+      [&] { csv_reader_for(nested, "d.csv", core::get_table("decisions")); },
+      {.message = "d.csv:1: column 'action_candidates' of table decisions is list[struct], but CSV "
+                  "carries scalar columns only (use jsonl or parquet)"});
 }
 
 }  // namespace

@@ -18,7 +18,7 @@
 #include "cli/scoped_environment.hpp"
 #include "crv/cli/main.hpp"
 #include "crv/core/table_name.hpp"
-#include "io/fault_injecting_file_system.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::cli {
 namespace {
@@ -97,7 +97,7 @@ class CliDemo : public ::testing::Test {
     return files;
   }
 
-  io::ScratchDir scratch_;
+  test_support::TempDir scratch_;
   const fs::path root_ = scratch_.path();
 };
 

@@ -19,8 +19,8 @@
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
 #include "io/dataset_test_util.hpp"
-#include "io/fault_injecting_file_system.hpp"
 #include "io/part_damage.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::cli {
 namespace {
@@ -61,7 +61,7 @@ class CliFsck : public ::testing::Test {
 
   fs::path bucket(int64_t id) const { return io::bucket_dir(settings_, kRun, kEdges, id); }
 
-  io::ScratchDir scratch_;
+  test_support::TempDir scratch_;
   io::IoSettings settings_ = io::dataset_test::test_settings(scratch_ / "data");
 };
 

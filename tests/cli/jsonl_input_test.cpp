@@ -12,9 +12,12 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::cli {
 namespace {
+
+using test_support::expect_error;
 
 // A blank line (3), CRLF endings, a column first seen on line 4, no LF at the end.
 const std::string kLines =
@@ -82,12 +85,9 @@ TEST(JsonlReader, BadLinesNameTheirLine) {
     SCOPED_TRACE(text);
     std::istringstream input(text);
     JsonlReader reader(input, "e.jsonl", edges(), 5);
-    try {
-      reader.next(100);
-      ADD_FAILURE() << "no error";
-    } catch (const IoSchemaError& error) {
-      EXPECT_THAT(error.message(), ::testing::StartsWith(message));
-      EXPECT_EQ(error.context().path, "e.jsonl");
+    const auto error = expect_error<IoSchemaError>([&] { reader.next(100); }, {.path = "e.jsonl"});
+    if (error) {
+      EXPECT_THAT(error->message(), ::testing::StartsWith(message));
     }
   }
 }
@@ -111,15 +111,11 @@ TEST(JsonlReader, NestingIsBoundedBeforeAnythingRecursesOverIt) {
     SCOPED_TRACE(levels);
     std::istringstream input("{\"tick\": 0}\n" + nested_line(levels));
     JsonlReader reader(input, "e.jsonl", edges());
-    try {
-      reader.next(10);
-      ADD_FAILURE() << "no error";
-    } catch (const IoSchemaError& error) {
-      EXPECT_EQ(error.message(),
-                "e.jsonl:2: column 'x': objects and arrays nest deeper than 64 levels");
-      EXPECT_EQ(error.context().column, "x");
-      EXPECT_EQ(error.context().row, 1);
-    }
+    expect_error<IoSchemaError>(
+        [&] { reader.next(10); },
+        {.message = "e.jsonl:2: column 'x': objects and arrays nest deeper than 64 levels",
+         .column = "x",
+         .row = 1});
   }
 }
 
@@ -128,16 +124,12 @@ TEST(JsonlReader, NumbersBeyondDoubleNameTheirLineColumnAndByte) {
     SCOPED_TRACE(number);
     std::istringstream input("{\"tick\": 0}\n{\"tick\": 1, \"edge_weight\": " + number + "}\n");
     JsonlReader reader(input, "e.jsonl", edges());
-    try {
-      reader.next(10);
-      ADD_FAILURE() << "no error";
-    } catch (const IoSchemaError& error) {
-      EXPECT_EQ(error.message(), "e.jsonl:2:28: column 'edge_weight': number " + number +
-                                     " is beyond the range of a double");
-      EXPECT_EQ(error.context().column, "edge_weight");
-      EXPECT_EQ(error.context().row, 1);
-      EXPECT_EQ(error.context().offset, 12 + 27);  // the first line and 27 bytes of this one
-    }
+    expect_error<IoSchemaError>([&] { reader.next(10); },
+                                {.message = "e.jsonl:2:28: column 'edge_weight': number " + number +
+                                            " is beyond the range of a double",
+                                 .column = "edge_weight",
+                                 .row = 1,
+                                 .offset = 12 + 27});  // the first line and 27 bytes of this one
   }
 }
 

@@ -18,7 +18,7 @@
 #include "crv/cli/main.hpp"
 #include "crv/frame/builders.hpp"
 #include "crv/io/dataset.hpp"
-#include "io/fault_injecting_file_system.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::cli {
 
@@ -84,7 +84,7 @@ class CliRunFixture : public ::testing::Test {
     EXPECT_THAT(result.err, ::testing::HasSubstr(fragment));
   }
 
-  io::ScratchDir scratch_;
+  test_support::TempDir scratch_;
   const std::filesystem::path root_ = scratch_.path();
   io::IoSettings settings_;
 };

@@ -4,12 +4,16 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "crv/core/errors.hpp"
 #include "crv/core/lower_snake.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::core {
 namespace {
+
+using test_support::expect_error;
 
 TEST(TableName, RoundTripsEveryName) {
   const std::set<std::string> expected = {"exchange", "identity_edges",    "scenarios_seen",
@@ -26,16 +30,9 @@ TEST(TableName, RoundTripsEveryName) {
 }
 
 TEST(TableName, UnknownNameListsTheValidOnes) {
-  try {
-    parse_table_name("trades");
-    FAIL() << "expected GrammarError";
-  } catch (const GrammarError& error) {
-    const std::string message = error.what();
-    EXPECT_NE(message.find("'trades'"), std::string::npos) << message;
-    for (TableName table : kAllTables) {
-      EXPECT_NE(message.find(std::string(to_string(table))), std::string::npos) << message;
-    }
-  }
+  std::vector<std::string> names_listed = {"'trades'"};
+  for (TableName table : kAllTables) names_listed.emplace_back(to_string(table));
+  expect_error<GrammarError>([] { parse_table_name("trades"); }, {.message_has = names_listed});
   EXPECT_THROW(parse_table_name(""), GrammarError);
   EXPECT_THROW(parse_table_name("Exchange"), GrammarError);
   EXPECT_THROW(parse_table_name("exchange "), GrammarError);
@@ -52,12 +49,8 @@ TEST(LowerSnake, AcceptsAndRejects) {
 
 TEST(LowerSnake, RequireNamesWhatAndValue) {
   EXPECT_NO_THROW(require_lower_snake("column name", "edge_kind"));
-  try {
-    require_lower_snake("column name", "EdgeKind");
-    FAIL() << "expected GrammarError";
-  } catch (const GrammarError& error) {
-    EXPECT_NE(std::string(error.what()).find("column name 'EdgeKind'"), std::string::npos);
-  }
+  expect_error<GrammarError>([] { require_lower_snake("column name", "EdgeKind"); },
+                             {.message_has = {"column name 'EdgeKind'"}});
 }
 
 }  // namespace

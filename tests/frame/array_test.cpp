@@ -8,10 +8,12 @@
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
 #include "frame/test_values.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::frame {
 namespace {
 
+using test_support::expect_error;
 using testing::nested_rows;
 using testing::nested_type;
 using testing::values_of;
@@ -66,12 +68,9 @@ TEST(ArrayTest, MakeChecksBufferSizes) {
   EXPECT_THROW(Array::make({.type = int64(), .length = 1}), SchemaError);
   EXPECT_THROW(Array::make({.type = nullptr, .length = 0}), SchemaError);
   EXPECT_THROW(Array::make({.type = int64(), .length = -1}), SchemaError);
-  try {
-    Array::make({.type = int64(), .length = 1, .null_count = 1, .values = eight_bytes});
-    FAIL() << "nulls without a bitmap accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_NE(error.message().find("no validity bitmap"), std::string::npos);
-  }
+  expect_error<SchemaError>(
+      [&] { Array::make({.type = int64(), .length = 1, .null_count = 1, .values = eight_bytes}); },
+      {.message_has = {"no validity bitmap"}});
   EXPECT_THROW(
       Array::make(
           {.type = int64(), .length = 1, .validity = Buffer::empty(), .values = eight_bytes}),
@@ -210,13 +209,11 @@ TEST(ArrayTakeTest, StringsAndBools) {
 
 TEST(ArrayTakeTest, OutOfRangeIndexNamesThePosition) {
   const ArrayPtr array = make_int64({1, 2});
-  try {
-    array->take(std::vector<int64_t>{0, 2});
-    FAIL() << "index 2 accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().row, 1);
-    EXPECT_NE(error.message().find("take index 2"), std::string::npos);
-  }
+  expect_error<SchemaError>(
+      [&] {
+        array->take(std::vector<int64_t>{0, 2});
+      },
+      {.message_has = {"take index 2"}, .row = 1});
   EXPECT_THROW(array->take(std::vector<int64_t>{-1}), SchemaError);
 }
 
@@ -323,13 +320,8 @@ TEST(ArrayValidateTest, DecreasingStringOffsetsNameTheSlot) {
                                       .length = 3,
                                       .offsets = Buffer::copy(offsets, sizeof(offsets)),
                                       .values = Buffer::copy("abc", 3)});
-  try {
-    array->validate();
-    FAIL() << "decreasing offsets accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().row, 1);
-    EXPECT_NE(error.message().find("offsets decrease from 2 to 1"), std::string::npos);
-  }
+  expect_error<SchemaError>([&] { array->validate(); },
+                            {.message_has = {"offsets decrease from 2 to 1"}, .row = 1});
 }
 
 TEST(ArrayValidateTest, NullCountMustMatchTheBitmap) {
@@ -356,14 +348,11 @@ TEST(ArrayValidateTest, InvalidUtf8IsFoundInNestedStrings) {
        {"\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xff", "abcdefgh\x80"}) {
     const ArrayPtr strings = make_utf8({"ok", bad});
     EXPECT_THROW(strings->validate(), SchemaError);
-    try {
-      make_list({0, 2}, make_struct({{"s", strings}}))->validate();
-      FAIL() << "invalid UTF-8 accepted";
-    } catch (const SchemaError& error) {
-      EXPECT_EQ(error.context().column, "[].s");
-      EXPECT_EQ(error.context().row, 1);
-      EXPECT_NE(error.message().find("UTF-8"), std::string::npos);
-    }
+    expect_error<SchemaError>(
+        [&] {
+          make_list({0, 2}, make_struct({{"s", strings}}))->validate();
+        },
+        {.message_has = {"UTF-8"}, .column = "[].s", .row = 1});
   }
   // Bytes under a null slot are not looked at.
   const int32_t offsets[] = {0, 1};
@@ -383,13 +372,7 @@ TEST(ArrayValidateTest, DecreasingListOffsetsInANestedMember) {
                                       .offsets = Buffer::copy(offsets, sizeof(offsets)),
                                       .children = {make_int64({1})}});
   const ArrayPtr outer = make_struct({{"inner", inner}});
-  try {
-    outer->validate();
-    FAIL() << "bad nested offsets accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().column, "inner");
-    EXPECT_EQ(error.context().row, 1);
-  }
+  expect_error<SchemaError>([&] { outer->validate(); }, {.column = "inner", .row = 1});
 }
 
 TEST(ArrayDataTest, AnArrayRebuiltFromItsDataIsEqualAndSharesItsBuffers) {

@@ -8,11 +8,12 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::frame {
 namespace {
 
-using ::testing::HasSubstr;
+using test_support::expect_error;
 
 // --- a producer written by hand, as another library would: a tree of ArrowArray nodes
 // over memory it owns, whose base release callback counts its calls.
@@ -394,12 +395,8 @@ TEST(ArrowImportTest, LargeOffsetsBeyondInt32AreAnError) {
                 {nullptr, producer.keep(std::vector<int64_t>{0, int64_t{1} << 32}),
                  producer.keep(std::vector<char>{'a'})});
   ArrowArray base = producer.take_base();
-  try {
-    import_array(&base, schemas.node("U", "big"));
-    FAIL() << "offset beyond int32 accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_THAT(error.message(), HasSubstr("does not fit the int32 offsets"));
-  }
+  expect_error<SchemaError>([&] { import_array(&base, schemas.node("U", "big")); },
+                            {.message_has = {"does not fit the int32 offsets"}});
   EXPECT_EQ(producer.releases(), 1);
 }
 
@@ -459,12 +456,7 @@ class MalformedImportTest : public ::testing::Test {
  protected:
   void expect_rejected(ArrowSchema* schema, const std::string& fragment) {
     ArrowArray base = producer.take_base();
-    try {
-      import_array(&base, schema);
-      ADD_FAILURE() << "accepted, expected: " << fragment;
-    } catch (const SchemaError& error) {
-      EXPECT_THAT(error.message(), HasSubstr(fragment));
-    }
+    expect_error<SchemaError>([&] { import_array(&base, schema); }, {.message_has = {fragment}});
     EXPECT_EQ(base.release, nullptr);
     EXPECT_EQ(producer.releases(), 1);
   }

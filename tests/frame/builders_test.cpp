@@ -7,9 +7,12 @@
 #include <limits>
 
 #include "crv/core/errors.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::frame {
 namespace {
+
+using test_support::expect_error;
 
 TEST(Int64BuilderTest, AppendsValuesAndNulls) {
   Int64Builder builder;
@@ -175,13 +178,11 @@ TEST(MakeTest, StructFromMembers) {
 }
 
 TEST(MakeTest, StructErrorsNameTheMember) {
-  try {
-    make_struct({{"a", make_int64({1, 2})}, {"b", make_int64({1})}});
-    FAIL() << "length mismatch accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().column, "b");
-    EXPECT_NE(error.message().find("'b' has 1 slots but 'a' has 2"), std::string::npos);
-  }
+  expect_error<SchemaError>(
+      [&] {
+        make_struct({{"a", make_int64({1, 2})}, {"b", make_int64({1})}});
+      },
+      {.message_has = {"'b' has 1 slots but 'a' has 2"}, .column = "b"});
   EXPECT_THROW(make_struct({{"a", make_int64({1, 2})}}, {true}), SchemaError);
   EXPECT_THROW(make_struct({{"a", nullptr}}), SchemaError);
   EXPECT_THROW(make_struct({{"a", make_int64({1})}, {"a", make_int64({2})}}), SchemaError);
@@ -207,13 +208,11 @@ TEST(MakeTest, ListRejectsBadOffsets) {
   EXPECT_THROW(make_list({}, make_int64(std::vector<int64_t>{})), SchemaError);
   EXPECT_THROW(make_list({0, 1}, nullptr), SchemaError);
   EXPECT_THROW(make_list({0, 4}, make_int64({1, 2})), SchemaError);
-  try {
-    make_list({0, 2, 1, 2}, make_int64({1, 2}));
-    FAIL() << "decreasing offsets accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_NE(error.message().find("offsets decrease"), std::string::npos);
-    EXPECT_EQ(error.context().row, 1);
-  }
+  expect_error<SchemaError>(
+      [&] {
+        make_list({0, 2, 1, 2}, make_int64({1, 2}));
+      },
+      {.message_has = {"offsets decrease"}, .row = 1});
   EXPECT_THROW(make_list({-1, 0}, make_int64({1})), SchemaError);
   EXPECT_THROW(make_list({0, 1}, make_int64({1}), {true, false}), SchemaError);
 }

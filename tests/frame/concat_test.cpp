@@ -9,10 +9,12 @@
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
 #include "frame/test_values.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::frame {
 namespace {
 
+using test_support::expect_error;
 using testing::nested_rows;
 using testing::nested_type;
 using testing::values_of;
@@ -130,12 +132,7 @@ TEST(ConcatFrames, MismatchesNameTheProblem) {
   const Frame swapped({{"name", make_utf8({"x"})}, {"tick", make_int64({1})}});
   EXPECT_THROW(concat(std::vector<Frame>{a, swapped}), SchemaError);
   const Frame retyped({{"tick", make_int64({1})}, {"name", make_int64({2})}});
-  try {
-    concat(std::vector<Frame>{a, retyped});
-    FAIL() << "nothing thrown";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().column, "name");
-  }
+  expect_error<SchemaError>([&] { concat(std::vector<Frame>{a, retyped}); }, {.column = "name"});
 }
 
 }  // namespace

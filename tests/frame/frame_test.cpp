@@ -5,11 +5,12 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::frame {
 namespace {
 
-using ::testing::HasSubstr;
+using test_support::expect_error;
 
 Frame sample() {
   return Frame({{"tick", make_int64({1, 2, 3, 4})},
@@ -35,31 +36,22 @@ TEST(FrameTest, Basics) {
 }
 
 TEST(FrameTest, MissingColumnErrorListsTheColumns) {
-  try {
-    sample().column("volume");
-    FAIL() << "missing column found";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().column, "volume");
-    EXPECT_THAT(error.message(), HasSubstr("no column named 'volume'"));
-    EXPECT_THAT(error.message(), HasSubstr("tick, agent_id, price"));
-  }
+  expect_error<SchemaError>(
+      [&] { sample().column("volume"); },
+      {.message_has = {"no column named 'volume'", "tick, agent_id, price"}, .column = "volume"});
 }
 
 TEST(FrameTest, ConstructorValidatesNamesAndLengths) {
-  try {
-    Frame({{"a", make_int64({1})}, {"b", make_int64({1})}, {"a", make_int64({2})}});
-    FAIL() << "duplicate column accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().column, "a");
-    EXPECT_THAT(error.message(), HasSubstr("'a' appears twice"));
-  }
-  try {
-    Frame({{"a", make_int64({1, 2})}, {"b", make_utf8({"x"})}});
-    FAIL() << "length mismatch accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().column, "b");
-    EXPECT_THAT(error.message(), HasSubstr("'b' has 1 rows but column 'a' has 2"));
-  }
+  expect_error<SchemaError>(
+      [&] {
+        Frame({{"a", make_int64({1})}, {"b", make_int64({1})}, {"a", make_int64({2})}});
+      },
+      {.message_has = {"'a' appears twice"}, .column = "a"});
+  expect_error<SchemaError>(
+      [&] {
+        Frame({{"a", make_int64({1, 2})}, {"b", make_utf8({"x"})}});
+      },
+      {.message_has = {"'b' has 1 rows but column 'a' has 2"}, .column = "b"});
   EXPECT_THROW(Frame({{"", make_int64({1})}}), SchemaError);
   EXPECT_THROW(Frame({{"a", nullptr}}), SchemaError);
   EXPECT_THROW(Frame(std::vector<std::string>{"a", "b"}, {make_int64({1})}), SchemaError);
@@ -159,13 +151,11 @@ TEST(FrameTest, FromRowsWithASchema) {
 }
 
 TEST(FrameTest, FromRowsRejectsNonRecordRows) {
-  try {
-    Frame::from_rows(std::vector<Value>{Value::record({{"a", 1}}), Value()});
-    FAIL() << "null row accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().row, 1);
-    EXPECT_THAT(error.message(), HasSubstr("row 1 is a null, not a record"));
-  }
+  expect_error<SchemaError>(
+      [&] {
+        Frame::from_rows(std::vector<Value>{Value::record({{"a", 1}}), Value()});
+      },
+      {.message_has = {"row 1 is a null, not a record"}, .row = 1});
   EXPECT_THROW(Frame::from_rows(std::vector<Value>{1}), SchemaError);
 }
 

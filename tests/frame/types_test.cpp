@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "crv/core/errors.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::frame {
 namespace {
+
+using test_support::expect_error;
 
 TEST(DataTypeTest, PrimitiveFactoriesHaveTheirIds) {
   EXPECT_EQ(int64()->id(), TypeId::Int64);
@@ -66,13 +69,11 @@ TEST(DataTypeTest, ListItemAccess) {
 }
 
 TEST(DataTypeTest, StructRejectsBadMembers) {
-  try {
-    struct_({{"a", int64()}, {"a", utf8()}});
-    FAIL() << "duplicate member accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_NE(error.message().find("'a' appears twice"), std::string::npos);
-    EXPECT_EQ(error.context().column, "a");
-  }
+  expect_error<SchemaError>(
+      [&] {
+        struct_({{"a", int64()}, {"a", utf8()}});
+      },
+      {.message_has = {"'a' appears twice"}, .column = "a"});
   EXPECT_THROW(struct_({{"", int64()}}), SchemaError);
   EXPECT_THROW(struct_({{"x", nullptr}}), SchemaError);
   EXPECT_THROW(list(Field{"item", nullptr}), SchemaError);

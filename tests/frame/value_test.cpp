@@ -8,10 +8,12 @@
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
 #include "frame/test_values.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::frame {
 namespace {
 
+using test_support::expect_error;
 using testing::values_of;
 
 TEST(ValueTest, ConstructorsPickTheKind) {
@@ -38,12 +40,8 @@ TEST(ValueTest, TypedAccessChecksTheKind) {
   EXPECT_EQ(Value(0.25).as_double(), 0.25);
   EXPECT_EQ(Value::list({1, 2}).as_list().size(), 2u);
   EXPECT_EQ(Value::record({{"a", 1}}).as_record().front().first, "a");
-  try {
-    Value(7).as_string();
-    FAIL() << "int64 read as string";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.message(), "value is a int64, not a string");
-  }
+  expect_error<SchemaError>([&] { Value(7).as_string(); },
+                            {.message = "value is a int64, not a string"});
   EXPECT_THROW(Value(1.0).as_int64(), SchemaError);
   EXPECT_THROW(Value().as_record(), SchemaError);
 }
@@ -123,30 +121,23 @@ TEST(InferTypeTest, NestedListsOfRecordsUnifyTheirItems) {
 }
 
 TEST(InferTypeTest, ConflictsNameThePositionAndRow) {
-  try {
-    infer_type(std::vector<Value>{Value::record({{"a", 1}}), Value::record({{"a", "one"}})});
-    FAIL() << "int64 and string combined";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().column, "a");
-    EXPECT_EQ(error.context().row, 1);
-    EXPECT_NE(error.message().find("cannot combine int64 and string values at 'a'"),
-              std::string::npos);
-  }
-  try {
-    infer_type(std::vector<Value>{
-        Value::record({{"a", Value::list({Value::record({{"b", true}})})}}),
-        Value::record({{"a", Value::list({Value::record({{"b", Value::list({})}})})}})});
-    FAIL() << "bool and list combined";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().column, "a[].b");
-    EXPECT_EQ(error.context().row, 1);
-  }
-  try {
-    infer_type(std::vector<Value>{1, Value::record({})});
-    FAIL() << "int64 and record combined";
-  } catch (const SchemaError& error) {
-    EXPECT_NE(error.message().find("at the top level"), std::string::npos);
-  }
+  expect_error<SchemaError>(
+      [&] {
+        infer_type(std::vector<Value>{Value::record({{"a", 1}}), Value::record({{"a", "one"}})});
+      },
+      {.message_has = {"cannot combine int64 and string values at 'a'"}, .column = "a", .row = 1});
+  expect_error<SchemaError>(
+      [&] {
+        infer_type(std::vector<Value>{
+            Value::record({{"a", Value::list({Value::record({{"b", true}})})}}),
+            Value::record({{"a", Value::list({Value::record({{"b", Value::list({})}})})}})});
+      },
+      {.column = "a[].b", .row = 1});
+  expect_error<SchemaError>(
+      [&] {
+        infer_type(std::vector<Value>{1, Value::record({})});
+      },
+      {.message_has = {"at the top level"}});
 }
 
 TEST(ArrayFromValuesTest, MissingFieldsBecomeNulls) {
@@ -174,14 +165,11 @@ TEST(ArrayFromValuesTest, IntsInAFloatPositionConvertWhenExact) {
 
 TEST(ArrayFromValuesTest, InexactIntsInAFloatPositionAreAnError) {
   const int64_t inexact = (int64_t{1} << 53) + 1;
-  try {
-    array_from_values(std::vector<Value>{Value::list({0.5}), Value::list({1, inexact})});
-    FAIL() << "inexact int64 accepted as float64";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().column, "[]");
-    EXPECT_EQ(error.context().row, 1);
-    EXPECT_NE(error.message().find("9007199254740993"), std::string::npos);
-  }
+  expect_error<SchemaError>(
+      [&] {
+        array_from_values(std::vector<Value>{Value::list({0.5}), Value::list({1, inexact})});
+      },
+      {.message_has = {"9007199254740993"}, .column = "[]", .row = 1});
   EXPECT_THROW(array_from_values(std::vector<Value>{std::numeric_limits<int64_t>::max(), 0.5}),
                SchemaError);
 }
@@ -193,20 +181,16 @@ TEST(ArrayFromValuesTest, WithATypeHint) {
   EXPECT_EQ(*array->type(), *type);
   EXPECT_EQ(array->value_at(0), Value::record({{"id", 1}, {"score", 3.0}, {"tags", nullptr}}));
 
-  try {
-    array_from_values(std::vector<Value>{Value::record({{"id", 1}, {"extra", 2}})}, type);
-    FAIL() << "unknown field accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().column, "extra");
-    EXPECT_EQ(error.context().row, 0);
-  }
-  try {
-    array_from_values(std::vector<Value>{Value::record({{"id", 1.5}})}, type);
-    FAIL() << "double accepted as int64";
-  } catch (const SchemaError& error) {
-    EXPECT_EQ(error.context().column, "id");
-    EXPECT_NE(error.message().find("expected int64 at 'id', got double 1.5"), std::string::npos);
-  }
+  expect_error<SchemaError>(
+      [&] {
+        array_from_values(std::vector<Value>{Value::record({{"id", 1}, {"extra", 2}})}, type);
+      },
+      {.column = "extra", .row = 0});
+  expect_error<SchemaError>(
+      [&] {
+        array_from_values(std::vector<Value>{Value::record({{"id", 1.5}})}, type);
+      },
+      {.message_has = {"expected int64 at 'id', got double 1.5"}, .column = "id"});
   EXPECT_THROW(array_from_values(std::vector<Value>{Value::record({{"tags", "x"}})}, type),
                SchemaError);
 }
@@ -223,12 +207,11 @@ TEST(ArrayFromValuesTest, AllNullWithATypeHintIsTyped) {
 }
 
 TEST(ArrayFromValuesTest, DuplicateRecordFieldsAreAnError) {
-  try {
-    array_from_values(std::vector<Value>{Value::record({{"a", 1}, {"a", 2}})});
-    FAIL() << "duplicate field accepted";
-  } catch (const SchemaError& error) {
-    EXPECT_NE(error.message().find("'a' twice"), std::string::npos);
-  }
+  expect_error<SchemaError>(
+      [&] {
+        array_from_values(std::vector<Value>{Value::record({{"a", 1}, {"a", 2}})});
+      },
+      {.message_has = {"'a' twice"}});
 }
 
 TEST(ArrayFromValuesTest, NestedListsOfRecordsRoundTrip) {

@@ -19,7 +19,7 @@
 #include "crv/core/errors.hpp"
 #include "crv/io/dataset.hpp"
 #include "io/dataset_test_util.hpp"
-#include "io/fault_injecting_file_system.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 namespace {
@@ -110,7 +110,7 @@ std::vector<std::exception_ptr> append_shares_in_threads(const IoSettings& setti
 TEST(ConcurrentAppends, FourProcessesOfFiftyAppendsLoseNothing) {
   constexpr int kWriters = 4;
   constexpr int kAppendsPerWriter = 50;
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   const IoSettings settings = test_settings(scratch / "out");
 
   std::vector<pid_t> children;
@@ -140,7 +140,7 @@ TEST(ConcurrentAppends, FourProcessesOfFiftyAppendsLoseNothing) {
 TEST(ConcurrentAppends, FourThreadsOfTwentyFiveAppendsLoseNothing) {
   constexpr int kWriters = 4;
   constexpr int kAppendsPerWriter = 25;
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   const IoSettings settings = test_settings(scratch / "out");
 
   const std::vector<std::exception_ptr> failures =
@@ -159,7 +159,7 @@ TEST(ConcurrentAppends, FourThreadsOfTwentyFiveAppendsLoseNothing) {
 TEST(ConcurrentAppends, BatchingWritersInThreadsLoseNothingWhenTheyFlush) {
   constexpr int kWriters = 3;
   constexpr int kAppendsPerWriter = 10;
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   IoSettings settings = test_settings(scratch / "out");
   // Not a divisor of the share, so each writer's last appends wait for its destructor.
   settings.write_manifest_every_n = 4;

@@ -18,11 +18,14 @@
 #include "crv/io/manifest.hpp"
 #include "io/dataset_test_util.hpp"
 #include "io/fault_injecting_file_system.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 namespace {
 
 using namespace dataset_test;
+using test_support::expect_error;
 using testing::HasSubstr;
 
 constexpr const char* kPartTemp = "*/part-*.parquet.tmp";
@@ -134,7 +137,7 @@ std::multiset<int64_t> with_ticks(std::multiset<int64_t> ticks, const std::vecto
 
 class AppendFailure : public testing::TestWithParam<FailureCase> {
  protected:
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   IoSettings settings = test_settings(scratch / "out");
 };
 
@@ -206,7 +209,7 @@ INSTANTIATE_TEST_SUITE_P(Steps, AppendFailure, testing::ValuesIn(failure_cases()
 
 class FailureDuringCommit : public testing::Test {
  protected:
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   IoSettings settings = test_settings(scratch / "out");
   FaultInjectingFileSystem fs;
 };
@@ -217,7 +220,7 @@ TEST_F(FailureDuringCommit, ATransactionKeepsEarlierBatchesWhenALaterBatchCannot
   transaction.add(edge_rows({1, 101}));
   // The second part of the second batch fails after its first part was renamed.
   fs.fail(FsOperation::kRename, 2, ENOSPC, kPartTemp);
-  EXPECT_TRUE(error_thrown_by<IoWriteError>([&] { transaction.add(edge_rows({202, 303})); }));
+  EXPECT_TRUE(expect_error<IoWriteError>([&] { transaction.add(edge_rows({202, 303})); }));
   EXPECT_EQ(transaction.pending_rows(), 2);
   // Only the first batch's two parts are on disk.
   EXPECT_EQ(files_under(edges_dir(settings)).size(), 2u);
@@ -238,7 +241,7 @@ TEST_F(FailureDuringCommit, AFailedTransactionCommitRemovesEveryBatchAndKeepsThe
   transaction.add(edge_rows({2, 102}));
   transaction.add(edge_rows({203}));
   fs.fail(FsOperation::kRename, 1, EIO, kManifestTemp);
-  EXPECT_TRUE(error_thrown_by<IoManifestError>([&] { transaction.commit(); }));
+  EXPECT_TRUE(expect_error<IoManifestError>([&] { transaction.commit(); }));
 
   EXPECT_EQ(read_bytes(edges_manifest(settings)), manifest_before);
   const TableManifest manifest = expect_table_consistent(settings, kEdges);
@@ -252,7 +255,7 @@ TEST_F(FailureDuringCommit, AFailedBatchedFlushRemovesTheBatchAndTheNextOneCommi
   dataset.append(kEdges, edge_rows({2}));
   dataset.append(kEdges, edge_rows({3, 104}));
   fs.fail(FsOperation::kSync, 1, EIO, kManifestTemp);
-  EXPECT_TRUE(error_thrown_by<IoManifestError>([&] { dataset.flush(); }));
+  EXPECT_TRUE(expect_error<IoManifestError>([&] { dataset.flush(); }));
 
   TableManifest manifest = expect_table_consistent(settings, kEdges);
   EXPECT_EQ(named_part_paths(settings, kEdges, manifest), summary_part_paths({committed_first}));

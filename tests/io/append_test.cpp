@@ -25,12 +25,15 @@
 #include "crv/parquet/reader.hpp"
 #include "io/dataset_test_util.hpp"
 #include "io/fault_injecting_file_system.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 namespace {
 
 using namespace dataset_test;
 using frame::Value;
+using test_support::expect_error;
 using testing::ElementsAre;
 using testing::ElementsAreArray;
 using testing::HasSubstr;
@@ -42,7 +45,7 @@ using ordered_json = nlohmann::ordered_json;
 
 class AppendTest : public testing::Test {
  protected:
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   IoSettings settings = test_settings(scratch / "out");
 };
 
@@ -96,7 +99,7 @@ TEST_F(AppendTest, IntegerEdgeWeightsAreStoredAsDoubles) {
 }
 
 TEST_F(AppendTest, AMissingEdgeWeightIsASchemaError) {
-  const auto error = error_thrown_by<IoSchemaError>([&] {
+  const auto error = expect_error<IoSchemaError>([&] {
     append(settings, kRunId, kEdges, edge_rows({1, 2}).drop_column("edge_weight"));
   });
   ASSERT_TRUE(error);
@@ -312,11 +315,11 @@ TEST_F(AppendTest, WithoutSchemaValidationTheFrameIsWrittenAsGivenWithItsBucket)
 
   // The partitioning rules still hold, and strings must still be UTF-8 (the row named is
   // the frame's, not that of its second bucket's part).
-  EXPECT_TRUE(error_thrown_by<IoSchemaError>([&] {
+  EXPECT_TRUE(expect_error<IoSchemaError>([&] {
     append(settings, kRunId, kEdges, frame::Frame({{"tick", frame::make_int64({-3})}}),
            AppendOptions{.validate_schema = false});
   }));
-  const auto invalid = error_thrown_by<IoSchemaError>([&] {
+  const auto invalid = expect_error<IoSchemaError>([&] {
     append(settings, kRunId, kEdges,
            frame::Frame({{"tick", frame::make_int64({1, 150, 151})},
                          {"anything", frame::make_utf8({"a", "b", "\xE2\x82"})}}),
@@ -578,7 +581,7 @@ std::vector<RejectedFrame> rejected_frames() {
 
 class RejectedAppend : public testing::TestWithParam<RejectedFrame> {
  protected:
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   IoSettings settings = test_settings(scratch / "out");
 };
 
@@ -594,7 +597,7 @@ TEST_P(RejectedAppend, IsASchemaErrorNamingTheProblemAndChangesNothingOnDisk) {
   const TreeSnapshot before = snapshot_tree(settings.root_dir);
 
   const frame::Frame input = rejected.make();
-  const auto error = error_thrown_by<IoSchemaError>([&] { dataset.append(rejected.table, input); });
+  const auto error = expect_error<IoSchemaError>([&] { dataset.append(rejected.table, input); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().column, rejected.column);
   EXPECT_EQ(error->context().row, rejected.row);
@@ -606,7 +609,7 @@ TEST_P(RejectedAppend, IsASchemaErrorNamingTheProblemAndChangesNothingOnDisk) {
 
   // A transaction rejects the batch the same way and stays usable.
   Dataset::Transaction transaction = dataset.begin(rejected.table);
-  EXPECT_TRUE(error_thrown_by<IoSchemaError>([&] { transaction.add(input); }));
+  EXPECT_TRUE(expect_error<IoSchemaError>([&] { transaction.add(input); }));
   EXPECT_EQ(transaction.pending_rows(), 0);
   EXPECT_TRUE(transaction.commit().parts.empty());
   EXPECT_EQ(describe_differences(before, snapshot_tree(settings.root_dir)), "");
@@ -627,16 +630,15 @@ TEST_F(AppendTest, AnUnknownTableIsAGrammarErrorListingTheValidNames) {
 
   for (const char* table : {"edges", "Identity_Edges", "identity_edges/../holdings", ""}) {
     SCOPED_TRACE(table);
-    const auto error =
-        error_thrown_by<GrammarError>([&] { dataset.append(table, edge_rows({2})); });
+    const auto error = expect_error<GrammarError>([&] { dataset.append(table, edge_rows({2})); });
     ASSERT_TRUE(error);
     EXPECT_THAT(error->message(), HasSubstr(fmt::format("'{}'", table)));
     for (const std::string& valid : kCanonicalTables) {
       EXPECT_THAT(error->message(), HasSubstr(valid));
     }
-    EXPECT_TRUE(error_thrown_by<GrammarError>([&] { dataset.begin(table); }));
+    EXPECT_TRUE(expect_error<GrammarError>([&] { dataset.begin(table); }));
     EXPECT_TRUE(
-        error_thrown_by<GrammarError>([&] { append(settings, kRunId, table, edge_rows({2})); }));
+        expect_error<GrammarError>([&] { append(settings, kRunId, table, edge_rows({2})); }));
   }
   EXPECT_EQ(describe_differences(before, snapshot_tree(settings.root_dir)), "");
 }
@@ -654,12 +656,12 @@ TEST_F(AppendTest, BadRunIdsAreGrammarErrorsAndWriteNothing) {
   };
   for (const auto& [run_id, explanation] : bad_ids) {
     SCOPED_TRACE(run_id);
-    const auto error = error_thrown_by<GrammarError>([&] { Dataset dataset(settings, run_id); });
+    const auto error = expect_error<GrammarError>([&] { Dataset dataset(settings, run_id); });
     ASSERT_TRUE(error);
     EXPECT_THAT(error->message(), HasSubstr("run id"));
     EXPECT_THAT(error->message(), HasSubstr(explanation));
     EXPECT_TRUE(
-        error_thrown_by<GrammarError>([&] { append(settings, run_id, kEdges, edge_rows({2})); }));
+        expect_error<GrammarError>([&] { append(settings, run_id, kEdges, edge_rows({2})); }));
   }
   // The longest allowed id is fine.
   EXPECT_EQ(append(settings, std::string(255, 'r'), kEdges, edge_rows({2})).rows, 1);
@@ -683,7 +685,7 @@ TEST_P(CorruptManifest, IsAManifestErrorThatOverwritesNothingAndLeavesNoPart) {
     Dataset fresh(settings, std::string(kRunId));
     for (Dataset* handle : {&dataset, &fresh}) {
       const auto error =
-          error_thrown_by<IoManifestError>([&] { handle->append(kEdges, edge_rows(ticks)); });
+          expect_error<IoManifestError>([&] { handle->append(kEdges, edge_rows(ticks)); });
       ASSERT_TRUE(error);
       EXPECT_EQ(error->context().path, manifest.string());
       EXPECT_EQ(read_bytes(manifest), GetParam().second);
@@ -744,7 +746,7 @@ TEST_F(AppendTest, ARejectedBatchLeavesTheEarlierBatchesPendingAndCommittable) {
   const std::vector<std::filesystem::path> first_batch_files = files_under(edges_dir(settings));
   ASSERT_EQ(first_batch_files.size(), 2u);
 
-  EXPECT_TRUE(error_thrown_by<IoSchemaError>([&] {
+  EXPECT_TRUE(expect_error<IoSchemaError>([&] {
     transaction.add(edge_rows({20, 21}).drop_column("edge_weight"));
   }));
   EXPECT_EQ(transaction.pending_rows(), 2);

@@ -22,11 +22,14 @@
 #include "crv/parquet/reader.hpp"
 #include "io/dataset_test_util.hpp"
 #include "io/fault_injecting_file_system.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 namespace {
 
 using namespace dataset_test;
+using test_support::expect_error;
 using ordered_json = nlohmann::ordered_json;
 using testing::ElementsAre;
 using testing::HasSubstr;
@@ -65,7 +68,7 @@ class ArtifactsTest : public testing::Test {
     std::ofstream(file, std::ios::binary) << bytes;
   }
 
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   IoSettings settings = test_settings(scratch / "out");
   FaultInjectingFileSystem fs;
 };
@@ -86,12 +89,12 @@ TEST_F(ArtifactsTest, LabFoldersAreCreatedOnDemandUnderTheRunsArtifactsRoot) {
 TEST_F(ArtifactsTest, AnUnknownLabFolderIsAGrammarErrorAndCreatesNothing) {
   for (const std::string_view folder : {"world", "Tidy", "", "../tidy", "tidy/x"}) {
     SCOPED_TRACE(folder);
-    const auto error = error_thrown_by<GrammarError>([&] { lab(folder); });
+    const auto error = expect_error<GrammarError>([&] { lab(folder); });
     ASSERT_TRUE(error);
     EXPECT_THAT(error->message(), HasSubstr("the lab folders are tidy, probes, policy, audit"));
   }
   EXPECT_FALSE(std::filesystem::exists(run_root(settings, kRunId)));
-  EXPECT_TRUE(error_thrown_by<GrammarError>([&] { lab_dir(settings, "../run", "tidy", fs); }));
+  EXPECT_TRUE(expect_error<GrammarError>([&] { lab_dir(settings, "../run", "tidy", fs); }));
 }
 
 TEST_F(ArtifactsTest, WritesATextFileAtomicallyAndReplacesAnExistingOne) {
@@ -113,7 +116,7 @@ TEST_F(ArtifactsTest, AFailedWriteLeavesThePreviousFileAndNoTemporaryFile) {
   write_text_atomic(file, "{\"v\": 1}", fs);
   fs.fail(FsOperation::kRename, 1, ENOSPC, "*/summary.json.tmp-*");
 
-  const auto error = error_thrown_by<IoWriteError>([&] { write_text_atomic(file, "{}", fs); });
+  const auto error = expect_error<IoWriteError>([&] { write_text_atomic(file, "{}", fs); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().path, file.string());
   EXPECT_THAT(error->message(), HasSubstr("cannot write artifact"));
@@ -156,10 +159,10 @@ TEST_F(ArtifactsTest, FileStatReportsTheSizeAndRefusesWhatIsNotAFile) {
   write_raw(file, "12345");
   EXPECT_EQ(file_stat(file, fs), (FileStat{.path = file, .bytes = 5}));
 
-  const auto missing = error_thrown_by<IoError>([&] { file_stat(file.parent_path() / "no", fs); });
+  const auto missing = expect_error<IoError>([&] { file_stat(file.parent_path() / "no", fs); });
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->context().path, (file.parent_path() / "no").string());
-  const auto folder = error_thrown_by<IoError>([&] { file_stat(file.parent_path(), fs); });
+  const auto folder = expect_error<IoError>([&] { file_stat(file.parent_path(), fs); });
   ASSERT_TRUE(folder);
   EXPECT_THAT(folder->message(), HasSubstr("is a folder"));
 }

@@ -21,11 +21,14 @@
 #include "crv/version.hpp"
 #include "io/dataset_test_util.hpp"
 #include "io/fault_injecting_file_system.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 namespace {
 
 using namespace dataset_test;
+using test_support::expect_error;
 using ordered_json = nlohmann::ordered_json;
 using testing::ElementsAre;
 
@@ -53,7 +56,7 @@ class BundleTest : public testing::Test {
     return ordered_json::parse(read_bytes(path));
   }
 
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   IoSettings settings = test_settings(scratch / "out");
   FaultInjectingFileSystem fs;
   ScopedEnvironment sha{"CRV_GIT_SHA", nullptr};
@@ -151,7 +154,7 @@ TEST_F(BundleTest, GitStateComesFromTheEnvironment) {
 
   ScopedEnvironment bad_dirty("CRV_GIT_DIRTY", "maybe");
   const auto error =
-      error_thrown_by<IoConfigError>([&] { write_run_bundle_manifest(settings, kRunId, {}, fs); });
+      expect_error<IoConfigError>([&] { write_run_bundle_manifest(settings, kRunId, {}, fs); });
   ASSERT_TRUE(error);
   EXPECT_THAT(error->message(), testing::HasSubstr("CRV_GIT_DIRTY"));
 }
@@ -159,7 +162,7 @@ TEST_F(BundleTest, GitStateComesFromTheEnvironment) {
 TEST_F(BundleTest, MetaIsKeptAndMustBeAnObject) {
   const nlohmann::json meta = {{"seed", 42}, {"note", "baseline"}};
   EXPECT_EQ(write_and_parse(meta)["meta"], ordered_json(meta));
-  EXPECT_TRUE(error_thrown_by<IoManifestError>(
+  EXPECT_TRUE(expect_error<IoManifestError>(
       [&] { write_run_bundle_manifest(settings, kRunId, nlohmann::json::array({1}), fs); }));
 }
 
@@ -176,8 +179,8 @@ TEST_F(BundleTest, IsWrittenAtomicallyAndReplacesThePreviousOne) {
 TEST_F(BundleTest, ACorruptTableManifestIsReported) {
   std::filesystem::create_directories(edges_dir(settings));
   std::ofstream(edges_manifest(settings)) << "{";
-  EXPECT_TRUE(error_thrown_by<IoManifestError>(
-      [&] { write_run_bundle_manifest(settings, kRunId, {}, fs); }));
+  EXPECT_TRUE(
+      expect_error<IoManifestError>([&] { write_run_bundle_manifest(settings, kRunId, {}, fs); }));
 }
 
 }  // namespace

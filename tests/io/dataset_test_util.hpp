@@ -15,11 +15,9 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <typeinfo>
 #include <utility>
 #include <vector>
 
-#include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
 #include "crv/frame/frame.hpp"
 #include "crv/io/dataset.hpp"
@@ -228,28 +226,6 @@ inline int64_t manifest_rows(const TableManifest& manifest) {
   int64_t rows = 0;
   for (const auto& [bucket, partition] : manifest.partitions) rows += partition.row_count;
   return rows;
-}
-
-// Runs `action` and returns the crv::Error it threw, failing the test unless it threw
-// exactly `Expected` (not a subclass or another class).
-template <class Expected, class Action>
-std::optional<Expected> error_thrown_by(Action&& action) {
-  try {
-    action();
-  } catch (const Expected& error) {
-    if (typeid(error) == typeid(Expected)) return error;
-    ADD_FAILURE() << "threw " << error.kind() << " instead of " << typeid(Expected).name() << ": "
-                  << error.what();
-    return std::nullopt;
-  } catch (const Error& error) {
-    ADD_FAILURE() << "threw " << error.kind() << ": " << error.what();
-    return std::nullopt;
-  } catch (const std::exception& error) {
-    ADD_FAILURE() << "threw a non-crv exception: " << error.what();
-    return std::nullopt;
-  }
-  ADD_FAILURE() << "nothing was thrown";
-  return std::nullopt;
 }
 
 }  // namespace crv::io::dataset_test

@@ -1,10 +1,9 @@
 #pragma once
-// Test seams for the I/O layer: a FileSystem that forwards to a real one, records every
+// A test seam for the I/O layer: a FileSystem that forwards to a real one, records every
 // call and fails the calls it is told to fail, with the same error the real one would
-// throw; and a scratch folder for tests that touch the disk.
+// throw.
 
 #include <fnmatch.h>
-#include <stdlib.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -13,7 +12,6 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -176,31 +174,6 @@ class FaultInjectingFileSystem final : public FileSystem {
   std::vector<Rule> rules_;
   std::vector<Call> calls_;
   uint64_t bytes_read_ = 0;
-};
-
-// A new folder under the system's temporary folder, removed with its contents on
-// destruction.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string name = (std::filesystem::temp_directory_path() / "crv-io-test-XXXXXX").string();
-    if (::mkdtemp(name.data()) == nullptr) {
-      throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    }
-    path_ = name;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
 };
 
 }  // namespace crv::io

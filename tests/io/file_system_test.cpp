@@ -21,12 +21,14 @@
 #include <vector>
 
 #include "io/fault_injecting_file_system.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 namespace {
 
+using test_support::expect_error;
 using testing::ElementsAre;
-using testing::HasSubstr;
 
 // Long enough that a lock which fails to block is noticed, short enough to keep the
 // suite quick. Waits for things that must happen are far longer, so a loaded machine
@@ -49,7 +51,7 @@ std::string patterned(std::size_t size) {
 class RealFileSystem : public testing::Test {
  protected:
   FileSystem& fs = default_file_system();
-  ScratchDir dir;
+  test_support::TempDir dir;
 };
 
 TEST_F(RealFileSystem, WritesAndReadsBackAWholeFile) {
@@ -119,15 +121,8 @@ TEST_F(RealFileSystem, ReadingPastTheEndNamesFileAndOffset) {
   const auto file = dir / "short.bin";
   fs.write_file(file, "0123456789");
   const auto in = fs.open_for_read(file);
-  try {
-    in->read(8, 5);
-    FAIL() << "read past the end";
-  } catch (const IoError& error) {
-    EXPECT_STREQ(error.kind(), "IoError");
-    EXPECT_EQ(error.context().path, file.string());
-    EXPECT_EQ(error.context().offset, 8u);
-    EXPECT_THAT(error.message(), HasSubstr("10 bytes"));
-  }
+  expect_error<IoError>([&] { in->read(8, 5); },
+                        {.message_has = {"10 bytes"}, .path = file.string(), .offset = 8});
   // read_at itself reports the end too, after delivering what exists.
   std::vector<std::byte> out(4);
   EXPECT_THROW(in->read_at(8, out), IoError);
@@ -184,14 +179,9 @@ TEST_F(RealFileSystem, CreatesNestedFoldersAndAcceptsExistingOnes) {
 
 TEST_F(RealFileSystem, CreateDirectoriesThroughAFileFails) {
   fs.write_file(dir / "file", "");
-  try {
-    fs.create_directories(dir / "file/sub/deeper");
-    FAIL() << "created a folder inside a file";
-  } catch (const IoWriteError& error) {
-    EXPECT_EQ(error.context().path, (dir / "file/sub/deeper").string());
-    EXPECT_THAT(error.message(), HasSubstr((dir / "file").string()));
-    EXPECT_THAT(error.message(), HasSubstr(std::strerror(ENOTDIR)));
-  }
+  expect_error<IoWriteError>([&] { fs.create_directories(dir / "file/sub/deeper"); },
+                             {.message_has = {(dir / "file").string(), std::strerror(ENOTDIR)},
+                              .path = (dir / "file/sub/deeper").string()});
 }
 
 TEST_F(RealFileSystem, StatIdentityChangesWhenTheFileIsReplaced) {
@@ -213,28 +203,17 @@ TEST_F(RealFileSystem, StatIdentityChangesWhenTheFileIsReplaced) {
 
 TEST_F(RealFileSystem, MissingFilesAreReadErrorsNamingThePath) {
   const auto missing = dir / "missing.json";
-  try {
-    fs.read_file(missing);
-    FAIL() << "read a missing file";
-  } catch (const IoError& error) {
-    EXPECT_STREQ(error.kind(), "IoError");
-    EXPECT_EQ(error.context().path, missing.string());
-    EXPECT_THAT(error.message(), HasSubstr(std::strerror(ENOENT)));
-  }
+  expect_error<IoError>([&] { fs.read_file(missing); },
+                        {.message_has = {std::strerror(ENOENT)}, .path = missing.string()});
   EXPECT_THROW(fs.file_size(missing), IoError);
   EXPECT_THROW(fs.list_directory(dir / "no-such-folder"), IoError);
 }
 
 TEST_F(RealFileSystem, FailedWritesAreWriteErrorsNamingThePath) {
   const auto missing = dir / "missing";
-  try {
-    fs.rename(missing, dir / "target");
-    FAIL() << "renamed a missing file";
-  } catch (const IoWriteError& error) {
-    EXPECT_EQ(error.context().path, missing.string());
-    EXPECT_THAT(error.message(), HasSubstr("target"));
-    EXPECT_THAT(error.message(), HasSubstr(std::strerror(ENOENT)));
-  }
+  expect_error<IoWriteError>(
+      [&] { fs.rename(missing, dir / "target"); },
+      {.message_has = {"target", std::strerror(ENOENT)}, .path = missing.string()});
   EXPECT_THROW(fs.sync_directory(dir / "no-such-folder"), IoWriteError);
   EXPECT_THROW(fs.open_for_write(dir / "no-such-folder/file"), IoWriteError);
   EXPECT_THROW(fs.lock_exclusive(dir / "no-such-folder/.lock"), IoWriteError);
@@ -269,14 +248,9 @@ TEST(FsErrors, ClassFollowsWhetherTheOperationChangesTheDisk) {
   for (const FsOperation operation : reads) {
     SCOPED_TRACE(std::string(to_string(operation)));
     EXPECT_FALSE(changes_disk(operation));
-    try {
-      throw_fs_error(operation, EACCES, {.path = "/p"}, " now");
-      FAIL() << "did not throw";
-    } catch (const IoError& error) {
-      EXPECT_STREQ(error.kind(), "IoError");
-      EXPECT_THAT(error.message(), HasSubstr(std::string(" now: ") + std::strerror(EACCES)));
-      EXPECT_EQ(error.context().path, "/p");
-    }
+    expect_error<IoError>(
+        [&] { throw_fs_error(operation, EACCES, {.path = "/p"}, " now"); },
+        {.message_has = {std::string(" now: ") + std::strerror(EACCES)}, .path = "/p"});
   }
 }
 
@@ -407,26 +381,26 @@ std::vector<InjectedCase> injected_cases() {
 TEST(FaultInjection, EachOperationFailsWithTheRealErrorClassPathAndErrnoText) {
   for (const InjectedCase& injected : injected_cases()) {
     SCOPED_TRACE(std::string(to_string(injected.operation)));
-    ScratchDir dir;
+    test_support::TempDir dir;
     default_file_system().write_file(dir / "existing", "content");
     const std::filesystem::path target =
         injected.target.empty() ? dir.path() : dir / injected.target;
     FaultInjectingFileSystem fs;
     fs.fail(injected.operation, 1, ENOSPC);
-    try {
-      injected.act(fs, target);
-      ADD_FAILURE() << "the injected failure did not happen";
-    } catch (const IoError& error) {
-      EXPECT_STREQ(error.kind(), changes_disk(injected.operation) ? "IoWriteError" : "IoError");
-      EXPECT_EQ(error.context().path, target.string());
-      EXPECT_THAT(error.message(), HasSubstr(std::strerror(ENOSPC)));
+    const auto act = [&] { injected.act(fs, target); };
+    const test_support::ErrorExpectation named{.message_has = {std::strerror(ENOSPC)},
+                                               .path = target.string()};
+    if (changes_disk(injected.operation)) {
+      expect_error<IoWriteError>(act, named);
+    } else {
+      expect_error<IoError>(act, named);
     }
     EXPECT_EQ(fs.calls(injected.operation), 1);
   }
 }
 
 TEST(FaultInjection, FailsOnlyTheNthMatchingCall) {
-  ScratchDir dir;
+  test_support::TempDir dir;
   FaultInjectingFileSystem fs;
   fs.fail(FsOperation::kRename, 2, EXDEV, "*/b/*");
   fs.create_directories(dir / "a");
@@ -446,7 +420,7 @@ TEST(FaultInjection, FailsOnlyTheNthMatchingCall) {
 }
 
 TEST(FaultInjection, CountsCallsPerOperationAndPathPatternAndBytesRead) {
-  ScratchDir dir;
+  test_support::TempDir dir;
   FaultInjectingFileSystem fs;
   fs.create_directories(dir / "bucket=000001");
   fs.create_directories(dir / "bucket=000002");

@@ -27,6 +27,8 @@
 #include "io/fault_injecting_file_system.hpp"
 #include "io/part_damage.hpp"
 #include "io/table_lock.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 
@@ -41,6 +43,7 @@ static void PrintTo(FsckRepair repair, std::ostream* out) {
 namespace {
 
 using namespace dataset_test;
+using test_support::expect_error;
 using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::IsEmpty;
@@ -110,7 +113,7 @@ class FsckTest : public testing::Test {
     return path.lexically_relative(settings.root_dir).string();
   }
 
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   IoSettings settings = test_settings(scratch / "out");
   FaultInjectingFileSystem fs;
 };
@@ -628,18 +631,18 @@ TEST_F(FsckTest, ARunWithoutTablesIsConsistent) {
 
 TEST_F(FsckTest, BadNamesAndMissingFoldersAreErrors) {
   const auto unknown =
-      error_thrown_by<GrammarError>([&] { fsck_table(settings, kRunId, "trades", {}, fs); });
+      expect_error<GrammarError>([&] { fsck_table(settings, kRunId, "trades", {}, fs); });
   ASSERT_TRUE(unknown);
   EXPECT_THAT(unknown->message(), HasSubstr("trades"));
-  EXPECT_TRUE(error_thrown_by<GrammarError>([&] { fsck_run(settings, "..", {}, fs); }));
-  EXPECT_TRUE(error_thrown_by<GrammarError>([&] { fsck_table(settings, "a/b", kEdges, {}, fs); }));
+  EXPECT_TRUE(expect_error<GrammarError>([&] { fsck_run(settings, "..", {}, fs); }));
+  EXPECT_TRUE(expect_error<GrammarError>([&] { fsck_table(settings, "a/b", kEdges, {}, fs); }));
 
-  const auto no_run = error_thrown_by<IoError>([&] { fsck_run(settings, kRunId, {}, fs); });
+  const auto no_run = expect_error<IoError>([&] { fsck_run(settings, kRunId, {}, fs); });
   ASSERT_TRUE(no_run);
   EXPECT_EQ(no_run->context().path, run_root(settings, kRunId).string());
 
   append(tick_range(0, 5));
-  const auto no_table = error_thrown_by<IoManifestError>(
+  const auto no_table = expect_error<IoManifestError>(
       [&] { fsck_table(settings, kRunId, "holdings", {.repair = true}, fs); });
   ASSERT_TRUE(no_table);
   EXPECT_THAT(no_table->message(), HasSubstr("no folder"));
@@ -647,7 +650,7 @@ TEST_F(FsckTest, BadNamesAndMissingFoldersAreErrors) {
 
   IoSettings invalid = settings;
   invalid.tick_bucket_size = 0;
-  EXPECT_TRUE(error_thrown_by<IoConfigError>([&] { fsck_table(invalid, kRunId, kEdges, {}, fs); }));
+  EXPECT_TRUE(expect_error<IoConfigError>([&] { fsck_table(invalid, kRunId, kEdges, {}, fs); }));
 }
 
 }  // namespace

@@ -29,11 +29,14 @@
 #include "crv/io/fsck.hpp"
 #include "crv/io/paths.hpp"
 #include "io/dataset_test_util.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 namespace {
 
 using namespace dataset_test;
+using test_support::expect_error;
 using testing::HasSubstr;
 
 constexpr int64_t kBlock = 4096;
@@ -83,30 +86,26 @@ class FullDiskTest : public testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
-    char pattern[] = "/tmp/crv-full-disk-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr) << std::strerror(errno);
-    mount_point_ = pattern;
-    if (::mount("tmpfs", pattern, "tmpfs", MS_NOSUID | MS_NODEV, "size=2m,mode=0700") != 0) {
-      const std::string reason = std::strerror(errno);
-      std::filesystem::remove(mount_point_);
-      mount_point_.clear();
-      GTEST_SKIP() << "cannot mount a tmpfs: " << reason;
+    if (::mount("tmpfs", mount_point_.path().c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
+                "size=2m,mode=0700") != 0) {
+      GTEST_SKIP() << "cannot mount a tmpfs: " << std::strerror(errno);
     }
+    mounted_ = true;
     settings_ = test_settings(mount_point_ / "root");
   }
 
   void TearDown() override {
-    if (mount_point_.empty()) return;
-    if (::umount(mount_point_.c_str()) != 0) {
-      ADD_FAILURE() << "umount " << mount_point_ << ": " << std::strerror(errno);
-      ::umount2(mount_point_.c_str(), MNT_DETACH);
+    // The folder itself goes with mount_point_, once nothing is mounted on it.
+    if (!mounted_) return;
+    if (::umount(mount_point_.path().c_str()) != 0) {
+      ADD_FAILURE() << "umount " << mount_point_.path() << ": " << std::strerror(errno);
+      ::umount2(mount_point_.path().c_str(), MNT_DETACH);
     }
-    std::filesystem::remove(mount_point_);
   }
 
   int64_t free_blocks() const {
     struct statvfs stats {};
-    EXPECT_EQ(::statvfs(mount_point_.c_str(), &stats), 0) << std::strerror(errno);
+    EXPECT_EQ(::statvfs(mount_point_.path().c_str(), &stats), 0) << std::strerror(errno);
     EXPECT_EQ(static_cast<int64_t>(stats.f_frsize), kBlock);
     return static_cast<int64_t>(stats.f_bavail);
   }
@@ -176,7 +175,8 @@ class FullDiskTest : public testing::Test {
     expect_table_consistent(settings_, kEdges);
   }
 
-  std::filesystem::path mount_point_;
+  const test_support::TempDir mount_point_;
+  bool mounted_ = false;
   IoSettings settings_;
 };
 
@@ -199,7 +199,7 @@ TEST_F(FullDiskTest, APartWriteThatRunsOutOfSpaceLeavesTheTableAsItWas) {
   ASSERT_NO_FATAL_FAILURE(leave_free_blocks(blocks_for(sizes[0]) + blocks_for(sizes[1]) / 2));
 
   const std::optional<IoWriteError> error =
-      error_thrown_by<IoWriteError>([&] { dataset.append(kEdges, rows); });
+      expect_error<IoWriteError>([&] { dataset.append(kEdges, rows); });
   ASSERT_TRUE(error);
   std::cout << "part write on a full disk: " << error->kind() << ": " << error->what() << "\n";
   EXPECT_THAT(error->context().path, HasSubstr("/bucket=00000"));
@@ -225,7 +225,7 @@ TEST_F(FullDiskTest, AManifestWriteThatRunsOutOfSpaceLeavesTheTableAsItWas) {
   ASSERT_NO_FATAL_FAILURE(leave_free_blocks(part_blocks));
 
   const std::optional<IoManifestError> error =
-      error_thrown_by<IoManifestError>([&] { dataset.append(kEdges, rows); });
+      expect_error<IoManifestError>([&] { dataset.append(kEdges, rows); });
   ASSERT_TRUE(error);
   std::cout << "manifest write on a full disk: " << error->kind() << ": " << error->what() << "\n";
   EXPECT_THAT(error->what(), HasSubstr("manifest.json"));
@@ -261,7 +261,7 @@ TEST_F(FullDiskTest, ATransactionThatRunsOutOfSpaceCommitsNothing) {
     transaction.add(first);
     transaction.add(second);
     const std::optional<IoWriteError> error =
-        error_thrown_by<IoWriteError>([&] { transaction.add(third); });
+        expect_error<IoWriteError>([&] { transaction.add(third); });
     ASSERT_TRUE(error);
     EXPECT_THAT(error->what(), HasSubstr("No space left on device"));
     EXPECT_EQ(read_bytes(edges_manifest(settings_)), manifest);

@@ -8,9 +8,12 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/io/manifest.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::io {
 namespace {
+
+using test_support::expect_error;
 
 TEST(ManifestNesting, DeepNestingAnywhereIsACorruptManifest) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
@@ -24,13 +27,8 @@ TEST(ManifestNesting, DeepNestingAnywhereIsACorruptManifest) {
   };
   for (const auto& [text, problem] : cases) {
     SCOPED_TRACE(problem);
-    try {
-      parse_manifest(text, "manifest.json");
-      ADD_FAILURE() << "no error";
-    } catch (const IoManifestError& error) {
-      EXPECT_THAT(error.message(), ::testing::HasSubstr(problem));
-      EXPECT_EQ(error.context().path, "manifest.json");
-    }
+    expect_error<IoManifestError>([&] { parse_manifest(text, "manifest.json"); },
+                                  {.message_has = {problem}, .path = "manifest.json"});
   }
 }
 

@@ -18,12 +18,14 @@
 #include "crv/io/file_system.hpp"
 #include "io/fault_injecting_file_system.hpp"
 #include "io/table_lock.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 namespace {
 
+using test_support::expect_error;
 using testing::ElementsAre;
-using testing::HasSubstr;
 
 constexpr const char* kUidA = "0123456789abcdef0123456789abcdef";
 constexpr const char* kUidB = "fedcba9876543210fedcba9876543210";
@@ -345,41 +347,29 @@ TEST(ManifestCorruption, EveryKindIsRejectedNamingThePathAndTheProblem) {
   const std::filesystem::path path = "/runs/r/tables/identity_edges/manifest.json";
   for (const Corruption& corruption : corruptions()) {
     SCOPED_TRACE(corruption.name);
-    try {
-      parse_manifest(corruption.json, path);
-      ADD_FAILURE() << "accepted:\n" << corruption.json;
-    } catch (const IoManifestError& error) {
-      EXPECT_EQ(error.context().path, path.string());
-      EXPECT_THAT(error.message(), HasSubstr(corruption.expected_in_message));
-    }
+    expect_error<IoManifestError>(
+        [&] { parse_manifest(corruption.json, path); },
+        {.message_has = {corruption.expected_in_message}, .path = path.string()});
   }
 }
 
 TEST(ManifestCorruption, SyntaxErrorsCarryTheByteOffset) {
   const std::string json = sample_with("\"version\": 1,", "\"version\": 1");
-  try {
-    parse_manifest(json, "m.json");
-    FAIL() << "accepted a missing comma";
-  } catch (const IoManifestError& error) {
-    // The reader stops at the key that should have been preceded by a comma.
-    EXPECT_EQ(error.context().offset, json.find("\"created_at\""));
-  }
+  // The reader stops at the key that should have been preceded by a comma.
+  expect_error<IoManifestError>([&] { parse_manifest(json, "m.json"); },
+                                {.offset = json.find("\"created_at\"")});
 }
 
 TEST(ManifestCorruption, AnInvalidModelIsNeverWritten) {
-  ScratchDir dir;
+  test_support::TempDir dir;
   FaultInjectingFileSystem fs;
   const auto path = dir / "manifest.json";
   write_manifest(fs, path, sample_manifest());
   TableManifest broken = sample_manifest();
   broken.partitions.at(1).row_count += 1;
-  try {
-    write_manifest(fs, path, broken);
-    FAIL() << "wrote a manifest whose aggregates are wrong";
-  } catch (const IoManifestError& error) {
-    EXPECT_THAT(error.message(), HasSubstr("refusing to write an invalid manifest"));
-    EXPECT_THAT(error.message(), HasSubstr("partitions.000001.row_count"));
-  }
+  expect_error<IoManifestError>(
+      [&] { write_manifest(fs, path, broken); },
+      {.message_has = {"refusing to write an invalid manifest", "partitions.000001.row_count"}});
   EXPECT_EQ(fs.calls(FsOperation::kOpenForWrite), 1) << "only the first, valid write";
   EXPECT_EQ(default_file_system().read_file(path), kSampleJson);
 
@@ -397,7 +387,7 @@ TEST(ManifestCorruption, AnInvalidModelIsNeverWritten) {
 
 class ManifestFiles : public testing::Test {
  protected:
-  ScratchDir dir;
+  test_support::TempDir dir;
   std::filesystem::path path = dir / "manifest.json";
   FileSystem& real = default_file_system();
 };
@@ -430,12 +420,7 @@ TEST_F(ManifestFiles, WritingSyncsTheFileBeforeTheRenameAndTheFolderAfter) {
 
 TEST_F(ManifestFiles, ACorruptOrUnreadableManifestIsAManifestError) {
   real.write_file(path, kSampleJson.substr(0, 100));
-  try {
-    load_manifest(real, path);
-    FAIL() << "loaded a truncated manifest";
-  } catch (const IoManifestError& error) {
-    EXPECT_EQ(error.context().path, path.string());
-  }
+  expect_error<IoManifestError>([&] { load_manifest(real, path); }, {.path = path.string()});
 
   real.remove_file(path);
   real.create_directories(path);  // a folder where the file should be
@@ -446,13 +431,8 @@ TEST_F(ManifestFiles, AFailedReadIsAManifestErrorWithTheCause) {
   write_manifest(real, path, sample_manifest());
   FaultInjectingFileSystem fs;
   fs.fail(FsOperation::kRead, 1, EIO);
-  try {
-    load_manifest(fs, path);
-    FAIL() << "the injected read failure was lost";
-  } catch (const IoManifestError& error) {
-    EXPECT_EQ(error.context().path, path.string());
-    EXPECT_THAT(error.message(), HasSubstr(std::strerror(EIO)));
-  }
+  expect_error<IoManifestError>([&] { load_manifest(fs, path); },
+                                {.message_has = {std::strerror(EIO)}, .path = path.string()});
 }
 
 TEST_F(ManifestFiles, AFailureAtAnyStepKeepsTheOldManifestAndLeavesNoTemporaryFile) {
@@ -465,13 +445,8 @@ TEST_F(ManifestFiles, AFailureAtAnyStepKeepsTheOldManifestAndLeavesNoTemporaryFi
     SCOPED_TRACE(std::string(to_string(step)));
     FaultInjectingFileSystem fs;
     fs.fail(step, 1, ENOSPC);
-    try {
-      write_manifest(fs, path, extended);
-      ADD_FAILURE() << "the injected failure was lost";
-    } catch (const IoManifestError& error) {
-      EXPECT_EQ(error.context().path, path.string());
-      EXPECT_THAT(error.message(), HasSubstr(std::strerror(ENOSPC)));
-    }
+    expect_error<IoManifestError>([&] { write_manifest(fs, path, extended); },
+                                  {.message_has = {std::strerror(ENOSPC)}, .path = path.string()});
     EXPECT_EQ(real.read_file(path), kSampleJson);
     EXPECT_THAT(real.list_directory(dir.path()), ElementsAre("manifest.json"));
   }
@@ -488,14 +463,9 @@ TEST_F(ManifestFiles, AFailedFolderSyncIsReportedAfterTheReplacement) {
   write_manifest(real, path, new_manifest("identity_edges"));
   FaultInjectingFileSystem fs;
   fs.fail(FsOperation::kSyncDirectory, 1, EIO);
-  try {
-    write_manifest(fs, path, sample_manifest());
-    FAIL() << "the injected folder sync failure was lost";
-  } catch (const IoManifestError& error) {
-    EXPECT_EQ(error.context().path, path.string());
-    EXPECT_THAT(error.message(), HasSubstr("replaced"));
-    EXPECT_THAT(error.message(), HasSubstr(std::strerror(EIO)));
-  }
+  expect_error<IoManifestError>(
+      [&] { write_manifest(fs, path, sample_manifest()); },
+      {.message_has = {"replaced", std::strerror(EIO)}, .path = path.string()});
   EXPECT_EQ(real.read_file(path), kSampleJson);
   EXPECT_THAT(real.list_directory(dir.path()), ElementsAre("manifest.json"));
 }
@@ -504,14 +474,9 @@ TEST_F(ManifestFiles, ATemporaryFileThatCannotBeRemovedIsMentioned) {
   FaultInjectingFileSystem fs;
   fs.fail(FsOperation::kWrite, 1, ENOSPC);
   fs.fail(FsOperation::kRemove, 1, EACCES);
-  try {
-    write_manifest(fs, path, sample_manifest());
-    FAIL() << "the injected failure was lost";
-  } catch (const IoManifestError& error) {
-    EXPECT_THAT(error.message(), HasSubstr(std::strerror(ENOSPC)));
-    EXPECT_THAT(error.message(), HasSubstr("could not be removed"));
-    EXPECT_THAT(error.message(), HasSubstr(std::strerror(EACCES)));
-  }
+  expect_error<IoManifestError>(
+      [&] { write_manifest(fs, path, sample_manifest()); },
+      {.message_has = {std::strerror(ENOSPC), "could not be removed", std::strerror(EACCES)}});
 }
 
 // ---------------------------------------------------------------------------------
@@ -527,7 +492,7 @@ bool lock_is_free(const std::filesystem::path& lock_file) {
 }
 
 TEST(TableLockTest, CreatesTheTableFolderAndHoldsTheLockUntilDestroyed) {
-  ScratchDir dir;
+  test_support::TempDir dir;
   FaultInjectingFileSystem fs;
   const auto table_dir = dir / "runs/r1/tables/exchange";
   {
@@ -541,16 +506,12 @@ TEST(TableLockTest, CreatesTheTableFolderAndHoldsTheLockUntilDestroyed) {
 }
 
 TEST(TableLockTest, FailuresAreWriteErrors) {
-  ScratchDir dir;
+  test_support::TempDir dir;
   FaultInjectingFileSystem fs;
   fs.fail(FsOperation::kLock, 1, ENOLCK);
-  try {
-    const TableLock lock(fs, dir / "t");
-    FAIL() << "the injected lock failure was lost";
-  } catch (const IoWriteError& error) {
-    EXPECT_EQ(error.context().path, (dir / "t/.lock").string());
-    EXPECT_THAT(error.message(), HasSubstr(std::strerror(ENOLCK)));
-  }
+  expect_error<IoWriteError>(
+      [&] { const TableLock lock(fs, dir / "t"); },
+      {.message_has = {std::strerror(ENOLCK)}, .path = (dir / "t/.lock").string()});
 }
 
 }  // namespace

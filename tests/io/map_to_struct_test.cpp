@@ -12,12 +12,13 @@
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
 #include "crv/parquet/reader.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::io {
 namespace {
 
 using frame::ArrayPtr;
-using ::testing::HasSubstr;
+using test_support::expect_error;
 
 // Maps as the Parquet reader gives them: list<entries: struct<key, value>>.
 ArrayPtr maps(const std::vector<int32_t>& offsets, ArrayPtr keys, ArrayPtr values,
@@ -52,36 +53,24 @@ TEST(MapToStruct, OnlyTheReadersMapShapeIsAMap) {
   EXPECT_FALSE(holds_map_entries(*frame::make_int64({1})));
 }
 
-std::string refusal(const ArrayPtr& array, int64_t row) {
-  try {
-    map_entries_to_struct("estimates", *array);
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.context().column, "estimates");
-    EXPECT_EQ(error.context().row, row);
-    return error.message();
-  }
-  ADD_FAILURE() << "expected IoSchemaError";
-  return {};
-}
-
 TEST(MapToStruct, RepeatedEmptyAndNullKeysAreRefusedNamingTheRow) {
-  EXPECT_THAT(
-      refusal(maps({0, 1, 3}, frame::make_utf8({"a", "b", "b"}), frame::make_int64({1, 2, 3})), 1),
-      HasSubstr("key 'b' appears twice"));
-  EXPECT_THAT(refusal(maps({0, 1}, frame::make_utf8({""}), frame::make_int64({1})), 0),
-              HasSubstr("empty"));
-  EXPECT_THAT(refusal(maps({0, 0, 1}, frame::make_utf8({std::nullopt}), frame::make_int64({1})), 1),
-              HasSubstr("null"));
+  const ArrayPtr repeated =
+      maps({0, 1, 3}, frame::make_utf8({"a", "b", "b"}), frame::make_int64({1, 2, 3}));
+  expect_error<IoSchemaError>(
+      [&] { map_entries_to_struct("estimates", *repeated); },
+      {.message_has = {"key 'b' appears twice"}, .column = "estimates", .row = 1});
+  const ArrayPtr empty = maps({0, 1}, frame::make_utf8({""}), frame::make_int64({1}));
+  expect_error<IoSchemaError>([&] { map_entries_to_struct("estimates", *empty); },
+                              {.message_has = {"empty"}, .column = "estimates", .row = 0});
+  const ArrayPtr null = maps({0, 0, 1}, frame::make_utf8({std::nullopt}), frame::make_int64({1}));
+  expect_error<IoSchemaError>([&] { map_entries_to_struct("estimates", *null); },
+                              {.message_has = {"null"}, .column = "estimates", .row = 1});
 }
 
 TEST(MapToStruct, KeysThatAreNotStringsAreRefused) {
-  try {
-    map_entries_to_struct("estimates",
-                          *maps({0, 1}, frame::make_int64({7}), frame::make_int64({1})));
-    FAIL() << "expected IoSchemaError";
-  } catch (const IoSchemaError& error) {
-    EXPECT_THAT(error.message(), HasSubstr("int64 keys"));
-  }
+  const ArrayPtr int_keys = maps({0, 1}, frame::make_int64({7}), frame::make_int64({1}));
+  expect_error<IoSchemaError>([&] { map_entries_to_struct("estimates", *int_keys); },
+                              {.message_has = {"int64 keys"}});
 }
 
 }  // namespace

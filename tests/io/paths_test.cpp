@@ -12,26 +12,14 @@
 #include <vector>
 
 #include "crv/core/errors.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::io {
 namespace {
 
-using ::testing::AllOf;
-using ::testing::HasSubstr;
+using test_support::expect_error;
 
 constexpr int64_t kMaxTick = std::numeric_limits<int64_t>::max();
-
-// The what() of the `Expected` error `action` throws; a test failure when it throws none.
-template <typename Expected, typename Action>
-std::string error_of(Action&& action) {
-  try {
-    action();
-  } catch (const Expected& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return {};
-}
 
 IoSettings settings_at(const std::filesystem::path& root) {
   IoSettings settings;
@@ -86,7 +74,7 @@ TEST(PathsTest, PartitionKeyPadsToSixDigits) {
 }
 
 TEST(PathsTest, NegativeBucketIdIsRejected) {
-  EXPECT_THAT(error_of<IoSchemaError>([] { partition_key(-1); }), HasSubstr("bucket id -1"));
+  expect_error<IoSchemaError>([] { partition_key(-1); }, {.message_has = {"bucket id -1"}});
   EXPECT_THROW(bucket_dir(IoSettings{}, "r", "holdings", -1), IoSchemaError);
 }
 
@@ -95,7 +83,7 @@ class RejectedRunIdTest
 
 TEST_P(RejectedRunIdTest, NamesIdAndRule) {
   const auto& [run_id, rule] = GetParam();
-  EXPECT_THAT(error_of<GrammarError>([&] { validate_run_id(run_id); }), HasSubstr(rule));
+  expect_error<GrammarError>([&] { validate_run_id(run_id); }, {.message_has = {rule}});
   // Every path under the run checks the id, so none can leave the runs folder.
   EXPECT_THROW(run_root(IoSettings{}, run_id), GrammarError);
   EXPECT_THROW(bucket_dir(IoSettings{}, run_id, "holdings", 0), GrammarError);
@@ -124,9 +112,9 @@ TEST(RunIdTest, AcceptsTheAllowedAlphabet) {
 
 TEST(TableNameTest, RejectsNamesThatAreNotLowerSnake) {
   for (const std::string name : {"", "Holdings", "_x", "x_", "a__b", "a-b", "../x", "a b"}) {
-    EXPECT_THAT(error_of<GrammarError>([&] { table_dir(IoSettings{}, "r", name); }),
-                AllOf(HasSubstr("table name '" + name + "'"), HasSubstr("not lower_snake")))
-        << name;
+    SCOPED_TRACE(name);
+    expect_error<GrammarError>([&] { table_dir(IoSettings{}, "r", name); },
+                               {.message_has = {"table name '" + name + "'", "not lower_snake"}});
     EXPECT_THROW(manifest_path(IoSettings{}, "r", name), GrammarError) << name;
   }
 }
@@ -143,9 +131,9 @@ TEST(PartUidTest, RejectsMalformedUids) {
                                  std::string("0123456789ABCDEF0123456789abcdef"),
                                  std::string("g123456789abcdef0123456789abcdef"),
                                  std::string("../456789abcdef0123456789abcdef")}) {
-    EXPECT_THAT(error_of<GrammarError>([&] { part_paths(IoSettings{}, "r", "holdings", 0, uid); }),
-                HasSubstr("is not 32 lowercase hexadecimal characters"))
-        << uid;
+    SCOPED_TRACE(uid);
+    expect_error<GrammarError>([&] { part_paths(IoSettings{}, "r", "holdings", 0, uid); },
+                               {.message_has = {"is not 32 lowercase hexadecimal characters"}});
   }
 }
 
@@ -263,14 +251,14 @@ TEST(BucketForTickTest, DividesByTheBucketSize) {
 }
 
 TEST(BucketForTickTest, NegativeTickIsASchemaError) {
-  EXPECT_THAT(error_of<IoSchemaError>([] { bucket_for_tick(-1, 100); }),
-              AllOf(HasSubstr("tick -1 is negative"), HasSubstr("column 'tick'")));
+  expect_error<IoSchemaError>([] { bucket_for_tick(-1, 100); },
+                              {.message_has = {"tick -1 is negative"}, .column = "tick"});
   EXPECT_THROW(bucket_for_tick(std::numeric_limits<int64_t>::min(), 100), IoSchemaError);
 }
 
 TEST(BucketForTickTest, BucketSizeBelowOneIsAConfigError) {
-  EXPECT_THAT(error_of<IoConfigError>([] { bucket_for_tick(5, 0); }),
-              HasSubstr("invalid tick_bucket_size 0: must be at least 1"));
+  expect_error<IoConfigError>([] { bucket_for_tick(5, 0); },
+                              {.message_has = {"invalid tick_bucket_size 0: must be at least 1"}});
   EXPECT_THROW(bucket_for_tick(5, -3), IoConfigError);
 }
 

@@ -20,11 +20,14 @@
 #include "io/dataset_test_util.hpp"
 #include "io/fault_injecting_file_system.hpp"
 #include "parquet/format.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 namespace {
 
 using namespace dataset_test;
+using test_support::expect_error;
 using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::UnorderedElementsAre;
@@ -33,7 +36,7 @@ class RebuildManifestTest : public testing::Test {
  protected:
   Dataset open() { return Dataset(settings, std::string(kRunId), fs); }
 
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   IoSettings settings = test_settings(scratch / "out");
   FaultInjectingFileSystem fs;
 };
@@ -282,7 +285,7 @@ TEST_F(RebuildManifestTest, ACorruptPartIsAManifestErrorAndNothingIsWritten) {
   write_bytes(part, "PAR1 this is not a parquet file PAR1");
   const TreeSnapshot before = snapshot_tree(settings.root_dir);
 
-  const auto error = error_thrown_by<IoManifestError>([&] { dataset.rebuild_manifest(kEdges); });
+  const auto error = expect_error<IoManifestError>([&] { dataset.rebuild_manifest(kEdges); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().path, part.string());
   EXPECT_THAT(error->message(), HasSubstr(part.filename().string()));
@@ -295,14 +298,14 @@ TEST_F(RebuildManifestTest, AParquetFileThatIsNotNamedLikeAPartIsAManifestError)
   const auto stray = bucket_dir(settings, kRunId, kEdges, 0) / "extra.parquet";
   write_bytes(stray, "x");
 
-  const auto error = error_thrown_by<IoManifestError>([&] { dataset.rebuild_manifest(kEdges); });
+  const auto error = expect_error<IoManifestError>([&] { dataset.rebuild_manifest(kEdges); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().path, stray.string());
 }
 
 TEST_F(RebuildManifestTest, ATableWithoutAFolderHasNothingToRebuild) {
   Dataset dataset = open();
-  EXPECT_TRUE(error_thrown_by<IoManifestError>([&] { dataset.rebuild_manifest(kEdges); }));
+  EXPECT_TRUE(expect_error<IoManifestError>([&] { dataset.rebuild_manifest(kEdges); }));
   EXPECT_FALSE(std::filesystem::exists(edges_dir(settings)));
 }
 
@@ -310,7 +313,7 @@ TEST_F(RebuildManifestTest, ATableWithoutAFolderHasNothingToRebuild) {
 
 TEST_F(RebuildManifestTest, ManifestReturnsTheCommittedManifestOrPointsToTheRebuild) {
   Dataset dataset = open();
-  const auto missing = error_thrown_by<IoManifestError>([&] { dataset.manifest(kEdges); });
+  const auto missing = expect_error<IoManifestError>([&] { dataset.manifest(kEdges); });
   ASSERT_TRUE(missing);
   EXPECT_THAT(missing->message(), HasSubstr("rebuild_manifest"));
 

@@ -11,17 +11,20 @@
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
 #include "crv/io/dataset.hpp"
+#include "crv/io/file_system.hpp"
 #include "crv/io/fsck.hpp"
 #include "crv/parquet/reader.hpp"
 #include "io/dataset_test_util.hpp"
-#include "io/fault_injecting_file_system.hpp"
 #include "io/table_metadata.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 namespace {
 
 using namespace dataset_test;
 using frame::Value;
+using test_support::expect_error;
 using testing::AllOf;
 using testing::ElementsAre;
 using testing::HasSubstr;
@@ -61,7 +64,7 @@ class RecordedTypesTest : public testing::Test {
     return "<absent>";
   }
 
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   IoSettings settings = test_settings(scratch / "out");
 };
 
@@ -107,7 +110,7 @@ TEST_F(RecordedTypesTest, ARealConflictIsRefusedAtAppendTimeAndChangesNothing) {
   open().append(kDecisions, decision_rows({1}, 101.5));
   const TreeSnapshot before = snapshot_tree(settings.root_dir);
 
-  const auto error = error_thrown_by<IoSchemaError>(
+  const auto error = expect_error<IoSchemaError>(
       [&] { open().append(kDecisions, decision_rows({2}, Value("cheap"))); });
   ASSERT_TRUE(error);
   EXPECT_THAT(error->message(),
@@ -125,7 +128,7 @@ TEST_F(RecordedTypesTest, TwoTransactionsThatDisagreeCommitOnlyTheFirst) {
   a.add(decision_rows({1}, 1.5));
   b.add(decision_rows({2}, Value("x")));
   a.commit();
-  const auto error = error_thrown_by<IoSchemaError>([&] { b.commit(); });
+  const auto error = expect_error<IoSchemaError>([&] { b.commit(); });
   ASSERT_TRUE(error);
   EXPECT_THAT(error->message(), HasSubstr("limit_price"));
   const TableManifest manifest = expect_table_consistent(settings, kDecisions);
@@ -139,7 +142,7 @@ TEST_F(RecordedTypesTest, IntegersWhereDoublesWereRecordedAreCastLosslessly) {
   const frame::ArrayPtr actions = open().read(kDecisions).column("chosen_action");
   EXPECT_EQ(actions->type()->field(1).type->to_string(), "struct<limit_price: float64>");
   EXPECT_EQ(actions->value_at(1).as_record()[1].second.as_record()[0].second, Value(7.0));
-  EXPECT_TRUE(error_thrown_by<IoSchemaError>(
+  EXPECT_TRUE(expect_error<IoSchemaError>(
       [&] { dataset.append(kDecisions, decision_rows({3}, Value(int64_t{1} << 60 | 1))); }));
 }
 
@@ -147,7 +150,7 @@ TEST_F(RecordedTypesTest, BatchedAppendsCheckAgainstTypesNotYetCommitted) {
   settings.write_manifest_every_n = 10;
   Dataset dataset = open();
   dataset.append(kDecisions, decision_rows({1}, 1.5));
-  EXPECT_TRUE(error_thrown_by<IoSchemaError>(
+  EXPECT_TRUE(expect_error<IoSchemaError>(
       [&] { dataset.append(kDecisions, decision_rows({2}, Value("x"))); }));
   dataset.flush();
   EXPECT_EQ(open().read(kDecisions).num_rows(), 1);
@@ -157,7 +160,7 @@ TEST_F(RecordedTypesTest, TheBucketSizeIsPinnedWhenTheTableIsCreated) {
   open().append(kEdges, edge_rows({1, 150}));
   const TreeSnapshot before = snapshot_tree(settings.root_dir);
   settings.tick_bucket_size = 50;
-  const auto error = error_thrown_by<IoConfigError>([&] { open().append(kEdges, edge_rows({2})); });
+  const auto error = expect_error<IoConfigError>([&] { open().append(kEdges, edge_rows({2})); });
   ASSERT_TRUE(error);
   EXPECT_THAT(error->message(), AllOf(HasSubstr("created with tick_bucket_size 100"),
                                       HasSubstr("this append uses 50")));
@@ -170,7 +173,7 @@ TEST_F(RecordedTypesTest, ATableWithoutMetadataKeepsTheBucketSizeItsPartsShow) {
   open().append(kEdges, edge_rows({1, 150}));
   std::filesystem::remove(table_folder(kEdges) / "table.json");
   settings.tick_bucket_size = 50;
-  EXPECT_TRUE(error_thrown_by<IoConfigError>([&] { open().append(kEdges, edge_rows({2})); }));
+  EXPECT_TRUE(expect_error<IoConfigError>([&] { open().append(kEdges, edge_rows({2})); }));
   EXPECT_FALSE(std::filesystem::exists(table_folder(kEdges) / "table.json"));
 
   // A size that puts every committed tick in the same bucket is taken, and recorded.
@@ -187,7 +190,7 @@ TEST_F(RecordedTypesTest, ATableWithoutMetadataTakesTheTypesItsPartsHold) {
   std::filesystem::remove(table_folder(kDecisions) / "table.json");
   const TreeSnapshot before = snapshot_tree(settings.root_dir);
   // Without the footers' types this would be committed and break every read.
-  EXPECT_TRUE(error_thrown_by<IoSchemaError>(
+  EXPECT_TRUE(expect_error<IoSchemaError>(
       [&] { open().append(kDecisions, decision_rows({2}, Value("x"))); }));
   EXPECT_EQ(describe_differences(before, snapshot_tree(settings.root_dir)), "");
   open().append(kDecisions, decision_rows({3}, Value()));
@@ -206,11 +209,11 @@ TEST_F(RecordedTypesTest, AManifestNamingAnotherTableIsRefused) {
                              std::filesystem::copy_options::overwrite_existing);
   const TreeSnapshot before = snapshot_tree(settings.root_dir);
 
-  const auto error = error_thrown_by<IoManifestError>([&] { open().read(kEdges); });
+  const auto error = expect_error<IoManifestError>([&] { open().read(kEdges); });
   ASSERT_TRUE(error);
   EXPECT_THAT(error->message(), HasSubstr("names table 'holdings' but sits in the folder of "
                                           "table 'identity_edges'"));
-  EXPECT_TRUE(error_thrown_by<IoManifestError>([&] { open().append(kEdges, edge_rows({2})); }));
+  EXPECT_TRUE(expect_error<IoManifestError>([&] { open().append(kEdges, edge_rows({2})); }));
   EXPECT_EQ(describe_differences(before, snapshot_tree(settings.root_dir)), "");
 
   const TableFsckReport report = fsck_table(settings, std::string(kRunId), kEdges);
@@ -223,8 +226,7 @@ TEST_F(RecordedTypesTest, ADamagedTableMetadataFileIsReportedAndNeverOverwritten
   const std::filesystem::path metadata = table_folder(kEdges) / "table.json";
   std::ofstream(metadata, std::ios::trunc) << "{\"table\": ";
   const TreeSnapshot before = snapshot_tree(settings.root_dir);
-  const auto error =
-      error_thrown_by<IoManifestError>([&] { open().append(kEdges, edge_rows({2})); });
+  const auto error = expect_error<IoManifestError>([&] { open().append(kEdges, edge_rows({2})); });
   ASSERT_TRUE(error);
   EXPECT_THAT(error->what(), AllOf(HasSubstr("invalid table metadata"), HasSubstr("table.json")));
   EXPECT_EQ(describe_differences(before, snapshot_tree(settings.root_dir)), "");

@@ -26,12 +26,15 @@
 #include "io/dataset_test_util.hpp"
 #include "io/fault_injecting_file_system.hpp"
 #include "io/part_damage.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 namespace {
 
 using namespace dataset_test;
 using frame::Value;
+using test_support::expect_error;
 using testing::ElementsAre;
 using testing::ElementsAreArray;
 using testing::HasSubstr;
@@ -60,7 +63,7 @@ class ScanTest : public testing::Test {
     return fs.calls(FsOperation::kOpenForRead, pattern);
   }
 
-  ScratchDir scratch;
+  test_support::TempDir scratch;
   IoSettings settings = test_settings(scratch / "out");
   FaultInjectingFileSystem fs;
 };
@@ -122,7 +125,7 @@ TEST_F(ScanTest, ADamagedPageIsAFormatErrorNamingThePartUnlessVerificationIsOff)
   const std::string part = summary.parts.front().path;
   part_damage::flip_page_byte(part, "edge_weight");
 
-  const auto error = error_thrown_by<IoFormatError>([&] { dataset.read(kEdges); });
+  const auto error = expect_error<IoFormatError>([&] { dataset.read(kEdges); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().path, part);
   EXPECT_EQ(error->context().column, "edge_weight");
@@ -147,7 +150,7 @@ TEST_F(ScanTest, WithoutAManifestAScanPointsToRebuildManifestWhichRestoresEveryR
   dataset.append(kEdges, edge_rows(tick_range(0, 20)));
   std::filesystem::remove(edges_manifest(settings));
 
-  const auto error = error_thrown_by<IoManifestError>([&] { dataset.scan(kEdges); });
+  const auto error = expect_error<IoManifestError>([&] { dataset.scan(kEdges); });
   ASSERT_TRUE(error);
   EXPECT_THAT(error->message(), HasSubstr("rebuild_manifest"));
   EXPECT_THAT(error->message(), HasSubstr("crvio rebuild-manifest"));
@@ -437,7 +440,7 @@ TEST_F(ScanTest, AnUnknownColumnIsASchemaErrorListingTheTablesColumns) {
   Dataset dataset = open();
   dataset.append(kEdges, edge_rows(tick_range(0, 5)));
 
-  const auto error = error_thrown_by<IoSchemaError>([&] {
+  const auto error = expect_error<IoSchemaError>([&] {
     dataset.scan(kEdges, {.columns = {"tick", "edge_colour"}});
   });
   ASSERT_TRUE(error);
@@ -445,7 +448,7 @@ TEST_F(ScanTest, AnUnknownColumnIsASchemaErrorListingTheTablesColumns) {
   for (const auto& column : core::get_table(kEdges).columns) {
     EXPECT_THAT(error->message(), HasSubstr(std::string(column.name)));
   }
-  EXPECT_TRUE(error_thrown_by<IoSchemaError>([&] {
+  EXPECT_TRUE(expect_error<IoSchemaError>([&] {
     dataset.scan(kEdges, {.columns = {"tick", "tick"}});
   }));
 }
@@ -465,7 +468,7 @@ TEST_F(ScanTest, ALimitStopsTheRead) {
   EXPECT_EQ(none.num_rows(), 0);
   EXPECT_TRUE(none.has_column("observer_agent_id"));
 
-  EXPECT_TRUE(error_thrown_by<IoConfigError>([&] { dataset.read(kEdges, {}, -1); }));
+  EXPECT_TRUE(expect_error<IoConfigError>([&] { dataset.read(kEdges, {}, -1); }));
 }
 
 // --- missing and corrupt parts -------------------------------------------------------------
@@ -482,7 +485,7 @@ TEST_F(ScanTest, AMissingPartIsAManifestErrorNamingThePart) {
   const std::filesystem::path part = first_part_of(settings, 1);
   std::filesystem::remove(part);
 
-  const auto error = error_thrown_by<IoManifestError>([&] { dataset.read(kEdges); });
+  const auto error = expect_error<IoManifestError>([&] { dataset.read(kEdges); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().path, part.string());
   EXPECT_THAT(error->message(), HasSubstr(part.filename().string()));
@@ -497,7 +500,7 @@ TEST_F(ScanTest, ACorruptPartIsAManifestErrorNamingThePart) {
   const auto size = std::filesystem::file_size(part);
   std::ofstream(part, std::ios::binary | std::ios::trunc) << std::string(size, 'x');
 
-  const auto error = error_thrown_by<IoManifestError>([&] { dataset.read(kEdges); });
+  const auto error = expect_error<IoManifestError>([&] { dataset.read(kEdges); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().path, part.string());
   EXPECT_THAT(error->message(), HasSubstr(part.filename().string()));
@@ -513,7 +516,7 @@ TEST_F(ScanTest, APartThatDisagreesWithTheManifestIsAManifestError) {
       .write(reinterpret_cast<const char*>(other.data()),
              static_cast<std::streamsize>(other.size()));
 
-  const auto error = error_thrown_by<IoManifestError>([&] { dataset.read(kEdges); });
+  const auto error = expect_error<IoManifestError>([&] { dataset.read(kEdges); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().path, part.string());
   EXPECT_THAT(error->message(), HasSubstr("10 rows"));
@@ -578,7 +581,7 @@ TEST_F(ScanTest, IncompatibleTypesAreASchemaErrorNamingBothPartsAndTheColumnPath
   const AppendSummary second =
       append_unchecked(kEdges, edge_rows({2}).add_column("mood", frame::make_int64({3})));
 
-  const auto error = error_thrown_by<IoSchemaError>([&] { dataset.read(kEdges); });
+  const auto error = expect_error<IoSchemaError>([&] { dataset.read(kEdges); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().column, "mood");
   EXPECT_THAT(error->message(), HasSubstr(first.parts[0].path));
@@ -592,7 +595,7 @@ TEST_F(ScanTest, ANestedConflictNamesTheMemberPath) {
   append_unchecked("exchange",
                    exchange_rows({2}, frame::make_struct({{"price", frame::make_utf8({"ten"})}})));
 
-  const auto error = error_thrown_by<IoSchemaError>([&] { dataset.read("exchange"); });
+  const auto error = expect_error<IoSchemaError>([&] { dataset.read("exchange"); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().column, "additional_payload.price");
 }
@@ -605,7 +608,7 @@ TEST_F(ScanTest, AStructAndAListUnderOneNameConflict) {
   append_unchecked(
       kEdges, edge_rows({2}).add_column("extra", frame::make_list({0, 1}, frame::make_int64({1}))));
 
-  const auto error = error_thrown_by<IoSchemaError>([&] { dataset.read(kEdges); });
+  const auto error = expect_error<IoSchemaError>([&] { dataset.read(kEdges); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().column, "extra");
   // A read that does not project the column never meets the conflict.

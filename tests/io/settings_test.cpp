@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
@@ -17,40 +16,14 @@
 #include <utility>
 
 #include "crv/core/errors.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::io {
 namespace {
 
 using parquet::Compression;
-using ::testing::AllOf;
-using ::testing::HasSubstr;
-
-// A fresh folder, removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "crv-settings-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
-  std::filesystem::path write(const std::string& name, const std::string& content) const {
-    const std::filesystem::path file = path_ / name;
-    std::ofstream(file) << content;
-    return file;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::expect_error;
 
 // Makes `folder` the working directory until destroyed.
 class WorkingDirectory {
@@ -82,18 +55,6 @@ SettingsSources isolated(const std::filesystem::path& folder, Environment variab
   return {.search_dir = folder, .environment = fake_environment(std::move(variables))};
 }
 
-// The what() of the IoConfigError `action` throws; a test failure when it throws none.
-template <typename Action>
-std::string config_error(Action&& action) {
-  try {
-    action();
-  } catch (const IoConfigError& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "expected an IoConfigError";
-  return {};
-}
-
 TEST(CompressionTest, NamesRoundTrip) {
   for (const Compression compression :
        {Compression::kZstd, Compression::kLz4, Compression::kSnappy, Compression::kNone}) {
@@ -118,9 +79,9 @@ TEST(CompressionTest, ParsingIgnoresCaseAndRejectsUnknownNames) {
 TEST(CompressionTest, ValidateRefusesACodecTheSettingsDoNotOffer) {
   IoSettings settings;
   settings.compression = Compression::kGzip;
-  EXPECT_THAT(config_error([&] { settings.validate(); }),
-              HasSubstr("io settings: invalid compression \"gzip\": expected one of zstd, lz4, "
-                        "snappy, none"));
+  expect_error<IoConfigError>([&] { settings.validate(); },
+                              {.message_has = {"io settings: invalid compression \"gzip\": "
+                                               "expected one of zstd, lz4, snappy, none"}});
   for (const Compression offered :
        {Compression::kZstd, Compression::kLz4, Compression::kSnappy, Compression::kNone}) {
     settings.compression = offered;
@@ -143,7 +104,7 @@ TEST(IoSettingsTest, DefaultsFollowTheContract) {
 }
 
 TEST(IoSettingsTest, LoadWithoutFilesOrVariablesGivesDefaults) {
-  const TempDir folder;
+  const test_support::TempDir folder;
   EXPECT_EQ(IoSettings::load(isolated(folder.path())), IoSettings{});
 }
 
@@ -171,21 +132,21 @@ TEST(IoSettingsTest, OverridesAreParsedLikeEnvironmentValuesAndNameTheirOrigin) 
   EXPECT_FALSE(settings.strict_schema);
   EXPECT_EQ(settings.row_group_size, IoSettings{}.row_group_size);
 
-  const auto fails = [](SettingOverride override) {
+  const auto expect_refused = [](SettingOverride override, const std::string& fragment) {
     IoSettings untouched;
-    const std::string message = config_error(
-        [&] { untouched.apply_overrides(std::vector<SettingOverride>{std::move(override)}); });
+    expect_error<IoConfigError>(
+        [&] { untouched.apply_overrides(std::vector<SettingOverride>{std::move(override)}); },
+        {.message_has = {fragment}});
     EXPECT_EQ(untouched, IoSettings{});
-    return message;
   };
-  EXPECT_THAT(fails({.key = "row_group_size", .value = "0", .origin = "--row-group-size"}),
-              HasSubstr("--row-group-size: invalid row_group_size 0: must be at least 1"));
-  EXPECT_THAT(fails({.key = "tick_bucket_size", .value = "ten", .origin = "--bucket-size"}),
-              HasSubstr("--bucket-size: invalid tick_bucket_size \"ten\": not a decimal integer"));
-  EXPECT_THAT(fails({.key = "compression", .value = "brotli", .origin = "--compression"}),
-              HasSubstr("expected one of zstd, lz4, snappy, none"));
-  EXPECT_THAT(fails({.key = "colour", .value = "red", .origin = "--colour"}),
-              HasSubstr("--colour: unknown setting \"colour\""));
+  expect_refused({.key = "row_group_size", .value = "0", .origin = "--row-group-size"},
+                 "--row-group-size: invalid row_group_size 0: must be at least 1");
+  expect_refused({.key = "tick_bucket_size", .value = "ten", .origin = "--bucket-size"},
+                 "--bucket-size: invalid tick_bucket_size \"ten\": not a decimal integer");
+  expect_refused({.key = "compression", .value = "brotli", .origin = "--compression"},
+                 "expected one of zstd, lz4, snappy, none");
+  expect_refused({.key = "colour", .value = "red", .origin = "--colour"},
+                 "--colour: unknown setting \"colour\"");
 }
 
 class ValidateTest : public ::testing::TestWithParam<InvalidSetting> {};
@@ -193,9 +154,10 @@ class ValidateTest : public ::testing::TestWithParam<InvalidSetting> {};
 TEST_P(ValidateTest, NamesKeyValueAndRule) {
   IoSettings settings;
   GetParam().break_it(settings);
-  EXPECT_THAT(config_error([&] { settings.validate(); }),
-              HasSubstr(fmt::format("io settings: invalid {} {}: {}", GetParam().key,
-                                    GetParam().shown_value, GetParam().problem)));
+  expect_error<IoConfigError>(
+      [&] { settings.validate(); },
+      {.message_has = {fmt::format("io settings: invalid {} {}: {}", GetParam().key,
+                                   GetParam().shown_value, GetParam().problem)}});
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -232,7 +194,7 @@ TEST(IoSettingsTest, ValidateAcceptsTheBoundaries) {
 }
 
 TEST(LoadTest, EnvironmentOnly) {
-  const TempDir folder;
+  const test_support::TempDir folder;
   const IoSettings settings =
       IoSettings::load(isolated(folder.path(), {{"CRV_IO_ROOT_DIR", "/data/sim"},
                                                 {"CRV_IO_PARTITIONING", "tick_buckets"},
@@ -253,8 +215,8 @@ TEST(LoadTest, EnvironmentOnly) {
 }
 
 TEST(LoadTest, CrvTomlOnly) {
-  const TempDir folder;
-  folder.write("crv.toml", R"(
+  const test_support::TempDir folder;
+  folder.write_file("crv.toml", R"(
 [io]
 root_dir = "results"
 partitioning = "tick_buckets"
@@ -277,8 +239,8 @@ fs_protocol = "file"
 }
 
 TEST(LoadTest, PyprojectOnly) {
-  const TempDir folder;
-  folder.write("pyproject.toml", R"(
+  const test_support::TempDir folder;
+  folder.write_file("pyproject.toml", R"(
 [project]
 name = "sim"
 
@@ -293,15 +255,16 @@ compression = "none"
 }
 
 TEST(LoadTest, PyprojectWithoutCrvTableGivesDefaults) {
-  const TempDir folder;
-  folder.write("pyproject.toml", "[tool.other]\nx = 1\n[tool.crv]\nname = 'x'\n");
+  const test_support::TempDir folder;
+  folder.write_file("pyproject.toml", "[tool.other]\nx = 1\n[tool.crv]\nname = 'x'\n");
   EXPECT_EQ(IoSettings::load(isolated(folder.path())), IoSettings{});
 }
 
 TEST(LoadTest, CrvTomlIsPreferredOverPyproject) {
-  const TempDir folder;
-  folder.write("crv.toml", "[io]\ntick_bucket_size = 20\n");
-  folder.write("pyproject.toml", "[tool.crv.io]\ntick_bucket_size = 30\nrow_group_size = 99\n");
+  const test_support::TempDir folder;
+  folder.write_file("crv.toml", "[io]\ntick_bucket_size = 20\n");
+  folder.write_file("pyproject.toml",
+                    "[tool.crv.io]\ntick_bucket_size = 30\nrow_group_size = 99\n");
   const IoSettings settings = IoSettings::load(isolated(folder.path()));
   EXPECT_EQ(settings.tick_bucket_size, 20);
   // The tables are not merged: pyproject.toml is not read at all.
@@ -309,16 +272,16 @@ TEST(LoadTest, CrvTomlIsPreferredOverPyproject) {
 }
 
 TEST(LoadTest, CrvTomlWithoutIoTableFallsBackToPyproject) {
-  const TempDir folder;
-  folder.write("crv.toml", "[lab]\nseed = 1\n");
-  folder.write("pyproject.toml", "[tool.crv.io]\ntick_bucket_size = 30\n");
+  const test_support::TempDir folder;
+  folder.write_file("crv.toml", "[lab]\nseed = 1\n");
+  folder.write_file("pyproject.toml", "[tool.crv.io]\ntick_bucket_size = 30\n");
   EXPECT_EQ(IoSettings::load(isolated(folder.path())).tick_bucket_size, 30);
 }
 
 TEST(LoadTest, EnvironmentBeatsBothFiles) {
-  const TempDir folder;
-  folder.write("crv.toml", "[io]\ntick_bucket_size = 20\nrow_group_size = 500\n");
-  folder.write("pyproject.toml", "[tool.crv.io]\ntick_bucket_size = 30\n");
+  const test_support::TempDir folder;
+  folder.write_file("crv.toml", "[io]\ntick_bucket_size = 20\nrow_group_size = 500\n");
+  folder.write_file("pyproject.toml", "[tool.crv.io]\ntick_bucket_size = 30\n");
   const IoSettings settings =
       IoSettings::load(isolated(folder.path(), {{"CRV_IO_TICK_BUCKET_SIZE", "40"}}));
   EXPECT_EQ(settings.tick_bucket_size, 40);
@@ -326,26 +289,26 @@ TEST(LoadTest, EnvironmentBeatsBothFiles) {
 }
 
 TEST(LoadTest, SearchesTheWorkingDirectoryByDefault) {
-  const TempDir folder;
-  folder.write("crv.toml", "[io]\ntick_bucket_size = 77\n");
+  const test_support::TempDir folder;
+  folder.write_file("crv.toml", "[io]\ntick_bucket_size = 77\n");
   const WorkingDirectory inside(folder.path());
   EXPECT_EQ(IoSettings::load({.environment = fake_environment({})}).tick_bucket_size, 77);
 }
 
 TEST(LoadTest, ExplicitFileIsReadFromItsIoTable) {
-  const TempDir folder;
-  folder.write("crv.toml", "[io]\ntick_bucket_size = 20\n");
-  const TempDir elsewhere;
+  const test_support::TempDir folder;
+  folder.write_file("crv.toml", "[io]\ntick_bucket_size = 20\n");
+  const test_support::TempDir elsewhere;
   const std::filesystem::path file =
-      elsewhere.write("settings.toml", "[io]\ntick_bucket_size = 60\n");
+      elsewhere.write_file("settings.toml", "[io]\ntick_bucket_size = 60\n");
   SettingsSources sources = isolated(folder.path());
   sources.config_file = file;
   EXPECT_EQ(IoSettings::load(sources).tick_bucket_size, 60);
 }
 
 TEST(LoadTest, ExplicitPyprojectIsReadFromToolCrvIo) {
-  const TempDir folder;
-  const std::filesystem::path file = folder.write(
+  const test_support::TempDir folder;
+  const std::filesystem::path file = folder.write_file(
       "pyproject.toml", "[io]\ntick_bucket_size = 1\n[tool.crv.io]\ntick_bucket_size = 8\n");
   SettingsSources sources = isolated(folder.path());
   sources.config_file = file;
@@ -353,22 +316,24 @@ TEST(LoadTest, ExplicitPyprojectIsReadFromToolCrvIo) {
 }
 
 TEST(LoadTest, MissingExplicitFileIsAnError) {
-  const TempDir folder;
+  const test_support::TempDir folder;
   SettingsSources sources = isolated(folder.path());
   sources.config_file = folder.path() / "absent.toml";
-  EXPECT_THAT(config_error([&] { IoSettings::load(sources); }),
-              AllOf(HasSubstr("does not exist"), HasSubstr("absent.toml")));
+  expect_error<IoConfigError>(
+      [&] { IoSettings::load(sources); },
+      {.message_has = {"does not exist"}, .path = (folder.path() / "absent.toml").string()});
 }
 
 TEST(LoadTest, ExplicitFolderIsAnError) {
-  const TempDir folder;
+  const test_support::TempDir folder;
   SettingsSources sources = isolated(folder.path());
   sources.config_file = folder.path();
-  EXPECT_THAT(config_error([&] { IoSettings::load(sources); }), HasSubstr("not a regular file"));
+  expect_error<IoConfigError>([&] { IoSettings::load(sources); },
+                              {.message_has = {"not a regular file"}});
 }
 
 TEST(LoadTest, CompressionLevelIsAcceptedWithOtherCodecs) {
-  const TempDir folder;
+  const test_support::TempDir folder;
   const IoSettings settings = IoSettings::load(
       isolated(folder.path(), {{"CRV_IO_COMPRESSION", "lz4"}, {"CRV_IO_COMPRESSION_LEVEL", "19"}}));
   EXPECT_EQ(settings.compression, Compression::kLz4);
@@ -387,10 +352,10 @@ void PrintTo(const BooleanSpelling& param, std::ostream* out) {
 class BooleanSpellingTest : public ::testing::TestWithParam<BooleanSpelling> {};
 
 TEST_P(BooleanSpellingTest, StrictSchemaFromEnvironment) {
-  const TempDir folder;
+  const test_support::TempDir folder;
   // Start from the opposite value so the variable is what sets the result.
-  folder.write("crv.toml",
-               fmt::format("[io]\nstrict_schema = {}\n", GetParam().value ? "false" : "true"));
+  folder.write_file("crv.toml",
+                    fmt::format("[io]\nstrict_schema = {}\n", GetParam().value ? "false" : "true"));
   const IoSettings settings =
       IoSettings::load(isolated(folder.path(), {{"CRV_IO_STRICT_SCHEMA", GetParam().text}}));
   EXPECT_EQ(settings.strict_schema, GetParam().value);
@@ -420,13 +385,14 @@ void PrintTo(const InvalidVariable& param, std::ostream* out) {
 class InvalidVariableTest : public ::testing::TestWithParam<InvalidVariable> {};
 
 TEST_P(InvalidVariableTest, NamesVariableKeyAndValue) {
-  const TempDir folder;
+  const test_support::TempDir folder;
   const InvalidVariable& bad = GetParam();
-  EXPECT_THAT(config_error([&] {
-                IoSettings::load(isolated(folder.path(), {{bad.variable, bad.value}}));
-              }),
-              HasSubstr(fmt::format("environment variable {}: invalid {} {}: {}", bad.variable,
-                                    bad.key, bad.shown_value, bad.problem)));
+  expect_error<IoConfigError>(
+      [&] {
+        IoSettings::load(isolated(folder.path(), {{bad.variable, bad.value}}));
+      },
+      {.message_has = {fmt::format("environment variable {}: invalid {} {}: {}", bad.variable,
+                                   bad.key, bad.shown_value, bad.problem)}});
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -484,13 +450,13 @@ void PrintTo(const InvalidTomlValue& param, std::ostream* out) {
 class InvalidTomlValueTest : public ::testing::TestWithParam<InvalidTomlValue> {};
 
 TEST_P(InvalidTomlValueTest, NamesFileKeyAndValue) {
-  const TempDir folder;
+  const test_support::TempDir folder;
   const InvalidTomlValue& bad = GetParam();
-  const std::filesystem::path file = folder.write("crv.toml", "[io]\n" + bad.line + "\n");
-  EXPECT_THAT(config_error([&] { IoSettings::load(isolated(folder.path())); }),
-              AllOf(HasSubstr(fmt::format("crv.toml [io]: invalid {} {}: {}", bad.key,
-                                          bad.shown_value, bad.problem)),
-                    HasSubstr("path '" + file.string() + "'")));
+  const std::filesystem::path file = folder.write_file("crv.toml", "[io]\n" + bad.line + "\n");
+  expect_error<IoConfigError>([&] { IoSettings::load(isolated(folder.path())); },
+                              {.message_has = {fmt::format("crv.toml [io]: invalid {} {}: {}",
+                                                           bad.key, bad.shown_value, bad.problem)},
+                               .path = file.string()});
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -519,60 +485,61 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 TEST(LoadTest, InvalidPyprojectValueNamesItsTable) {
-  const TempDir folder;
-  folder.write("pyproject.toml", "[tool.crv.io]\nwrite_manifest_every_n = 0\n");
-  EXPECT_THAT(config_error([&] { IoSettings::load(isolated(folder.path())); }),
-              AllOf(HasSubstr("pyproject.toml [tool.crv.io]"),
-                    HasSubstr("invalid write_manifest_every_n 0")));
+  const test_support::TempDir folder;
+  folder.write_file("pyproject.toml", "[tool.crv.io]\nwrite_manifest_every_n = 0\n");
+  expect_error<IoConfigError>(
+      [&] { IoSettings::load(isolated(folder.path())); },
+      {.message_has = {"pyproject.toml [tool.crv.io]", "invalid write_manifest_every_n 0"}});
 }
 
 TEST(LoadTest, InvalidFileValueIsReportedEvenWhenTheEnvironmentOverridesIt) {
-  const TempDir folder;
-  folder.write("crv.toml", "[io]\ntick_bucket_size = 0\n");
-  EXPECT_THAT(config_error([&] {
-                IoSettings::load(isolated(folder.path(), {{"CRV_IO_TICK_BUCKET_SIZE", "5"}}));
-              }),
-              HasSubstr("crv.toml [io]: invalid tick_bucket_size 0"));
+  const test_support::TempDir folder;
+  folder.write_file("crv.toml", "[io]\ntick_bucket_size = 0\n");
+  expect_error<IoConfigError>(
+      [&] {
+        IoSettings::load(isolated(folder.path(), {{"CRV_IO_TICK_BUCKET_SIZE", "5"}}));
+      },
+      {.message_has = {"crv.toml [io]: invalid tick_bucket_size 0"}});
 }
 
 TEST(LoadTest, UnknownKeyListsTheValidKeys) {
-  const TempDir folder;
-  folder.write("crv.toml", "[io]\ntick_bucket_sise = 5\n");
-  EXPECT_THAT(
-      config_error([&] { IoSettings::load(isolated(folder.path())); }),
-      AllOf(HasSubstr("crv.toml [io]: unknown key \"tick_bucket_sise\""),
-            HasSubstr("valid keys are root_dir, partitioning, tick_bucket_size, row_group_size, "
-                      "compression, compression_level, strict_schema, write_manifest_every_n, "
-                      "fs_protocol")));
+  const test_support::TempDir folder;
+  folder.write_file("crv.toml", "[io]\ntick_bucket_sise = 5\n");
+  expect_error<IoConfigError>(
+      [&] { IoSettings::load(isolated(folder.path())); },
+      {.message_has = {"crv.toml [io]: unknown key \"tick_bucket_sise\"",
+                       "valid keys are root_dir, partitioning, tick_bucket_size, row_group_size, "
+                       "compression, compression_level, strict_schema, write_manifest_every_n, "
+                       "fs_protocol"}});
 }
 
 TEST(LoadTest, NestedTableInsideIoIsAnUnknownKey) {
-  const TempDir folder;
-  folder.write("crv.toml", "[io]\ntick_bucket_size = 5\n[io.extra]\nx = 1\n");
-  EXPECT_THAT(config_error([&] { IoSettings::load(isolated(folder.path())); }),
-              HasSubstr("unknown key \"extra\""));
+  const test_support::TempDir folder;
+  folder.write_file("crv.toml", "[io]\ntick_bucket_size = 5\n[io.extra]\nx = 1\n");
+  expect_error<IoConfigError>([&] { IoSettings::load(isolated(folder.path())); },
+                              {.message_has = {"unknown key \"extra\""}});
 }
 
 TEST(LoadTest, IoThatIsNotATableIsAnError) {
-  const TempDir folder;
-  folder.write("crv.toml", "io = 5\n");
-  EXPECT_THAT(config_error([&] { IoSettings::load(isolated(folder.path())); }),
-              HasSubstr("crv.toml [io]: expected a table, not an integer"));
+  const test_support::TempDir folder;
+  folder.write_file("crv.toml", "io = 5\n");
+  expect_error<IoConfigError>([&] { IoSettings::load(isolated(folder.path())); },
+                              {.message_has = {"crv.toml [io]: expected a table, not an integer"}});
 }
 
 TEST(LoadTest, SyntaxErrorNamesFileAndLine) {
-  const TempDir folder;
+  const test_support::TempDir folder;
   const std::filesystem::path file =
-      folder.write("crv.toml", "[io]\ntick_bucket_size = 5\nrow_group_size = = 7\n");
-  EXPECT_THAT(
-      config_error([&] { IoSettings::load(isolated(folder.path())); }),
-      AllOf(HasSubstr("TOML syntax error at line 3"), HasSubstr("path '" + file.string() + "'")));
+      folder.write_file("crv.toml", "[io]\ntick_bucket_size = 5\nrow_group_size = = 7\n");
+  expect_error<IoConfigError>(
+      [&] { IoSettings::load(isolated(folder.path())); },
+      {.message_has = {"TOML syntax error at line 3"}, .path = file.string()});
 }
 
 TEST(LoadTest, SyntaxErrorInUnusedPyprojectIsIgnored) {
-  const TempDir folder;
-  folder.write("crv.toml", "[io]\ntick_bucket_size = 5\n");
-  folder.write("pyproject.toml", "[tool.crv.io\n");
+  const test_support::TempDir folder;
+  folder.write_file("crv.toml", "[io]\ntick_bucket_size = 5\n");
+  folder.write_file("pyproject.toml", "[tool.crv.io\n");
   EXPECT_EQ(IoSettings::load(isolated(folder.path())).tick_bucket_size, 5);
 }
 

@@ -10,12 +10,14 @@
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
 #include "io/dataset_test_util.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::io {
 namespace {
 
+using test_support::expect_error;
+
 using frame::Value;
-using testing::AllOf;
 using testing::HasSubstr;
 
 frame::TypePtr struct_of(std::vector<std::pair<std::string, frame::TypePtr>> members) {
@@ -26,12 +28,6 @@ frame::TypePtr struct_of(std::vector<std::pair<std::string, frame::TypePtr>> mem
 
 frame::ArrayPtr column_of(std::vector<Value> rows) {
   return frame::array_from_values(rows);
-}
-
-// The message of the IoSchemaError `action` throws (the test fails without one).
-std::string schema_error_of(const std::function<void()>& action) {
-  const auto error = dataset_test::error_thrown_by<IoSchemaError>(action);
-  return error ? error->what() : std::string();
 }
 
 TEST(RecordedTypeTest, NullGivesWayToAnyTypeAndNeverReplacesOne) {
@@ -53,10 +49,9 @@ TEST(RecordedTypeTest, StructMembersAreMergedByNameWithNewOnesLast) {
 TEST(RecordedTypeTest, AConflictNamesThePathAndBothTypes) {
   const auto recorded = frame::list(struct_of({{"score", frame::float64()}}));
   const auto incoming = frame::list(struct_of({{"score", frame::utf8()}}));
-  const std::string message =
-      schema_error_of([&] { merge_recorded_type(recorded, incoming, "action_candidates"); });
-  EXPECT_THAT(message, AllOf(HasSubstr("'action_candidates[].score'"), HasSubstr("utf8"),
-                             HasSubstr("recorded it as float64")));
+  expect_error<IoSchemaError>(
+      [&] { merge_recorded_type(recorded, incoming, "action_candidates"); },
+      {.message_has = {"'action_candidates[].score'", "utf8", "recorded it as float64"}});
 }
 
 TEST(RecordedTypeTest, MergingColumnsReportsWhetherAnythingChanged) {
@@ -105,19 +100,19 @@ TEST(ConformToRecordedTest, NumbersAreCastOnlyWhenNoValueChanges) {
 
   const auto fractions =
       column_of({Value::record({{"w", Value(2.0)}}), Value::record({{"w", Value(2.5)}})});
-  const std::string message = schema_error_of([&] {
-    conform_to_recorded(fractions, struct_of({{"w", frame::int64()}}), "payload");
-  });
-  EXPECT_THAT(message, AllOf(HasSubstr("2.5"), HasSubstr("payload.w"), HasSubstr("row 1")));
+  expect_error<IoSchemaError>(
+      [&] {
+        conform_to_recorded(fractions, struct_of({{"w", frame::int64()}}), "payload");
+      },
+      {.message_has = {"2.5", "'payload.w'"}, .column = "payload.w", .row = 1});
 }
 
 TEST(ConformToRecordedTest, AStringWhereANumberWasRecordedIsRefused) {
   const auto column = column_of({Value::list({Value::record({{"score", Value("high")}})})});
   const auto recorded = frame::list(struct_of({{"score", frame::float64()}}));
-  const std::string message =
-      schema_error_of([&] { conform_to_recorded(column, recorded, "action_candidates"); });
-  EXPECT_THAT(message, AllOf(HasSubstr("'action_candidates[].score' holds utf8"),
-                             HasSubstr("recorded it as float64")));
+  expect_error<IoSchemaError>(
+      [&] { conform_to_recorded(column, recorded, "action_candidates"); },
+      {.message_has = {"'action_candidates[].score' holds utf8", "recorded it as float64"}});
 }
 
 TEST(ConformToRecordedTest, ListItemsAreConformed) {
@@ -160,13 +155,9 @@ TEST(TableMetadataJsonTest, DamageIsAnIoManifestErrorNamingTheFile) {
   };
   for (const auto& [bytes, expected] : cases) {
     SCOPED_TRACE(bytes);
-    try {
-      parse_table_metadata(bytes, "runs/r/tables/decisions/table.json", "decisions");
-      ADD_FAILURE() << "accepted";
-    } catch (const IoManifestError& error) {
-      EXPECT_THAT(error.what(),
-                  AllOf(HasSubstr(expected), HasSubstr("tables/decisions/table.json")));
-    }
+    expect_error<IoManifestError>(
+        [&] { parse_table_metadata(bytes, "runs/r/tables/decisions/table.json", "decisions"); },
+        {.message_has = {expected}, .path = "runs/r/tables/decisions/table.json"});
   }
 }
 

@@ -11,11 +11,13 @@
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
 #include "parquet/nested_levels.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
 
 using frame::Value;
+using test_support::expect_error;
 
 LeafData leaf_data(const testing::ExpectedLeaf& expected) {
   LeafData data;
@@ -76,18 +78,6 @@ TEST(Assembler, NullsSpreadTheDenseValuesOverTheSlots) {
       << rebuilt->to_string();
 }
 
-// Runs `assemble` and returns the IoFormatError it must throw.
-template <class Assemble>
-IoFormatError format_error_of(Assemble&& assemble_call) {
-  try {
-    assemble_call();
-  } catch (const IoFormatError& error) {
-    return error;
-  }
-  ADD_FAILURE() << "malformed levels were accepted";
-  return IoFormatError("none");
-}
-
 TEST(Assembler, StructMembersWithDifferentSlotCountsAreRefused) {
   const testing::NestedCase nested = testing::nested_cases()[1];
   ASSERT_EQ(nested.name, "struct_with_nullable_members");
@@ -97,10 +87,8 @@ TEST(Assembler, StructMembersWithDifferentSlotCountsAreRefused) {
   leaves[1].entries = 2;
   leaves[1].present = 1;
   leaves[1].string_offsets.pop_back();
-  const IoFormatError error = format_error_of([&] { assemble(nested.field, std::move(leaves)); });
-  EXPECT_EQ(error.context().path, "file.parquet");
-  EXPECT_NE(error.message().find("inconsistent"), std::string::npos) << error.what();
-  EXPECT_NE(error.message().find("'b'"), std::string::npos) << error.what();
+  expect_error<IoFormatError>([&] { assemble(nested.field, std::move(leaves)); },
+                              {.message_has = {"inconsistent", "'b'"}, .path = "file.parquet"});
 }
 
 TEST(Assembler, ListItemsWithDifferentCountsAreRefused) {
@@ -123,11 +111,11 @@ TEST(Assembler, ListItemsWithDifferentCountsAreRefused) {
   b.entries = 1;
   b.present = 1;
   b.int64_values = {3};
-  const IoFormatError error = format_error_of([&] {
-    assemble(field, {std::move(a), std::move(b)});
-  });
-  EXPECT_EQ(error.context().path, "file.parquet");
-  EXPECT_NE(error.message().find("inconsistent"), std::string::npos) << error.what();
+  expect_error<IoFormatError>(
+      [&] {
+        assemble(field, {std::move(a), std::move(b)});
+      },
+      {.message_has = {"inconsistent"}, .path = "file.parquet"});
 }
 
 TEST(Assembler, ANullTypedLeafHoldingValuesIsRefused) {
@@ -136,10 +124,11 @@ TEST(Assembler, ANullTypedLeafHoldingValuesIsRefused) {
   data.entries = 2;
   data.present = 1;
   data.int64_values = {7};
-  const IoFormatError error = format_error_of([&] {
-    assemble({"nothing", frame::null_type(), true}, {std::move(data)});
-  });
-  EXPECT_NE(error.message().find("null logical type"), std::string::npos) << error.what();
+  expect_error<IoFormatError>(
+      [&] {
+        assemble({"nothing", frame::null_type(), true}, {std::move(data)});
+      },
+      {.message_has = {"null logical type"}});
 }
 
 }  // namespace

@@ -9,16 +9,15 @@
 
 #include "crv/core/errors.hpp"
 #include "parquet/delta_encoder.hpp"
-#include "parquet/format_error_message.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
 
 using test_encoders::Bytes;
 using test_encoders::encode_byte_stream_split;
+using test_support::expect_error;
 using ::testing::ElementsAre;
-using testing::format_error_message;
-using ::testing::HasSubstr;
 
 TEST(ByteStreamSplit, SpecExample) {
   // Three 4-byte values AA BB CC DD, 00 11 22 33, A3 B4 C5 D6.
@@ -61,16 +60,16 @@ TEST(ByteStreamSplit, DoublesAndFloats) {
 TEST(ByteStreamSplit, RefusesPartialValuesAndShortPages) {
   const Bytes seven(7, 1);
   for (size_t width : {2, 4, 8, 16}) {
-    EXPECT_THAT(format_error_message([&] { byte_stream_split_count(seven, width); }),
-                HasSubstr("page of 7 bytes is not a whole number of " + std::to_string(width) +
-                          "-byte values"));
+    expect_error<IoFormatError>([&] { byte_stream_split_count(seven, width); },
+                                {.message_has = {"page of 7 bytes is not a whole number of " +
+                                                 std::to_string(width) + "-byte values"}});
     Bytes out(16);
     EXPECT_THROW(decode_byte_stream_split(seven, width, 0, 0, out.data()), IoFormatError);
   }
   const Bytes eight(8, 1);
   Bytes out(16);
-  EXPECT_THAT(format_error_message([&] { decode_byte_stream_split(eight, 4, 1, 2, out.data()); }),
-              HasSubstr("page holds 2 values, the page needs 3"));
+  expect_error<IoFormatError>([&] { decode_byte_stream_split(eight, 4, 1, 2, out.data()); },
+                              {.message_has = {"page holds 2 values, the page needs 3"}});
   EXPECT_THROW(decode_byte_stream_split(eight, 4, 3, 0, out.data()), IoFormatError);
   EXPECT_THROW(byte_stream_split_count(eight, 0), IoFormatError);
   // An empty page holds no value.

@@ -12,13 +12,12 @@
 
 #include "crv/core/errors.hpp"
 #include "parquet/compression.hpp"
-#include "parquet/format_error_message.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
 
-using testing::format_error_message;
-using ::testing::HasSubstr;
+using test_support::expect_error;
 using Bytes = std::vector<uint8_t>;
 
 constexpr size_t kLimit = size_t{1} << 30;
@@ -80,14 +79,16 @@ TEST(Brotli, RoundTripsAtEveryQuality) {
 TEST(Brotli, RefusesWrongSizesAndDamage) {
   const Bytes input = page_like_data(5000, 1);
   const Bytes compressed = brotli(input);
-  EXPECT_THAT(format_error_message([&] { decompress(Codec::kBrotli, compressed, 4999, kLimit); }),
-              HasSubstr("BROTLI page decompresses to more than the 4999 bytes"));
-  EXPECT_THAT(format_error_message([&] { decompress(Codec::kBrotli, compressed, 5001, kLimit); }),
-              HasSubstr("BROTLI page decompresses to 5000 bytes but its header claims 5001"));
+  expect_error<IoFormatError>(
+      [&] { decompress(Codec::kBrotli, compressed, 4999, kLimit); },
+      {.message_has = {"BROTLI page decompresses to more than the 4999 bytes"}});
+  expect_error<IoFormatError>(
+      [&] { decompress(Codec::kBrotli, compressed, 5001, kLimit); },
+      {.message_has = {"BROTLI page decompresses to 5000 bytes but its header claims 5001"}});
   Bytes trailing = compressed;
   trailing.push_back(0);
-  EXPECT_THAT(format_error_message([&] { decompress(Codec::kBrotli, trailing, 5000, kLimit); }),
-              HasSubstr("1 bytes follow the end of the brotli stream"));
+  expect_error<IoFormatError>([&] { decompress(Codec::kBrotli, trailing, 5000, kLimit); },
+                              {.message_has = {"1 bytes follow the end of the brotli stream"}});
   for (size_t size = 0; size < compressed.size(); ++size) {
     const Bytes cut(compressed.begin(), compressed.begin() + static_cast<ptrdiff_t>(size));
     EXPECT_THROW(decompress(Codec::kBrotli, cut, 5000, kLimit), IoFormatError) << size;
@@ -138,8 +139,9 @@ TEST(HadoopLz4, RawBlocksAreReadWhenTheFramingDoesNotParse) {
 TEST(HadoopLz4, CorruptPagesAreFormatErrors) {
   const Bytes input = page_like_data(5000, 6);
   const Bytes framed = hadoop_lz4({input, input});
-  EXPECT_THAT(format_error_message([&] { decompress(Codec::kLz4, framed, 9999, kLimit); }),
-              HasSubstr("LZ4 (Hadoop-framed, deprecated) page data is corrupt"));
+  expect_error<IoFormatError>(
+      [&] { decompress(Codec::kLz4, framed, 9999, kLimit); },
+      {.message_has = {"LZ4 (Hadoop-framed, deprecated) page data is corrupt"}});
   for (size_t size = 0; size < framed.size(); size += 7) {
     const Bytes cut(framed.begin(), framed.begin() + static_cast<ptrdiff_t>(size));
     EXPECT_THROW(decompress(Codec::kLz4, cut, 10000, kLimit), IoFormatError) << size;

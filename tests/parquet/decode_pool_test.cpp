@@ -15,8 +15,12 @@
 #include <thread>
 #include <vector>
 
+#include "support/expect_error.hpp"
+
 namespace crv::parquet {
 namespace {
+
+using test_support::expect_error;
 
 TEST(DecodePool, CountsTheCallerAmongItsThreads) {
   EXPECT_EQ(DecodePool(1).threads(), 1u);
@@ -61,17 +65,16 @@ TEST(DecodePool, RethrowsTheSmallestFailingTaskAfterRunningTheRest) {
   for (unsigned threads : {1u, 3u}) {
     DecodePool pool(threads);
     std::atomic<int> calls{0};
-    try {
-      pool.run(20, [&](size_t index) {
-        calls.fetch_add(1);
-        if (index == 13 || index == 5 || index == 17) {
-          throw std::runtime_error("task " + std::to_string(index));
-        }
-      });
-      ADD_FAILURE() << "expected an exception";
-    } catch (const std::runtime_error& error) {
-      EXPECT_STREQ(error.what(), "task 5");
-    }
+    expect_error<std::runtime_error>(
+        [&] {
+          pool.run(20, [&](size_t index) {
+            calls.fetch_add(1);
+            if (index == 13 || index == 5 || index == 17) {
+              throw std::runtime_error("task " + std::to_string(index));
+            }
+          });
+        },
+        {.message = "task 5"});
     EXPECT_EQ(calls.load(), 20);
     // The pool is still usable after a failed run.
     std::atomic<int> later{0};

@@ -10,7 +10,7 @@
 
 #include "crv/core/errors.hpp"
 #include "parquet/delta_encoder.hpp"
-#include "parquet/format_error_message.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -20,10 +20,9 @@ using test_encoders::DeltaOptions;
 using test_encoders::encode_delta_binary_packed;
 using test_encoders::put_uleb128;
 using test_encoders::put_zigzag;
+using test_support::expect_error;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
-using testing::format_error_message;
-using ::testing::HasSubstr;
 
 constexpr int64_t kInt32Min = std::numeric_limits<int32_t>::min();
 constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
@@ -144,7 +143,7 @@ TEST(DeltaBinaryPacked, SingleValueAndEmptyStreamsHaveNoBlock) {
   const Bytes empty = encode_delta_binary_packed(std::vector<int64_t>{});
   EXPECT_TRUE(decode_all(empty, 64).empty());
   DeltaBinaryPackedDecoder decoder(empty, 64);
-  EXPECT_THAT(format_error_message([&] { decoder.next(); }), HasSubstr("holds 0 values"));
+  expect_error<IoFormatError>([&] { decoder.next(); }, {.message_has = {"holds 0 values"}});
 }
 
 TEST(DeltaBinaryPacked, UnusedMiniblocksMayHaveAnyWidthByte) {
@@ -188,23 +187,29 @@ TEST(DeltaBinaryPacked, RefusesMalformedHeaders) {
     put_zigzag(bytes, 0);
     return bytes;
   };
-  const auto message = [](const Bytes& bytes) {
-    return format_error_message([&] { DeltaBinaryPackedDecoder(bytes, 64); });
-  };
-  EXPECT_THAT(message(header(0, 1, 5)), HasSubstr("block size 0"));
-  EXPECT_THAT(message(header(uint64_t{1} << 40, 1, 5)), HasSubstr("block size"));
-  EXPECT_THAT(message(header(128, 0, 5)), HasSubstr("does not divide into 0 miniblocks"));
-  EXPECT_THAT(message(header(128, 3, 5)), HasSubstr("does not divide"));
-  EXPECT_THAT(message(header(128, 32, 5)), HasSubstr("miniblocks of 4 values"));
-  EXPECT_THAT(message(Bytes{128}), HasSubstr("cut short"));
-  EXPECT_THAT(message(Bytes{}), HasSubstr("block size at byte 0 is cut short"));
+  const auto decode_header = [](const Bytes& bytes) { DeltaBinaryPackedDecoder(bytes, 64); };
+  expect_error<IoFormatError>([&] { decode_header(header(0, 1, 5)); },
+                              {.message_has = {"block size 0"}});
+  expect_error<IoFormatError>([&] { decode_header(header(uint64_t{1} << 40, 1, 5)); },
+                              {.message_has = {"block size"}});
+  expect_error<IoFormatError>([&] { decode_header(header(128, 0, 5)); },
+                              {.message_has = {"does not divide into 0 miniblocks"}});
+  expect_error<IoFormatError>([&] { decode_header(header(128, 3, 5)); },
+                              {.message_has = {"does not divide"}});
+  expect_error<IoFormatError>([&] { decode_header(header(128, 32, 5)); },
+                              {.message_has = {"miniblocks of 4 values"}});
+  expect_error<IoFormatError>([&] { decode_header(Bytes{128}); }, {.message_has = {"cut short"}});
+  expect_error<IoFormatError>([&] { decode_header(Bytes{}); },
+                              {.message_has = {"block size at byte 0 is cut short"}});
   // An 11-byte varint, and a 10-byte one above 64 bits.
   Bytes overlong(10, 0x80);
   overlong.push_back(1);
-  EXPECT_THAT(message(overlong), HasSubstr("does not fit in 64 bits"));
+  expect_error<IoFormatError>([&] { decode_header(overlong); },
+                              {.message_has = {"does not fit in 64 bits"}});
   Bytes too_big(9, 0xFF);
   too_big.push_back(0x02);
-  EXPECT_THAT(message(too_big), HasSubstr("does not fit in 64 bits"));
+  expect_error<IoFormatError>([&] { decode_header(too_big); },
+                              {.message_has = {"does not fit in 64 bits"}});
 }
 
 TEST(DeltaBinaryPacked, RefusesDamagedBlocks) {
@@ -227,18 +232,20 @@ TEST(DeltaBinaryPacked, RefusesDamagedBlocks) {
   // A width above 64 in a used miniblock.
   Bytes wide = good;
   wide[2 + 1 + 2 + 1 + 1] = 65;  // header: 128 (2 bytes), 4, 200 (2), 0; min delta 2 (1)
-  EXPECT_THAT(format_error_message([&] {
-                std::vector<int64_t> out(values.size());
-                DeltaBinaryPackedDecoder(wide, 64).decode(out);
-              }),
-              HasSubstr("width 65 (byte 7) exceeds 64 bits"));
+  expect_error<IoFormatError>(
+      [&] {
+        std::vector<int64_t> out(values.size());
+        DeltaBinaryPackedDecoder(wide, 64).decode(out);
+      },
+      {.message_has = {"width 65 (byte 7) exceeds 64 bits"}});
   EXPECT_THROW(DeltaBinaryPackedDecoder(wide, 64).stream_bytes(), IoFormatError);
   // More values asked for than the stream holds.
-  EXPECT_THAT(format_error_message([&] {
-                std::vector<int64_t> out(values.size() + 1);
-                DeltaBinaryPackedDecoder(good, 64).decode(out);
-              }),
-              HasSubstr("stream holds 200 values"));
+  expect_error<IoFormatError>(
+      [&] {
+        std::vector<int64_t> out(values.size() + 1);
+        DeltaBinaryPackedDecoder(good, 64).decode(out);
+      },
+      {.message_has = {"stream holds 200 values"}});
 }
 
 TEST(DeltaBinaryPacked, HugeCountsCostNothingUntilDecoded) {
@@ -253,7 +260,7 @@ TEST(DeltaBinaryPacked, HugeCountsCostNothingUntilDecoded) {
   bytes.push_back(0);  // width 0
   DeltaBinaryPackedDecoder decoder(bytes, 64);
   EXPECT_EQ(decoder.total_values(), uint64_t{1} << 63);
-  EXPECT_THAT(format_error_message([&] { decoder.stream_bytes(); }), HasSubstr("cut short"));
+  expect_error<IoFormatError>([&] { decoder.stream_bytes(); }, {.message_has = {"cut short"}});
   // Values that are there decode.
   std::vector<int64_t> out(5);
   decoder.decode(out);
@@ -265,11 +272,12 @@ TEST(DeltaBinaryPacked, HugeCountsCostNothingUntilDecoded) {
   put_uleb128(many, 10);
   put_zigzag(many, 0);
   many.push_back(0);
-  EXPECT_THAT(format_error_message([&] {
-                std::vector<int64_t> ten(10);
-                DeltaBinaryPackedDecoder(many, 64).decode(ten);
-              }),
-              HasSubstr("its 131072 miniblock widths have 0 bytes"));
+  expect_error<IoFormatError>(
+      [&] {
+        std::vector<int64_t> ten(10);
+        DeltaBinaryPackedDecoder(many, 64).decode(ten);
+      },
+      {.message_has = {"its 131072 miniblock widths have 0 bytes"}});
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include "crv/core/errors.hpp"
 #include "parquet/delta_encoder.hpp"
 #include "parquet/delta_length_byte_array.hpp"
-#include "parquet/format_error_message.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -22,9 +22,8 @@ using test_encoders::Bytes;
 using test_encoders::encode_delta_binary_packed;
 using test_encoders::encode_delta_byte_array;
 using test_encoders::encode_delta_length_byte_array;
+using test_support::expect_error;
 using ::testing::ElementsAre;
-using testing::format_error_message;
-using ::testing::HasSubstr;
 
 constexpr size_t kNoLimit = size_t{1} << 30;
 
@@ -90,33 +89,35 @@ TEST(DeltaLengthByteArray, AppendsAfterExistingValues) {
 TEST(DeltaLengthByteArray, FixedLengthValues) {
   const std::vector<std::string> values = {"0123", "4567", "89ab"};
   EXPECT_EQ(dlba(encode_delta_length_byte_array(values), 0, 3, 4), values);
-  EXPECT_THAT(format_error_message([&] { dlba(encode_delta_length_byte_array(kWords), 0, 3, 4); }),
-              HasSubstr("value 2 has 6 bytes, the column's fixed length 4"));
+  expect_error<IoFormatError>(
+      [&] { dlba(encode_delta_length_byte_array(kWords), 0, 3, 4); },
+      {.message_has = {"value 2 has 6 bytes, the column's fixed length 4"}});
 }
 
 TEST(DeltaLengthByteArray, RefusesNegativeAndOverlongLengths) {
   // Lengths 3, -1: the data would be read backwards.
   Bytes negative = encode_delta_binary_packed(std::vector<int64_t>{3, -1}, {.value_bits = 32});
   negative.insert(negative.end(), {'a', 'b', 'c', 'd'});
-  EXPECT_THAT(format_error_message([&] { dlba(negative, 0, 2); }),
-              HasSubstr("value 1 has a negative length -1"));
+  expect_error<IoFormatError>([&] { dlba(negative, 0, 2); },
+                              {.message_has = {"value 1 has a negative length -1"}});
   // A skipped value is checked too.
   EXPECT_THROW(dlba(negative, 1, 1), IoFormatError);
   // INT32_MIN: negative in 32 bits, however the delta was computed.
   Bytes most_negative =
       encode_delta_binary_packed(std::vector<int64_t>{INT32_MIN}, {.value_bits = 32});
-  EXPECT_THAT(format_error_message([&] { dlba(most_negative, 0, 1); }),
-              HasSubstr("negative length -2147483648"));
+  expect_error<IoFormatError>([&] { dlba(most_negative, 0, 1); },
+                              {.message_has = {"negative length -2147483648"}});
   // Lengths past the end of the data.
   Bytes overlong = encode_delta_binary_packed(std::vector<int64_t>{2, 5}, {.value_bits = 32});
   overlong.insert(overlong.end(), {'a', 'b', 'c', 'd'});
-  EXPECT_THAT(format_error_message([&] { dlba(overlong, 0, 2); }),
-              HasSubstr("value 1 declares 5 bytes but only 2 remain after byte 2"));
+  expect_error<IoFormatError>(
+      [&] { dlba(overlong, 0, 2); },
+      {.message_has = {"value 1 declares 5 bytes but only 2 remain after byte 2"}});
   Bytes huge = encode_delta_binary_packed(std::vector<int64_t>{INT32_MAX}, {.value_bits = 32});
-  EXPECT_THAT(format_error_message([&] { dlba(huge, 0, 1); }), HasSubstr("declares 2147483647"));
+  expect_error<IoFormatError>([&] { dlba(huge, 0, 1); }, {.message_has = {"declares 2147483647"}});
   // Fewer values than the page needs.
-  EXPECT_THAT(format_error_message([&] { dlba(overlong, 1, 2); }),
-              HasSubstr("stream holds 2 values, the page 3"));
+  expect_error<IoFormatError>([&] { dlba(overlong, 1, 2); },
+                              {.message_has = {"stream holds 2 values, the page 3"}});
 }
 
 TEST(DeltaLengthByteArray, EveryTruncationIsAFormatError) {
@@ -155,18 +156,21 @@ TEST(DeltaByteArray, PrefixLengthsZeroFullAndTooLong) {
   EXPECT_THAT(dba(dba_from({0, 3, 3, 4}, {"abc", "", "d", ""}), 0, 4),
               ElementsAre("abc", "abc", "abcd", "abcd"));
   // A prefix longer than the value before it.
-  EXPECT_THAT(format_error_message([&] {
-                dba(dba_from({0, 4}, {"abc", "x"}), 0, 2);
-              }),
-              HasSubstr("value 1 has prefix length 4, but the value before it has 3 bytes"));
+  expect_error<IoFormatError>(
+      [&] {
+        dba(dba_from({0, 4}, {"abc", "x"}), 0, 2);
+      },
+      {.message_has = {"value 1 has prefix length 4, but the value before it has 3 bytes"}});
   // ...also among the skipped values, and on the first value (nothing precedes it).
   EXPECT_THROW(dba(dba_from({0, 4, 0}, {"abc", "x", "y"}), 2, 1), IoFormatError);
-  EXPECT_THAT(format_error_message([&] { dba(dba_from({1}, {"x"}), 0, 1); }),
-              HasSubstr("value 0 has prefix length 1, but the value before it has 0 bytes"));
-  EXPECT_THAT(format_error_message([&] {
-                dba(dba_from({0, -1}, {"ab", "x"}), 0, 2);
-              }),
-              HasSubstr("prefix length -1"));
+  expect_error<IoFormatError>(
+      [&] { dba(dba_from({1}, {"x"}), 0, 1); },
+      {.message_has = {"value 0 has prefix length 1, but the value before it has 0 bytes"}});
+  expect_error<IoFormatError>(
+      [&] {
+        dba(dba_from({0, -1}, {"ab", "x"}), 0, 2);
+      },
+      {.message_has = {"prefix length -1"}});
 }
 
 TEST(DeltaByteArray, FixedLengthValues) {
@@ -174,16 +178,18 @@ TEST(DeltaByteArray, FixedLengthValues) {
   EXPECT_EQ(dba(encode_delta_byte_array(values), 0, 4, 4), values);
   EXPECT_EQ(dba(encode_delta_byte_array(values), 2, 2, 4),
             std::vector<std::string>(values.begin() + 2, values.end()));
-  EXPECT_THAT(format_error_message([&] { dba(encode_delta_byte_array(values), 0, 4, 3); }),
-              HasSubstr("value 0 has 4 bytes, the column's fixed length 3"));
+  expect_error<IoFormatError>(
+      [&] { dba(encode_delta_byte_array(values), 0, 4, 3); },
+      {.message_has = {"value 0 has 4 bytes, the column's fixed length 3"}});
 }
 
 TEST(DeltaByteArray, RefusesCountsBelowThePage) {
   // Fewer prefixes than suffixes, and the reverse.
-  EXPECT_THAT(format_error_message([&] {
-                dba(dba_from({0}, {"a", "b"}), 0, 2);
-              }),
-              HasSubstr("holds 1 prefix lengths and 2 suffixes, the page 2 values"));
+  expect_error<IoFormatError>(
+      [&] {
+        dba(dba_from({0}, {"a", "b"}), 0, 2);
+      },
+      {.message_has = {"holds 1 prefix lengths and 2 suffixes, the page 2 values"}});
   EXPECT_THROW(dba(dba_from({0, 1}, {"a"}), 0, 2), IoFormatError);
   // More values in both streams than the page needs is fine.
   EXPECT_THAT(dba(dba_from({0, 1, 1}, {"a", "b", "c"}), 0, 2), ElementsAre("a", "ab"));
@@ -199,8 +205,8 @@ TEST(DeltaByteArray, RepeatedPrefixesAreCappedBeforeAllocating) {
   suffixes[0] = std::string(1000, 'x');
   const Bytes bytes = dba_from(prefixes, suffixes);
   EXPECT_LT(bytes.size(), 100'000u);
-  EXPECT_THAT(format_error_message([&] { dba(bytes, 0, prefixes.size(), 0, 1 << 20); }),
-              HasSubstr("exceed 1048576 bytes once decoded"));
+  expect_error<IoFormatError>([&] { dba(bytes, 0, prefixes.size(), 0, 1 << 20); },
+                              {.message_has = {"exceed 1048576 bytes once decoded"}});
   // Below the limit, the copies decode.
   const auto some = dba(bytes, 5, 100, 0, 1 << 20);
   ASSERT_EQ(some.size(), 100u);

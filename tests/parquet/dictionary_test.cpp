@@ -15,21 +15,16 @@
 
 #include "crv/core/errors.hpp"
 #include "parquet/rle_hybrid.hpp"
+#include "support/bitmap.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using Bytes = std::vector<uint8_t>;
-
-Bytes make_bitmap(const std::vector<bool>& bits, size_t offset) {
-  Bytes bitmap((offset + bits.size() + 7) / 8, 0);
-  for (size_t i = 0; i < bits.size(); ++i) {
-    if (bits[i]) bitmap[(offset + i) / 8] |= static_cast<uint8_t>(1u << ((offset + i) % 8));
-  }
-  return bitmap;
-}
+using test_support::expect_error;
+using test_support::make_bitmap;
 
 std::string random_string(std::mt19937_64& rng) {
   std::string value(rng() % 24, '\0');
@@ -205,14 +200,10 @@ TEST(DictionaryGather, RejectsIndicesPastTheEnd) {
   const std::vector<int64_t> dictionary = {10, 20};
   const std::vector<uint32_t> indices = {1, 0, 2, 1};
   std::vector<int64_t> out;
-  try {
-    gather_dictionary<int64_t>(dictionary, indices, out);
-    FAIL() << "expected IoFormatError";
-  } catch (const IoFormatError& error) {
-    EXPECT_THAT(error.message(),
-                HasSubstr("dictionary index 2 at position 2 is out of range for a dictionary "
-                          "of 2 entries"));
-  }
+  expect_error<IoFormatError>(
+      [&] { gather_dictionary<int64_t>(dictionary, indices, out); },
+      {.message_has = {"dictionary index 2 at position 2 is out of range for a dictionary "
+                       "of 2 entries"}});
   EXPECT_TRUE(out.empty());
   const std::vector<uint32_t> any_index = {0};
   EXPECT_THROW(gather_dictionary<int64_t>({}, any_index, out), IoFormatError);

@@ -28,12 +28,13 @@
 #include "crv/parquet/reader.hpp"
 #include "parquet/format.hpp"
 #include "parquet/test_files.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
 
 using test_files::Bytes;
-using ::testing::HasSubstr;
+using test_support::expect_error;
 
 Bytes load(const std::string& name) {
   const std::string path = std::string(CRV_TEST_DATA_DIR) + "/encodings/" + name;
@@ -229,14 +230,8 @@ TEST(EncodingFixtureFiles, Utf8IsCheckedInPagesThatFollowADictionary) {
   // row 300 of this STRING column, in those pages, ends in FF FE. A valid dictionary must
   // not excuse them.
   const Bytes file = load("arrow_dictionary_fallback.parquet");
-  try {
-    read_all(file);
-    FAIL() << "expected IoFormatError";
-  } catch (const IoFormatError& error) {
-    EXPECT_EQ(error.message(), "string is not valid UTF-8");
-    EXPECT_EQ(error.context().row, 300);
-    EXPECT_EQ(error.context().column, "b");
-  }
+  expect_error<IoFormatError>([&] { read_all(file); },
+                              {.message = "string is not valid UTF-8", .column = "b", .row = 300});
   const frame::Frame frame = read_all(file, {.utf8 = false});
   ASSERT_EQ(frame.num_rows(), 400);
   EXPECT_EQ(frame.column(0)->string_at(299), "value-299");
@@ -267,28 +262,22 @@ TEST(EncodingFixtureFiles, FixedLengthsOutsideTheirRangeAreRefused) {
         std::optional<int32_t>{(1 << 30) + 1}}) {
     const Bytes changed =
         with_schema(file, [&](auto& schema) { fixed_delta(schema).type_length = length; });
-    try {
-      read_all(changed);
-      ADD_FAILURE() << "expected IoFormatError";
-    } catch (const IoFormatError& error) {
-      EXPECT_THAT(error.message(),
-                  HasSubstr(length.value_or(0) > 0
-                                ? "column 'fixed_delta' is FIXED_LEN_BYTE_ARRAY of 1073741825 "
-                                  "bytes, more than any page read here (1 GiB) can hold"
-                                : "column 'fixed_delta' is FIXED_LEN_BYTE_ARRAY without a "
-                                  "positive type_length"));
-    }
+    expect_error<IoFormatError>(
+        [&] { read_all(changed); },
+        {.message_has = {length.value_or(0) > 0
+                             ? "column 'fixed_delta' is FIXED_LEN_BYTE_ARRAY of 1073741825 "
+                               "bytes, more than any page read here (1 GiB) can hold"
+                             : "column 'fixed_delta' is FIXED_LEN_BYTE_ARRAY without a "
+                               "positive type_length"}});
   }
   // A length that differs from the stored values' is refused by each encoding.
   const Bytes fifteen =
       with_schema(file, [&](auto& schema) { fixed_delta(schema).type_length = 15; });
-  try {
-    read_all(fifteen, {}, {"fixed_delta"});
-    ADD_FAILURE() << "expected IoFormatError";
-  } catch (const IoFormatError& error) {
-    EXPECT_THAT(error.message(), HasSubstr("has 16 bytes, the column's fixed length 15"));
-    EXPECT_EQ(error.context().column, "fixed_delta");
-    EXPECT_GT(error.context().offset, 0u);
+  const auto error = expect_error<IoFormatError>(
+      [&] { read_all(fifteen, {}, {"fixed_delta"}); },
+      {.message_has = {"has 16 bytes, the column's fixed length 15"}, .column = "fixed_delta"});
+  if (error) {
+    EXPECT_GT(error->context().offset, 0u);
   }
   // (BYTE_STREAM_SPLIT pages whose size is no multiple of 15; a PLAIN dictionary page, like
   // other readers, only needs bytes enough for its entries, so 15 reads other bytes there.)
@@ -302,12 +291,8 @@ TEST(EncodingFixtureFiles, FixedLengthsOutsideTheirRangeAreRefused) {
   }
   // A leaf without a physical type.
   const Bytes untyped = with_schema(file, [&](auto& schema) { fixed_delta(schema).type.reset(); });
-  try {
-    read_all(untyped);
-    ADD_FAILURE() << "expected IoFormatError";
-  } catch (const IoFormatError& error) {
-    EXPECT_THAT(error.message(), HasSubstr("column 'fixed_delta' has no physical type"));
-  }
+  expect_error<IoFormatError>([&] { read_all(untyped); },
+                              {.message_has = {"column 'fixed_delta' has no physical type"}});
 }
 
 TEST(EncodingFixtureFiles, AnEncodingOutsideItsTypesIsNamed) {
@@ -333,12 +318,8 @@ TEST(EncodingFixtureFiles, AnEncodingOutsideItsTypesIsNamed) {
             header.data_page_header->encoding = relabel;
           }
         });
-    try {
-      read_all(relabelled, {}, {column});
-      ADD_FAILURE() << "expected IoFormatError";
-    } catch (const IoFormatError& error) {
-      EXPECT_THAT(error.message(), HasSubstr(message));
-    }
+    expect_error<IoFormatError>([&] { read_all(relabelled, {}, {column}); },
+                                {.message_has = {message}});
   }
 }
 

@@ -11,12 +11,13 @@
 #include <vector>
 
 #include "crv/core/errors.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet::format {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
-using ::testing::HasSubstr;
+using test_support::expect_error;
 
 std::span<const uint8_t> as_span(const std::string& bytes) {
   return {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()};
@@ -26,15 +27,10 @@ Bytes to_bytes(const std::string& bytes) {
   return Bytes(bytes.begin(), bytes.end());
 }
 
+// An action decoding `bytes` as a T read at `base_offset` of part.parquet.
 template <class T>
-IoFormatError decode_error(const Bytes& bytes, uint64_t base_offset = 0) {
-  try {
-    deserialize<T>(bytes, base_offset, "part.parquet");
-  } catch (const IoFormatError& error) {
-    return error;
-  }
-  ADD_FAILURE() << "decoding did not throw IoFormatError";
-  return IoFormatError("no error");
+auto decoding(const Bytes& bytes, uint64_t base_offset = 0) {
+  return [bytes, base_offset] { deserialize<T>(bytes, base_offset, "part.parquet"); };
 }
 
 // Serializes into both buffer kinds, then decodes with trailing bytes after the
@@ -228,11 +224,12 @@ TYPED_TEST(FormatRoundTrip, TruncationAtEveryByteIsAnError) {
   const std::string bytes = serialize(full<TypeParam>());
   for (size_t size = 0; size < bytes.size(); ++size) {
     const Bytes prefix(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size));
-    const IoFormatError error = decode_error<TypeParam>(prefix, 1 << 20);
-    ASSERT_EQ(error.context().path, "part.parquet");
-    ASSERT_TRUE(error.context().offset.has_value());
-    EXPECT_GE(*error.context().offset, 1u << 20) << "prefix of " << size << " bytes";
-    EXPECT_LE(*error.context().offset, (1u << 20) + size) << "prefix of " << size << " bytes";
+    const auto error =
+        expect_error<IoFormatError>(decoding<TypeParam>(prefix, 1 << 20), {.path = "part.parquet"});
+    ASSERT_TRUE(error.has_value());
+    ASSERT_TRUE(error->context().offset.has_value());
+    EXPECT_GE(*error->context().offset, 1u << 20) << "prefix of " << size << " bytes";
+    EXPECT_LE(*error->context().offset, (1u << 20) + size) << "prefix of " << size << " bytes";
   }
 }
 
@@ -406,77 +403,83 @@ TEST(FormatSkipping, StatisticsNanCountAndSchemaVectorLengthAreSkipped) {
 
 TEST(FormatErrors, MissingRequiredFieldNamesStructAndField) {
   // KeyValue with only its value (field 2).
-  const IoFormatError key = decode_error<KeyValue>({0x28, 0x01, 'v', 0x00}, 300);
-  EXPECT_EQ(key.message(), "corrupt Parquet metadata: KeyValue lacks required field 'key' (id 1)");
-  EXPECT_EQ(key.context().offset, 300u);
-  EXPECT_EQ(key.context().path, "part.parquet");
+  expect_error<IoFormatError>(
+      decoding<KeyValue>({0x28, 0x01, 'v', 0x00}, 300),
+      {.message = "corrupt Parquet metadata: KeyValue lacks required field 'key' (id 1)",
+       .path = "part.parquet",
+       .offset = 300});
 
   // PageHeader with type and uncompressed_page_size only.
-  EXPECT_THAT(decode_error<PageHeader>({0x15, 0x00, 0x15, 0x02, 0x00}).message(),
-              HasSubstr("PageHeader lacks required field 'compressed_page_size' (id 3)"));
+  expect_error<IoFormatError>(
+      decoding<PageHeader>({0x15, 0x00, 0x15, 0x02, 0x00}),
+      {.message_has = {"PageHeader lacks required field 'compressed_page_size' (id 3)"}});
 
   // A DECIMAL logical type without precision; the DecimalType struct starts at byte 1.
-  const IoFormatError decimal = decode_error<LogicalType>({0x5C, 0x15, 0x04, 0x00, 0x00}, 10);
-  EXPECT_THAT(decimal.message(), HasSubstr("DecimalType lacks required field 'precision' (id 2)"));
-  EXPECT_EQ(decimal.context().offset, 11u);
+  expect_error<IoFormatError>(
+      decoding<LogicalType>({0x5C, 0x15, 0x04, 0x00, 0x00}, 10),
+      {.message_has = {"DecimalType lacks required field 'precision' (id 2)"}, .offset = 11});
 
   // A RowGroup whose one ColumnChunk (starting at byte 2) has a file_path but no file_offset.
   const Bytes row_group{0x19, 0x1C, 0x18, 0x01, 'p', 0x00, 0x26, 0x02, 0x16, 0x02, 0x00};
-  const IoFormatError chunk = decode_error<RowGroup>(row_group, 1000);
-  EXPECT_THAT(chunk.message(), HasSubstr("ColumnChunk lacks required field 'file_offset' (id 2)"));
-  EXPECT_EQ(chunk.context().offset, 1002u);
+  expect_error<IoFormatError>(
+      decoding<RowGroup>(row_group, 1000),
+      {.message_has = {"ColumnChunk lacks required field 'file_offset' (id 2)"}, .offset = 1002});
 
   // An empty FileMetaData reports its first required field.
-  EXPECT_THAT(decode_error<FileMetaData>({0x00}).message(),
-              HasSubstr("FileMetaData lacks required field 'version' (id 1)"));
+  expect_error<IoFormatError>(
+      decoding<FileMetaData>({0x00}),
+      {.message_has = {"FileMetaData lacks required field 'version' (id 1)"}});
 }
 
 TEST(FormatErrors, WrongWireTypeNamesStructAndField) {
-  EXPECT_THAT(decode_error<KeyValue>({0x15, 0x02, 0x00}).message(),
-              HasSubstr("KeyValue.key (field 1) has type i32, expected binary"));
-  EXPECT_THAT(decode_error<SortingColumn>({0x15, 0x00, 0x15, 0x02, 0x00}).message(),
-              HasSubstr("SortingColumn.descending (field 2) has type i32, expected bool"));
+  expect_error<IoFormatError>(
+      decoding<KeyValue>({0x15, 0x02, 0x00}),
+      {.message_has = {"KeyValue.key (field 1) has type i32, expected binary"}});
+  expect_error<IoFormatError>(
+      decoding<SortingColumn>({0x15, 0x00, 0x15, 0x02, 0x00}),
+      {.message_has = {"SortingColumn.descending (field 2) has type i32, expected bool"}});
   // encodings (field 2) as a list of binary.
-  EXPECT_THAT(
-      decode_error<ColumnMetaData>({0x15, 0x02, 0x19, 0x18, 0x01, 'x', 0x00}).message(),
-      HasSubstr("ColumnMetaData.encodings (field 2) is a list of binary, expected a list of "
-                "i32"));
-  EXPECT_THAT(decode_error<FileMetaData>({0x15, 0x02, 0x18, 0x00, 0x00}).message(),
-              HasSubstr("FileMetaData.schema (field 2) has type binary, expected list"));
+  expect_error<IoFormatError>(
+      decoding<ColumnMetaData>({0x15, 0x02, 0x19, 0x18, 0x01, 'x', 0x00}),
+      {.message_has = {"ColumnMetaData.encodings (field 2) is a list of binary, expected a list of "
+                       "i32"}});
+  expect_error<IoFormatError>(
+      decoding<FileMetaData>({0x15, 0x02, 0x18, 0x00, 0x00}),
+      {.message_has = {"FileMetaData.schema (field 2) has type binary, expected list"}});
 }
 
 TEST(FormatErrors, MalformedUnionsAreRejected) {
-  EXPECT_THAT(decode_error<LogicalType>({0x00}).message(),
-              HasSubstr("LogicalType union has no member set"));
-  EXPECT_THAT(decode_error<LogicalType>({0x1C, 0x00, 0x1C, 0x00, 0x00}).message(),
-              HasSubstr("LogicalType union has more than one member set"));
-  EXPECT_THAT(decode_error<LogicalType>({0x15, 0x02, 0x00}).message(),
-              HasSubstr("LogicalType union member 1 has type i32, expected struct"));
+  expect_error<IoFormatError>(decoding<LogicalType>({0x00}),
+                              {.message_has = {"LogicalType union has no member set"}});
+  expect_error<IoFormatError>(decoding<LogicalType>({0x1C, 0x00, 0x1C, 0x00, 0x00}),
+                              {.message_has = {"LogicalType union has more than one member set"}});
+  expect_error<IoFormatError>(
+      decoding<LogicalType>({0x15, 0x02, 0x00}),
+      {.message_has = {"LogicalType union member 1 has type i32, expected struct"}});
   // TIMESTAMP whose unit union is empty.
-  EXPECT_THAT(decode_error<LogicalType>({0x8C, 0x11, 0x1C, 0x00, 0x00, 0x00}).message(),
-              HasSubstr("TimeUnit union has no member set"));
+  expect_error<IoFormatError>(decoding<LogicalType>({0x8C, 0x11, 0x1C, 0x00, 0x00, 0x00}),
+                              {.message_has = {"TimeUnit union has no member set"}});
   // A FileMetaData column order with two members.
   const Bytes column_orders{0x15, 0x02, 0x19, 0x0C, 0x16, 0x00, 0x19, 0x0C,
                             0x39, 0x1C, 0x1C, 0x00, 0x2C, 0x00, 0x00, 0x00};
-  EXPECT_THAT(decode_error<FileMetaData>(column_orders).message(),
-              HasSubstr("ColumnOrder union has more than one member set"));
+  expect_error<IoFormatError>(decoding<FileMetaData>(column_orders),
+                              {.message_has = {"ColumnOrder union has more than one member set"}});
 }
 
 TEST(FormatErrors, HugeDeclaredSizesAreRejectedWithoutAllocating) {
   // A schema list declaring 2^31 - 1 elements: reserving for them would throw
   // std::bad_alloc or std::length_error instead of IoFormatError.
-  const IoFormatError schema =
-      decode_error<FileMetaData>({0x15, 0x02, 0x19, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x00}, 8);
-  EXPECT_THAT(schema.message(), HasSubstr("list declares 2147483647 entries"));
-  EXPECT_EQ(schema.context().offset, 11u);  // the list header
+  expect_error<IoFormatError>(
+      decoding<FileMetaData>({0x15, 0x02, 0x19, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x00}, 8),
+      {.message_has = {"list declares 2147483647 entries"}, .offset = 11});  // the list header
   // A key of 2^31 - 1 bytes.
-  EXPECT_THAT(decode_error<KeyValue>({0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 'a', 0x00}).message(),
-              HasSubstr("binary value declares 2147483647 bytes but only 2 remain"));
+  expect_error<IoFormatError>(
+      decoding<KeyValue>({0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 'a', 0x00}),
+      {.message_has = {"binary value declares 2147483647 bytes but only 2 remain"}});
   // Many row groups declared, a few bytes present.
-  EXPECT_THAT(
-      decode_error<FileMetaData>({0x15, 0x02, 0x19, 0x0C, 0x16, 0x00, 0x19, 0xFC, 0xE8, 0x07, 0x00})
-          .message(),
-      HasSubstr("list declares 1000 entries"));
+  expect_error<IoFormatError>(
+      decoding<FileMetaData>({0x15, 0x02, 0x19, 0x0C, 0x16, 0x00, 0x19, 0xFC, 0xE8, 0x07, 0x00}),
+      {.message_has = {"list declares 1000 entries"}});
 }
 
 TEST(FormatErrors, ExcessiveNestingInAnUnknownFieldIsRejected) {
@@ -484,7 +487,8 @@ TEST(FormatErrors, ExcessiveNestingInAnUnknownFieldIsRejected) {
   Bytes bytes{0x15, 0x02, 0x0C, 0x64};
   bytes.insert(bytes.end(), 99, 0x1C);
   bytes.insert(bytes.end(), 101, 0x00);
-  EXPECT_THAT(decode_error<FileMetaData>(bytes).message(), HasSubstr("nest deeper than 64 levels"));
+  expect_error<IoFormatError>(decoding<FileMetaData>(bytes),
+                              {.message_has = {"nest deeper than 64 levels"}});
 }
 
 TEST(FormatErrors, RandomCorruptionNeverEscapesAsAnythingButIoFormatError) {

@@ -17,6 +17,7 @@
 #include "crv/parquet/writer.hpp"
 #include "parquet/format.hpp"
 #include "parquet/test_files.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -25,7 +26,7 @@ using frame::Value;
 using test_files::Bytes;
 using test_files::footer_of;
 using test_files::for_each_page;
-using ::testing::HasSubstr;
+using test_support::expect_error;
 
 frame::Frame read_back(const Bytes& bytes, ReadVerification verification = {}) {
   return ParquetReader(memory_source(bytes, "part.parquet"), verification).read();
@@ -141,15 +142,10 @@ TEST(PageChecksums, AMismatchNamesTheFileColumnAndPageOffset) {
   });
   ASSERT_TRUE(first_page);
   file[*first_page] ^= 0x40;
-  try {
-    read_back(file);
-    FAIL() << "expected IoFormatError";
-  } catch (const IoFormatError& error) {
-    EXPECT_THAT(error.message(), HasSubstr("checksum mismatch"));
-    EXPECT_EQ(error.context().path, "part.parquet");
-    EXPECT_EQ(error.context().column, "weight");
-    EXPECT_EQ(error.context().offset, *first_page);
-  }
+  expect_error<IoFormatError>([&] { read_back(file); }, {.message_has = {"checksum mismatch"},
+                                                         .path = "part.parquet",
+                                                         .column = "weight",
+                                                         .offset = *first_page});
   // Reading only other columns does not touch the page.
   ParquetReader reader(memory_source(file, "part.parquet"));
   EXPECT_EQ(reader.read({.columns = {"tick", "note"}}).num_rows(), 24);
@@ -215,15 +211,10 @@ TEST(Utf8, AnInvalidStringReadIsAFormatErrorNamingColumnAndRow) {
       options.row_group_size = 5;  // the marked row is row 2 of the second row group
       const Bytes file =
           with_invalid_marker(write_parquet(strings_with_marker(c.column, 7), options), "MARK");
-      try {
-        read_back(file);
-        ADD_FAILURE() << "expected IoFormatError";
-      } catch (const IoFormatError& error) {
-        EXPECT_THAT(error.message(), HasSubstr("not valid UTF-8"));
-        EXPECT_EQ(error.context().column, c.reported);
-        EXPECT_EQ(error.context().row, 7);
-        EXPECT_EQ(error.context().path, "part.parquet");
-      }
+      expect_error<IoFormatError>([&] { read_back(file); }, {.message_has = {"not valid UTF-8"},
+                                                             .path = "part.parquet",
+                                                             .column = c.reported,
+                                                             .row = 7});
       // Unchecked, the damaged string reads as it is.
       EXPECT_EQ(read_back(file, {.utf8 = false}).num_rows(), 12);
     }
@@ -232,25 +223,14 @@ TEST(Utf8, AnInvalidStringReadIsAFormatErrorNamingColumnAndRow) {
 
 TEST(Utf8, TheWriterRefusesInvalidStringsAtAnyDepth) {
   const frame::Frame flat({{"s", frame::make_utf8({"ok", std::nullopt, "bad \xC3(", "ok"})}});
-  try {
-    write_parquet(flat);
-    FAIL() << "expected IoSchemaError";
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.context().column, "s");
-    EXPECT_EQ(error.context().row, 2);
-  }
+  expect_error<IoSchemaError>([&] { write_parquet(flat); }, {.column = "s", .row = 2});
   std::vector<Value> rows;
   for (int i = 0; i < 4; ++i) {
     rows.push_back(Value::record(
         {{"claims", Value::list({Value::record({{"text", i == 2 ? "\xED\xA0\x80" : "fine"}})})}}));
   }
-  try {
-    write_parquet(frame::Frame::from_rows(rows));
-    FAIL() << "expected IoSchemaError";
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.context().column, "claims[].text");
-    EXPECT_EQ(error.context().row, 2);
-  }
+  expect_error<IoSchemaError>([&] { write_parquet(frame::Frame::from_rows(rows)); },
+                              {.column = "claims[].text", .row = 2});
 }
 
 }  // namespace

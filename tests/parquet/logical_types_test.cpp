@@ -11,6 +11,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crv/core/errors.hpp"
@@ -20,6 +21,7 @@
 #include "parquet/leaf_types.hpp"
 #include "parquet/logical_values.hpp"
 #include "parquet/test_files.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -28,6 +30,7 @@ using format::ConvertedType;
 using format::SchemaElement;
 using Kind = LeafConversion::Kind;
 using test_files::Bytes;
+using test_support::expect_error;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
@@ -120,35 +123,34 @@ TEST(LeafTyping, ImpossibleDecimalsAreFormatErrors) {
       IoFormatError);
 }
 
-std::string schema_error_of(const SchemaElement& element) {
-  try {
-    typed(element);
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.context().column, "s.v");
-    EXPECT_EQ(error.context().path, "in.parquet");
-    return error.message();
-  }
-  ADD_FAILURE() << "expected IoSchemaError";
-  return {};
+// What refusing the type of the leaf s.v of in.parquet reports: the column, the file and
+// `fragments` in the message.
+test_support::ErrorExpectation refusal_naming_s_v(std::vector<std::string> fragments) {
+  return {.message_has = std::move(fragments), .path = "in.parquet", .column = "s.v"};
 }
 
 TEST(LeafTyping, TemporalTypesAreRefusedNamingTheColumnTheTypeAndTheWayOut) {
-  EXPECT_THAT(schema_error_of(annotated(format::Type::kInt32, format::DateType{})),
-              AllOf(HasSubstr("'s.v'"), HasSubstr("DATE"), HasSubstr("integer tick"),
-                    HasSubstr("ISO 8601")));
-  EXPECT_THAT(schema_error_of(annotated(format::Type::kInt64,
-                                        format::TimestampType{.unit = format::TimeUnit::kMicros})),
-              HasSubstr("TIMESTAMP(MICROS)"));
+  expect_error<IoSchemaError>([&] { typed(annotated(format::Type::kInt32, format::DateType{})); },
+                              refusal_naming_s_v({"'s.v'", "DATE", "integer tick", "ISO 8601"}));
+  expect_error<IoSchemaError>(
+      [&] {
+        typed(annotated(format::Type::kInt64,
+                        format::TimestampType{.unit = format::TimeUnit::kMicros}));
+      },
+      refusal_naming_s_v({"TIMESTAMP(MICROS)"}));
   SchemaElement time = leaf(format::Type::kInt32);
   time.converted_type = ConvertedType::kTimeMillis;
-  EXPECT_THAT(schema_error_of(time), HasSubstr("TIME(MILLIS)"));
-  EXPECT_THAT(schema_error_of(leaf(format::Type::kInt96)), HasSubstr("INT96"));
+  expect_error<IoSchemaError>([&] { typed(time); }, refusal_naming_s_v({"TIME(MILLIS)"}));
+  expect_error<IoSchemaError>([&] { typed(leaf(format::Type::kInt96)); },
+                              refusal_naming_s_v({"INT96"}));
   SchemaElement interval = fixed(12);
   interval.converted_type = ConvertedType::kInterval;
-  EXPECT_THAT(schema_error_of(interval), HasSubstr("INTERVAL"));
-  EXPECT_THAT(schema_error_of(annotated(format::Type::kByteArray,
-                                        format::UnrecognizedLogicalType{.field_id = 99})),
-              HasSubstr("logical type this library does not know"));
+  expect_error<IoSchemaError>([&] { typed(interval); }, refusal_naming_s_v({"INTERVAL"}));
+  expect_error<IoSchemaError>(
+      [&] {
+        typed(annotated(format::Type::kByteArray, format::UnrecognizedLogicalType{.field_id = 99}));
+      },
+      refusal_naming_s_v({"logical type this library does not know"}));
 }
 
 // --- converting decoded values ---
@@ -354,15 +356,11 @@ TEST(ForeignLogicalTypes, AnUnsignedValueTooLargeNamesItsRowAcrossRowGroupsAndNu
   const Bytes file = annotate_column(
       write_column("quantity", frame::make_int64({1, std::nullopt, 3, 4, std::nullopt, -1})),
       "quantity", [](SchemaElement& element) { element.converted_type = ConvertedType::kUint64; });
-  try {
-    ParquetReader(memory_source(file, "u64.parquet")).read();
-    FAIL() << "expected IoSchemaError";
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.context().path, "u64.parquet");
-    EXPECT_EQ(error.context().column, "quantity");
-    EXPECT_EQ(error.context().row, 5);
-    EXPECT_THAT(error.message(), HasSubstr("18446744073709551615"));
-  }
+  expect_error<IoSchemaError>([&] { ParquetReader(memory_source(file, "u64.parquet")).read(); },
+                              {.message_has = {"18446744073709551615"},
+                               .path = "u64.parquet",
+                               .column = "quantity",
+                               .row = 5});
 }
 
 TEST(ForeignLogicalTypes, DecimalColumnsReadScaledWithoutStatistics) {
@@ -403,13 +401,8 @@ TEST(ForeignLogicalTypes, DecimalsReadAsIntegersKeepEveryDigitOrAreRefused) {
       annotate_column(write_column("quantity", frame::make_int64({100, 150})), "quantity", decimal);
   ParquetReader refusing(memory_source(fraction, "fraction.parquet"));
   refusing.read_decimals_as_integers({"quantity"});
-  try {
-    refusing.read();
-    FAIL() << "expected IoSchemaError";
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.context().row, 1);
-    EXPECT_THAT(error.message(), AllOf(HasSubstr("1.50"), HasSubstr("not a whole number")));
-  }
+  expect_error<IoSchemaError>([&] { refusing.read(); },
+                              {.message_has = {"1.50", "not a whole number"}, .row = 1});
 }
 
 TEST(ForeignLogicalTypes, UnannotatedBytesReadAsTextOrAreASchemaError) {
@@ -436,27 +429,17 @@ TEST(ForeignLogicalTypes, UnannotatedBytesReadAsTextOrAreASchemaError) {
   const auto marker = std::find(file.begin() + 4, file.end(), 'X');
   ASSERT_NE(marker, file.end());
   *marker = 0xFF;
-  try {
-    ParquetReader(memory_source(file, "binary.parquet"), {.checksums = false}).read();
-    FAIL() << "expected IoSchemaError";
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.context().column, "label");
-    EXPECT_EQ(error.context().row, 2);
-    EXPECT_THAT(error.message(), HasSubstr("binary value is not valid UTF-8"));
-  }
+  expect_error<IoSchemaError>(
+      [&] { ParquetReader(memory_source(file, "binary.parquet"), {.checksums = false}).read(); },
+      {.message_has = {"binary value is not valid UTF-8"}, .column = "label", .row = 2});
 }
 
 TEST(ForeignLogicalTypes, ATemporalColumnIsRefusedWhenTheFileOpens) {
   const Bytes file = annotate_column(
       write_column("day", frame::make_int64({1, 2})), "day",
       [](SchemaElement& element) { element.logical_type = format::TimestampType{}; });
-  try {
-    ParquetReader reader(memory_source(file, "dates.parquet"));
-    FAIL() << "expected IoSchemaError";
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.context().column, "day");
-    EXPECT_THAT(error.message(), HasSubstr("TIMESTAMP(MILLIS)"));
-  }
+  expect_error<IoSchemaError>([&] { ParquetReader reader(memory_source(file, "dates.parquet")); },
+                              {.message_has = {"TIMESTAMP(MILLIS)"}, .column = "day"});
 }
 
 }  // namespace

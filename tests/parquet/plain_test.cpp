@@ -12,25 +12,15 @@
 #include <vector>
 
 #include "crv/core/errors.hpp"
-#include "parquet/format_error_message.hpp"
+#include "support/bitmap.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using Bytes = std::vector<uint8_t>;
-
-// An LSB-first bitmap holding `bits` from bit `offset` on; the bits before `offset` are
-// set, so that a reader ignoring the offset would go wrong.
-Bytes make_bitmap(const std::vector<bool>& bits, size_t offset) {
-  Bytes bitmap((offset + bits.size() + 7) / 8, 0);
-  for (size_t i = 0; i < offset; ++i) bitmap[i / 8] |= static_cast<uint8_t>(1u << (i % 8));
-  for (size_t i = 0; i < bits.size(); ++i) {
-    if (bits[i]) bitmap[(offset + i) / 8] |= static_cast<uint8_t>(1u << ((offset + i) % 8));
-  }
-  return bitmap;
-}
+using test_support::make_bitmap;
 
 template <typename O>
 struct StringColumn {
@@ -45,7 +35,7 @@ struct StringColumn {
   }
 };
 
-using testing::format_error_message;
+using test_support::expect_error;
 
 TEST(PlainEncode, Int64AndDoubleAreLittleEndian) {
   Bytes out;
@@ -151,8 +141,9 @@ TEST(PlainDecode, FixedWidthAppends) {
 TEST(PlainDecode, FixedWidthTruncated) {
   const Bytes input(15, 0);
   std::vector<int64_t> values;
-  EXPECT_THAT(format_error_message([&] { decode_plain<int64_t>(input, 2, values); }),
-              HasSubstr("PLAIN INT64 value 1 at byte 8 is cut short: 7 of its 8 bytes"));
+  expect_error<IoFormatError>(
+      [&] { decode_plain<int64_t>(input, 2, values); },
+      {.message_has = {"PLAIN INT64 value 1 at byte 8 is cut short: 7 of its 8 bytes"}});
   EXPECT_TRUE(values.empty());
   // A hostile count is refused before anything is allocated.
   std::vector<double> doubles;
@@ -178,13 +169,13 @@ TEST(PlainDecode, ByteArraysTruncated) {
   std::vector<int64_t> offsets;
   Bytes data;
   const Bytes cut_length = {1, 0, 0, 0, 'a', 2, 0};
-  EXPECT_THAT(
-      format_error_message([&] { decode_plain_byte_array<int64_t>(cut_length, 2, offsets, data); }),
-      HasSubstr("value 1 at byte 5 is cut short: its 4-byte length has 2 bytes"));
+  expect_error<IoFormatError>(
+      [&] { decode_plain_byte_array<int64_t>(cut_length, 2, offsets, data); },
+      {.message_has = {"value 1 at byte 5 is cut short: its 4-byte length has 2 bytes"}});
   const Bytes overlong = {1, 0, 0, 0, 'a', 9, 0, 0, 0, 'b', 'c'};
-  EXPECT_THAT(
-      format_error_message([&] { decode_plain_byte_array<int64_t>(overlong, 2, offsets, data); }),
-      HasSubstr("value 1 at byte 5 declares 9 bytes but only 2 remain"));
+  expect_error<IoFormatError>(
+      [&] { decode_plain_byte_array<int64_t>(overlong, 2, offsets, data); },
+      {.message_has = {"value 1 at byte 5 declares 9 bytes but only 2 remain"}});
   const Bytes huge_length = {0xFF, 0xFF, 0xFF, 0xFF, 'a'};
   EXPECT_THROW(decode_plain_byte_array<int64_t>(huge_length, 1, offsets, data), IoFormatError);
   EXPECT_THROW(decode_plain_byte_array<int64_t>({}, 1, offsets, data), IoFormatError);
@@ -219,8 +210,8 @@ TEST(PlainSkip, FixedWidthValuesArePassedOverWithTheSameChecks) {
   std::vector<int32_t> rest;
   decode_plain<int32_t>(std::span(input).subspan(skip_plain<int32_t>(input, 2)), 1, rest);
   EXPECT_THAT(rest, ElementsAre(42));
-  EXPECT_THAT(format_error_message([&] { skip_plain<int64_t>(input, 2); }),
-              HasSubstr("PLAIN INT64 value 1 at byte 8 is cut short"));
+  expect_error<IoFormatError>([&] { skip_plain<int64_t>(input, 2); },
+                              {.message_has = {"PLAIN INT64 value 1 at byte 8 is cut short"}});
 }
 
 TEST(PlainSkip, ByteArraysArePassedOverLengthByLength) {
@@ -228,11 +219,13 @@ TEST(PlainSkip, ByteArraysArePassedOverLengthByLength) {
   EXPECT_EQ(skip_plain_byte_array(input, 0), 0u);
   EXPECT_EQ(skip_plain_byte_array(input, 2), 10u);
   EXPECT_EQ(skip_plain_byte_array(input, 3), 17u);
-  EXPECT_THAT(format_error_message([&] { skip_plain_byte_array(input, 4); }),
-              HasSubstr("value 3 at byte 17 is cut short: its 4-byte length has 1 bytes"));
+  expect_error<IoFormatError>(
+      [&] { skip_plain_byte_array(input, 4); },
+      {.message_has = {"value 3 at byte 17 is cut short: its 4-byte length has 1 bytes"}});
   const Bytes overlong = {1, 0, 0, 0, 'a', 9, 0, 0, 0, 'b', 'c'};
-  EXPECT_THAT(format_error_message([&] { skip_plain_byte_array(overlong, 2); }),
-              HasSubstr("value 1 at byte 5 declares 9 bytes but only 2 remain"));
+  expect_error<IoFormatError>(
+      [&] { skip_plain_byte_array(overlong, 2); },
+      {.message_has = {"value 1 at byte 5 declares 9 bytes but only 2 remain"}});
 }
 
 TEST(PlainSkip, BooleansAfterSkippedBitsAppendAtAnyBit) {

@@ -12,14 +12,15 @@
 
 #include "crv/core/errors.hpp"
 #include "parquet/bit_util.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
-using ::testing::HasSubstr;
 using Bytes = std::vector<uint8_t>;
+using test_support::expect_error;
 
 Bytes encode(const std::vector<uint32_t>& values, int bit_width,
              RleFraming framing = RleFraming::kRaw) {
@@ -33,17 +34,6 @@ std::vector<uint32_t> decode(const Bytes& runs, int bit_width, size_t count) {
   RleHybridDecoder decoder(runs, bit_width);
   decoder.decode(values);
   return values;
-}
-
-// Runs `decode` and returns the IoFormatError message, or fails the test.
-std::string decode_error(const Bytes& runs, int bit_width, size_t count) {
-  try {
-    decode(runs, bit_width, count);
-  } catch (const IoFormatError& error) {
-    return error.message();
-  }
-  ADD_FAILURE() << "expected IoFormatError";
-  return {};
 }
 
 std::vector<uint32_t> iota_values(uint32_t count) {
@@ -149,11 +139,11 @@ TEST(RleHybridEncode, RejectsWidthsAndValuesOutOfRange) {
   const std::vector<int16_t> negative = {0, -1};
   EXPECT_THROW(encode_rle_hybrid(negative, 15, RleFraming::kRaw, out), std::invalid_argument);
   EXPECT_THROW(encode_rle_hybrid_repeated(4, 3, 2, RleFraming::kRaw, out), std::invalid_argument);
-  try {
-    encode({0, 1, 9}, 3);
-  } catch (const std::invalid_argument& error) {
-    EXPECT_THAT(error.what(), HasSubstr("value 9 at position 2"));
-  }
+  expect_error<std::invalid_argument>(
+      [&] {
+        encode({0, 1, 9}, 3);
+      },
+      {.message_has = {"value 9 at position 2"}});
 }
 
 TEST(RleHybridDecode, HandBuiltStreams) {
@@ -310,22 +300,51 @@ TEST(RleHybridRoundTrip, LargeAllSameAndAlternating) {
 }
 
 TEST(RleHybridDecode, RejectsCorruptRuns) {
-  EXPECT_THAT(decode_error({}, 3, 1), HasSubstr("ends at byte 0 while 1 more values"));
-  EXPECT_THAT(decode_error({0x06, 0x01}, 3, 4), HasSubstr("ends at byte 2 while 1 more"));
-  EXPECT_THAT(decode_error({0x80}, 3, 1), HasSubstr("header at byte 0 is cut short"));
-  EXPECT_THAT(decode_error({0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, 3, 1),
-              HasSubstr("varint longer than 5 bytes"));
-  EXPECT_THAT(decode_error({0xFF, 0xFF, 0xFF, 0xFF, 0x1F}, 3, 1),
-              HasSubstr("above the 32-bit maximum"));
-  EXPECT_THAT(decode_error({0x00, 0x01}, 3, 1), HasSubstr("ends at byte 2 while 1 more"));
-  EXPECT_THAT(decode_error({0x01}, 3, 1), HasSubstr("ends at byte 1 while 1 more"));
-  EXPECT_THAT(decode_error({0x00}, 3, 1), HasSubstr("needs a 1-byte value but only 0"));
-  EXPECT_THAT(decode_error({0x04}, 3, 1), HasSubstr("needs a 1-byte value but only 0"));
-  EXPECT_THAT(decode_error({0x04, 0xAB}, 9, 1), HasSubstr("needs a 2-byte value but only 1"));
-  EXPECT_THAT(decode_error({0x04, 0x08}, 3, 1),
-              HasSubstr("repeats 8, which does not fit in bit width 3"));
-  EXPECT_THAT(decode_error({0x06, 0x01, 0x03}, 3, 4),
-              HasSubstr("bit-packed run at byte 2 declares 8 values (3 bytes) but only 0"));
+  expect_error<IoFormatError>([&] { decode({}, 3, 1); },
+                              {.message_has = {"ends at byte 0 while 1 more values"}});
+  expect_error<IoFormatError>(
+      [&] {
+        decode({0x06, 0x01}, 3, 4);
+      },
+      {.message_has = {"ends at byte 2 while 1 more"}});
+  expect_error<IoFormatError>([&] { decode({0x80}, 3, 1); },
+                              {.message_has = {"header at byte 0 is cut short"}});
+  expect_error<IoFormatError>(
+      [&] {
+        decode({0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, 3, 1);
+      },
+      {.message_has = {"varint longer than 5 bytes"}});
+  expect_error<IoFormatError>(
+      [&] {
+        decode({0xFF, 0xFF, 0xFF, 0xFF, 0x1F}, 3, 1);
+      },
+      {.message_has = {"above the 32-bit maximum"}});
+  expect_error<IoFormatError>(
+      [&] {
+        decode({0x00, 0x01}, 3, 1);
+      },
+      {.message_has = {"ends at byte 2 while 1 more"}});
+  expect_error<IoFormatError>([&] { decode({0x01}, 3, 1); },
+                              {.message_has = {"ends at byte 1 while 1 more"}});
+  expect_error<IoFormatError>([&] { decode({0x00}, 3, 1); },
+                              {.message_has = {"needs a 1-byte value but only 0"}});
+  expect_error<IoFormatError>([&] { decode({0x04}, 3, 1); },
+                              {.message_has = {"needs a 1-byte value but only 0"}});
+  expect_error<IoFormatError>(
+      [&] {
+        decode({0x04, 0xAB}, 9, 1);
+      },
+      {.message_has = {"needs a 2-byte value but only 1"}});
+  expect_error<IoFormatError>(
+      [&] {
+        decode({0x04, 0x08}, 3, 1);
+      },
+      {.message_has = {"repeats 8, which does not fit in bit width 3"}});
+  expect_error<IoFormatError>(
+      [&] {
+        decode({0x06, 0x01, 0x03}, 3, 4);
+      },
+      {.message_has = {"bit-packed run at byte 2 declares 8 values (3 bytes) but only 0"}});
 }
 
 TEST(RleHybridDecode, SkipsEmptyRuns) {
@@ -338,19 +357,15 @@ TEST(RleHybridDecode, TruncatedBitPackedRunYieldsOnlyTheValuesItHolds) {
   // One group of width 3 needs 3 bytes; with 2 bytes only 5 whole values are present.
   const Bytes runs = {0x03, 0x88, 0xC6};
   EXPECT_THAT(decode(runs, 3, 5), ElementsAre(0, 1, 2, 3, 4));
-  EXPECT_THAT(decode_error(runs, 3, 6), HasSubstr("ends at byte 3 while 1 more values"));
+  expect_error<IoFormatError>([&] { decode(runs, 3, 6); },
+                              {.message_has = {"ends at byte 3 while 1 more values"}});
 }
 
 TEST(RleHybridDecode, ErrorOffsetsIncludeTheBaseOffset) {
   const Bytes runs = {0x04, 0x08};
   RleHybridDecoder decoder(runs, 3, 100);
   std::vector<uint32_t> values(1);
-  try {
-    decoder.decode(values);
-    FAIL() << "expected IoFormatError";
-  } catch (const IoFormatError& error) {
-    EXPECT_THAT(error.message(), HasSubstr("at byte 100"));
-  }
+  expect_error<IoFormatError>([&] { decoder.decode(values); }, {.message_has = {"at byte 100"}});
 }
 
 TEST(RleHybridFraming, LengthPrefix) {
@@ -365,12 +380,8 @@ TEST(RleHybridFraming, LengthPrefix) {
   EXPECT_THROW(take_length_prefixed_runs(data), IoFormatError);
   const Bytes overlong = {0x09, 0x00, 0x00, 0x00, 0x04, 0x01};
   data = overlong;
-  try {
-    take_length_prefixed_runs(data);
-    FAIL() << "expected IoFormatError";
-  } catch (const IoFormatError& error) {
-    EXPECT_THAT(error.message(), HasSubstr("announces 9 bytes but only 2 follow"));
-  }
+  expect_error<IoFormatError>([&] { take_length_prefixed_runs(data); },
+                              {.message_has = {"announces 9 bytes but only 2 follow"}});
 }
 
 TEST(RleHybridFraming, BitWidthPrefix) {
@@ -385,12 +396,8 @@ TEST(RleHybridFraming, BitWidthPrefix) {
   // Offsets in errors count from the width byte: the RLE run starts at byte 1.
   const Bytes bad_value = {0x01, 0x02, 0x05};
   RleHybridDecoder bad = open_bit_width_prefixed_runs(bad_value);
-  try {
-    bad.decode(values);
-    FAIL() << "expected IoFormatError";
-  } catch (const IoFormatError& error) {
-    EXPECT_THAT(error.message(), HasSubstr("RLE run at byte 1 repeats 5"));
-  }
+  expect_error<IoFormatError>([&] { bad.decode(values); },
+                              {.message_has = {"RLE run at byte 1 repeats 5"}});
 }
 
 TEST(BitUtil, BitWidthFor) {

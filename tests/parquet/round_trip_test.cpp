@@ -13,11 +13,13 @@
 #include "crv/frame/builders.hpp"
 #include "crv/parquet/reader.hpp"
 #include "crv/parquet/writer.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
 
 using frame::Value;
+using test_support::expect_error;
 
 frame::Frame read_back(const std::vector<uint8_t>& bytes, const ReadOptions& options = {}) {
   ParquetReader reader(memory_source(bytes, "memory.parquet"));
@@ -158,28 +160,15 @@ TEST(ParquetRoundTrip, RequiredColumnsAndNullRejection) {
   const frame::Frame with_null(
       {{"a", frame::make_int64(std::vector<std::optional<int64_t>>{1, std::nullopt})}});
   std::vector<uint8_t> out;
-  try {
-    write_parquet(with_null, fields, {}, out);
-    FAIL() << "expected IoSchemaError";
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.context().column, "a");
-    EXPECT_EQ(error.context().row, 1);
-  }
+  expect_error<IoSchemaError>([&] { write_parquet(with_null, fields, {}, out); },
+                              {.column = "a", .row = 1});
 }
 
 TEST(ParquetRoundTrip, StructWithoutFieldsIsRejected) {
   const frame::Frame frame({{"empty", frame::make_struct({}, {true, true})}});
   std::vector<uint8_t> out;
-  EXPECT_THROW(
-      {
-        try {
-          write_parquet(frame);
-        } catch (const IoSchemaError& error) {
-          EXPECT_NE(std::string(error.what()).find("struct without fields"), std::string::npos);
-          throw;
-        }
-      },
-      IoSchemaError);
+  expect_error<IoSchemaError>([&] { write_parquet(frame); },
+                              {.message_has = {"struct without fields"}});
 }
 
 TEST(ParquetFooter, StatisticsMetadataAndProjection) {

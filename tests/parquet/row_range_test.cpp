@@ -29,6 +29,7 @@
 #include "parquet/rle_hybrid.hpp"
 #include "parquet/schema.hpp"
 #include "parquet/test_files.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -39,6 +40,7 @@ using test_files::Bytes;
 using test_files::Footer;
 using test_files::footer_of;
 using test_files::for_each_page;
+using test_support::expect_error;
 
 constexpr int64_t kRowsPerGroup = 40;
 
@@ -346,13 +348,9 @@ TEST(RowRangeErrors, ARangeOutsideTheRowGroupIsASchemaError) {
   const Bytes file = write_parquet(mixed_rows(10));
   ParquetReader reader(memory_source(file, "small.parquet"));
   for (const RowRange range : {RowRange{-1, 2}, RowRange{3, 2}, RowRange{0, 11}}) {
-    try {
-      reader.read_row_group(0, RowGroupRead{.rows = range});
-      ADD_FAILURE() << "expected IoSchemaError for [" << range.begin << ", " << range.end << ")";
-    } catch (const IoSchemaError& error) {
-      EXPECT_THAT(error.message(), testing::HasSubstr("outside row group 0 of 10 rows"));
-      EXPECT_EQ(error.context().path, "small.parquet");
-    }
+    expect_error<IoSchemaError>(
+        [&] { reader.read_row_group(0, RowGroupRead{.rows = range}); },
+        {.message_has = {"outside row group 0 of 10 rows"}, .path = "small.parquet"});
   }
 }
 
@@ -368,12 +366,11 @@ TEST(RowRangeErrors, ChunksClaimingMoreThanTheFileAreAFormatError) {
   Bytes hostile(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(footer.start));
   append_footer(footer.metadata, hostile);
   ParquetReader reader(memory_source(hostile, "hostile.parquet"));
-  try {
-    reader.read_row_group(0, RowGroupRead{.rows = RowRange{0, 5}});
-    ADD_FAILURE() << "expected IoFormatError";
-  } catch (const IoFormatError& error) {
-    EXPECT_THAT(error.message(), testing::HasSubstr("column chunks overlap"));
-  }
+  expect_error<IoFormatError>(
+      [&] {
+        reader.read_row_group(0, RowGroupRead{.rows = RowRange{0, 5}});
+      },
+      {.message_has = {"column chunks overlap"}});
 }
 
 TEST(RowRangeErrors, TruncatedOrCorruptFilesFailCleanlyForEveryRange) {

@@ -13,12 +13,13 @@
 #include "crv/parquet/writer.hpp"
 #include "parquet/format.hpp"
 #include "parquet/test_files.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
 
 using test_files::Bytes;
-using ::testing::HasSubstr;
+using test_support::expect_error;
 
 TEST(SchemaNames, ANameThatIsNotUtf8IsRefusedOnReadAndWrite) {
   const Bytes file = write_parquet(frame::Frame({{"zzzz", frame::make_int64({1, 2})}}));
@@ -27,13 +28,9 @@ TEST(SchemaNames, ANameThatIsNotUtf8IsRefusedOnReadAndWrite) {
   const auto at = std::search(patched.begin(), patched.end(), name.begin(), name.end());
   ASSERT_NE(at, patched.end());
   *at = 0xFF;  // the schema element's name, in the footer
-  try {
-    ParquetReader reader(memory_source(patched, "part.parquet"));
-    FAIL() << "expected IoFormatError";
-  } catch (const IoFormatError& error) {
-    EXPECT_THAT(error.message(), HasSubstr("name of schema element 1 is not valid UTF-8"));
-    EXPECT_EQ(error.context().path, "part.parquet");
-  }
+  expect_error<IoFormatError>(
+      [&] { ParquetReader reader(memory_source(patched, "part.parquet")); },
+      {.message_has = {"name of schema element 1 is not valid UTF-8"}, .path = "part.parquet"});
   EXPECT_THROW(write_parquet(frame::Frame({{"\xFFzz", frame::make_int64({1})}})), IoSchemaError);
 }
 
@@ -68,12 +65,8 @@ TEST(SchemaDepth, FootersNestingDeeperThanTheLimitAreFormatErrors) {
   EXPECT_EQ(deepest.read().num_rows(), 0);
   for (int depth : {64, 100000}) {
     const Bytes file = nested_schema_file(depth);
-    try {
-      ParquetReader reader(memory_source(file, "deep.parquet"));
-      ADD_FAILURE() << "expected IoFormatError";
-    } catch (const IoFormatError& error) {
-      EXPECT_THAT(error.message(), HasSubstr("nest deeper than 64 levels"));
-    }
+    expect_error<IoFormatError>([&] { ParquetReader reader(memory_source(file, "deep.parquet")); },
+                                {.message_has = {"nest deeper than 64 levels"}});
   }
 }
 

@@ -12,11 +12,13 @@
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
 #include "parquet/nested_levels.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
 
 using frame::Value;
+using test_support::expect_error;
 
 std::vector<std::string> gathered_strings(const LeafValues& values) {
   std::vector<std::string> strings;
@@ -97,25 +99,17 @@ TEST(Shredder, ANullInARequiredItemNamesTheColumnAndRow) {
       frame::array_from_values(std::vector<Value>{Value::list({1}), Value::list({2, nullptr})},
                                frame::list({"item", frame::int64(), true}));
   ShreddedLeaf out;
-  try {
-    shred_leaf(schema, schema.leaves()[0], *column, 0, 2, "holdings.r", out);
-    FAIL() << "a null in a required position was accepted";
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.context().column, "holdings.r");
-    EXPECT_EQ(error.context().row, 1);
-  }
+  expect_error<IoSchemaError>(
+      [&] { shred_leaf(schema, schema.leaves()[0], *column, 0, 2, "holdings.r", out); },
+      {.column = "holdings.r", .row = 1});
 }
 
 TEST(Shredder, ANullInARequiredTopLevelColumnNamesTheRow) {
   const Schema schema = Schema::from_fields(std::vector{frame::Field{"n", frame::int64(), false}});
   const frame::ArrayPtr column = frame::make_int64({1, 2, std::nullopt});
   ShreddedLeaf out;
-  try {
-    shred_leaf(schema, schema.leaves()[0], *column, 0, 3, "n", out);
-    FAIL() << "a null in a required column was accepted";
-  } catch (const IoSchemaError& error) {
-    EXPECT_EQ(error.context().row, 2);
-  }
+  expect_error<IoSchemaError>(
+      [&] { shred_leaf(schema, schema.leaves()[0], *column, 0, 3, "n", out); }, {.row = 2});
 }
 
 }  // namespace

@@ -7,27 +7,27 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crv/core/errors.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
+using test_support::expect_error;
 using ::testing::HasSubstr;
 
-// Runs `action` on a decoder over `bytes` and returns the IoFormatError it must throw.
-IoFormatError decode_error(const Bytes& bytes, const std::function<void(CompactDecoder&)>& action,
-                           uint64_t base_offset = 0) {
-  CompactDecoder decoder(bytes, base_offset, "meta.parquet");
-  try {
-    action(decoder);
-  } catch (const IoFormatError& error) {
-    return error;
-  }
-  ADD_FAILURE() << "decoding did not throw IoFormatError";
-  return IoFormatError("no error");
+// An action running `decode` on a decoder over `bytes`, read at `base_offset` of
+// meta.parquet.
+auto decoding(const Bytes& bytes, std::function<void(CompactDecoder&)> decode,
+              uint64_t base_offset = 0) {
+  return [bytes, decode = std::move(decode), base_offset] {
+    CompactDecoder decoder(bytes, base_offset, "meta.parquet");
+    decode(decoder);
+  };
 }
 
 // Encodes one struct whose fields `write_fields` adds.
@@ -359,37 +359,36 @@ TEST(CompactDecoder, SkippingAWholeStructConsumesExactlyIt) {
 
 TEST(CompactDecoder, ErrorsCarryPathAndOffsetFromTheCallersBase) {
   // field 1 i32 whose varint is cut off after one continuation byte.
-  const IoFormatError error = decode_error(
-      {0x15, 0x80},
-      [](CompactDecoder& decoder) {
-        decoder.begin_struct();
-        FieldHeader field;
-        decoder.next_field(field);
-        decoder.read_i32();
-      },
-      1000);
-  EXPECT_EQ(error.context().path, "meta.parquet");
-  EXPECT_EQ(error.context().offset, 1001u);  // where the varint starts
-  EXPECT_THAT(error.message(), HasSubstr("ends inside a varint"));
-  EXPECT_THAT(error.what(), HasSubstr("meta.parquet"));
+  const auto error = expect_error<IoFormatError>(decoding(
+                                                     {0x15, 0x80},
+                                                     [](CompactDecoder& decoder) {
+                                                       decoder.begin_struct();
+                                                       FieldHeader field;
+                                                       decoder.next_field(field);
+                                                       decoder.read_i32();
+                                                     },
+                                                     1000),
+                                                 {.message_has = {"ends inside a varint"},
+                                                  .path = "meta.parquet",
+                                                  .offset = 1001});  // where the varint starts
+  ASSERT_TRUE(error.has_value());
+  EXPECT_THAT(error->what(), HasSubstr("meta.parquet"));
 }
 
 TEST(CompactDecoder, TruncatedValuesAreRejected) {
-  EXPECT_THAT(decode_error({}, [](CompactDecoder& d) { d.read_i8(); }).message(),
-              HasSubstr("ends inside a byte"));
-  EXPECT_THAT(decode_error({0, 0, 0}, [](CompactDecoder& d) { d.read_double(); }).message(),
-              HasSubstr("ends inside a double"));
-  EXPECT_THAT(
-      decode_error({0x15}, [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }).message(),
-      HasSubstr("ends inside a varint"));
-  EXPECT_THAT(
-      decode_error({0x1C, 0x00}, [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); })
-          .message(),
-      HasSubstr("ends inside a byte"));
-  EXPECT_THAT(
-      decode_error(Bytes(15, 0), [](CompactDecoder& d) { d.skip_value(CompactType::kUuid); })
-          .message(),
-      HasSubstr("ends inside a uuid"));
+  expect_error<IoFormatError>(decoding({}, [](CompactDecoder& d) { d.read_i8(); }),
+                              {.message_has = {"ends inside a byte"}});
+  expect_error<IoFormatError>(decoding({0, 0, 0}, [](CompactDecoder& d) { d.read_double(); }),
+                              {.message_has = {"ends inside a double"}});
+  expect_error<IoFormatError>(
+      decoding({0x15}, [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }),
+      {.message_has = {"ends inside a varint"}});
+  expect_error<IoFormatError>(
+      decoding({0x1C, 0x00}, [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }),
+      {.message_has = {"ends inside a byte"}});
+  expect_error<IoFormatError>(
+      decoding(Bytes(15, 0), [](CompactDecoder& d) { d.skip_value(CompactType::kUuid); }),
+      {.message_has = {"ends inside a uuid"}});
 }
 
 TEST(CompactDecoder, OverlongVarintsAreRejected) {
@@ -402,11 +401,15 @@ TEST(CompactDecoder, OverlongVarintsAreRejected) {
   eleven_bytes.push_back(0x01);
   auto read_i32 = [](CompactDecoder& d) { d.read_i32(); };
   auto read_i64 = [](CompactDecoder& d) { d.read_i64(); };
-  EXPECT_THAT(decode_error(six_bytes, read_i32).message(), HasSubstr("does not fit in 32 bits"));
-  EXPECT_THAT(decode_error(i32_overflow, read_i32).message(), HasSubstr("does not fit in 32 bits"));
-  EXPECT_THAT(decode_error(i64_overflow, read_i64).message(), HasSubstr("does not fit in 64 bits"));
-  EXPECT_THAT(decode_error(eleven_bytes, read_i64).message(), HasSubstr("does not fit in 64 bits"));
-  EXPECT_EQ(decode_error(six_bytes, read_i32, 7).context().offset, 7u);
+  expect_error<IoFormatError>(decoding(six_bytes, read_i32),
+                              {.message_has = {"does not fit in 32 bits"}});
+  expect_error<IoFormatError>(decoding(i32_overflow, read_i32),
+                              {.message_has = {"does not fit in 32 bits"}});
+  expect_error<IoFormatError>(decoding(i64_overflow, read_i64),
+                              {.message_has = {"does not fit in 64 bits"}});
+  expect_error<IoFormatError>(decoding(eleven_bytes, read_i64),
+                              {.message_has = {"does not fit in 64 bits"}});
+  expect_error<IoFormatError>(decoding(six_bytes, read_i32, 7), {.offset = 7});
 
   // The longest valid encodings still decode.
   const Bytes max_i32{0xFF, 0xFF, 0xFF, 0xFF, 0x0F};
@@ -415,8 +418,8 @@ TEST(CompactDecoder, OverlongVarintsAreRejected) {
 
 TEST(CompactDecoder, I16OutOfRangeIsRejected) {
   // zigzag(40000) = 80000 = 0x80 0xF1 0x04
-  EXPECT_THAT(decode_error({0x80, 0xF1, 0x04}, [](CompactDecoder& d) { d.read_i16(); }).message(),
-              HasSubstr("i16 value 40000 is out of range"));
+  expect_error<IoFormatError>(decoding({0x80, 0xF1, 0x04}, [](CompactDecoder& d) { d.read_i16(); }),
+                              {.message_has = {"i16 value 40000 is out of range"}});
 }
 
 TEST(CompactDecoder, FieldIdBeyondI16AndInvalidTypesAreRejected) {
@@ -426,51 +429,52 @@ TEST(CompactDecoder, FieldIdBeyondI16AndInvalidTypesAreRejected) {
     while (d.next_field(field)) d.skip_field(field);
   };
   // Long-form field 32767 (zigzag 65534 = FE FF 03) of type i8, then a short-form delta of 1.
-  EXPECT_THAT(decode_error({0x03, 0xFE, 0xFF, 0x03, 0x00, 0x13, 0x00}, read_fields).message(),
-              HasSubstr("field id 32768"));
-  const IoFormatError invalid_type = decode_error({0x15, 0x00, 0x1E}, read_fields, 50);
-  EXPECT_THAT(invalid_type.message(), HasSubstr("invalid field type 14"));
-  EXPECT_EQ(invalid_type.context().offset, 52u);
-  EXPECT_THAT(decode_error({0x1F}, read_fields).message(), HasSubstr("invalid field type 15"));
-  EXPECT_THAT(decode_error({0x10}, read_fields).message(), HasSubstr("invalid field type 0"));
+  expect_error<IoFormatError>(decoding({0x03, 0xFE, 0xFF, 0x03, 0x00, 0x13, 0x00}, read_fields),
+                              {.message_has = {"field id 32768"}});
+  expect_error<IoFormatError>(decoding({0x15, 0x00, 0x1E}, read_fields, 50),
+                              {.message_has = {"invalid field type 14"}, .offset = 52});
+  expect_error<IoFormatError>(decoding({0x1F}, read_fields),
+                              {.message_has = {"invalid field type 15"}});
+  expect_error<IoFormatError>(decoding({0x10}, read_fields),
+                              {.message_has = {"invalid field type 0"}});
 }
 
 TEST(CompactDecoder, HugeBinaryLengthsAreRejectedBeforeAnyCopy) {
   auto read_binary = [](CompactDecoder& d) { d.read_binary(); };
-  EXPECT_THAT(decode_error({0x05, 'a', 'b'}, read_binary).message(),
-              HasSubstr("declares 5 bytes but only 2 remain"));
+  expect_error<IoFormatError>(decoding({0x05, 'a', 'b'}, read_binary),
+                              {.message_has = {"declares 5 bytes but only 2 remain"}});
   // 0xFFFFFFFF: a negative i32 length in the protocol's terms.
-  EXPECT_THAT(decode_error({0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 'a'}, read_binary).message(),
-              HasSubstr("declares 4294967295 bytes"));
+  expect_error<IoFormatError>(decoding({0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 'a'}, read_binary),
+                              {.message_has = {"declares 4294967295 bytes"}});
 }
 
 TEST(CompactDecoder, HugeListAndMapSizesAreRejectedBeforeAnyElement) {
   auto skip = [](CompactType type) { return [type](CompactDecoder& d) { d.skip_value(type); }; };
   // 2^31 - 1 structs declared, four bytes present.
-  EXPECT_THAT(
-      decode_error({0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0, 0, 0, 0}, skip(CompactType::kList))
-          .message(),
-      HasSubstr("declares 2147483647 entries"));
+  expect_error<IoFormatError>(
+      decoding({0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0, 0, 0, 0}, skip(CompactType::kList)),
+      {.message_has = {"declares 2147483647 entries"}});
   // Beyond the protocol's i32 size.
-  EXPECT_THAT(
-      decode_error({0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F}, skip(CompactType::kList)).message(),
-      HasSubstr("exceeds the protocol's limit"));
+  expect_error<IoFormatError>(
+      decoding({0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F}, skip(CompactType::kList)),
+      {.message_has = {"exceeds the protocol's limit"}});
   // Doubles take eight bytes each: three cannot fit in the one byte left.
-  EXPECT_THAT(decode_error(Bytes{0x37, 0}, skip(CompactType::kSet)).message(),
-              HasSubstr("declares 3 entries, at least 24 bytes, but only 1 bytes remain"));
+  expect_error<IoFormatError>(
+      decoding(Bytes{0x37, 0}, skip(CompactType::kSet)),
+      {.message_has = {"declares 3 entries, at least 24 bytes, but only 1 bytes remain"}});
   // A map of 1000 i32 -> i32 entries needs at least 2000 bytes.
   Bytes map{0xE8, 0x07, 0x55};
   map.insert(map.end(), 1000, 0x00);
-  EXPECT_THAT(decode_error(map, skip(CompactType::kMap)).message(),
-              HasSubstr("map declares 1000 entries, at least 2000 bytes"));
+  expect_error<IoFormatError>(decoding(map, skip(CompactType::kMap)),
+                              {.message_has = {"map declares 1000 entries, at least 2000 bytes"}});
 }
 
 TEST(CompactDecoder, InvalidElementTypesAreRejectedButEmptyListsPass) {
-  EXPECT_THAT(decode_error({0x1F, 0x00}, [](CompactDecoder& d) { d.begin_list(); }).message(),
-              HasSubstr("list declares invalid element type 15"));
-  EXPECT_THAT(
-      decode_error({0x01, 0xE5, 0x00, 0x00}, [](CompactDecoder& d) { d.begin_map(); }).message(),
-      HasSubstr("map declares invalid element type 14"));
+  expect_error<IoFormatError>(decoding({0x1F, 0x00}, [](CompactDecoder& d) { d.begin_list(); }),
+                              {.message_has = {"list declares invalid element type 15"}});
+  expect_error<IoFormatError>(
+      decoding({0x01, 0xE5, 0x00, 0x00}, [](CompactDecoder& d) { d.begin_map(); }),
+      {.message_has = {"map declares invalid element type 14"}});
   const Bytes empty_untyped_list{0x00};
   CompactDecoder decoder(empty_untyped_list, 0, "");
   EXPECT_EQ(decoder.begin_list().size, 0u);
@@ -503,31 +507,31 @@ TEST(CompactDecoder, NestingUpToTheLimitIsSkipped) {
 }
 
 TEST(CompactDecoder, NestingBeyondTheLimitIsRejected) {
-  const IoFormatError structs = decode_error(
-      nested_structs(kMaxThriftNesting + 1),
-      [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }, 10);
-  EXPECT_THAT(structs.message(), HasSubstr("nest deeper than 64 levels"));
-  EXPECT_EQ(structs.context().offset, 10u + kMaxThriftNesting);
-  EXPECT_THAT(decode_error(nested_lists(kMaxThriftNesting + 1),
-                           [](CompactDecoder& d) { d.skip_value(CompactType::kList); })
-                  .message(),
-              HasSubstr("nest deeper than 64 levels"));
+  expect_error<IoFormatError>(
+      decoding(
+          nested_structs(kMaxThriftNesting + 1),
+          [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }, 10),
+      {.message_has = {"nest deeper than 64 levels"}, .offset = 10u + kMaxThriftNesting});
+  expect_error<IoFormatError>(decoding(nested_lists(kMaxThriftNesting + 1),
+                                       [](CompactDecoder& d) { d.skip_value(CompactType::kList); }),
+                              {.message_has = {"nest deeper than 64 levels"}});
   // A hostile file could nest thousands deep; the decoder stops at the limit.
-  EXPECT_THAT(decode_error(nested_structs(100000),
-                           [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); })
-                  .message(),
-              HasSubstr("nest deeper"));
+  expect_error<IoFormatError>(
+      decoding(nested_structs(100000),
+               [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }),
+      {.message_has = {"nest deeper"}});
 }
 
 TEST(CompactDecoder, TruncationAtEveryPositionOfANestedStructIsAnError) {
   const Bytes bytes = struct_with_unknown_fields();
   for (size_t size = 0; size < bytes.size(); ++size) {
     const Bytes prefix(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size));
-    const IoFormatError error = decode_error(
-        prefix, [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }, 500);
-    ASSERT_TRUE(error.context().offset.has_value()) << "prefix of " << size << " bytes";
-    EXPECT_GE(*error.context().offset, 500u);
-    EXPECT_LE(*error.context().offset, 500u + size) << "prefix of " << size << " bytes";
+    const auto error = expect_error<IoFormatError>(decoding(
+        prefix, [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }, 500));
+    ASSERT_TRUE(error.has_value()) << "prefix of " << size << " bytes";
+    ASSERT_TRUE(error->context().offset.has_value()) << "prefix of " << size << " bytes";
+    EXPECT_GE(*error->context().offset, 500u);
+    EXPECT_LE(*error->context().offset, 500u + size) << "prefix of " << size << " bytes";
   }
 }
 

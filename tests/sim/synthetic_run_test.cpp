@@ -10,12 +10,14 @@
 #include "crv/io/validate.hpp"
 #include "crv/parquet/reader.hpp"
 #include "crv/parquet/writer.hpp"
+#include "support/expect_error.hpp"
 
 namespace crv::sim {
 namespace {
 
 using core::TableName;
 using frame::TypeId;
+using test_support::expect_error;
 
 constexpr SyntheticRunOptions kSmallRun{.agents = 12, .ticks = 30, .seed = 7};
 
@@ -176,12 +178,8 @@ TEST(SyntheticRun, InvalidOptionsAndTicksAreConfigErrors) {
   EXPECT_THROW(run.agent_id(kSmallRun.agents), IoConfigError);
   EXPECT_THROW(run.agent_id(-1), IoConfigError);
   EXPECT_EQ(run.agent_id(kSmallRun.agents - 1), "agent-0011");
-  try {
-    run.tick_rows(TableName::kHoldings, 99);
-    FAIL() << "no error";
-  } catch (const IoConfigError& error) {
-    EXPECT_THAT(error.what(), ::testing::HasSubstr("tick 99"));
-  }
+  expect_error<IoConfigError>([&] { run.tick_rows(TableName::kHoldings, 99); },
+                              {.message_has = {"tick 99"}});
   // A run without ticks has empty tables.
   const SyntheticRun empty({.agents = 3, .ticks = 0, .seed = 1});
   EXPECT_EQ(empty.table_rows(TableName::kExchange).num_rows(), 0);
