@@ -15,7 +15,7 @@
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
 #include "crv/parquet/reader.hpp"
-#include "io/fault_injecting_file_system.hpp"
+#include "support/temp_dir.hpp"
 
 namespace crv::cli {
 namespace {
@@ -52,7 +52,7 @@ parquet::FileInfo first_part_footer(const io::IoSettings& settings) {
 }
 
 TEST(CliReadParquetExport, UsesTheSettingsCodecAndRowGroupSizeAndThePartsMetadata) {
-  io::ScratchDir scratch;
+  const test_support::TempDir scratch;
   io::IoSettings settings;
   settings.root_dir = scratch.path();
   append_edges(settings, 250);
