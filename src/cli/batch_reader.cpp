@@ -1,3 +1,5 @@
+// Where an input row came from, and the errors that name it (file, line, row).
+
 #include "cli/batch_reader.hpp"
 
 #include <fmt/format.h>

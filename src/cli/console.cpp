@@ -1,3 +1,5 @@
+// Progress and --verbose lines on standard error, and the --quiet/--verbose flags.
+
 #include "cli/console.hpp"
 
 #include <unistd.h>

@@ -1,3 +1,5 @@
+// CSV input of `crvio append`: RFC 4180 records parsed into typed frame columns.
+
 #include "cli/csv_input.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// The row file formats `crvio` knows, and choosing one from a flag or a file name.
+
 #include "cli/file_format.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Reading text input in large chunks, so records are parsed where they lie.
+
 #include "cli/input_buffer.hpp"
 
 #include "crv/core/errors.hpp"

@@ -1,3 +1,5 @@
+// JSON-lines input of `crvio append`: one object per line parsed into typed frame columns.
+
 #include "cli/jsonl_input.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// The `crvio` entry point: registers every verb and maps error classes to exit codes.
+
 #include "crv/cli/main.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// The --root, --run and --table options the dataset verbs share, and the settings they give.
+
 #include "cli/options.hpp"
 
 namespace crv::cli {

@@ -1,3 +1,5 @@
+// Standard output, or a file replaced only once everything was written to it.
+
 #include "cli/output_file.hpp"
 
 #include <unistd.h>

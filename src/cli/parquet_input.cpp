@@ -1,3 +1,5 @@
+// Parquet input of `crvio append`: a file read row group by row group into frames.
+
 #include "cli/parquet_input.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// Writers of scanned rows as JSON lines, CSV or Parquet.
+
 #include "cli/row_output.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// Error: the message followed by the path, column, row and byte offset it names.
+
 #include "crv/core/errors.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// The lower_snake grammar of table and column names, and the error naming a break of it.
+
 #include "crv/core/lower_snake.hpp"
 
 #include <fmt/format.h>

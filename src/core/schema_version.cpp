@@ -1,3 +1,5 @@
+// SchemaVersion: parsing "major.minor@date", its checks, compatibility and succession.
+
 #include "crv/core/schema_version.hpp"
 
 #include <fmt/format.h>

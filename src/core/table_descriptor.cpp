@@ -1,3 +1,5 @@
+// The descriptor of every canonical table: its columns, their types and nullability.
+
 #include "crv/core/table_descriptor.hpp"
 
 #include <array>

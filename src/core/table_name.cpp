@@ -1,3 +1,5 @@
+// The canonical table names: to_string and parsing a lower_snake name.
+
 #include "crv/core/table_name.hpp"
 
 #include <fmt/format.h>

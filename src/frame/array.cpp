@@ -1,3 +1,5 @@
+// Array: construction with layout checks, typed accessors, slicing and single values.
+
 #include "crv/frame/array.hpp"
 
 #include <fmt/format.h>

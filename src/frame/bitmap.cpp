@@ -1,3 +1,5 @@
+// Counting set bits, and BitmapBuilder's runs.
+
 #include "crv/frame/bitmap.hpp"
 
 #include <bit>

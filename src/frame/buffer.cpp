@@ -1,3 +1,5 @@
+// Aligned, zero-padded byte buffers and the builder that grows them.
+
 #include "crv/frame/buffer.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// The typed builders' finish steps and the make_* helpers that build arrays from vectors.
+
 #include "crv/frame/builders.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// Concatenation of arrays and frames into compact results.
+
 #include "crv/frame/concat.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// Frame: building from rows or a struct array, column edits, selection, slicing and take.
+
 #include "crv/frame/frame.hpp"
 
 #include <fmt/format.h>

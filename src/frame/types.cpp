@@ -1,3 +1,5 @@
+// DataType and Field: construction, lookup of members, equality and names.
+
 #include "crv/frame/types.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// Value: typed access and the JSON-like text form.
+
 #include "crv/frame/value.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// Dataset's append path: rows split by bucket, parts written, the manifest committed.
+
 #include "crv/io/dataset.hpp"
 
 #include <fmt/format.h>

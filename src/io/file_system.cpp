@@ -1,3 +1,5 @@
+// The default FileSystem on POSIX calls: reads, durable writes, atomic replace, locks.
+
 #include "crv/io/file_system.hpp"
 
 #include <dirent.h>

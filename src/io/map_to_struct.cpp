@@ -1,3 +1,5 @@
+// Parquet MAP columns read into struct columns whose members are the map's keys.
+
 #include "io/map_to_struct.hpp"
 
 #include <fmt/format.h>

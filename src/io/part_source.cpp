@@ -1,3 +1,5 @@
+// Parquet sources over the FileSystem seam, for the parts a scan opens.
+
 #include "io/part_source.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// Writing one bucket's rows as a durable Parquet part, and the options parts use.
+
 #include "io/part_writer.hpp"
 
 #include <fmt/format.h>

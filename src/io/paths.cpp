@@ -1,3 +1,5 @@
+// The on-disk layout of a run: folders, bucket folder names and part file names.
+
 #include "crv/io/paths.hpp"
 
 #include <fmt/format.h>

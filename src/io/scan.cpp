@@ -1,3 +1,5 @@
+// TableScanner: a table's rows over a tick range, one row group at a time.
+
 #include "crv/io/scan.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// IoSettings::load: the environment over TOML files over defaults, each value checked.
+
 #include "crv/io/settings.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// Recognising the leftovers of interrupted writes in a table's folder.
+
 #include "io/table_folder.hpp"
 
 namespace crv::io {

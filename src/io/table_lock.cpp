@@ -1,3 +1,5 @@
+// The per-table writer lock, across threads and processes.
+
 #include "io/table_lock.hpp"
 
 namespace crv::io {

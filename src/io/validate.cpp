@@ -1,3 +1,5 @@
+// Validation of an appended frame against its table descriptor, and its canonical shape.
+
 #include "crv/io/validate.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// Assembly: nested arrays rebuilt from leaf columns' levels and values.
+
 #include "parquet/assembler.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// BYTE_STREAM_SPLIT decoding.
+
 #include "parquet/byte_stream_split.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// ColumnChunkWriter: one leaf column's pages, dictionary, metadata and statistics.
+
 #include "parquet/column_writer.hpp"
 
 #include <zlib.h>

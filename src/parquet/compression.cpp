@@ -1,3 +1,5 @@
+// Page compression and decompression for every codec the library reads or writes.
+
 #include "parquet/compression.hpp"
 
 // Makes z_stream::next_in a pointer to const, so input spans need no casts.

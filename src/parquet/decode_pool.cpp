@@ -1,3 +1,5 @@
+// DecodePool: the threads that decode one read's column chunks side by side.
+
 #include "crv/parquet/decode_pool.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// DELTA_BINARY_PACKED decoding of 32- and 64-bit integers.
+
 #include "parquet/delta_binary_packed.hpp"
 
 #include <fmt/format.h>

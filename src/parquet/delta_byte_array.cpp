@@ -1,3 +1,5 @@
+// DELTA_BYTE_ARRAY decoding: prefix lengths, suffixes, values rebuilt.
+
 #include "parquet/delta_byte_array.hpp"
 
 #include <fmt/format.h>

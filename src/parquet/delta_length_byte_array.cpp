@@ -1,3 +1,5 @@
+// DELTA_LENGTH_BYTE_ARRAY decoding: lengths, then the values' bytes.
+
 #include "parquet/delta_length_byte_array.hpp"
 
 #include <fmt/format.h>

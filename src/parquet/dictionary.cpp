@@ -1,3 +1,5 @@
+// Dictionary encoding and decoding of a column chunk's values.
+
 #include "parquet/dictionary.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// The Parquet metadata structures' Thrift compact encoding and decoding.
+
 #include "parquet/format.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// Choosing the frame type and value conversion of a file's leaf columns.
+
 #include "parquet/leaf_types.hpp"
 
 #include <fmt/format.h>

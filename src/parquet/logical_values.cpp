@@ -1,3 +1,5 @@
+// Conversion of stored values to their frame type, refusing any that do not fit exactly.
+
 #include "parquet/logical_values.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// PLAIN encoding and decoding of every physical type.
+
 #include "parquet/plain.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// The RLE/bit-packing hybrid encoding, for levels and dictionary indices.
+
 #include "parquet/rle_hybrid.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// The Parquet schema tree built from frame fields or from a file's schema elements.
+
 #include "parquet/schema.hpp"
 
 #include <fmt/format.h>

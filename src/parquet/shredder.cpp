@@ -1,3 +1,5 @@
+// Shredding: a nested column's rows turned into its leaves' levels and values.
+
 #include "parquet/shredder.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// The Thrift compact protocol's encoder and decoder.
+
 #include "parquet/thrift_compact.hpp"
 
 #include <fmt/format.h>

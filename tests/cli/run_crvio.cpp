@@ -1,3 +1,5 @@
+// Runs the built `crvio` binary in a child process and captures its output and exit code.
+
 #include "cli/run_crvio.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,5 @@
+// The engine-neutral text form of frames and Parquet files that the oracles compare.
+
 #include "canonical.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// The conformance fixtures: the canonical tables and edge cases crv-io writes for the oracles.
+
 #include "fixtures.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// Tests of the error classes: messages, context suffixes and class names.
+
 #include "crv/core/errors.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// Tests of SchemaVersion parsing, validation, compatibility and succession.
+
 #include "crv/core/schema_version.hpp"
 
 #include <gtest/gtest.h>

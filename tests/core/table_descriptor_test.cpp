@@ -1,3 +1,5 @@
+// Tests of the canonical table descriptors.
+
 #include "crv/core/table_descriptor.hpp"
 
 #include <gtest/gtest.h>

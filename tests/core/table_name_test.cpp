@@ -1,3 +1,5 @@
+// Tests of table names and the lower_snake grammar.
+
 #include "crv/core/table_name.hpp"
 
 #include <gtest/gtest.h>

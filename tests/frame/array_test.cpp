@@ -1,3 +1,5 @@
+// Tests of Array construction, layout checks, slicing and values.
+
 #include "crv/frame/array.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// Tests of import from and export to the Arrow C Data Interface.
+
 #include "crv/frame/arrow_c.hpp"
 
 #include <gmock/gmock.h>

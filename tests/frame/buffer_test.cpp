@@ -1,3 +1,5 @@
+// Tests of buffers' alignment, padding and growth.
+
 #include "crv/frame/buffer.hpp"
 
 #include <gtest/gtest.h>

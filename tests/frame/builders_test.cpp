@@ -1,3 +1,5 @@
+// Tests of the typed builders, make_* helpers and array_from_values.
+
 #include "crv/frame/builders.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// Tests of array and frame concatenation.
+
 #include "crv/frame/concat.hpp"
 
 #include <gtest/gtest.h>

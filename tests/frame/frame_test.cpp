@@ -1,3 +1,5 @@
+// Tests of Frame: construction, column edits, selection, slicing and take.
+
 #include "crv/frame/frame.hpp"
 
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// Tests of the frame's logical types.
+
 #include "crv/frame/types.hpp"
 
 #include <gtest/gtest.h>

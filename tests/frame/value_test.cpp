@@ -1,3 +1,5 @@
+// Tests of Value: typed access and text form.
+
 #include "crv/frame/value.hpp"
 
 #include <gtest/gtest.h>

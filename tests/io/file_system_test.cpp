@@ -1,3 +1,5 @@
+// Tests of the default FileSystem: reads, durable writes, replace and identities.
+
 #include "crv/io/file_system.hpp"
 
 #include <gmock/gmock.h>

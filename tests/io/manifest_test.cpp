@@ -1,3 +1,5 @@
+// Tests of table manifests: building, JSON round trips and refusals of damaged ones.
+
 #include "crv/io/manifest.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,5 @@
+// Tests of the run layout: folders, bucket names and part names, and their parsing.
+
 #include "crv/io/paths.hpp"
 
 #include <gmock/gmock.h>
@@ -205,8 +207,8 @@ TEST(PartFileNameTest, RefusesEveryMalformedName) {
        }) {
     EXPECT_FALSE(uid_of_part_file_name(name)) << name;
   }
-  EXPECT_THAT(error_of<GrammarError>([] { part_file_name("0123"); }),
-              HasSubstr("is not 32 lowercase hexadecimal characters"));
+  expect_error<GrammarError>([] { part_file_name("0123"); },
+                             {.message_has = {"is not 32 lowercase hexadecimal characters"}});
 }
 
 TEST(BucketNameTest, RoundTripsKeysAndFolderNames) {

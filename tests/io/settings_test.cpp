@@ -1,3 +1,5 @@
+// Tests of IoSettings: loading, precedence, overrides and validation.
+
 #include "crv/io/settings.hpp"
 
 #include <gmock/gmock.h>

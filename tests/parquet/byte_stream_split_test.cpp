@@ -1,3 +1,5 @@
+// Tests of BYTE_STREAM_SPLIT decoding.
+
 #include "parquet/byte_stream_split.hpp"
 
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// Tests of page compression and decompression for every codec.
+
 #include "parquet/compression.hpp"
 
 #include <gmock/gmock.h>

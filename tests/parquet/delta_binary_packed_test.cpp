@@ -1,3 +1,5 @@
+// Tests of DELTA_BINARY_PACKED decoding.
+
 #include "parquet/delta_binary_packed.hpp"
 
 #include <gmock/gmock.h>

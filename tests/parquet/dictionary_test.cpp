@@ -1,3 +1,5 @@
+// Tests of dictionary encoding and decoding.
+
 #include "parquet/dictionary.hpp"
 
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// Tests of the footer and page header structures' Thrift encoding.
+
 #include "parquet/format.hpp"
 
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// Tests of PLAIN encoding and decoding.
+
 #include "parquet/plain.hpp"
 
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// Tests of the RLE/bit-packing hybrid encoding.
+
 #include "parquet/rle_hybrid.hpp"
 
 #include <gmock/gmock.h>

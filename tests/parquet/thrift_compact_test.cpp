@@ -1,3 +1,5 @@
+// Tests of the Thrift compact protocol encoder and decoder.
+
 #include "parquet/thrift_compact.hpp"
 
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// Tests of the synthetic run: determinism, shapes and validity of every table.
+
 #include "crv/sim/synthetic_run.hpp"
 
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// Array::validate: a full check of an array's buffers for data from outside the library.
+
 #include <fmt/format.h>
 
 #include <cstring>

@@ -1,3 +1,5 @@
+// UTF-8 validation of string values.
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>

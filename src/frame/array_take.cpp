@@ -1,3 +1,5 @@
+// Array::take: gathering the rows at given indices into a new array.
+
 #include <fmt/format.h>
 
 #include <cstring>
