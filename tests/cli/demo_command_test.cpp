@@ -15,18 +15,18 @@
 #include <vector>
 
 #include "cli/run_crvio.hpp"
-#include "cli/scoped_environment.hpp"
 #include "crv/cli/main.hpp"
 #include "crv/core/table_name.hpp"
+#include "support/scoped_environment.hpp"
 #include "support/temp_dir.hpp"
 
 namespace crv::cli {
 namespace {
 
 namespace fs = std::filesystem;
+using test_support::ScopedEnvironment;
 using ::testing::HasSubstr;
 using testing::run_crvio;
-using testing::ScopedEnvironment;
 
 // What a table's manifest.json says, summed over its partitions.
 struct ManifestTotals {

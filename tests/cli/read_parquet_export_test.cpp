@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "cli/run_crvio.hpp"
-#include "cli/scoped_environment.hpp"
 #include "crv/cli/main.hpp"
 #include "crv/core/schema_version.hpp"
 #include "crv/frame/builders.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
 #include "crv/parquet/reader.hpp"
+#include "support/scoped_environment.hpp"
 #include "support/temp_dir.hpp"
 
 namespace crv::cli {
@@ -61,8 +61,8 @@ TEST(CliReadParquetExport, UsesTheSettingsCodecAndRowGroupSizeAndThePartsMetadat
 
   const std::filesystem::path output = scratch.path() / "edges.parquet";
   {
-    const testing::ScopedEnvironment codec("CRV_IO_COMPRESSION", "snappy");
-    const testing::ScopedEnvironment row_group_size("CRV_IO_ROW_GROUP_SIZE", "100");
+    const test_support::ScopedEnvironment codec("CRV_IO_COMPRESSION", "snappy");
+    const test_support::ScopedEnvironment row_group_size("CRV_IO_ROW_GROUP_SIZE", "100");
     const testing::CommandResult result =
         testing::run_crvio({"read", "--root", scratch.path().string(), "--run", kRun, "--table",
                             kEdges, "-o", output.string()});

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +21,7 @@
 #include "io/dataset_test_util.hpp"
 #include "io/fault_injecting_file_system.hpp"
 #include "support/expect_error.hpp"
+#include "support/scoped_environment.hpp"
 #include "support/temp_dir.hpp"
 
 namespace crv::io {
@@ -29,24 +29,9 @@ namespace {
 
 using namespace dataset_test;
 using test_support::expect_error;
+using test_support::ScopedEnvironment;
 using ordered_json = nlohmann::ordered_json;
 using testing::ElementsAre;
-
-// Sets an environment variable for one test and restores the previous state after.
-class ScopedEnvironment {
- public:
-  ScopedEnvironment(const char* name, const char* value) : name_(name) {
-    if (const char* previous = ::getenv(name)) previous_ = previous;
-    value ? ::setenv(name, value, 1) : ::unsetenv(name);
-  }
-  ~ScopedEnvironment() { previous_ ? ::setenv(name_, previous_->c_str(), 1) : ::unsetenv(name_); }
-  ScopedEnvironment(const ScopedEnvironment&) = delete;
-  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> previous_;
-};
 
 class BundleTest : public testing::Test {
  protected:

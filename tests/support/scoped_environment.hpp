@@ -1,18 +1,24 @@
 #pragma once
-// An environment variable set for the lifetime of a guard, for tests whose crvio child
-// should see settings from the environment.
+// An environment variable set for the lifetime of a guard, and restored (or unset) after:
+// for tests of settings and bundle fields read from the environment, by the library or by
+// a crvio child process.
 
 #include <cstdlib>
 #include <optional>
 #include <string>
 
-namespace crv::cli::testing {
+namespace crv::test_support {
 
 class ScopedEnvironment {
  public:
-  ScopedEnvironment(std::string name, const std::string& value) : name_(std::move(name)) {
+  // A null `value` unsets the variable.
+  ScopedEnvironment(std::string name, const char* value) : name_(std::move(name)) {
     if (const char* old = std::getenv(name_.c_str())) previous_ = old;
-    ::setenv(name_.c_str(), value.c_str(), 1);
+    if (value != nullptr) {
+      ::setenv(name_.c_str(), value, 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
   }
   ~ScopedEnvironment() {
     if (previous_) {
@@ -29,4 +35,4 @@ class ScopedEnvironment {
   std::optional<std::string> previous_;
 };
 
-}  // namespace crv::cli::testing
+}  // namespace crv::test_support
