@@ -8,12 +8,10 @@
 #include <limits>
 
 #include "crv/core/errors.hpp"
+#include "frame/array_limits.hpp"
 
 namespace crv::frame {
 namespace {
-
-// Keeps every byte-size computation below far from int64 overflow.
-constexpr int64_t kMaxSlots = int64_t{1} << 56;
 
 std::string describe(const ArrayData& data) {
   return fmt::format("{} array of {} slots at offset {}", data.type->to_string(), data.length,

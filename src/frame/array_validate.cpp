@@ -7,6 +7,7 @@
 #include "crv/core/errors.hpp"
 #include "crv/frame/array.hpp"
 #include "crv/frame/utf8.hpp"
+#include "frame/field_path.hpp"
 
 namespace crv::frame {
 namespace {
@@ -14,10 +15,6 @@ namespace {
 [[noreturn]] void fail(const std::string& path, std::string message,
                        std::optional<int64_t> slot = std::nullopt) {
   throw SchemaError(std::move(message), {.column = path, .row = slot});
-}
-
-std::string member_path(const std::string& parent, std::string_view member) {
-  return parent.empty() ? std::string(member) : fmt::format("{}.{}", parent, member);
 }
 
 void check_null_count(const Array& array, const std::string& path) {
@@ -75,7 +72,7 @@ void validate_node(const Array& array, const std::string& path) {
       break;
     case TypeId::List:
       check_offsets(array, array.list_items()->length(), "items", path);
-      validate_node(*array.list_items(), path + "[]");
+      validate_node(*array.list_items(), items_path(path));
       break;
     case TypeId::Null:
       if (array.null_count() != array.length()) {

@@ -15,6 +15,8 @@
 #include "crv/core/errors.hpp"
 #include "crv/frame/arrow_c.hpp"
 #include "crv/frame/builders.hpp"
+#include "frame/array_limits.hpp"
+#include "frame/field_path.hpp"
 
 namespace crv::frame {
 namespace {
@@ -39,21 +41,9 @@ struct ImportedType {
   std::vector<ImportedType> children;
 };
 
-// Guards the size computations of imported buffers against overflow.
-constexpr int64_t kMaxSlots = int64_t{1} << 56;
-
-[[noreturn]] void fail(const std::string& path, const std::string& message) {
+[[noreturn]] void fail_import(const std::string& path, const std::string& message) {
   throw SchemaError(path.empty() ? message : fmt::format("field '{}': {}", path, message),
                     {.column = path});
-}
-
-// Paths name struct members with dots and list items with "[]", as validate() does.
-std::string member_path(const std::string& parent, std::string_view name) {
-  if (parent.empty()) return std::string(name);
-  return fmt::format("{}.{}", parent, name);
-}
-std::string items_path(const std::string& parent) {
-  return parent + "[]";
 }
 
 std::optional<Layout> layout_of(std::string_view format) {
@@ -70,19 +60,20 @@ std::optional<Layout> layout_of(std::string_view format) {
 }
 
 ImportedType parse_schema(const ArrowSchema* schema, const std::string& path) {
-  if (schema == nullptr) fail(path, "the Arrow schema is missing");
-  if (schema->release == nullptr) fail(path, "the Arrow schema has been released");
-  if (schema->format == nullptr) fail(path, "the Arrow schema has no format string");
+  if (schema == nullptr) fail_import(path, "the Arrow schema is missing");
+  if (schema->release == nullptr) fail_import(path, "the Arrow schema has been released");
+  if (schema->format == nullptr) fail_import(path, "the Arrow schema has no format string");
   const std::string_view format = schema->format;
   if (schema->dictionary != nullptr) {
-    fail(path,
-         fmt::format("dictionary-encoded arrays (index format '{}') are not supported", format));
+    fail_import(path, fmt::format("dictionary-encoded arrays (index format '{}') are not supported",
+                                  format));
   }
   const std::optional<Layout> layout = layout_of(format);
   if (!layout) {
-    fail(path, fmt::format("Arrow format '{}' is not supported (supported: l, g, u, U, b, +s, "
-                           "+l, +L, n)",
-                           format));
+    fail_import(path,
+                fmt::format("Arrow format '{}' is not supported (supported: l, g, u, U, b, +s, "
+                            "+l, +L, n)",
+                            format));
   }
   const bool is_list = *layout == Layout::List || *layout == Layout::LargeList;
   const int64_t wanted_children = *layout == Layout::Struct
@@ -90,11 +81,11 @@ ImportedType parse_schema(const ArrowSchema* schema, const std::string& path) {
                                   : is_list ? 1
                                             : 0;
   if (schema->n_children != wanted_children) {
-    fail(path, fmt::format("format '{}' needs {} child schemas, got {}", format, wanted_children,
-                           schema->n_children));
+    fail_import(path, fmt::format("format '{}' needs {} child schemas, got {}", format,
+                                  wanted_children, schema->n_children));
   }
   if (schema->n_children > 0 && schema->children == nullptr) {
-    fail(path, "the child schema pointers are missing");
+    fail_import(path, "the child schema pointers are missing");
   }
 
   ImportedType imported{
@@ -135,7 +126,7 @@ ImportedType parse_schema(const ArrowSchema* schema, const std::string& path) {
       try {
         imported.field.type = struct_(std::move(members));
       } catch (const SchemaError& error) {
-        fail(path, error.message());
+        fail_import(path, error.message());
       }
       break;
     }
@@ -201,7 +192,7 @@ class Importer {
     try {
       return Array::make(std::move(data));
     } catch (const SchemaError& error) {
-      fail(path, error.message());
+      fail_import(path, error.message());
     }
   }
 
@@ -222,33 +213,34 @@ class Importer {
 
   static void check_header(const ArrowArray& node, const ImportedType& type,
                            const std::string& path) {
-    if (node.release == nullptr) fail(path, "the Arrow array has been released");
+    if (node.release == nullptr) fail_import(path, "the Arrow array has been released");
     if (node.length < 0 || node.length > kMaxSlots) {
-      fail(path, fmt::format("invalid array length {}", node.length));
+      fail_import(path, fmt::format("invalid array length {}", node.length));
     }
     if (node.offset < 0 || node.offset > kMaxSlots) {
-      fail(path, fmt::format("invalid array offset {}", node.offset));
+      fail_import(path, fmt::format("invalid array offset {}", node.offset));
     }
     if (node.null_count < kUnknownNullCount || node.null_count > node.length) {
-      fail(path, fmt::format("invalid null count {} for {} slots", node.null_count, node.length));
+      fail_import(path,
+                  fmt::format("invalid null count {} for {} slots", node.null_count, node.length));
     }
-    if (node.dictionary != nullptr) fail(path, "the array has an unexpected dictionary");
+    if (node.dictionary != nullptr) fail_import(path, "the array has an unexpected dictionary");
     const int64_t wanted_buffers = buffer_count(type.layout);
     if (node.n_buffers != wanted_buffers) {
-      fail(path, fmt::format("format '{}' needs {} buffers, got {}", type.format, wanted_buffers,
-                             node.n_buffers));
+      fail_import(path, fmt::format("format '{}' needs {} buffers, got {}", type.format,
+                                    wanted_buffers, node.n_buffers));
     }
     if (wanted_buffers > 0 && node.buffers == nullptr) {
-      fail(path, "the buffer pointers are missing");
+      fail_import(path, "the buffer pointers are missing");
     }
     const auto wanted_children = static_cast<int64_t>(type.children.size());
     if (node.n_children != wanted_children) {
-      fail(path, fmt::format("format '{}' needs {} child arrays, got {}", type.format,
-                             wanted_children, node.n_children));
+      fail_import(path, fmt::format("format '{}' needs {} child arrays, got {}", type.format,
+                                    wanted_children, node.n_children));
     }
     for (int64_t i = 0; i < wanted_children; ++i) {
       if (node.children == nullptr || node.children[i] == nullptr) {
-        fail(path, fmt::format("child array {} is missing", i));
+        fail_import(path, fmt::format("child array {} is missing", i));
       }
     }
   }
@@ -265,7 +257,7 @@ class Importer {
     const void* data = node.buffers[index];
     if (data == nullptr) {
       if (size == 0) return nullptr;
-      fail(path, fmt::format("buffer {} is null but must hold {} bytes", index, size));
+      fail_import(path, fmt::format("buffer {} is null but must hold {} bytes", index, size));
     }
     return wrap(data, size, alignment);
   }
@@ -284,9 +276,10 @@ class Importer {
     int32_t* target = narrow.data_as<int32_t>();
     for (int64_t i = 0; i < count; ++i) {
       if (source[i] < 0 || source[i] > std::numeric_limits<int32_t>::max()) {
-        fail(path, fmt::format("large offset {} at slot {} does not fit the int32 offsets this "
-                               "library uses",
-                               source[i], i));
+        fail_import(path,
+                    fmt::format("large offset {} at slot {} does not fit the int32 offsets this "
+                                "library uses",
+                                source[i], i));
       }
       target[i] = static_cast<int32_t>(source[i]);
     }
@@ -296,7 +289,7 @@ class Importer {
   static int64_t end_offset(const BufferPtr& offsets, int64_t slots, const std::string& path) {
     if (!offsets) return 0;
     const int32_t end = offsets->data_as<int32_t>()[slots];
-    if (end < 0) fail(path, fmt::format("last offset {} is negative", end));
+    if (end < 0) fail_import(path, fmt::format("last offset {} is negative", end));
     return end;
   }
 

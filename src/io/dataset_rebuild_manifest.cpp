@@ -15,9 +15,6 @@
 namespace crv::io {
 namespace {
 
-// Any Parquet file: one in a bucket folder that is not named like a part cannot be listed.
-constexpr std::string_view kParquetSuffix = ".parquet";
-
 // The smallest and largest valid tick of a decoded tick column.
 std::optional<TickRange> tick_range_of(const frame::Array& ticks) {
   if (ticks.type_id() != frame::TypeId::Int64) return std::nullopt;

@@ -23,7 +23,6 @@ namespace crv::io {
 
 namespace {
 
-constexpr std::string_view kParquetSuffix = ".parquet";
 constexpr std::string_view kRebuildHint =
     "; rebuild it from the parts with `crvio rebuild-manifest` (repair leaves this table alone "
     "until then)";

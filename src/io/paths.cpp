@@ -21,7 +21,6 @@ constexpr std::size_t kMaxRunIdBytes = 255;
 constexpr std::size_t kPartUidLength = 32;
 constexpr std::string_view kBucketFolderPrefix = "bucket=";
 constexpr std::string_view kPartPrefix = "part-";
-constexpr std::string_view kPartSuffix = ".parquet";
 // Appended to a part's name while it is being written.
 constexpr std::string_view kPartTempSuffix = ".tmp";
 // Enough of an over-long run id to recognise it without flooding the message.
@@ -134,16 +133,16 @@ std::filesystem::path bucket_dir(const IoSettings& settings, std::string_view ru
 
 std::string part_file_name(std::string_view uid) {
   validate_part_uid(uid);
-  return fmt::format("{}{}{}", kPartPrefix, uid, kPartSuffix);
+  return fmt::format("{}{}{}", kPartPrefix, uid, kParquetSuffix);
 }
 
 std::optional<std::string_view> uid_of_part_file_name(std::string_view name) {
-  if (name.size() < kPartPrefix.size() + kPartSuffix.size() || !name.starts_with(kPartPrefix) ||
-      !name.ends_with(kPartSuffix)) {
+  if (name.size() < kPartPrefix.size() + kParquetSuffix.size() || !name.starts_with(kPartPrefix) ||
+      !name.ends_with(kParquetSuffix)) {
     return std::nullopt;
   }
   name.remove_prefix(kPartPrefix.size());
-  name.remove_suffix(kPartSuffix.size());
+  name.remove_suffix(kParquetSuffix.size());
   if (!is_part_uid(name)) return std::nullopt;
   return name;
 }

@@ -20,7 +20,7 @@ namespace crv::parquet {
 namespace {
 
 // The most entries one page may claim, whatever its header says.
-constexpr int64_t kMaxPageEntries = int64_t{1} << 26;
+constexpr int64_t kMaxEntriesPerReadPage = int64_t{1} << 26;
 // Decoding buffers a thread keeps for its next chunk, at most; larger ones (a huge page)
 // are released once their chunk is decoded.
 constexpr size_t kMaxRetainedScratchBytes = size_t{8} << 20;
@@ -186,7 +186,7 @@ class ChunkDecoder {
   void read_dictionary(const format::PageHeader& page, std::span<const uint8_t> body) {
     if (!page.dictionary_page_header) fail("dictionary page without its header", page_offset_);
     const int32_t count = page.dictionary_page_header->num_values;
-    if (count < 0 || count > kMaxPageEntries) {
+    if (count < 0 || count > kMaxEntriesPerReadPage) {
       fail(fmt::format("dictionary page claims {} values", count), page_offset_);
     }
     const auto data = inflate(body, page.uncompressed_page_size);
@@ -217,7 +217,7 @@ class ChunkDecoder {
       if (!page.data_page_header_v2) fail("data page v2 without its header", page_offset_);
       num_values = page.data_page_header_v2->num_values;
     }
-    if (num_values < 0 || num_values > kMaxPageEntries) {
+    if (num_values < 0 || num_values > kMaxEntriesPerReadPage) {
       fail(fmt::format("data page claims {} values", num_values), page_offset_);
     }
     return num_values;

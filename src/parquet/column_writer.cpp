@@ -23,7 +23,7 @@ namespace {
 constexpr size_t kMaxStringStatistic = 4096;
 // Upper bound on the entries of one data page, whatever their size, so readers decode
 // in bounded batches.
-constexpr int64_t kMaxPageEntries = int64_t{1} << 20;
+constexpr int64_t kMaxEntriesPerWrittenPage = int64_t{1} << 20;
 
 std::string bytes_of(const void* data, size_t size) {
   return std::string(static_cast<const char*>(data), size);
@@ -126,7 +126,7 @@ std::vector<ColumnChunkWriter::Page> ColumnChunkWriter::plan_pages(const Shredde
   const auto target =
       std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(options_->data_page_size) /
                                                std::max(bytes_per_entry, 1e-3)),
-                          1, kMaxPageEntries);
+                          1, kMaxEntriesPerWrittenPage);
   std::vector<Page> pages;
   int64_t value_begin = 0;
   for (int64_t begin = 0; begin < entries || (entries == 0 && pages.empty());) {

@@ -2,9 +2,6 @@
 
 #include "parquet/compression.hpp"
 
-// Makes z_stream::next_in a pointer to const, so input spans need no casts.
-#define ZLIB_CONST
-
 #include <brotli/decode.h>
 #include <fmt/format.h>
 #include <lz4.h>

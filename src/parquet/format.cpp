@@ -552,6 +552,52 @@ void read_value(CompactDecoder& in, T& value) {
 
 }  // namespace
 
+std::string type_name(Type type) {
+  switch (type) {
+    case Type::kBoolean:
+      return "BOOLEAN";
+    case Type::kInt32:
+      return "INT32";
+    case Type::kInt64:
+      return "INT64";
+    case Type::kInt96:
+      return "INT96";
+    case Type::kFloat:
+      return "FLOAT";
+    case Type::kDouble:
+      return "DOUBLE";
+    case Type::kByteArray:
+      return "BYTE_ARRAY";
+    case Type::kFixedLenByteArray:
+      return "FIXED_LEN_BYTE_ARRAY";
+  }
+  return fmt::format("UNKNOWN({})", static_cast<int32_t>(type));
+}
+
+std::string encoding_name(Encoding encoding) {
+  switch (encoding) {
+    case Encoding::kPlain:
+      return "PLAIN";
+    case Encoding::kPlainDictionary:
+      return "PLAIN_DICTIONARY";
+    case Encoding::kRle:
+      return "RLE";
+    case Encoding::kBitPacked:
+      return "BIT_PACKED";
+    case Encoding::kDeltaBinaryPacked:
+      return "DELTA_BINARY_PACKED";
+    case Encoding::kDeltaLengthByteArray:
+      return "DELTA_LENGTH_BYTE_ARRAY";
+    case Encoding::kDeltaByteArray:
+      return "DELTA_BYTE_ARRAY";
+    case Encoding::kRleDictionary:
+      return "RLE_DICTIONARY";
+    case Encoding::kByteStreamSplit:
+      return "BYTE_STREAM_SPLIT";
+  }
+  return fmt::format("UNKNOWN({})", static_cast<int32_t>(encoding));
+}
+
 template <class T, class Buffer>
 void serialize_into(const T& value, Buffer& out) {
   CompactEncoder<Buffer> encoder(out);

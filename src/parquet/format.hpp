@@ -22,6 +22,9 @@
 
 namespace crv::parquet::format {
 
+// The four bytes a Parquet file starts and ends with.
+inline constexpr std::string_view kMagic = "PAR1";
+
 enum class Type : int32_t {
   kBoolean = 0,
   kInt32 = 1,
@@ -32,6 +35,9 @@ enum class Type : int32_t {
   kByteArray = 6,
   kFixedLenByteArray = 7,
 };
+
+// The format's name of a physical type ("INT64"), or UNKNOWN(<number>).
+std::string type_name(Type type);
 
 enum class ConvertedType : int32_t {
   kUtf8 = 0,
@@ -75,6 +81,9 @@ enum class Encoding : int32_t {
   kRleDictionary = 8,
   kByteStreamSplit = 9,
 };
+
+// The format's name of an encoding ("RLE_DICTIONARY"), or UNKNOWN(<number>).
+std::string encoding_name(Encoding encoding);
 
 enum class CompressionCodec : int32_t {
   kUncompressed = 0,

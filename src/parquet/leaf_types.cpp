@@ -16,28 +16,6 @@ using format::ConvertedType;
 using format::Type;
 using Kind = LeafConversion::Kind;
 
-std::string_view physical_type_name(Type type) {
-  switch (type) {
-    case Type::kBoolean:
-      return "BOOLEAN";
-    case Type::kInt32:
-      return "INT32";
-    case Type::kInt64:
-      return "INT64";
-    case Type::kInt96:
-      return "INT96";
-    case Type::kFloat:
-      return "FLOAT";
-    case Type::kDouble:
-      return "DOUBLE";
-    case Type::kByteArray:
-      return "BYTE_ARRAY";
-    case Type::kFixedLenByteArray:
-      return "FIXED_LEN_BYTE_ARRAY";
-  }
-  return "an unknown physical type";
-}
-
 std::string_view unit_name(format::TimeUnit unit) {
   switch (unit) {
     case format::TimeUnit::kMillis:
@@ -263,7 +241,7 @@ class LeafTyper {
   void require(bool holds, std::string_view annotation) const {
     if (!holds) {
       format_error(fmt::format("has {} on physical type {}{}, which the format does not allow",
-                               annotation, physical_type_name(physical_),
+                               annotation, format::type_name(physical_),
                                physical_ == Type::kFixedLenByteArray
                                    ? fmt::format(" of {} bytes", *element_.type_length)
                                    : ""));

@@ -20,52 +20,6 @@ namespace {
   throw IoFormatError(message);
 }
 
-std::string_view encoding_name(format::Encoding encoding) {
-  switch (encoding) {
-    case format::Encoding::kPlain:
-      return "PLAIN";
-    case format::Encoding::kPlainDictionary:
-      return "PLAIN_DICTIONARY";
-    case format::Encoding::kRle:
-      return "RLE";
-    case format::Encoding::kBitPacked:
-      return "BIT_PACKED";
-    case format::Encoding::kDeltaBinaryPacked:
-      return "DELTA_BINARY_PACKED";
-    case format::Encoding::kDeltaLengthByteArray:
-      return "DELTA_LENGTH_BYTE_ARRAY";
-    case format::Encoding::kDeltaByteArray:
-      return "DELTA_BYTE_ARRAY";
-    case format::Encoding::kRleDictionary:
-      return "RLE_DICTIONARY";
-    case format::Encoding::kByteStreamSplit:
-      return "BYTE_STREAM_SPLIT";
-  }
-  return "UNKNOWN";
-}
-
-std::string_view physical_type_name(format::Type type) {
-  switch (type) {
-    case format::Type::kBoolean:
-      return "BOOLEAN";
-    case format::Type::kInt32:
-      return "INT32";
-    case format::Type::kInt64:
-      return "INT64";
-    case format::Type::kInt96:
-      return "INT96";
-    case format::Type::kFloat:
-      return "FLOAT";
-    case format::Type::kDouble:
-      return "DOUBLE";
-    case format::Type::kByteArray:
-      return "BYTE_ARRAY";
-    case format::Type::kFixedLenByteArray:
-      return "FIXED_LEN_BYTE_ARRAY";
-  }
-  return "UNKNOWN";
-}
-
 // INT32 and FLOAT columns read into the frame's 64-bit types.
 template <class Narrow, class Wide>
 void decode_widened(std::span<const uint8_t> data, size_t count, std::vector<Wide>& out) {
@@ -160,7 +114,7 @@ void ValueDecoder::decode(format::Encoding encoding, std::span<const uint8_t> da
       break;
   }
   malformed(fmt::format("value encoding {} is not supported for physical type {}",
-                        encoding_name(encoding), physical_type_name(node_.physical_type)));
+                        format::encoding_name(encoding), format::type_name(node_.physical_type)));
 }
 
 void ValueDecoder::decode_plain_values(std::span<const uint8_t> data, size_t skip, size_t keep) {

@@ -19,7 +19,6 @@
 namespace crv::parquet {
 namespace {
 
-constexpr std::string_view kMagic = "PAR1";
 constexpr std::string_view kEncryptedMagic = "PARE";
 constexpr uint64_t kFooterTail = 8;  // footer length + magic
 
@@ -173,7 +172,7 @@ struct ParquetReader::Impl {
     }
     std::vector<uint8_t> bytes;
     source->read_at(0, 4, bytes);
-    if (std::string_view(reinterpret_cast<const char*>(bytes.data()), 4) != kMagic) {
+    if (std::string_view(reinterpret_cast<const char*>(bytes.data()), 4) != format::kMagic) {
       fail("not a Parquet file: it does not start with PAR1", 0);
     }
     source->read_at(size - kFooterTail, kFooterTail, bytes);
@@ -181,7 +180,8 @@ struct ParquetReader::Impl {
     if (tail_magic == kEncryptedMagic) {
       fail("encrypted Parquet footers are not supported", size - 4);
     }
-    if (tail_magic != kMagic) fail("not a Parquet file: it does not end with PAR1", size - 4);
+    if (tail_magic != format::kMagic)
+      fail("not a Parquet file: it does not end with PAR1", size - 4);
     const uint32_t footer_length =
         static_cast<uint32_t>(bytes[0]) | static_cast<uint32_t>(bytes[1]) << 8 |
         static_cast<uint32_t>(bytes[2]) << 16 | static_cast<uint32_t>(bytes[3]) << 24;

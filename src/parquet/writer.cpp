@@ -16,8 +16,6 @@
 namespace crv::parquet {
 namespace {
 
-constexpr std::string_view kMagic = "PAR1";
-
 void append(std::vector<uint8_t>& out, std::string_view bytes) {
   out.insert(out.end(), bytes.begin(), bytes.end());
 }
@@ -87,7 +85,7 @@ WriteSummary write_parquet(const frame::Frame& frame, std::span<const frame::Fie
   check_fields(frame, fields);
   const Schema schema = Schema::from_fields(fields);
   const size_t file_start = out.size();
-  append(out, kMagic);
+  append(out, format::kMagic);
 
   // Encoding scratch lives as long as the thread, so writing many files (one per bucket)
   // does not pay for fresh pages each time.
@@ -147,7 +145,7 @@ WriteSummary write_parquet(const frame::Frame& frame, std::span<const frame::Fie
       static_cast<uint8_t>(footer_length), static_cast<uint8_t>(footer_length >> 8),
       static_cast<uint8_t>(footer_length >> 16), static_cast<uint8_t>(footer_length >> 24)};
   out.insert(out.end(), std::begin(length_bytes), std::end(length_bytes));
-  append(out, kMagic);
+  append(out, format::kMagic);
   return {frame.num_rows(), static_cast<int64_t>(footer.row_groups.size()),
           static_cast<uint64_t>(out.size() - file_start)};
 }

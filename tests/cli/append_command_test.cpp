@@ -456,7 +456,7 @@ TEST_F(CliAppend, FormatFollowsTheExtensionUnlessGiven) {
   EXPECT_EQ(unknown_format.exit_code, kExitUsage);
 }
 
-struct BadCsv {
+struct BadCsvAppend {
   const char* name;
   std::string table;
   std::string text;
@@ -467,7 +467,7 @@ TEST_F(CliAppend, BadCsvIsRejectedWithItsLineAndTheDatasetIsUnchanged) {
   ASSERT_EQ(append("identity_edges", write_input("seed.jsonl", edges(0, 10))).exit_code, kExitOk);
   const auto before = snapshot();
   const std::string header = "tick,observer_agent_id,edge_kind,edge_weight\n";
-  const std::vector<BadCsv> cases = {
+  const std::vector<BadCsvAppend> cases = {
       {"bad int", "identity_edges", header + "1,a,k,1\n2x,a,k,1\n",
        "bad.csv:3: column 'tick': \"2x\" is not an integer"},
       {"bad float", "identity_edges", header + "1,a,k,heavy\n",
@@ -488,7 +488,7 @@ TEST_F(CliAppend, BadCsvIsRejectedWithItsLineAndTheDatasetIsUnchanged) {
       {"short record", "identity_edges", header + "1,a,k\n",
        "bad.csv:2: the record has 3 fields, but the header has 4"},
   };
-  for (const BadCsv& bad : cases) {
+  for (const BadCsvAppend& bad : cases) {
     SCOPED_TRACE(bad.name);
     const std::string path = write_input("bad.csv", bad.text);
     const auto result = append(bad.table, path);

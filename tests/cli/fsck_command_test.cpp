@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cli/run_crvio.hpp"
+#include "cli/run_fixture.hpp"
 #include "crv/cli/main.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
@@ -33,8 +34,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using testing::run_crvio;
 
-constexpr const char* kRun = "run-1";
-constexpr const char* kEdges = "identity_edges";
 constexpr const char* kHoldings = "holdings";
 
 class CliFsck : public ::testing::Test {

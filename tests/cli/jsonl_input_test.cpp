@@ -35,7 +35,7 @@ frame::Frame expected_lines() {
        {"observer_agent_id", frame::make_utf8({std::nullopt, std::nullopt, "a\nb", "c"})}});
 }
 
-const core::TableDescriptor& edges() {
+const core::TableDescriptor& identity_edges_table() {
   return core::get_table("identity_edges");
 }
 
@@ -43,7 +43,7 @@ TEST(JsonlReader, LinesCutAcrossAnyChunkBoundaryReadTheSame) {
   for (size_t chunk : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{31}, size_t{1} << 20}) {
     SCOPED_TRACE(chunk);
     std::istringstream input(kLines);
-    JsonlReader reader(input, "e.jsonl", edges(), chunk);
+    JsonlReader reader(input, "e.jsonl", identity_edges_table(), chunk);
     const std::optional<frame::Frame> rows = reader.next(100);
     ASSERT_TRUE(rows.has_value());
     EXPECT_TRUE(rows->equals(expected_lines())) << rows->to_struct_array()->to_string();
@@ -57,7 +57,7 @@ TEST(JsonlReader, LinesCutAcrossAnyChunkBoundaryReadTheSame) {
 
 TEST(JsonlReader, ReadsInBatchesThatEachTypeTheirOwnColumns) {
   std::istringstream input(kLines);
-  JsonlReader reader(input, "e.jsonl", edges(), 4);
+  JsonlReader reader(input, "e.jsonl", identity_edges_table(), 4);
   const std::optional<frame::Frame> first = reader.next(2);
   ASSERT_TRUE(first.has_value());
   EXPECT_TRUE(first->equals(expected_lines().select({"tick", "edge_weight"}).slice(0, 2)));
@@ -84,7 +84,7 @@ TEST(JsonlReader, BadLinesNameTheirLine) {
   for (const auto& [text, message] : cases) {
     SCOPED_TRACE(text);
     std::istringstream input(text);
-    JsonlReader reader(input, "e.jsonl", edges(), 5);
+    JsonlReader reader(input, "e.jsonl", identity_edges_table(), 5);
     const auto error = expect_error<IoSchemaError>([&] { reader.next(100); }, {.path = "e.jsonl"});
     if (error) {
       EXPECT_THAT(error->message(), ::testing::StartsWith(message));
@@ -101,7 +101,7 @@ std::string nested_line(size_t levels) {
 TEST(JsonlReader, NestingIsBoundedBeforeAnythingRecursesOverIt) {
   {
     std::istringstream input(nested_line(kMaxJsonNesting - 1));
-    JsonlReader reader(input, "e.jsonl", edges());
+    JsonlReader reader(input, "e.jsonl", identity_edges_table());
     const std::optional<frame::Frame> rows = reader.next(10);
     ASSERT_TRUE(rows.has_value());
     EXPECT_EQ(rows->num_rows(), 1);
@@ -110,7 +110,7 @@ TEST(JsonlReader, NestingIsBoundedBeforeAnythingRecursesOverIt) {
   for (size_t levels : {kMaxJsonNesting, size_t{100000}}) {
     SCOPED_TRACE(levels);
     std::istringstream input("{\"tick\": 0}\n" + nested_line(levels));
-    JsonlReader reader(input, "e.jsonl", edges());
+    JsonlReader reader(input, "e.jsonl", identity_edges_table());
     expect_error<IoSchemaError>(
         [&] { reader.next(10); },
         {.message = "e.jsonl:2: column 'x': objects and arrays nest deeper than 64 levels",
@@ -123,7 +123,7 @@ TEST(JsonlReader, NumbersBeyondDoubleNameTheirLineColumnAndByte) {
   for (const std::string number : {"1e400", "-1e400"}) {
     SCOPED_TRACE(number);
     std::istringstream input("{\"tick\": 0}\n{\"tick\": 1, \"edge_weight\": " + number + "}\n");
-    JsonlReader reader(input, "e.jsonl", edges());
+    JsonlReader reader(input, "e.jsonl", identity_edges_table());
     expect_error<IoSchemaError>([&] { reader.next(10); },
                                 {.message = "e.jsonl:2:28: column 'edge_weight': number " + number +
                                             " is beyond the range of a double",

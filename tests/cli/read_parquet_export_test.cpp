@@ -20,8 +20,8 @@
 namespace crv::cli {
 namespace {
 
-constexpr const char* kRun = "export-run";
-constexpr const char* kEdges = "identity_edges";
+constexpr const char* kExportRun = "export-run";
+constexpr const char* kExportTable = "identity_edges";
 constexpr const char* kCrvKeys[] = {"crv_schema_version", "crv_table_name", "crv_run_id"};
 
 // identity_edges rows for ticks 0 .. count - 1, written with the default settings (zstd,
@@ -34,7 +34,7 @@ void append_edges(const io::IoSettings& settings, int64_t count) {
     weights.push_back(static_cast<double>(tick) / 8.0);
   }
   const std::vector<std::string> same(ticks.size(), "agent");
-  io::append(settings, kRun, kEdges,
+  io::append(settings, kExportRun, kExportTable,
              frame::Frame({{"tick", frame::make_int64(ticks)},
                            {"observer_agent_id", frame::make_utf8(same)},
                            {"edge_kind", frame::make_utf8(same)},
@@ -43,10 +43,10 @@ void append_edges(const io::IoSettings& settings, int64_t count) {
 
 // The footer of the first part the table's manifest names.
 parquet::FileInfo first_part_footer(const io::IoSettings& settings) {
-  io::Dataset dataset(settings, kRun);
-  const io::TableManifest manifest = dataset.manifest(kEdges);
+  io::Dataset dataset(settings, kExportRun);
+  const io::TableManifest manifest = dataset.manifest(kExportTable);
   const auto& [bucket, partition] = *manifest.partitions.begin();
-  return parquet::ParquetReader::open(io::bucket_dir(settings, kRun, kEdges, bucket) /
+  return parquet::ParquetReader::open(io::bucket_dir(settings, kExportRun, kExportTable, bucket) /
                                       partition.parts.front().path)
       .info();
 }
@@ -64,8 +64,8 @@ TEST(CliReadParquetExport, UsesTheSettingsCodecAndRowGroupSizeAndThePartsMetadat
     const test_support::ScopedEnvironment codec("CRV_IO_COMPRESSION", "snappy");
     const test_support::ScopedEnvironment row_group_size("CRV_IO_ROW_GROUP_SIZE", "100");
     const testing::CommandResult result =
-        testing::run_crvio({"read", "--root", scratch.path().string(), "--run", kRun, "--table",
-                            kEdges, "-o", output.string()});
+        testing::run_crvio({"read", "--root", scratch.path().string(), "--run", kExportRun,
+                            "--table", kExportTable, "-o", output.string()});
     ASSERT_EQ(result.exit_code, kExitOk) << result.err;
   }
 
@@ -80,14 +80,14 @@ TEST(CliReadParquetExport, UsesTheSettingsCodecAndRowGroupSizeAndThePartsMetadat
     }
   }
   EXPECT_EQ(exported.metadata("crv_schema_version"), core::schema_v().to_string());
-  EXPECT_EQ(exported.metadata("crv_table_name"), kEdges);
-  EXPECT_EQ(exported.metadata("crv_run_id"), kRun);
+  EXPECT_EQ(exported.metadata("crv_table_name"), kExportTable);
+  EXPECT_EQ(exported.metadata("crv_run_id"), kExportRun);
   for (const char* key : kCrvKeys) {
     EXPECT_EQ(exported.metadata(key), part.metadata(key)) << key;
   }
 
-  io::Dataset dataset(settings, kRun);
-  EXPECT_TRUE(reader.read().equals(dataset.read(kEdges)));
+  io::Dataset dataset(settings, kExportRun);
+  EXPECT_TRUE(reader.read().equals(dataset.read(kExportTable)));
 }
 
 }  // namespace

@@ -299,10 +299,11 @@ TEST(ArrayEqualsTest, NestedDifferencesAreFound) {
   const ArrayPtr array = array_from_values(rows, nested_type());
   EXPECT_TRUE(array->equals(*array_from_values(rows, nested_type())));
   std::vector<Value> changed = rows;
-  changed[5] =
-      Value::list({Value::record({{"id", 4}, {"tags", Value::list({"d"})}, {"score", 2.0}}),
-                   Value::record({{"id", 5}, {"tags", Value::list({"e", "X"})}, {"score", 3.0}}),
-                   Value::record({{"id", 6}, {"tags", Value::list({"g"})}, {"score", 4.0}})});
+  changed[5] = Value::list(
+      {Value::record({{"id", 4}, {"tags", Value::list({"d"})}, {"score", 2.0}, {"flag", false}}),
+       Value::record(
+           {{"id", 5}, {"tags", Value::list({"e", "X"})}, {"score", 3.0}, {"flag", true}}),
+       Value::record({{"id", 6}, {"tags", Value::list({"g"})}, {"score", 4.0}, {"flag", false}})});
   EXPECT_FALSE(array->equals(*array_from_values(changed, nested_type())));
   changed = rows;
   changed[2] = Value();

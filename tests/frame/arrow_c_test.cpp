@@ -10,12 +10,15 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
+#include "frame/test_values.hpp"
 #include "support/expect_error.hpp"
 
 namespace crv::frame {
 namespace {
 
 using test_support::expect_error;
+using testing::nested_rows;
+using testing::nested_type;
 
 // --- a producer written by hand, as another library would: a tree of ArrowArray nodes
 // over memory it owns, whose base release callback counts its calls.
@@ -124,26 +127,6 @@ ArrayPtr round_trip(const ArrayPtr& array, const std::string& name = "column") {
   EXPECT_EQ(c_array.release, nullptr) << "import must mark the moved array released";
   c_schema.release(&c_schema);
   return imported;
-}
-
-std::vector<Value> nested_rows() {
-  auto item = [](Value id, Value tags, Value flag) {
-    return Value::record({{"id", std::move(id)}, {"tags", std::move(tags)}, {"flag", flag}});
-  };
-  return {
-      Value::list({item(1, Value::list({"a", "b"}), true), item(2, nullptr, false)}),
-      Value(),
-      Value::list({}),
-      Value::list({Value(), item(nullptr, Value::list({Value(), "c"}), nullptr)}),
-      Value::list({item(3, Value::list({}), true)}),
-      Value::list({item(4, Value::list({"d"}), false), item(5, Value::list({"e", "f"}), true)}),
-      Value(),
-      Value::list({item(6, Value::list({"h"}), false)}),
-  };
-}
-
-TypePtr nested_type() {
-  return list(struct_({{"id", int64()}, {"tags", list(utf8())}, {"flag", boolean()}}));
 }
 
 TEST(ArrowExportTest, SchemaDescribesTheType) {

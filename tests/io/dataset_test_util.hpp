@@ -84,6 +84,11 @@ inline std::string read_bytes(const std::filesystem::path& file) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// Replaces `file`'s contents with `bytes`.
+inline void write_bytes(const std::filesystem::path& file, const std::string& bytes) {
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+}
+
 // Every entry under a folder by relative path: a file's bytes, or nothing for a folder.
 using TreeSnapshot = std::map<std::string, std::optional<std::string>>;
 

@@ -59,10 +59,6 @@ std::vector<IssueAt> issues(const TableFsckReport& report) {
   return found;
 }
 
-void write_bytes(const std::filesystem::path& file, const std::string& bytes) {
-  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
-}
-
 // The one part an append wrote into `bucket`.
 std::filesystem::path part_in_bucket(const AppendSummary& summary, int64_t bucket) {
   std::vector<std::filesystem::path> parts;

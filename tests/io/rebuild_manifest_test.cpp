@@ -86,10 +86,6 @@ std::vector<std::string> part_names(const TableManifest& manifest, int64_t bucke
   return names;
 }
 
-void write_bytes(const std::filesystem::path& file, const std::string& bytes) {
-  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
-}
-
 // Rewrites a part's footer without column statistics, as some writers produce them.
 void strip_statistics(const std::filesystem::path& part) {
   const std::string bytes = read_bytes(part);

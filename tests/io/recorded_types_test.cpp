@@ -32,7 +32,7 @@ using testing::HasSubstr;
 constexpr std::string_view kDecisions = "decisions";
 
 // One decision per tick whose limit price is `limit_price` (null when absent).
-frame::Frame decision_rows(const std::vector<int64_t>& ticks, Value limit_price) {
+frame::Frame decision_rows_with_limit(const std::vector<int64_t>& ticks, Value limit_price) {
   std::vector<Value> rows;
   for (const int64_t tick : ticks) {
     rows.push_back(Value::record(
@@ -70,8 +70,8 @@ class RecordedTypesTest : public testing::Test {
 
 TEST_F(RecordedTypesTest, AMemberNullInOneAppendKeepsTheTypeItHadAndTheTableStaysReadable) {
   Dataset dataset = open();
-  dataset.append(kDecisions, decision_rows({1}, 101.5));
-  const AppendSummary nulls = dataset.append(kDecisions, decision_rows({2}, Value()));
+  dataset.append(kDecisions, decision_rows_with_limit({1}, 101.5));
+  const AppendSummary nulls = dataset.append(kDecisions, decision_rows_with_limit({2}, Value()));
   // Written with the recorded type, not as a string or null column.
   EXPECT_THAT(part_type(nulls.parts[0].path, "chosen_action"),
               HasSubstr("parameters: struct<limit_price: float64>"));
@@ -87,11 +87,11 @@ TEST_F(RecordedTypesTest, AMemberNullInOneAppendKeepsTheTypeItHadAndTheTableStay
 
 TEST_F(RecordedTypesTest, AMemberFirstSeenAllNullIsWrittenWithTheNullTypeAndTakesALaterType) {
   Dataset dataset = open();
-  const AppendSummary nulls = dataset.append(kDecisions, decision_rows({1}, Value()));
+  const AppendSummary nulls = dataset.append(kDecisions, decision_rows_with_limit({1}, Value()));
   EXPECT_THAT(part_type(nulls.parts[0].path, "chosen_action"),
               HasSubstr("struct<limit_price: null>"));
-  dataset.append(kDecisions, decision_rows({2}, 99.25));
-  dataset.append(kDecisions, decision_rows({3}, Value()));
+  dataset.append(kDecisions, decision_rows_with_limit({2}, 99.25));
+  dataset.append(kDecisions, decision_rows_with_limit({3}, Value()));
 
   const frame::Frame all = open().read(kDecisions, {.columns = {"chosen_action"}});
   EXPECT_EQ(all.column(0)->type()->field(1).type->to_string(), "struct<limit_price: float64>");
@@ -107,11 +107,11 @@ TEST_F(RecordedTypesTest, AMemberFirstSeenAllNullIsWrittenWithTheNullTypeAndTake
 }
 
 TEST_F(RecordedTypesTest, ARealConflictIsRefusedAtAppendTimeAndChangesNothing) {
-  open().append(kDecisions, decision_rows({1}, 101.5));
+  open().append(kDecisions, decision_rows_with_limit({1}, 101.5));
   const TreeSnapshot before = snapshot_tree(settings.root_dir);
 
   const auto error = expect_error<IoSchemaError>(
-      [&] { open().append(kDecisions, decision_rows({2}, Value("cheap"))); });
+      [&] { open().append(kDecisions, decision_rows_with_limit({2}, Value("cheap"))); });
   ASSERT_TRUE(error);
   EXPECT_THAT(error->message(),
               AllOf(HasSubstr("'chosen_action.parameters.limit_price' holds utf8"),
@@ -125,8 +125,8 @@ TEST_F(RecordedTypesTest, TwoTransactionsThatDisagreeCommitOnlyTheFirst) {
   Dataset second = open();
   Dataset::Transaction a = first.begin(kDecisions);
   Dataset::Transaction b = second.begin(kDecisions);
-  a.add(decision_rows({1}, 1.5));
-  b.add(decision_rows({2}, Value("x")));
+  a.add(decision_rows_with_limit({1}, 1.5));
+  b.add(decision_rows_with_limit({2}, Value("x")));
   a.commit();
   const auto error = expect_error<IoSchemaError>([&] { b.commit(); });
   ASSERT_TRUE(error);
@@ -137,21 +137,22 @@ TEST_F(RecordedTypesTest, TwoTransactionsThatDisagreeCommitOnlyTheFirst) {
 
 TEST_F(RecordedTypesTest, IntegersWhereDoublesWereRecordedAreCastLosslessly) {
   Dataset dataset = open();
-  dataset.append(kDecisions, decision_rows({1}, 1.5));
-  dataset.append(kDecisions, decision_rows({2}, Value(7)));
+  dataset.append(kDecisions, decision_rows_with_limit({1}, 1.5));
+  dataset.append(kDecisions, decision_rows_with_limit({2}, Value(7)));
   const frame::ArrayPtr actions = open().read(kDecisions).column("chosen_action");
   EXPECT_EQ(actions->type()->field(1).type->to_string(), "struct<limit_price: float64>");
   EXPECT_EQ(actions->value_at(1).as_record()[1].second.as_record()[0].second, Value(7.0));
-  EXPECT_TRUE(expect_error<IoSchemaError>(
-      [&] { dataset.append(kDecisions, decision_rows({3}, Value(int64_t{1} << 60 | 1))); }));
+  EXPECT_TRUE(expect_error<IoSchemaError>([&] {
+    dataset.append(kDecisions, decision_rows_with_limit({3}, Value(int64_t{1} << 60 | 1)));
+  }));
 }
 
 TEST_F(RecordedTypesTest, BatchedAppendsCheckAgainstTypesNotYetCommitted) {
   settings.write_manifest_every_n = 10;
   Dataset dataset = open();
-  dataset.append(kDecisions, decision_rows({1}, 1.5));
+  dataset.append(kDecisions, decision_rows_with_limit({1}, 1.5));
   EXPECT_TRUE(expect_error<IoSchemaError>(
-      [&] { dataset.append(kDecisions, decision_rows({2}, Value("x"))); }));
+      [&] { dataset.append(kDecisions, decision_rows_with_limit({2}, Value("x"))); }));
   dataset.flush();
   EXPECT_EQ(open().read(kDecisions).num_rows(), 1);
 }
@@ -166,7 +167,8 @@ TEST_F(RecordedTypesTest, TheBucketSizeIsPinnedWhenTheTableIsCreated) {
                                       HasSubstr("this append uses 50")));
   EXPECT_EQ(describe_differences(before, snapshot_tree(settings.root_dir)), "");
   // Another table of the run may have its own.
-  EXPECT_THAT(open().append(kDecisions, decision_rows({120}, 1.0)).buckets, ElementsAre(2));
+  EXPECT_THAT(open().append(kDecisions, decision_rows_with_limit({120}, 1.0)).buckets,
+              ElementsAre(2));
 }
 
 TEST_F(RecordedTypesTest, ATableWithoutMetadataKeepsTheBucketSizeItsPartsShow) {
@@ -186,14 +188,14 @@ TEST_F(RecordedTypesTest, ATableWithoutMetadataKeepsTheBucketSizeItsPartsShow) {
 }
 
 TEST_F(RecordedTypesTest, ATableWithoutMetadataTakesTheTypesItsPartsHold) {
-  open().append(kDecisions, decision_rows({1}, 1.5));
+  open().append(kDecisions, decision_rows_with_limit({1}, 1.5));
   std::filesystem::remove(table_folder(kDecisions) / "table.json");
   const TreeSnapshot before = snapshot_tree(settings.root_dir);
   // Without the footers' types this would be committed and break every read.
   EXPECT_TRUE(expect_error<IoSchemaError>(
-      [&] { open().append(kDecisions, decision_rows({2}, Value("x"))); }));
+      [&] { open().append(kDecisions, decision_rows_with_limit({2}, Value("x"))); }));
   EXPECT_EQ(describe_differences(before, snapshot_tree(settings.root_dir)), "");
-  open().append(kDecisions, decision_rows({3}, Value()));
+  open().append(kDecisions, decision_rows_with_limit({3}, Value()));
   EXPECT_EQ(open().read(kDecisions).num_rows(), 2);
 }
 

@@ -546,7 +546,8 @@ TEST_F(ScanTest, AnExtraColumnOfOneAppendIsNullInTheOthers) {
   expect_rows_aligned(rows);
 }
 
-frame::Frame exchange_rows(const std::vector<int64_t>& ticks, frame::ArrayPtr payload) {
+frame::Frame exchange_rows_with_payload(const std::vector<int64_t>& ticks,
+                                        frame::ArrayPtr payload) {
   const std::vector<std::string> same(ticks.size(), "v");
   return frame::Frame({{"tick", frame::make_int64(ticks)},
                        {"venue_id", frame::make_utf8(same)},
@@ -557,12 +558,12 @@ frame::Frame exchange_rows(const std::vector<int64_t>& ticks, frame::ArrayPtr pa
 
 TEST_F(ScanTest, StructMembersThatDifferBetweenAppendsAreUnitedByName) {
   Dataset dataset = open();
-  dataset.append(
-      "exchange",
-      exchange_rows({1, 2}, frame::make_struct({{"price", frame::make_int64({10, 11})}})));
   dataset.append("exchange",
-                 exchange_rows({3}, frame::make_struct({{"note", frame::make_utf8({"late"})},
-                                                        {"price", frame::make_int64({12})}})));
+                 exchange_rows_with_payload(
+                     {1, 2}, frame::make_struct({{"price", frame::make_int64({10, 11})}})));
+  dataset.append("exchange", exchange_rows_with_payload(
+                                 {3}, frame::make_struct({{"note", frame::make_utf8({"late"})},
+                                                          {"price", frame::make_int64({12})}})));
 
   const frame::Frame rows = dataset.read("exchange", {.columns = {"tick", "additional_payload"}});
   EXPECT_EQ(rows.column("additional_payload")->type()->to_string(),
@@ -590,10 +591,11 @@ TEST_F(ScanTest, IncompatibleTypesAreASchemaErrorNamingBothPartsAndTheColumnPath
 
 TEST_F(ScanTest, ANestedConflictNamesTheMemberPath) {
   Dataset dataset = open();
-  dataset.append("exchange",
-                 exchange_rows({1}, frame::make_struct({{"price", frame::make_int64({10})}})));
-  append_unchecked("exchange",
-                   exchange_rows({2}, frame::make_struct({{"price", frame::make_utf8({"ten"})}})));
+  dataset.append("exchange", exchange_rows_with_payload(
+                                 {1}, frame::make_struct({{"price", frame::make_int64({10})}})));
+  append_unchecked(
+      "exchange",
+      exchange_rows_with_payload({2}, frame::make_struct({{"price", frame::make_utf8({"ten"})}})));
 
   const auto error = expect_error<IoSchemaError>([&] { dataset.read("exchange"); });
   ASSERT_TRUE(error);

@@ -1,6 +1,7 @@
 // Tests of page compression and decompression for every codec.
 
 #include "parquet/compression.hpp"
+#include "parquet/compression_test_data.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -20,27 +21,14 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using Bytes = std::vector<uint8_t>;
+using testing::kDecompressLimit;
+using testing::page_like_data;
 
 constexpr Codec kWritableCodecs[] = {Codec::kUncompressed, Codec::kSnappy, Codec::kGzip,
                                      Codec::kZstd, Codec::kLz4Raw};
 constexpr Codec kCompressingCodecs[] = {Codec::kSnappy, Codec::kGzip, Codec::kZstd, Codec::kLz4Raw};
-constexpr size_t kLimit = size_t{1} << 30;
-
 Bytes as_bytes(std::string_view text) {
   return Bytes(text.begin(), text.end());
-}
-
-// Log-like text with random numbers: compressible, but not trivially.
-Bytes page_like_data(size_t size, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string text;
-  text.reserve(size + 64);
-  while (text.size() < size) {
-    text += "agent_" + std::to_string(rng() % 5000) + ",token_" + std::to_string(rng() % 40) + "," +
-            std::to_string(rng() % 1000000) + ";";
-  }
-  text.resize(size);
-  return as_bytes(text);
 }
 
 Bytes random_bytes(size_t size, uint64_t seed) {
@@ -73,7 +61,7 @@ TEST(Compression, RoundTripsSmallEmptyAndLargeInputs) {
   for (Codec codec : kWritableCodecs) {
     for (const Bytes& input : inputs) {
       const Bytes compressed = compress(codec, input);
-      EXPECT_EQ(decompress(codec, compressed, input.size(), kLimit), input)
+      EXPECT_EQ(decompress(codec, compressed, input.size(), kDecompressLimit), input)
           << codec_name(codec) << ", " << input.size() << " bytes";
     }
   }
@@ -106,27 +94,27 @@ TEST(Decompression, ReadsIndependentlyProducedPages) {
   const Bytes gzip = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03,
                       0x4b, 0x2e, 0x2a, 0xd3, 0xcd, 0xcc, 0x57, 0x48, 0x46, 0xa6,
                       0x14, 0x01, 0x3c, 0x51, 0xbc, 0xf0, 0x15, 0x00, 0x00, 0x00};
-  EXPECT_EQ(decompress(Codec::kGzip, gzip, text.size(), kLimit), text);
+  EXPECT_EQ(decompress(Codec::kGzip, gzip, text.size(), kDecompressLimit), text);
   // The `zstd` command line tool, with its content checksum.
   const Bytes zstd = {0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x15, 0x75, 0x00, 0x00,
                       0x40, 0x63, 0x72, 0x76, 0x2d, 0x69, 0x6f, 0x20, 0x21,
                       0x01, 0x00, 0x3a, 0x8a, 0x11, 0x9b, 0x51, 0x08, 0x81};
-  EXPECT_EQ(decompress(Codec::kZstd, zstd, text.size(), kLimit), text);
+  EXPECT_EQ(decompress(Codec::kZstd, zstd, text.size(), kDecompressLimit), text);
   // Snappy: length 12, literal "abc" (tag (3-1) << 2), copy of 9 from offset 3 (tag
   // (9-4) << 2 | 1, offset byte 3).
   const Bytes snappy = {0x0C, 0x08, 'a', 'b', 'c', 0x15, 0x03};
-  EXPECT_EQ(decompress(Codec::kSnappy, snappy, 12, kLimit), as_bytes("abcabcabcabc"));
+  EXPECT_EQ(decompress(Codec::kSnappy, snappy, 12, kDecompressLimit), as_bytes("abcabcabcabc"));
   // LZ4 block: token 3 literals + match of 9 (0x35), "abc", offset 3; then a final
   // sequence of 5 literals (0x50), as the block format requires at the end.
   const Bytes lz4 = {0x35, 'a', 'b', 'c', 0x03, 0x00, 0x50, '1', '2', '3', '4', '5'};
-  EXPECT_EQ(decompress(Codec::kLz4Raw, lz4, 17, kLimit), as_bytes("abcabcabcabc12345"));
+  EXPECT_EQ(decompress(Codec::kLz4Raw, lz4, 17, kDecompressLimit), as_bytes("abcabcabcabc12345"));
 }
 
 TEST(Decompression, ReadsSeveralGzipMembers) {
   Bytes page = compress(Codec::kGzip, as_bytes("first "));
   const Bytes second = compress(Codec::kGzip, as_bytes("second"));
   page.insert(page.end(), second.begin(), second.end());
-  EXPECT_EQ(decompress(Codec::kGzip, page, 12, kLimit), as_bytes("first second"));
+  EXPECT_EQ(decompress(Codec::kGzip, page, 12, kDecompressLimit), as_bytes("first second"));
 }
 
 TEST(Decompression, RefusesHostileExpectedSizes) {
@@ -134,7 +122,7 @@ TEST(Decompression, RefusesHostileExpectedSizes) {
   const size_t hundred_gigabytes = size_t{100} << 30;
   for (Codec codec : kWritableCodecs) {
     expect_error<IoFormatError>(
-        [&] { decompress(codec, compressed, hundred_gigabytes, kLimit); },
+        [&] { decompress(codec, compressed, hundred_gigabytes, kDecompressLimit); },
         {.message_has = {"claims 107374182400 uncompressed bytes, above the limit of 1073741824"}});
   }
   // The caller's limit applies even below Parquet's own 2 GiB page maximum...
@@ -149,20 +137,20 @@ TEST(Decompression, RefusesSizeMismatches) {
   for (Codec codec : kWritableCodecs) {
     const Bytes compressed = compress(codec, input);
     for (size_t claimed : {input.size() - 1, input.size() + 1, size_t{0}}) {
-      EXPECT_THROW(decompress(codec, compressed, claimed, kLimit), IoFormatError)
+      EXPECT_THROW(decompress(codec, compressed, claimed, kDecompressLimit), IoFormatError)
           << codec_name(codec) << " claiming " << claimed;
     }
   }
   const Bytes zstd = compress(Codec::kZstd, input);
   expect_error<IoFormatError>(
-      [&] { decompress(Codec::kZstd, zstd, 4000, kLimit); },
+      [&] { decompress(Codec::kZstd, zstd, 4000, kDecompressLimit); },
       {.message_has = {"ZSTD page decompresses to more than the 4000 bytes its header claims"}});
   const Bytes gzip = compress(Codec::kGzip, input);
   expect_error<IoFormatError>(
-      [&] { decompress(Codec::kGzip, gzip, 6000, kLimit); },
+      [&] { decompress(Codec::kGzip, gzip, 6000, kDecompressLimit); },
       {.message_has = {"GZIP page decompresses to 5000 bytes but its header claims 6000"}});
   expect_error<IoFormatError>(
-      [&] { decompress(Codec::kGzip, gzip, 4000, kLimit); },
+      [&] { decompress(Codec::kGzip, gzip, 4000, kDecompressLimit); },
       {.message_has = {"GZIP page decompresses to more than the 4000 bytes its header claims"}});
 }
 
@@ -171,30 +159,33 @@ TEST(Decompression, RefusesTruncatedAndCorruptData) {
   for (Codec codec : kCompressingCodecs) {
     const Bytes compressed = compress(codec, input);
     const Bytes truncated(compressed.begin(), compressed.begin() + compressed.size() / 2);
-    EXPECT_THROW(decompress(codec, truncated, input.size(), kLimit), IoFormatError)
+    EXPECT_THROW(decompress(codec, truncated, input.size(), kDecompressLimit), IoFormatError)
         << codec_name(codec);
-    EXPECT_THROW(decompress(codec, random_bytes(compressed.size(), 6), input.size(), kLimit),
-                 IoFormatError)
+    EXPECT_THROW(
+        decompress(codec, random_bytes(compressed.size(), 6), input.size(), kDecompressLimit),
+        IoFormatError)
         << codec_name(codec);
-    EXPECT_THROW(decompress(codec, Bytes{}, input.size(), kLimit), IoFormatError)
+    EXPECT_THROW(decompress(codec, Bytes{}, input.size(), kDecompressLimit), IoFormatError)
         << codec_name(codec);
   }
   // Checksums catch a single flipped bit in gzip (CRC-32) and in a checksummed zstd frame.
   Bytes gzip = compress(Codec::kGzip, input);
   gzip[gzip.size() / 2] ^= 0x10;
-  EXPECT_THROW(decompress(Codec::kGzip, gzip, input.size(), kLimit), IoFormatError);
+  EXPECT_THROW(decompress(Codec::kGzip, gzip, input.size(), kDecompressLimit), IoFormatError);
   const Bytes zstd_with_checksum = {0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x15, 0x75, 0x00, 0x00,
                                     0x40, 0x63, 0x72, 0x76, 0x2d, 0x69, 0x6f, 0x20, 0x21,
                                     0x01, 0x00, 0x3a, 0x8a, 0x11, 0x9b, 0x51, 0x08, 0x80};
-  expect_error<IoFormatError>([&] { decompress(Codec::kZstd, zstd_with_checksum, 21, kLimit); },
-                              {.message_has = {"ZSTD page data is corrupt"}});
+  expect_error<IoFormatError>(
+      [&] { decompress(Codec::kZstd, zstd_with_checksum, 21, kDecompressLimit); },
+      {.message_has = {"ZSTD page data is corrupt"}});
   // Trailing bytes after the last gzip member are not another member.
   Bytes gzip_with_garbage = compress(Codec::kGzip, input);
   gzip_with_garbage.push_back(0x00);
-  EXPECT_THROW(decompress(Codec::kGzip, gzip_with_garbage, input.size(), kLimit), IoFormatError);
+  EXPECT_THROW(decompress(Codec::kGzip, gzip_with_garbage, input.size(), kDecompressLimit),
+               IoFormatError);
   // An UNCOMPRESSED page must hold exactly what its header claims.
   expect_error<IoFormatError>(
-      [] { decompress(Codec::kUncompressed, as_bytes("abc"), 4, kLimit); },
+      [] { decompress(Codec::kUncompressed, as_bytes("abc"), 4, kDecompressLimit); },
       {.message_has = {"UNCOMPRESSED page decompresses to 3 bytes but its header claims 4"}});
 }
 
@@ -205,7 +196,7 @@ TEST(Compression, UnsupportedCodecsAreNamed) {
     // BROTLI and Hadoop-framed LZ4 are read (compression_foreign_test.cpp), not written.
     if (codec != Codec::kBrotli && codec != Codec::kLz4) {
       expect_error<IoFormatError>(
-          [&] { decompress(codec, input, 4, kLimit); },
+          [&] { decompress(codec, input, 4, kDecompressLimit); },
           {.message_has = {"compression codec " + name + " cannot be read"}});
     }
     expect_error<IoConfigError>(
@@ -219,7 +210,7 @@ TEST(Compression, Levels) {
   const Bytes input = page_like_data(200000, 7);
   for (int level : {-5, 1, 3, 19}) {
     const Bytes compressed = compress(Codec::kZstd, input, level);
-    EXPECT_EQ(decompress(Codec::kZstd, compressed, input.size(), kLimit), input) << level;
+    EXPECT_EQ(decompress(Codec::kZstd, compressed, input.size(), kDecompressLimit), input) << level;
   }
   EXPECT_LT(compress(Codec::kZstd, input, 19).size(), compress(Codec::kZstd, input, -5).size());
   // Switching levels between calls must not reuse a stream set up for another level.
@@ -227,7 +218,7 @@ TEST(Compression, Levels) {
   const Bytes gzip_best = compress(Codec::kGzip, input, 9);
   EXPECT_LT(gzip_best.size(), gzip_fast.size());
   EXPECT_EQ(compress(Codec::kGzip, input, 1), gzip_fast);
-  EXPECT_EQ(decompress(Codec::kGzip, gzip_best, input.size(), kLimit), input);
+  EXPECT_EQ(decompress(Codec::kGzip, gzip_best, input.size(), kDecompressLimit), input);
   EXPECT_THROW(compress(Codec::kZstd, input, 100), IoConfigError);
   EXPECT_THROW(compress(Codec::kGzip, input, 10), IoConfigError);
   EXPECT_THROW(compress(Codec::kGzip, input, -1), IoConfigError);
@@ -239,9 +230,9 @@ TEST(Compression, ReusesTheCallersBuffer) {
   const Bytes input = page_like_data(100000, 8);
   Bytes out(500000, 0xAB);
   compress(Codec::kZstd, input, 3, out);
-  EXPECT_EQ(decompress(Codec::kZstd, out, input.size(), kLimit), input);
+  EXPECT_EQ(decompress(Codec::kZstd, out, input.size(), kDecompressLimit), input);
   Bytes decoded = {1, 2, 3};
-  decompress(Codec::kZstd, out, input.size(), kLimit, decoded);
+  decompress(Codec::kZstd, out, input.size(), kDecompressLimit, decoded);
   EXPECT_EQ(decoded, input);
 }
 
@@ -254,7 +245,8 @@ TEST(Compression, ThreadsUseTheirOwnContexts) {
       bool all_equal = true;
       for (int round = 0; round < 5; ++round) {
         for (Codec codec : {Codec::kZstd, Codec::kGzip}) {
-          all_equal &= decompress(codec, compress(codec, input), input.size(), kLimit) == input;
+          all_equal &=
+              decompress(codec, compress(codec, input), input.size(), kDecompressLimit) == input;
         }
       }
       ok[t] = all_equal;

@@ -33,6 +33,8 @@
 namespace crv::parquet {
 namespace {
 
+using test_files::with_schema;
+
 using test_files::Bytes;
 using test_support::expect_error;
 
@@ -237,16 +239,6 @@ TEST(EncodingFixtureFiles, Utf8IsCheckedInPagesThatFollowADictionary) {
   EXPECT_EQ(frame.column(0)->string_at(299), "value-299");
   EXPECT_EQ(frame.column(0)->string_at(300), "value-300-\xFF\xFE");
   EXPECT_EQ(frame.column(0)->string_at(399), "value-399");
-}
-
-// The file with its footer's schema changed by `change`.
-template <class Change>
-Bytes with_schema(const Bytes& file, Change&& change) {
-  test_files::Footer footer = test_files::footer_of(file);
-  change(footer.metadata.schema);
-  Bytes out(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(footer.start));
-  test_files::append_footer(footer.metadata, out);
-  return out;
 }
 
 TEST(EncodingFixtureFiles, FixedLengthsOutsideTheirRangeAreRefused) {

@@ -38,7 +38,7 @@ auto decoding(const Bytes& bytes, uint64_t base_offset = 0) {
 // Serializes into both buffer kinds, then decodes with trailing bytes after the
 // encoding, as a page header is followed by its page.
 template <class T>
-void expect_round_trip(const T& value) {
+void expect_thrift_round_trip(const T& value) {
   const std::string bytes = serialize(value);
   Bytes vector_bytes;
   serialize_into(value, vector_bytes);
@@ -215,11 +215,11 @@ using AllStructs =
 TYPED_TEST_SUITE(FormatRoundTrip, AllStructs);
 
 TYPED_TEST(FormatRoundTrip, OptionalFieldsUnset) {
-  expect_round_trip(TypeParam{});
+  expect_thrift_round_trip(TypeParam{});
 }
 
 TYPED_TEST(FormatRoundTrip, OptionalFieldsSet) {
-  expect_round_trip(full<TypeParam>());
+  expect_thrift_round_trip(full<TypeParam>());
 }
 
 TYPED_TEST(FormatRoundTrip, TruncationAtEveryByteIsAnError) {
@@ -311,7 +311,7 @@ TEST(FormatBytes, EveryLogicalTypeMemberUsesItsSpecifiedFieldId) {
     const std::string bytes = serialize(logical_type);
     ASSERT_GE(bytes.size(), 3u);
     EXPECT_EQ(static_cast<uint8_t>(bytes[0]), (id << 4) | 0x0C) << "member " << id;
-    expect_round_trip(logical_type);
+    expect_thrift_round_trip(logical_type);
   }
   // An id beyond 15 takes the long form: type byte, then zigzag(16) = 32.
   const std::string unrecognized = serialize(LogicalType{UnrecognizedLogicalType{16}});
@@ -327,7 +327,7 @@ TEST(FormatValues, UnknownEnumValuesAndUnionMembersSurviveARoundTrip) {
   column.codec = static_cast<CompressionCodec>(99);
   metadata.schema[1].logical_type = TimeType{.unit = static_cast<TimeUnit>(7)};
   metadata.column_orders->push_back(static_cast<ColumnOrder>(9));
-  expect_round_trip(metadata);
+  expect_thrift_round_trip(metadata);
 }
 
 TEST(FormatValues, NewerLogicalTypesDecodeAsUnrecognized) {

@@ -22,15 +22,13 @@
 namespace crv::parquet {
 namespace {
 
+using test_files::read_back;
+
 using frame::Value;
 using test_files::Bytes;
 using test_files::footer_of;
 using test_files::for_each_page;
 using test_support::expect_error;
-
-frame::Frame read_back(const Bytes& bytes, ReadVerification verification = {}) {
-  return ParquetReader(memory_source(bytes, "part.parquet"), verification).read();
-}
 
 uint32_t crc_of(std::span<const uint8_t> bytes) {
   return static_cast<uint32_t>(crc32_z(0, bytes.data(), bytes.size()));
@@ -61,20 +59,20 @@ frame::Frame small_part() {
   return frame::Frame::from_rows(rows);
 }
 
-struct Layout {
+struct ChecksumLayout {
   const char* name;
   Compression compression;
   bool dictionary;
 };
 
-const Layout kLayouts[] = {
+const ChecksumLayout kChecksumLayouts[] = {
     {"plain_uncompressed", Compression::kNone, false},
     {"dictionary_uncompressed", Compression::kNone, true},
     {"plain_zstd", Compression::kZstd, false},
     {"dictionary_snappy", Compression::kSnappy, true},
 };
 
-Bytes write_layout(const frame::Frame& rows, const Layout& layout) {
+Bytes write_checksum_layout(const frame::Frame& rows, const ChecksumLayout& layout) {
   WriterOptions options;
   options.compression = layout.compression;
   options.enable_dictionary = layout.dictionary;
@@ -84,9 +82,9 @@ Bytes write_layout(const frame::Frame& rows, const Layout& layout) {
 }
 
 TEST(PageChecksums, EveryPageCarriesTheCrc32OfItsStoredBytes) {
-  for (const Layout& layout : kLayouts) {
+  for (const ChecksumLayout& layout : kChecksumLayouts) {
     SCOPED_TRACE(layout.name);
-    const Bytes file = write_layout(small_part(), layout);
+    const Bytes file = write_checksum_layout(small_part(), layout);
     int pages = 0;
     int dictionary_pages = 0;
     for_every_page(file, [&](const format::PageHeader& page, uint64_t offset) {
@@ -106,9 +104,9 @@ TEST(PageChecksums, EveryPageCarriesTheCrc32OfItsStoredBytes) {
 // other rows than were written; unverified, some do, so the checksums are what catches them.
 TEST(PageChecksums, NoFlippedPageByteReadsBackAsOtherRows) {
   const frame::Frame rows = small_part();
-  for (const Layout& layout : kLayouts) {
+  for (const ChecksumLayout& layout : kChecksumLayouts) {
     SCOPED_TRACE(layout.name);
-    const Bytes file = write_layout(rows, layout);
+    const Bytes file = write_checksum_layout(rows, layout);
     int flips = 0;
     int unverified_wrong_rows = 0;
     for_every_page(file, [&](const format::PageHeader& page, uint64_t offset) {
@@ -123,7 +121,7 @@ TEST(PageChecksums, NoFlippedPageByteReadsBackAsOtherRows) {
         }
         try {
           unverified_wrong_rows +=
-              !read_back(corrupt, {.checksums = false, .utf8 = false}).equals(rows);
+              !read_back(corrupt, {}, {.checksums = false, .utf8 = false}).equals(rows);
         } catch (const IoFormatError&) {
         }
       }
@@ -134,7 +132,7 @@ TEST(PageChecksums, NoFlippedPageByteReadsBackAsOtherRows) {
 }
 
 TEST(PageChecksums, AMismatchNamesTheFileColumnAndPageOffset) {
-  Bytes file = write_layout(small_part(), kLayouts[0]);
+  Bytes file = write_checksum_layout(small_part(), kChecksumLayouts[0]);
   const format::ColumnMetaData meta = *footer_of(file).metadata.row_groups[1].columns[3].meta_data;
   std::optional<uint64_t> first_page;
   for_each_page(file, meta, [&](const format::PageHeader&, uint64_t offset) {
@@ -153,10 +151,10 @@ TEST(PageChecksums, AMismatchNamesTheFileColumnAndPageOffset) {
 
 TEST(PageChecksums, FilesWithoutChecksumsStillRead) {
   const frame::Frame rows = small_part();
-  for (const Layout& layout : kLayouts) {
+  for (const ChecksumLayout& layout : kChecksumLayouts) {
     SCOPED_TRACE(layout.name);
     const Bytes file = test_files::rewrite_pages(
-        write_layout(rows, layout),
+        write_checksum_layout(rows, layout),
         [](size_t, format::PageHeader& page, Bytes&) { page.crc.reset(); });
     for_every_page(
         file, [](const format::PageHeader& page, uint64_t) { ASSERT_FALSE(page.crc.has_value()); });
@@ -203,7 +201,7 @@ TEST(Utf8, AnInvalidStringReadIsAFormatErrorNamingColumnAndRow) {
     std::string reported;
   };
   for (const Case& c : {Case{"agent", "agent"}, Case{"tags", "tags.list.element"}}) {
-    for (const Layout& layout : kLayouts) {
+    for (const ChecksumLayout& layout : kChecksumLayouts) {
       SCOPED_TRACE(c.column + " " + layout.name);
       WriterOptions options;
       options.compression = layout.compression;
@@ -216,7 +214,7 @@ TEST(Utf8, AnInvalidStringReadIsAFormatErrorNamingColumnAndRow) {
                                                              .column = c.reported,
                                                              .row = 7});
       // Unchecked, the damaged string reads as it is.
-      EXPECT_EQ(read_back(file, {.utf8 = false}).num_rows(), 12);
+      EXPECT_EQ(read_back(file, {}, {.utf8 = false}).num_rows(), 12);
     }
   }
 }

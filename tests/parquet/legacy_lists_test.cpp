@@ -17,22 +17,13 @@
 namespace crv::parquet {
 namespace {
 
+using test_files::read_back;
+using test_files::with_schema;
+
 using format::FieldRepetitionType;
 using format::SchemaElement;
 using frame::Value;
 using test_files::Bytes;
-
-frame::Frame read_back(const Bytes& file) {
-  return ParquetReader(memory_source(file, "legacy.parquet")).read();
-}
-
-Bytes with_schema(const Bytes& file, std::vector<SchemaElement> schema) {
-  test_files::Footer footer = test_files::footer_of(file);
-  footer.metadata.schema = std::move(schema);
-  Bytes out(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(footer.start));
-  test_files::append_footer(footer.metadata, out);
-  return out;
-}
 
 // Writes the single column of `rows` as `field`, whose type may declare the items
 // required that `rows` (built from values) leaves nullable.

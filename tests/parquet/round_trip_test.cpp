@@ -13,18 +13,16 @@
 #include "crv/frame/builders.hpp"
 #include "crv/parquet/reader.hpp"
 #include "crv/parquet/writer.hpp"
+#include "parquet/test_files.hpp"
 #include "support/expect_error.hpp"
 
 namespace crv::parquet {
 namespace {
 
+using test_files::read_back;
+
 using frame::Value;
 using test_support::expect_error;
-
-frame::Frame read_back(const std::vector<uint8_t>& bytes, const ReadOptions& options = {}) {
-  ParquetReader reader(memory_source(bytes, "memory.parquet"));
-  return reader.read(options);
-}
 
 void expect_round_trip(const frame::Frame& frame, const WriterOptions& options = {}) {
   const std::vector<uint8_t> bytes = write_parquet(frame, options);

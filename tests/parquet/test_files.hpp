@@ -10,11 +10,19 @@
 #include <utility>
 #include <vector>
 
+#include "crv/frame/frame.hpp"
+#include "crv/parquet/reader.hpp"
 #include "parquet/format.hpp"
 
 namespace crv::parquet::test_files {
 
 using Bytes = std::vector<uint8_t>;
+
+// Reads a whole file held in memory; errors name it "part.parquet".
+inline frame::Frame read_back(const Bytes& file, const ReadOptions& options = {},
+                              ReadVerification verification = {}) {
+  return ParquetReader(memory_source(file, "part.parquet"), verification).read(options);
+}
 
 struct Footer {
   format::FileMetaData metadata;
@@ -39,6 +47,22 @@ inline void append_footer(const format::FileMetaData& metadata, Bytes& file) {
   std::memcpy(tail, &length, sizeof length);
   std::memcpy(tail + 4, "PAR1", 4);
   file.insert(file.end(), tail, tail + sizeof tail);
+}
+
+// The file with its footer's schema changed by `change(schema)`.
+template <class Change>
+Bytes with_schema(const Bytes& file, Change&& change) {
+  Footer footer = footer_of(file);
+  change(footer.metadata.schema);
+  Bytes out(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(footer.start));
+  append_footer(footer.metadata, out);
+  return out;
+}
+
+// The file with its footer's schema replaced by `schema`.
+inline Bytes with_schema(const Bytes& file, std::vector<format::SchemaElement> schema) {
+  return with_schema(file,
+                     [&](std::vector<format::SchemaElement>& old) { old = std::move(schema); });
 }
 
 inline uint64_t chunk_start(const format::ColumnMetaData& meta) {

@@ -24,8 +24,8 @@ using ::testing::HasSubstr;
 
 // An action running `decode` on a decoder over `bytes`, read at `base_offset` of
 // meta.parquet.
-auto decoding(const Bytes& bytes, std::function<void(CompactDecoder&)> decode,
-              uint64_t base_offset = 0) {
+auto decoding_with(const Bytes& bytes, std::function<void(CompactDecoder&)> decode,
+                   uint64_t base_offset = 0) {
   return [bytes, decode = std::move(decode), base_offset] {
     CompactDecoder decoder(bytes, base_offset, "meta.parquet");
     decode(decoder);
@@ -361,7 +361,7 @@ TEST(CompactDecoder, SkippingAWholeStructConsumesExactlyIt) {
 
 TEST(CompactDecoder, ErrorsCarryPathAndOffsetFromTheCallersBase) {
   // field 1 i32 whose varint is cut off after one continuation byte.
-  const auto error = expect_error<IoFormatError>(decoding(
+  const auto error = expect_error<IoFormatError>(decoding_with(
                                                      {0x15, 0x80},
                                                      [](CompactDecoder& decoder) {
                                                        decoder.begin_struct();
@@ -378,18 +378,18 @@ TEST(CompactDecoder, ErrorsCarryPathAndOffsetFromTheCallersBase) {
 }
 
 TEST(CompactDecoder, TruncatedValuesAreRejected) {
-  expect_error<IoFormatError>(decoding({}, [](CompactDecoder& d) { d.read_i8(); }),
+  expect_error<IoFormatError>(decoding_with({}, [](CompactDecoder& d) { d.read_i8(); }),
                               {.message_has = {"ends inside a byte"}});
-  expect_error<IoFormatError>(decoding({0, 0, 0}, [](CompactDecoder& d) { d.read_double(); }),
+  expect_error<IoFormatError>(decoding_with({0, 0, 0}, [](CompactDecoder& d) { d.read_double(); }),
                               {.message_has = {"ends inside a double"}});
   expect_error<IoFormatError>(
-      decoding({0x15}, [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }),
+      decoding_with({0x15}, [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }),
       {.message_has = {"ends inside a varint"}});
   expect_error<IoFormatError>(
-      decoding({0x1C, 0x00}, [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }),
+      decoding_with({0x1C, 0x00}, [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }),
       {.message_has = {"ends inside a byte"}});
   expect_error<IoFormatError>(
-      decoding(Bytes(15, 0), [](CompactDecoder& d) { d.skip_value(CompactType::kUuid); }),
+      decoding_with(Bytes(15, 0), [](CompactDecoder& d) { d.skip_value(CompactType::kUuid); }),
       {.message_has = {"ends inside a uuid"}});
 }
 
@@ -403,15 +403,15 @@ TEST(CompactDecoder, OverlongVarintsAreRejected) {
   eleven_bytes.push_back(0x01);
   auto read_i32 = [](CompactDecoder& d) { d.read_i32(); };
   auto read_i64 = [](CompactDecoder& d) { d.read_i64(); };
-  expect_error<IoFormatError>(decoding(six_bytes, read_i32),
+  expect_error<IoFormatError>(decoding_with(six_bytes, read_i32),
                               {.message_has = {"does not fit in 32 bits"}});
-  expect_error<IoFormatError>(decoding(i32_overflow, read_i32),
+  expect_error<IoFormatError>(decoding_with(i32_overflow, read_i32),
                               {.message_has = {"does not fit in 32 bits"}});
-  expect_error<IoFormatError>(decoding(i64_overflow, read_i64),
+  expect_error<IoFormatError>(decoding_with(i64_overflow, read_i64),
                               {.message_has = {"does not fit in 64 bits"}});
-  expect_error<IoFormatError>(decoding(eleven_bytes, read_i64),
+  expect_error<IoFormatError>(decoding_with(eleven_bytes, read_i64),
                               {.message_has = {"does not fit in 64 bits"}});
-  expect_error<IoFormatError>(decoding(six_bytes, read_i32, 7), {.offset = 7});
+  expect_error<IoFormatError>(decoding_with(six_bytes, read_i32, 7), {.offset = 7});
 
   // The longest valid encodings still decode.
   const Bytes max_i32{0xFF, 0xFF, 0xFF, 0xFF, 0x0F};
@@ -420,8 +420,9 @@ TEST(CompactDecoder, OverlongVarintsAreRejected) {
 
 TEST(CompactDecoder, I16OutOfRangeIsRejected) {
   // zigzag(40000) = 80000 = 0x80 0xF1 0x04
-  expect_error<IoFormatError>(decoding({0x80, 0xF1, 0x04}, [](CompactDecoder& d) { d.read_i16(); }),
-                              {.message_has = {"i16 value 40000 is out of range"}});
+  expect_error<IoFormatError>(
+      decoding_with({0x80, 0xF1, 0x04}, [](CompactDecoder& d) { d.read_i16(); }),
+      {.message_has = {"i16 value 40000 is out of range"}});
 }
 
 TEST(CompactDecoder, FieldIdBeyondI16AndInvalidTypesAreRejected) {
@@ -431,22 +432,23 @@ TEST(CompactDecoder, FieldIdBeyondI16AndInvalidTypesAreRejected) {
     while (d.next_field(field)) d.skip_field(field);
   };
   // Long-form field 32767 (zigzag 65534 = FE FF 03) of type i8, then a short-form delta of 1.
-  expect_error<IoFormatError>(decoding({0x03, 0xFE, 0xFF, 0x03, 0x00, 0x13, 0x00}, read_fields),
-                              {.message_has = {"field id 32768"}});
-  expect_error<IoFormatError>(decoding({0x15, 0x00, 0x1E}, read_fields, 50),
+  expect_error<IoFormatError>(
+      decoding_with({0x03, 0xFE, 0xFF, 0x03, 0x00, 0x13, 0x00}, read_fields),
+      {.message_has = {"field id 32768"}});
+  expect_error<IoFormatError>(decoding_with({0x15, 0x00, 0x1E}, read_fields, 50),
                               {.message_has = {"invalid field type 14"}, .offset = 52});
-  expect_error<IoFormatError>(decoding({0x1F}, read_fields),
+  expect_error<IoFormatError>(decoding_with({0x1F}, read_fields),
                               {.message_has = {"invalid field type 15"}});
-  expect_error<IoFormatError>(decoding({0x10}, read_fields),
+  expect_error<IoFormatError>(decoding_with({0x10}, read_fields),
                               {.message_has = {"invalid field type 0"}});
 }
 
 TEST(CompactDecoder, HugeBinaryLengthsAreRejectedBeforeAnyCopy) {
   auto read_binary = [](CompactDecoder& d) { d.read_binary(); };
-  expect_error<IoFormatError>(decoding({0x05, 'a', 'b'}, read_binary),
+  expect_error<IoFormatError>(decoding_with({0x05, 'a', 'b'}, read_binary),
                               {.message_has = {"declares 5 bytes but only 2 remain"}});
   // 0xFFFFFFFF: a negative i32 length in the protocol's terms.
-  expect_error<IoFormatError>(decoding({0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 'a'}, read_binary),
+  expect_error<IoFormatError>(decoding_with({0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 'a'}, read_binary),
                               {.message_has = {"declares 4294967295 bytes"}});
 }
 
@@ -454,28 +456,29 @@ TEST(CompactDecoder, HugeListAndMapSizesAreRejectedBeforeAnyElement) {
   auto skip = [](CompactType type) { return [type](CompactDecoder& d) { d.skip_value(type); }; };
   // 2^31 - 1 structs declared, four bytes present.
   expect_error<IoFormatError>(
-      decoding({0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0, 0, 0, 0}, skip(CompactType::kList)),
+      decoding_with({0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0, 0, 0, 0}, skip(CompactType::kList)),
       {.message_has = {"declares 2147483647 entries"}});
   // Beyond the protocol's i32 size.
   expect_error<IoFormatError>(
-      decoding({0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F}, skip(CompactType::kList)),
+      decoding_with({0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F}, skip(CompactType::kList)),
       {.message_has = {"exceeds the protocol's limit"}});
   // Doubles take eight bytes each: three cannot fit in the one byte left.
   expect_error<IoFormatError>(
-      decoding(Bytes{0x37, 0}, skip(CompactType::kSet)),
+      decoding_with(Bytes{0x37, 0}, skip(CompactType::kSet)),
       {.message_has = {"declares 3 entries, at least 24 bytes, but only 1 bytes remain"}});
   // A map of 1000 i32 -> i32 entries needs at least 2000 bytes.
   Bytes map{0xE8, 0x07, 0x55};
   map.insert(map.end(), 1000, 0x00);
-  expect_error<IoFormatError>(decoding(map, skip(CompactType::kMap)),
+  expect_error<IoFormatError>(decoding_with(map, skip(CompactType::kMap)),
                               {.message_has = {"map declares 1000 entries, at least 2000 bytes"}});
 }
 
 TEST(CompactDecoder, InvalidElementTypesAreRejectedButEmptyListsPass) {
-  expect_error<IoFormatError>(decoding({0x1F, 0x00}, [](CompactDecoder& d) { d.begin_list(); }),
-                              {.message_has = {"list declares invalid element type 15"}});
   expect_error<IoFormatError>(
-      decoding({0x01, 0xE5, 0x00, 0x00}, [](CompactDecoder& d) { d.begin_map(); }),
+      decoding_with({0x1F, 0x00}, [](CompactDecoder& d) { d.begin_list(); }),
+      {.message_has = {"list declares invalid element type 15"}});
+  expect_error<IoFormatError>(
+      decoding_with({0x01, 0xE5, 0x00, 0x00}, [](CompactDecoder& d) { d.begin_map(); }),
       {.message_has = {"map declares invalid element type 14"}});
   const Bytes empty_untyped_list{0x00};
   CompactDecoder decoder(empty_untyped_list, 0, "");
@@ -510,17 +513,18 @@ TEST(CompactDecoder, NestingUpToTheLimitIsSkipped) {
 
 TEST(CompactDecoder, NestingBeyondTheLimitIsRejected) {
   expect_error<IoFormatError>(
-      decoding(
+      decoding_with(
           nested_structs(kMaxThriftNesting + 1),
           [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }, 10),
       {.message_has = {"nest deeper than 64 levels"}, .offset = 10u + kMaxThriftNesting});
-  expect_error<IoFormatError>(decoding(nested_lists(kMaxThriftNesting + 1),
-                                       [](CompactDecoder& d) { d.skip_value(CompactType::kList); }),
-                              {.message_has = {"nest deeper than 64 levels"}});
+  expect_error<IoFormatError>(
+      decoding_with(nested_lists(kMaxThriftNesting + 1),
+                    [](CompactDecoder& d) { d.skip_value(CompactType::kList); }),
+      {.message_has = {"nest deeper than 64 levels"}});
   // A hostile file could nest thousands deep; the decoder stops at the limit.
   expect_error<IoFormatError>(
-      decoding(nested_structs(100000),
-               [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }),
+      decoding_with(nested_structs(100000),
+                    [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }),
       {.message_has = {"nest deeper"}});
 }
 
@@ -528,7 +532,7 @@ TEST(CompactDecoder, TruncationAtEveryPositionOfANestedStructIsAnError) {
   const Bytes bytes = struct_with_unknown_fields();
   for (size_t size = 0; size < bytes.size(); ++size) {
     const Bytes prefix(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size));
-    const auto error = expect_error<IoFormatError>(decoding(
+    const auto error = expect_error<IoFormatError>(decoding_with(
         prefix, [](CompactDecoder& d) { d.skip_value(CompactType::kStruct); }, 500));
     ASSERT_TRUE(error.has_value()) << "prefix of " << size << " bytes";
     ASSERT_TRUE(error->context().offset.has_value()) << "prefix of " << size << " bytes";

@@ -55,6 +55,9 @@ std::optional<int64_t> bucket_of_folder_name(std::string_view name);
 std::filesystem::path bucket_dir(const IoSettings& settings, std::string_view run_id,
                                  std::string_view table_name, int64_t bucket_id);
 
+// The suffix of every Parquet file in a table folder: parts, and strays to report.
+inline constexpr std::string_view kParquetSuffix = ".parquet";
+
 // How a part file name looks, for messages that describe it.
 inline constexpr std::string_view kPartFileNameForm = "part-<32 lowercase hex>.parquet";
 
