@@ -7,6 +7,7 @@
 // bad input (schema, canonical rows).
 
 import {performance} from 'node:perf_hooks';
+import {createInterface} from 'node:readline';
 import {parseArgs} from 'node:util';
 
 import {compareWithExpected, disagreementDetail} from './lib/check.mjs';
@@ -24,6 +25,7 @@ const USAGE = `usage:
   node oracle.mjs write ENGINE SCHEMA.json INPUT.jsonl OUT.parquet
       [--compression ${COMPRESSIONS.join('|')}] [--row-group-size N] [--kv KEY=VALUE]...
   node oracle.mjs meta FILE.parquet
+  node oracle.mjs serve   (runs the command lines given on standard input as JSON arrays)
 readers: ${enginesWith('read').join(', ')}; writers: ${enginesWith('write').join(', ')}`;
 
 function parseCommandLine(command, args, positionalNames, options = {}) {
@@ -43,22 +45,22 @@ function parseCommandLine(command, args, positionalNames, options = {}) {
   };
 }
 
-async function readCommand(args) {
+async function readCommand(args, io) {
   const {engine: engineName, file, schemaPath} =
       parseCommandLine('read', args, ['engine', 'file', 'schemaPath']);
   const schema = await loadSchema(schemaPath);
   const engine = await loadEngine(engineName, 'read');
   try {
     for await (const lines of engine.readCanonical(file, schema)) {
-      if (lines.length > 0) await writeText(process.stdout, `${lines.join('\n')}\n`);
+      if (lines.length > 0) await writeText(io.stdout, `${lines.join('\n')}\n`);
     }
   } catch (error) {
-    return fail(`${engineName}: ${disagreementDetail(error) ?? oneLine(error)}`);
+    return fail(io, `${engineName}: ${disagreementDetail(error) ?? oneLine(error)}`);
   }
   return 0;
 }
 
-async function checkCommand(args) {
+async function checkCommand(args, io) {
   const {file, schemaPath, expectedPath, engines, timings} =
       parseCommandLine('check', args, ['file', 'schemaPath', 'expectedPath'], {
         engines: {type: 'string', default: enginesWith('read').join(',')},
@@ -83,12 +85,12 @@ async function checkCommand(args) {
       failures++;
     }
     if (timings) line += ` (${((performance.now() - started) / 1000).toFixed(2)} s)`;
-    await writeText(process.stdout, `${line}\n`);
+    await writeText(io.stdout, `${line}\n`);
   }
   return failures === 0 ? 0 : 1;
 }
 
-async function writeCommand(args) {
+async function writeCommand(args, io) {
   const options = parseCommandLine('write', args, ['engine', 'schemaPath', 'inputPath', 'out'], {
     compression: {type: 'string', default: 'zstd'},
     'row-group-size': {type: 'string'},
@@ -118,31 +120,31 @@ async function writeCommand(args) {
     await engine.write(schema, rowBatches, options.out, settings);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    return fail(`${options.engine}: ${oneLine(error)}`);
+    return fail(io, `${options.engine}: ${oneLine(error)}`);
   }
   const {problems, notes, summary} = await inspectWrittenFile(
       options.engine, options.out, schema, {rows: counter.rows, rowGroupSize});
-  for (const note of notes) process.stderr.write(`note: ${note}\n`);
-  await writeText(process.stdout, `${summary}\n`);
-  if (problems.length > 0) return fail(problems.join('\n'));
+  for (const note of notes) await writeText(io.stderr, `note: ${note}\n`);
+  await writeText(io.stdout, `${summary}\n`);
+  if (problems.length > 0) return fail(io, problems.join('\n'));
   return 0;
 }
 
-async function metaCommand(args) {
+async function metaCommand(args, io) {
   const {file} = parseCommandLine('meta', args, ['file']);
   const engine = await loadEngine('duckdb', 'meta');
   let info;
   try {
     info = await engine.meta(file);
   } catch (error) {
-    return fail(`duckdb: ${oneLine(error)}`);
+    return fail(io, `duckdb: ${oneLine(error)}`);
   }
-  await writeText(process.stdout, `${JSON.stringify(info)}\n`);
+  await writeText(io.stdout, `${JSON.stringify(info)}\n`);
   return 0;
 }
 
-function fail(message) {
-  process.stderr.write(`${message}\n`);
+async function fail(io, message) {
+  await writeText(io.stderr, `${message}\n`);
   return 1;
 }
 
@@ -155,16 +157,57 @@ const COMMANDS = {
   meta: metaCommand
 };
 
-async function main([command, ...args]) {
-  const run = COMMANDS[command];
-  if (!run) throw new UsageError(USAGE);
-  return run(args);
+// Runs one command line; resolves to its exit code, having written to io.stdout and
+// io.stderr what the process would print.
+async function runCommand([command, ...args], io) {
+  try {
+    const run = COMMANDS[command];
+    if (!run) throw new UsageError(USAGE);
+    return await run(args, io);
+  } catch (error) {
+    const usage = error instanceof UsageError;
+    await writeText(io.stderr, `${usage ? error.message : error.stack ?? error}\n`);
+    return usage ? 2 : 1;
+  }
 }
 
-function reportCrash(error) {
-  const usage = error instanceof UsageError;
-  process.stderr.write(`${usage ? error.message : error.stack ?? error}\n`);
-  process.exitCode = usage ? 2 : 1;
+// Collects what a command prints, for `serve`.
+class TextSink {
+  constructor() { this.chunks = []; }
+  write(text) {
+    this.chunks.push(text);
+    return true;
+  }
+  text() { return this.chunks.join(''); }
 }
 
-main(process.argv.slice(2)).then((code) => (process.exitCode = code), reportCrash);
+// `serve`: runs command lines read from standard input, one JSON array of arguments per
+// line, one after another, and answers each with one line {"code", "stdout", "stderr"}.
+// A test suite that runs hundreds of short commands pays for starting Node and loading
+// the engines' libraries once instead of every time.
+async function serve() {
+  const requests = createInterface({input: process.stdin, crlfDelay: Infinity});
+  for await (const line of requests) {
+    if (line.trim() === '') continue;
+    const io = {stdout: new TextSink(), stderr: new TextSink()};
+    let code;
+    try {
+      const args = JSON.parse(line);
+      if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string'))
+        throw new UsageError('serve wants one JSON array of strings per line');
+      code = await runCommand(args, io);
+    } catch (error) {
+      await writeText(io.stderr, `${error.message}\n`);
+      code = 2;
+    }
+    const answer = {code, stdout: io.stdout.text(), stderr: io.stderr.text()};
+    await writeText(process.stdout, `${JSON.stringify(answer)}\n`);
+  }
+  return 0;
+}
+
+const commandLine = process.argv.slice(2);
+const finished = commandLine.length === 1 && commandLine[0] === 'serve' ?
+    serve() :
+    runCommand(commandLine, {stdout: process.stdout, stderr: process.stderr});
+finished.then((code) => (process.exitCode = code));

@@ -72,16 +72,46 @@ function runProgram(program, args) {
   });
 }
 
-const runOracle = (args) => runProgram(process.execPath, [ORACLE, ...args]);
+// One `oracle.mjs serve` process: command lines in, one answer per line out, in order.
+// Each pool worker keeps its own, so Node and the engines' libraries load once per worker
+// rather than once per check.
+class OracleServer {
+  constructor() {
+    this.child = spawn(process.execPath, [ORACLE, 'serve'], {stdio: ['pipe', 'pipe', 'pipe']});
+    this.waiting = [];
+    this.stderr = '';
+    this.child.stderr.on('data', (chunk) => (this.stderr += chunk));
+    createInterface({input: this.child.stdout}).on('line', (line) => {
+      const answer = JSON.parse(line);
+      this.waiting.shift()?.(answer);
+    });
+    this.child.on('close', (code, signal) => {
+      const stderr = `oracle server ended (${signal ?? `exit ${code}`}): ${this.stderr}`;
+      for (const resolve of this.waiting.splice(0)) resolve({code: -1, stdout: '', stderr});
+    });
+  }
+
+  // Resolves to {code, stdout, stderr, seconds}, as runProgram does.
+  run(args) {
+    const started = performance.now();
+    return new Promise((resolve) => {
+      this.waiting.push(
+          (answer) => resolve({...answer, seconds: (performance.now() - started) / 1000}));
+      this.child.stdin.write(`${JSON.stringify(args)}\n`);
+    });
+  }
+
+  close() { this.child.stdin.end(); }
+}
 
 function lastLines(text, count = 6) { return text.trim().split('\n').slice(-count).join(' | '); }
 
 // ---- checks: other engines read crv-io's files ------------------------------------
 
-async function checkJob(fixture, codec, engines) {
+async function checkJob(oracle, fixture, codec, engines) {
   const dir = fixture.dir;
   const file = join(dir, fixture.files[codec]);
-  const result = await runOracle([
+  const result = await oracle.run([
     'check', file, join(dir, 'schema.json'), join(dir, 'expected.jsonl'), '--engines',
     engines.join(','), '--timings'
   ]);
@@ -198,9 +228,9 @@ function boundProblem(kind, text, expected, stats) {
   return equal ? null : `DuckDB shows ${JSON.stringify(text)}, expected ${String(expected)}`;
 }
 
-async function metaJob(fixture, codec) {
+async function metaJob(oracle, fixture, codec) {
   const name = `meta ${fixture.name}/${fixture.files[codec]}`;
-  const result = await runOracle(['meta', join(fixture.dir, fixture.files[codec])]);
+  const result = await oracle.run(['meta', join(fixture.dir, fixture.files[codec])]);
   if (result.code !== 0) return [{name, ok: false, detail: lastLines(result.stderr)}];
   const meta = JSON.parse(result.stdout);
   const problems = [];
@@ -272,7 +302,7 @@ function nullableSchema(schema) {
   return {columns: schema.columns.map(slot)};
 }
 
-async function reverseJob(fixture, writer, codec, tool, workDir) {
+async function reverseJob(oracle, fixture, writer, codec, tool, workDir) {
   const name = `reverse ${fixture.name} ${writer} ${codec}`;
   const dir = join(workDir, 'reverse', fixture.name);
   mkdirSync(dir, {recursive: true});
@@ -297,7 +327,7 @@ async function reverseJob(fixture, writer, codec, tool, workDir) {
     // row group loop.
     writeArgs.push('--row-group-size', String(Math.max(1, fixture.row_group_size)));
   }
-  const written = await runOracle(writeArgs);
+  const written = await oracle.run(writeArgs);
   if (written.code !== 0) {
     return [{name, ok: false, detail: `${writer} could not write: ${lastLines(written.stderr)}`}];
   }
@@ -313,12 +343,18 @@ async function reverseJob(fixture, writer, codec, tool, workDir) {
 
 // ---- running -----------------------------------------------------------------------
 
+// Each job is a function of an OracleServer.
 async function runPool(jobs, concurrency, onResult) {
   let next = 0;
   const worker = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++];
-      for (const result of await job()) onResult(result);
+    const oracle = new OracleServer();
+    try {
+      while (next < jobs.length) {
+        const job = jobs[next++];
+        for (const result of await job(oracle)) onResult(result);
+      }
+    } finally {
+      oracle.close();
     }
   };
   await Promise.all(Array.from({length: Math.min(concurrency, jobs.length)}, worker));
@@ -332,16 +368,17 @@ function planJobs(fixtures, tool, workDir) {
     const jobs = fixture.large ? large : small;
     if (fixture.large) {
       // One engine per job, so the two workers share the big reads.
-      for (const engine of READERS) jobs.push(() => checkJob(fixture, codecs[0], [engine]));
-      jobs.push(() => reverseJob(fixture, 'duckdb', 'zstd', tool, workDir));
+      for (const engine of READERS)
+        jobs.push((oracle) => checkJob(oracle, fixture, codecs[0], [engine]));
+      jobs.push((oracle) => reverseJob(oracle, fixture, 'duckdb', 'zstd', tool, workDir));
     } else {
-      for (const codec of codecs) jobs.push(() => checkJob(fixture, codec, READERS));
+      for (const codec of codecs) jobs.push((oracle) => checkJob(oracle, fixture, codec, READERS));
       for (const [writer, writerCodecs] of Object.entries(REVERSE_WRITES)) {
         for (const codec of writerCodecs)
-          jobs.push(() => reverseJob(fixture, writer, codec, tool, workDir));
+          jobs.push((oracle) => reverseJob(oracle, fixture, writer, codec, tool, workDir));
       }
     }
-    jobs.push(() => metaJob(fixture, codecs.includes('zstd') ? 'zstd' : codecs[0]));
+    jobs.push((oracle) => metaJob(oracle, fixture, codecs.includes('zstd') ? 'zstd' : codecs[0]));
   }
   // The long jobs first, so the short ones fill the gaps at the end.
   return [...large, ...small];

@@ -502,6 +502,39 @@ test('write rejects rows outside the canonical form, naming line and path', () =
       /bad-nested\.jsonl line 2 column points\[0\]\.label: utf8 must be a JSON string starting with "s:", got 7/);
 });
 
+test('serve answers each command line in order, as the command line would', () => {
+  const file = join(workDir, 'scalars.serve.parquet');
+  expectStatus(
+      oracle('write', 'duckdb', saved.scalars.schemaPath, saved.scalars.rowsPath, file), 0);
+  const check = ['check', file, saved.scalars.schemaPath, saved.scalars.rowsPath];
+  const requests = [
+    ['meta', file], [...check, '--engines', 'hyparquet,duckdb'], ['check', file],
+    [...check, '--engines', 'sqlite']
+  ];
+  const input = [...requests.map((args) => JSON.stringify(args)), '', 'not json', '[1]', ''];
+  const run =
+      spawnSync(process.execPath, [ORACLE, 'serve'], {input: input.join('\n'), encoding: 'utf8'});
+  expectStatus(run, 0);
+  const answers = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  assert.equal(answers.length, requests.length + 2);
+  requests.forEach((args, index) => {
+    const alone = oracle(...args);
+    assert.deepEqual(
+        answers[index], {code: alone.status, stdout: alone.stdout, stderr: alone.stderr},
+        JSON.stringify(args));
+  });
+  assert.deepEqual(answers[0], {code: 0, stdout: oracle('meta', file).stdout, stderr: ''});
+  assert.equal(
+      answers[1].stdout,
+      `hyparquet ok ${SCALARS.rows.length} rows\nduckdb ok ${SCALARS.rows.length} rows\n`);
+  assert.equal(answers[2].code, 2);
+  assert.match(answers[requests.length].stderr, /is not valid JSON/);
+  assert.equal(answers[requests.length].code, 2);
+  assert.deepEqual(
+      answers[requests.length + 1],
+      {code: 2, stdout: '', stderr: 'serve wants one JSON array of strings per line\n'});
+});
+
 test('bad invocations exit 2 with a reason', () => {
   const file = join(workDir, 'scalars.duckdb.zstd.parquet');
   const cases = [
