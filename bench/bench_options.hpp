@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <vector>
@@ -45,17 +47,29 @@ inline void add_synthetic_table_options(CLI::App& app, SyntheticTableOptions& op
 }
 
 // The identity_edges rows of the synthetic run `options` describes, one frame per bucket
-// of bucket_size ticks, in tick order (the last bucket may have fewer ticks).
+// of bucket_size ticks, in tick order (the last bucket may have fewer ticks). Says on
+// stderr how many rows that made and how long it took.
 inline std::vector<frame::Frame> identity_edges_by_bucket(const SyntheticTableOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
   const sim::SyntheticRun run(
       {.agents = options.agents, .ticks = options.ticks, .seed = options.seed},
       options.bucket_size);
   std::vector<frame::Frame> buckets;
+  int64_t rows = 0;
   for (int64_t first = 0; first < options.ticks; first += options.bucket_size) {
     buckets.push_back(run.rows(core::TableName::kIdentityEdges, first,
                                std::min(first + options.bucket_size, options.ticks)));
+    rows += buckets.back().num_rows();
   }
+  std::fprintf(stderr, "generated %lld rows in %.2f s\n", static_cast<long long>(rows),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return buckets;
+}
+
+inline int64_t total_rows(const std::vector<frame::Frame>& frames) {
+  int64_t rows = 0;
+  for (const frame::Frame& frame : frames) rows += frame.num_rows();
+  return rows;
 }
 
 // Parses the command line; on --help or a bad flag prints what CLI11 says and exits.

@@ -21,6 +21,7 @@
 #include "bench_options.hpp"
 #include "crv/core/table_name.hpp"
 #include "crv/frame/concat.hpp"
+#include "crv/io/paths.hpp"
 #include "crv/parquet/writer.hpp"
 #include "crv/sim/synthetic_run.hpp"
 #include "peer_script.hpp"
@@ -69,7 +70,7 @@ double write_buckets(const std::vector<crv::frame::Frame>& frames, int threads,
   fs::remove_all(out);
   const auto buckets = static_cast<int64_t>(frames.size());
   for (int64_t b = 0; b < buckets; ++b)
-    fs::create_directories(out / fmt::format("bucket={:06}", b));
+    fs::create_directories(out / crv::io::bucket_folder_name(b));
   const std::vector<crv::frame::Field> fields =
       crv::sim::SyntheticRun::fields(crv::core::TableName::kIdentityEdges);
   crv::parquet::WriterOptions options;
@@ -81,7 +82,7 @@ double write_buckets(const std::vector<crv::frame::Frame>& frames, int threads,
       for (int64_t b = t; b < buckets; b += threads) {
         bytes.clear();
         crv::parquet::write_parquet(frames[static_cast<size_t>(b)], fields, options, bytes);
-        write_bytes(out / fmt::format("bucket={:06}", b) / "part-0.parquet", bytes);
+        write_bytes(out / crv::io::bucket_folder_name(b) / "part-0.parquet", bytes);
       }
     });
   }
@@ -94,14 +95,9 @@ double write_buckets(const std::vector<crv::frame::Frame>& frames, int threads,
 int main(int argc, char** argv) try {
   const Options options = parse(argc, argv);
   fs::create_directories(options.table.out);
-  const auto generated = Clock::now();
   const std::vector<crv::frame::Frame> buckets =
       crv::bench::identity_edges_by_bucket(options.table);
-  int64_t row_count = 0;
-  for (const crv::frame::Frame& bucket : buckets) row_count += bucket.num_rows();
-  const auto rows = static_cast<double>(row_count);
-  std::fprintf(stderr, "generated %lld rows in %.2f s\n", static_cast<long long>(row_count),
-               std::chrono::duration<double>(Clock::now() - generated).count());
+  const auto rows = static_cast<double>(crv::bench::total_rows(buckets));
 
   struct Result {
     std::string name;

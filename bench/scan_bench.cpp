@@ -157,16 +157,12 @@ int main(int argc, char** argv) try {
   settings.root_dir = fs::absolute(options.table.out);
   settings.tick_bucket_size = options.table.bucket_size;
 
-  auto started = Clock::now();
   const std::vector<crv::frame::Frame> buckets =
       crv::bench::identity_edges_by_bucket(options.table);
-  int64_t row_count = 0;
-  for (const crv::frame::Frame& bucket : buckets) row_count += bucket.num_rows();
-  std::fprintf(stderr, "generated %lld rows in %.2f s\n", static_cast<long long>(row_count),
-               std::chrono::duration<double>(Clock::now() - started).count());
+  const int64_t row_count = crv::bench::total_rows(buckets);
 
   crv::io::Dataset dataset(settings, std::string(kRun));
-  started = Clock::now();
+  auto started = Clock::now();
   for (const crv::frame::Frame& bucket : buckets) dataset.append(kTable, bucket);
   std::fprintf(stderr, "appended in %.2f s\n",
                std::chrono::duration<double>(Clock::now() - started).count());

@@ -1,43 +1,20 @@
 // A settings file (crv.toml, or pyproject.toml read from [tool.crv.io]) as IoSettings::load
 // reads it. Loading reads files only, so the input is written to a scratch folder first.
 
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
-#include <system_error>
 
 #include "crv/core/errors.hpp"
 #include "crv/io/settings.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
 // The scratch folder lives as long as the fuzzing process and is removed when it ends.
-class ScratchFolder {
- public:
-  ScratchFolder() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "crv-settings-fuzz-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~ScratchFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchFolder(const ScratchFolder&) = delete;
-  ScratchFolder& operator=(const ScratchFolder&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 const std::filesystem::path& scratch_folder() {
-  static const ScratchFolder folder;
+  static const crv::test_support::TempDir folder;
   return folder.path();
 }
 

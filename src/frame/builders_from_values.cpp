@@ -11,6 +11,7 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
+#include "frame/field_path.hpp"
 
 namespace crv::frame {
 namespace {
@@ -25,10 +26,9 @@ struct Path {
   Path items_of() const { return Path{this, {}, true}; }
 
   std::string render() const {
-    std::string text = parent ? parent->render() : std::string();
-    if (items) return text + "[]";
-    if (member.empty()) return text;
-    return text.empty() ? std::string(member) : text + "." + std::string(member);
+    const std::string text = parent ? parent->render() : std::string();
+    if (items) return items_path(text);
+    return member.empty() ? text : member_path(text, member);
   }
   std::string describe() const {
     const std::string text = render();

@@ -8,13 +8,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <memory>
 #include <string>
 #include <utility>
 
 #include "crv/core/errors.hpp"
 #include "crv/io/paths.hpp"
-#include "crv/parquet/reader.hpp"
 #include "crv/parquet/writer.hpp"
 #include "io/part_source.hpp"
 #include "io/part_writer.hpp"
@@ -32,19 +30,11 @@ void check_lab_folder(std::string_view folder) {
   }
 }
 
-FileStat replace_artifact(FileSystem& fs, const std::filesystem::path& file,
-                          std::string_view bytes) {
-  fs.create_directories(containing_folder(file));
-  fs.replace_file(file, bytes, "artifact");
-  return {.path = file, .bytes = bytes.size()};
-}
-
 // The row count in the footer of `file`, or nothing when it is not readable Parquet: the
 // index lists what a run left behind, complete or not.
 std::optional<int64_t> parquet_footer_rows(FileSystem& fs, const std::filesystem::path& file) {
   try {
-    const parquet::ParquetReader reader(std::make_unique<FileSystemSource>(fs, file));
-    return reader.info().num_rows;
+    return open_part(fs, file, "").reader.info().num_rows;
   } catch (const Error&) {
     return std::nullopt;
   }
@@ -76,7 +66,9 @@ FileStat file_stat(const std::filesystem::path& file, FileSystem& fs) {
 
 FileStat write_text_atomic(const std::filesystem::path& file, std::string_view text,
                            FileSystem& fs) {
-  return replace_artifact(fs, file, text);
+  fs.create_directories(containing_folder(file));
+  fs.replace_file(file, text, "artifact");
+  return {.path = file, .bytes = text.size()};
 }
 
 FileStat write_parquet_atomic(const IoSettings& settings, const std::filesystem::path& file,
@@ -84,8 +76,8 @@ FileStat write_parquet_atomic(const IoSettings& settings, const std::filesystem:
   settings.validate();
   const std::vector<uint8_t> bytes =
       parquet::write_parquet(frame, settings_writer_options(settings));
-  return replace_artifact(
-      fs, file, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  return write_text_atomic(
+      file, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), fs);
 }
 
 std::vector<LabFolderIndex> index_lab_artifacts(const IoSettings& settings, std::string_view run_id,
@@ -96,15 +88,14 @@ std::vector<LabFolderIndex> index_lab_artifacts(const IoSettings& settings, std:
   for (const std::string_view folder : kLabFolders) {
     LabFolderIndex& listed = index.emplace_back(LabFolderIndex{.folder = folder});
     const std::filesystem::path folder_path = run_folder / lab_relative / folder;
-    const std::optional<FileIdentity> folder_identity = fs.stat(folder_path);
-    if (!folder_identity || !folder_identity->is_directory) continue;
+    if (!fs.is_directory(folder_path)) continue;
     for (const std::string& name : fs.list_directory(folder_path)) {
       const std::filesystem::path file = folder_path / name;
       // A file removed since the listing is gone from the index too.
       const std::optional<FileIdentity> identity = fs.stat(file);
       if (!identity || !identity->is_regular_file) continue;
       LabArtifact artifact{.file = {.path = lab_relative / folder / name, .bytes = identity->size}};
-      if (file.extension() == ".parquet") artifact.rows = parquet_footer_rows(fs, file);
+      if (file.extension() == kParquetSuffix) artifact.rows = parquet_footer_rows(fs, file);
       listed.files.push_back(std::move(artifact));
     }
   }

@@ -92,8 +92,7 @@ ordered_json table_statistics(const TableManifest& manifest) {
 ordered_json tables_section(FileSystem& fs, const IoSettings& settings, std::string_view run_id) {
   ordered_json tables = ordered_json::object();
   const std::filesystem::path root = tables_root(settings, run_id);
-  const std::optional<FileIdentity> root_identity = fs.stat(root);
-  if (!root_identity || !root_identity->is_directory) return tables;
+  if (!fs.is_directory(root)) return tables;
   for (const std::string& name : fs.list_directory(root)) {
     if (!core::is_lower_snake(name)) continue;
     const std::optional<TableManifest> manifest =

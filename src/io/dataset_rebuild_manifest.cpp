@@ -9,7 +9,6 @@
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
 #include "io/part_source.hpp"
-#include "io/table_folder.hpp"
 #include "io/table_lock.hpp"
 
 namespace crv::io {
@@ -72,8 +71,7 @@ RebuildResult Dataset::rebuild_manifest(std::string_view table,
                                         const RebuildProgress& on_part_read) {
   core::get_table(table);
   const std::filesystem::path folder = table_dir(settings_, run_id_, table);
-  const std::optional<FileIdentity> folder_identity = fs_.stat(folder);
-  if (!folder_identity || !folder_identity->is_directory) {
+  if (!fs_.is_directory(folder)) {
     throw IoManifestError(fmt::format("table '{}' of run '{}' has no folder, so no parts to "
                                       "rebuild its manifest from",
                                       table, run_id_),
@@ -93,8 +91,7 @@ RebuildResult Dataset::rebuild_manifest(std::string_view table,
     }
     const std::optional<int64_t> bucket = bucket_of_folder_name(entry);
     if (!bucket) continue;
-    const std::optional<FileIdentity> bucket_identity = fs_.stat(entry_path);
-    if (!bucket_identity || !bucket_identity->is_directory) continue;
+    if (!fs_.is_directory(entry_path)) continue;
 
     // Parts in the order they were written, as far as modification times (in nanoseconds)
     // tell; parts with the same time in file-name order, so a rebuild is deterministic.

@@ -135,7 +135,7 @@ void FileSystem::write_file(const std::filesystem::path& file, std::string_view 
 
 void FileSystem::replace_file(const std::filesystem::path& file, std::string_view bytes,
                               std::string_view what) {
-  const std::filesystem::path temp = file.string() + ".tmp-" + new_part_uid();
+  const std::filesystem::path temp = replacement_temp_path(file);
   try {
     write_file(temp, bytes);
     rename(temp, file);

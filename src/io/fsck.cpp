@@ -15,7 +15,6 @@
 #include "crv/io/paths.hpp"
 #include "io/fsck_repair.hpp"
 #include "io/part_source.hpp"
-#include "io/table_folder.hpp"
 #include "io/table_lock.hpp"
 #include "io/table_metadata.hpp"
 
@@ -53,7 +52,7 @@ class TableCheck {
     check_buckets(list_table_folder());
     report_parts_without_manifest();
     if (options_.repair && !manifest_corrupt_ && parquet_files_without_manifest_ == 0) {
-      repair_findings(fs_, settings_, run_id_, report_);
+      repair_findings(fs_, report_);
     }
     std::sort(report_.quarantined_parts.begin(), report_.quarantined_parts.end());
     return std::move(report_);
@@ -63,7 +62,7 @@ class TableCheck {
   void add(FsckFinding finding) { report_.findings.push_back(std::move(finding)); }
 
   void require_table_folder() {
-    if (!is_folder(report_.folder)) {
+    if (!fs_.is_directory(report_.folder)) {
       throw IoManifestError(fmt::format("table '{}' of run '{}' has no folder: nothing was ever "
                                         "appended to it",
                                         report_.table, run_id_),
@@ -139,26 +138,21 @@ class TableCheck {
       } else if (name == kQuarantineFolderName) {
         list_quarantine(path);
       } else if (const std::optional<int64_t> bucket = bucket_of_folder_name(name)) {
-        if (is_folder(path)) bucket_folders.emplace(*bucket, path);
+        if (fs_.is_directory(path)) bucket_folders.emplace(*bucket, path);
       }
     }
     return bucket_folders;
   }
 
   void list_quarantine(const std::filesystem::path& quarantine) {
-    if (!is_folder(quarantine)) return;
+    if (!fs_.is_directory(quarantine)) return;
     for (const std::string& bucket : fs_.list_directory(quarantine)) {
       const std::filesystem::path folder = quarantine / bucket;
-      if (!bucket_of_folder_name(bucket) || !is_folder(folder)) continue;
+      if (!bucket_of_folder_name(bucket) || !fs_.is_directory(folder)) continue;
       for (const std::string& name : fs_.list_directory(folder)) {
         if (name.ends_with(kParquetSuffix)) report_.quarantined_parts.push_back(folder / name);
       }
     }
-  }
-
-  bool is_folder(const std::filesystem::path& path) {
-    const std::optional<FileIdentity> identity = fs_.stat(path);
-    return identity && identity->is_directory;
   }
 
   bool is_file(const std::filesystem::path& path) {
@@ -197,7 +191,7 @@ class TableCheck {
   void check_bucket(int64_t bucket, const std::filesystem::path* folder,
                     const PartitionMeta* partition) {
     const std::filesystem::path path =
-        folder ? *folder : bucket_dir(settings_, run_id_, report_.table, bucket);
+        folder ? *folder : report_.folder / bucket_folder_name(bucket);
     const std::vector<std::string> names =
         folder ? fs_.list_directory(*folder) : std::vector<std::string>{};
     std::vector<std::string_view> named;
@@ -393,8 +387,7 @@ FsckReport fsck_run(const IoSettings& settings, std::string_view run_id, const F
   settings.validate();
   validate_run_id(run_id);
   const std::filesystem::path root = run_root(settings, run_id);
-  const std::optional<FileIdentity> root_identity = fs.stat(root);
-  if (!root_identity || !root_identity->is_directory) {
+  if (!fs.is_directory(root)) {
     throw IoError(fmt::format("run '{}' has no folder under the root '{}'", run_id,
                               settings.root_dir.string()),
                   {.path = root.string()});
@@ -402,8 +395,7 @@ FsckReport fsck_run(const IoSettings& settings, std::string_view run_id, const F
   FsckReport report{.run_id = std::string(run_id), .repair = options.repair};
   for (const core::TableName name : core::kAllTables) {
     const std::string_view table = core::to_string(name);
-    const std::optional<FileIdentity> folder = fs.stat(table_dir(settings, run_id, table));
-    if (folder && folder->is_directory) {
+    if (fs.is_directory(table_dir(settings, run_id, table))) {
       report.tables.push_back(check_table(fs, settings, run_id, table, options));
     }
   }

@@ -12,11 +12,9 @@ namespace {
 
 // Moves an unnamed part to <table>/quarantine/bucket=NNNNNN/ under its own name, never
 // over another file.
-void quarantine(FileSystem& fs, const IoSettings& settings, std::string_view run_id,
-                TableFsckReport& report, FsckFinding& finding) {
+void quarantine(FileSystem& fs, TableFsckReport& report, FsckFinding& finding) {
   const std::filesystem::path folder =
-      report.folder / kQuarantineFolderName /
-      bucket_dir(settings, run_id, report.table, *finding.bucket_id).filename();
+      report.folder / kQuarantineFolderName / bucket_folder_name(*finding.bucket_id);
   const std::filesystem::path destination = folder / finding.path.filename();
   fs.create_directories(folder);
   // The table's lock keeps other repairs out between this look and the rename, and
@@ -44,8 +42,7 @@ bool is_repairable(FsckIssue issue) {
 // In the order found, so a bucket folder's leftovers are gone before the folder is
 // removed. Nothing is synced: a repair that a crash undoes is only found again by the
 // next check.
-void repair_findings(FileSystem& fs, const IoSettings& settings, std::string_view run_id,
-                     TableFsckReport& report) {
+void repair_findings(FileSystem& fs, TableFsckReport& report) {
   for (FsckFinding& finding : report.findings) {
     try {
       switch (finding.issue) {
@@ -54,7 +51,7 @@ void repair_findings(FileSystem& fs, const IoSettings& settings, std::string_vie
           finding.repair = FsckRepair::kRemoved;
           break;
         case FsckIssue::kUnnamedPart:
-          quarantine(fs, settings, run_id, report, finding);
+          quarantine(fs, report, finding);
           break;
         case FsckIssue::kBucketFolderWithoutParts:
           fs.remove_empty_directory(finding.path);

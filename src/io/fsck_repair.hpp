@@ -1,11 +1,8 @@
 #pragma once
 // fsck's repairs: what no manifest names is removed or quarantined, never committed data.
 
-#include <string_view>
-
 #include "crv/io/file_system.hpp"
 #include "crv/io/fsck.hpp"
-#include "crv/io/settings.hpp"
 
 namespace crv::io {
 
@@ -13,9 +10,8 @@ namespace crv::io {
 // folders without a committed part.
 bool is_repairable(FsckIssue issue);
 
-// Repairs the repairable findings of `report` (a table of run `run_id`, checked under its
-// lock), in the order found, recording in each finding what was done or why it failed.
-void repair_findings(FileSystem& fs, const IoSettings& settings, std::string_view run_id,
-                     TableFsckReport& report);
+// Repairs the repairable findings of `report` (a table checked under its lock), in the
+// order found, recording in each finding what was done or why it failed.
+void repair_findings(FileSystem& fs, TableFsckReport& report);
 
 }  // namespace crv::io

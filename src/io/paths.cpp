@@ -23,6 +23,7 @@ constexpr std::string_view kBucketFolderPrefix = "bucket=";
 constexpr std::string_view kPartPrefix = "part-";
 // Appended to a part's name while it is being written.
 constexpr std::string_view kPartTempSuffix = ".tmp";
+constexpr std::string_view kReplacementTempMarker = ".tmp-";
 // Enough of an over-long run id to recognise it without flooding the message.
 constexpr std::size_t kShownPrefixBytes = 32;
 
@@ -156,6 +157,14 @@ PartPaths part_paths(const std::filesystem::path& bucket_folder, std::string_vie
 PartPaths part_paths(const IoSettings& settings, std::string_view run_id,
                      std::string_view table_name, int64_t bucket_id, std::string_view uid) {
   return part_paths(bucket_dir(settings, run_id, table_name, bucket_id), uid);
+}
+
+std::filesystem::path replacement_temp_path(const std::filesystem::path& file) {
+  return file.string() + std::string(kReplacementTempMarker) + new_part_uid();
+}
+
+bool is_temporary_file_name(std::string_view name) {
+  return name.ends_with(kPartTempSuffix) || name.find(kReplacementTempMarker) != name.npos;
 }
 
 std::string new_part_uid() {

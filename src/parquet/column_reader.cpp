@@ -134,7 +134,7 @@ class ChunkDecoder {
   // chunk; moves `position` past both and page_offset_ to the body.
   StoredPage next_page(size_t& position) {
     const std::span<const uint8_t> bytes = chunk_.bytes;
-    const auto header = format::deserialize_prefix<format::PageHeader>(
+    auto header = format::deserialize_prefix<format::PageHeader>(
         bytes.subspan(position), chunk_.offset + position, *chunk_.file);
     position += header.size;
     const format::PageHeader& page = header.value;
@@ -146,7 +146,7 @@ class ChunkDecoder {
     }
     const auto body = bytes.subspan(position, static_cast<size_t>(page.compressed_page_size));
     position += body.size();
-    return {header.value, body};
+    return {std::move(header.value), body};
   }
 
   Codec codec() const { return codec_from_thrift(static_cast<int32_t>(meta_.codec)); }

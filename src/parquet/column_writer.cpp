@@ -75,6 +75,31 @@ void set_min_max(format::Statistics& stats, std::string min, std::string max, bo
   stats.max_value = std::move(max);
 }
 
+// NaN is unordered and left out; a zero bound is written as -0.0 (min) and +0.0 (max) so
+// readers that treat the zeros apart still prune correctly.
+void float64_min_max(const LeafValues& values, format::Statistics& stats) {
+  std::optional<double> min, max;
+  for_each_present(values, [&](int64_t i) {
+    const double value = values.float64_values[i];
+    if (std::isnan(value)) return;
+    if (!min || value < *min) min = value;
+    if (!max || value > *max) max = value;
+  });
+  if (!min) return;
+  if (*min == 0.0) min = -0.0;
+  if (*max == 0.0) max = 0.0;
+  set_min_max(stats, bytes_of_value(*min), bytes_of_value(*max), true);
+}
+
+void bool_min_max(const LeafValues& values, format::Statistics& stats) {
+  bool any_true = false, any_false = false;
+  for_each_present(values, [&](int64_t i) {
+    (values.bool_values.get(static_cast<size_t>(i)) ? any_true : any_false) = true;
+  });
+  set_min_max(stats, bytes_of_value<uint8_t>(any_false ? 0 : 1),
+              bytes_of_value<uint8_t>(any_true ? 1 : 0), true);
+}
+
 }  // namespace
 
 Codec codec_for(Compression compression) {
@@ -292,22 +317,6 @@ void ColumnChunkWriter::int64_min_max(const LeafValues& values, format::Statisti
   set_min_max(stats, bytes_of_value(min), bytes_of_value(max), true);
 }
 
-// NaN is unordered and left out; a zero bound is written as -0.0 (min) and +0.0 (max) so
-// readers that treat the zeros apart still prune correctly.
-void ColumnChunkWriter::float64_min_max(const LeafValues& values, format::Statistics& stats) {
-  std::optional<double> min, max;
-  for_each_present(values, [&](int64_t i) {
-    const double value = values.float64_values[i];
-    if (std::isnan(value)) return;
-    if (!min || value < *min) min = value;
-    if (!max || value > *max) max = value;
-  });
-  if (!min) return;
-  if (*min == 0.0) min = -0.0;
-  if (*max == 0.0) max = 0.0;
-  set_min_max(stats, bytes_of_value(*min), bytes_of_value(*max), true);
-}
-
 void ColumnChunkWriter::string_min_max(const LeafValues& values, format::Statistics& stats) const {
   std::optional<std::string_view> min, max;
   auto consider = [&](std::string_view value) {
@@ -325,15 +334,6 @@ void ColumnChunkWriter::string_min_max(const LeafValues& values, format::Statist
   }
 }
 
-void ColumnChunkWriter::bool_min_max(const LeafValues& values, format::Statistics& stats) {
-  bool any_true = false, any_false = false;
-  for_each_present(values, [&](int64_t i) {
-    (values.bool_values.get(static_cast<size_t>(i)) ? any_true : any_false) = true;
-  });
-  set_min_max(stats, bytes_of_value<uint8_t>(any_false ? 0 : 1),
-              bytes_of_value<uint8_t>(any_true ? 1 : 0), true);
-}
-
 format::ColumnChunk ColumnChunkWriter::write(const LeafColumn& leaf, const SchemaNode& node,
                                              const WriterOptions& options,
                                              const ShreddedLeaf& shredded,
@@ -348,7 +348,7 @@ format::ColumnChunk ColumnChunkWriter::write(const LeafColumn& leaf, const Schem
   dictionary_encoded_ = try_dictionary(values);
 
   format::ColumnMetaData meta = chunk_metadata(values);
-  if (dictionary_encoded_) meta.dictionary_page_offset = write_dictionary_page(values.type, file);
+  if (dictionary_encoded_) meta.dictionary_page_offset = write_dictionary_page(file);
   meta.data_page_offset = static_cast<int64_t>(file.size());
   write_data_pages(shredded, file);
   meta.total_uncompressed_size = uncompressed_total_;
@@ -372,8 +372,9 @@ format::ColumnMetaData ColumnChunkWriter::chunk_metadata(const LeafValues& value
   return meta;
 }
 
-int64_t ColumnChunkWriter::write_dictionary_page(frame::TypeId type, std::vector<uint8_t>& file) {
+int64_t ColumnChunkWriter::write_dictionary_page(std::vector<uint8_t>& file) {
   page_body_.clear();
+  const frame::TypeId type = node_->type->id();
   if (type == frame::TypeId::Int64) {
     int64_dictionary_.encode_dictionary_page(page_body_);
   } else if (type == frame::TypeId::Float64) {

@@ -35,7 +35,7 @@ class ColumnChunkWriter {
   // The chunk's metadata known before its pages are written.
   format::ColumnMetaData chunk_metadata(const LeafValues& values) const;
   // Appends the dictionary page to `file`; returns its offset.
-  int64_t write_dictionary_page(frame::TypeId type, std::vector<uint8_t>& file);
+  int64_t write_dictionary_page(std::vector<uint8_t>& file);
   // What one entry costs encoded, before compression, which sizes the pages.
   double encoded_bytes_per_entry(const LeafValues& values) const;
   void write_data_pages(const ShreddedLeaf& shredded, std::vector<uint8_t>& file);
@@ -48,11 +48,10 @@ class ColumnChunkWriter {
   // Compresses page_body_ and appends header + body to `file`.
   void append_page(format::PageHeader header, std::vector<uint8_t>& file);
   format::Statistics statistics(const LeafValues& values) const;
-  // min/max of a chunk with at least one present value, per value type.
+  // min/max of a chunk with at least one present value, for the types whose bounds the
+  // dictionary can narrow.
   void int64_min_max(const LeafValues& values, format::Statistics& stats) const;
-  static void float64_min_max(const LeafValues& values, format::Statistics& stats);
   void string_min_max(const LeafValues& values, format::Statistics& stats) const;
-  static void bool_min_max(const LeafValues& values, format::Statistics& stats);
 
   // The chunk being written.
   const LeafColumn* leaf_ = nullptr;

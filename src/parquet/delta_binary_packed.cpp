@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
-#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -50,16 +48,10 @@ uint64_t read_zigzag(std::span<const uint8_t> input, size_t& position, const cha
   return (encoded >> 1) ^ (~(encoded & 1) + 1);
 }
 
-// Unpacks groups of 8 deltas of one width (0: all zero), from exactly width bytes each.
-using Unpack8 = void (*)(const uint8_t*, size_t, uint64_t*);
-
-template <int... W>
-constexpr std::array<Unpack8, sizeof...(W)> unpack_table(std::integer_sequence<int, W...>) {
-  return {&bitpack::unpack_groups<W, uint64_t>...};
-}
-
-// Indexed by bit width 0..64.
-constexpr auto kUnpack8 = unpack_table(std::make_integer_sequence<int, kMaxDeltaBitWidth + 1>{});
+// Unpacks groups of 8 deltas of one width (0: all zero), from exactly width bytes each;
+// indexed by bit width 0..64.
+constexpr auto kUnpack8 =
+    bitpack::unpack_table<uint64_t>(std::make_integer_sequence<int, kMaxDeltaBitWidth + 1>{});
 
 }  // namespace
 
@@ -119,9 +111,8 @@ void DeltaBinaryPackedDecoder::start_miniblock() {
 void DeltaBinaryPackedDecoder::refill_group() {
   if (left_in_miniblock_ == 0) start_miniblock();
   // start_miniblock checked that the whole miniblock, so this group, lies in the input.
-  // start_miniblock checked that the whole miniblock's bytes are in the input.
   const int groups = static_cast<int>(std::min<uint64_t>(kGroupsAtOnce, left_in_miniblock_ / 8));
-  const Unpack8 unpack = kUnpack8[static_cast<size_t>(width_)];
+  const bitpack::UnpackGroupsFn<uint64_t> unpack = kUnpack8[static_cast<size_t>(width_)];
   unpack(input_.data() + position_, static_cast<size_t>(groups), group_);
   position_ += static_cast<size_t>(width_) * static_cast<size_t>(groups);
   left_in_miniblock_ -= 8 * static_cast<uint64_t>(groups);

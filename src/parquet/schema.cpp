@@ -93,8 +93,8 @@ class ElementReader {
 };
 
 // The root element, which must be a group.
-const SchemaElement& read_root(ElementReader& reader, bool no_elements) {
-  if (no_elements) reader.fail("no root element");
+const SchemaElement& read_root(ElementReader& reader) {
+  if (reader.done()) reader.fail("no root element");
   const SchemaElement& root = reader.next("");
   if (!root.num_children) reader.fail("the root element is not a group");
   return root;
@@ -292,7 +292,7 @@ Schema Schema::from_fields(std::span<const frame::Field> fields) {
 
 Schema Schema::from_elements(std::span<const SchemaElement> elements, std::string_view path) {
   ElementReader reader(elements, path);
-  const SchemaElement& root = read_root(reader, elements.empty());
+  const SchemaElement& root = read_root(reader);
   Schema schema;
   ElementTreeBuilder builder(reader, schema, path);
   for (int32_t i = 0; i < *root.num_children; ++i) {

@@ -32,10 +32,12 @@ class ListSlots {
   frame::ValidityBuilder validity_;
 };
 
-template <class Builder, class T>
-void append_optional(Builder& builder, const std::optional<T>& value) {
-  if (value) {
-    builder.append(*value);
+// The numeric builders take an optional value themselves; the string builder does not,
+// because a string literal would then convert equally well to both of its overloads.
+inline void append_optional(frame::StringBuilder& builder,
+                            const std::optional<std::string_view>& text) {
+  if (text) {
+    builder.append(*text);
   } else {
     builder.append_null();
   }

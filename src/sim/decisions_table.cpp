@@ -35,9 +35,9 @@ class CandidateColumns {
       parameters_validity_.append_valid();
       token_.append(token);
     }
-    append_optional(quantity_, candidate.quantity);
-    append_optional(limit_price_, candidate.limit_price);
-    append_optional(score_, candidate.score);
+    quantity_.append(candidate.quantity);
+    limit_price_.append(candidate.limit_price);
+    score_.append(candidate.score);
     // A fallback hold was no candidate, so its key has no candidate index.
     key_.append(index < 0 ? fmt::format("{}:{}", action, token)
                           : fmt::format("{}:{}:{}", action, token, index));

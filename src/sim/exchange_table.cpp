@@ -75,14 +75,15 @@ class ExchangeTable {
     const std::string_view side = kActionNames[static_cast<size_t>(order.action)];
     const double market = market_price(world.seed, order.token, tick);
     const std::string order_id = fmt::format("ord-{}-{}", tick, agent);
-    const auto baseline = random.one_in(10) ? std::nullopt : std::optional<double>(market);
+    std::optional<double> baseline;
+    if (!random.one_in(10)) baseline = market;
 
     append_event(world, tick, venue, token, "order_placed", side);
     quantity_.append(*order.quantity);
     price_.append(*order.limit_price);
     actor_.append(world.agent(agent));
     counterparty_.append_null();
-    append_optional(baseline_, baseline);
+    baseline_.append(baseline);
     append_payload(order_id, std::nullopt, std::nullopt, 50 + random.below(5000));
 
     if (random.one_in(8)) {
@@ -101,7 +102,7 @@ class ExchangeTable {
       price_.append(price);
       actor_.append(world.agent(agent));
       counterparty_.append(world.agent(world.other_agent(agent, random)));
-      append_optional(baseline_, baseline);
+      baseline_.append(baseline);
       const std::optional<std::string_view> liquidity =
           random.one_in(3) ? std::nullopt : std::optional(random.pick(kLiquidity));
       const int64_t latency_us = 50 + random.below(5000);
@@ -121,7 +122,7 @@ class ExchangeTable {
   void append_payload(const std::optional<std::string>& order_id, std::optional<double> fee,
                       std::optional<std::string_view> liquidity, int64_t latency_us) {
     append_optional(order_id_, order_id);
-    append_optional(fee_, fee);
+    fee_.append(fee);
     append_optional(liquidity_, liquidity);
     latency_.append(latency_us);
     payload_validity_.append_valid();

@@ -44,10 +44,10 @@ class HoldingsValuationTable {
         agent_.append(world.agent(agent));
         token_.append(kTokens[static_cast<size_t>(token)]);
         quantity_.append(quantity);
-        append_optional(unit_cost_, unit_cost);
-        append_optional(cost_, cost);
-        append_optional(mark_, mark);
-        append_optional(value_, value);
+        unit_cost_.append(unit_cost);
+        cost_.append(cost);
+        mark_.append(mark);
+        value_.append(value);
         if (random.one_in(8)) {
           realized_.append_null();
         } else {

@@ -30,9 +30,7 @@ using testing::run_crvio;
 class CliAppend : public ::testing::Test {
  protected:
   std::string write_input(const std::string& name, const std::string& text) {
-    const fs::path path = root_ / name;
-    std::ofstream(path) << text;
-    return path.string();
+    return scratch_.write_file(name, text).string();
   }
 
   // Every file under the dataset root with its contents.

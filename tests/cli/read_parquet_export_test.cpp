@@ -10,10 +10,10 @@
 #include "cli/run_crvio.hpp"
 #include "crv/cli/main.hpp"
 #include "crv/core/schema_version.hpp"
-#include "crv/frame/builders.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
 #include "crv/parquet/reader.hpp"
+#include "io/dataset_test_util.hpp"
 #include "support/scoped_environment.hpp"
 #include "support/temp_dir.hpp"
 
@@ -27,18 +27,8 @@ constexpr const char* kCrvKeys[] = {"crv_schema_version", "crv_table_name", "crv
 // identity_edges rows for ticks 0 .. count - 1, written with the default settings (zstd,
 // 131072 rows per row group), so the export's settings cannot come from the parts.
 void append_edges(const io::IoSettings& settings, int64_t count) {
-  std::vector<int64_t> ticks;
-  std::vector<double> weights;
-  for (int64_t tick = 0; tick < count; ++tick) {
-    ticks.push_back(tick);
-    weights.push_back(static_cast<double>(tick) / 8.0);
-  }
-  const std::vector<std::string> same(ticks.size(), "agent");
   io::append(settings, kExportRun, kExportTable,
-             frame::Frame({{"tick", frame::make_int64(ticks)},
-                           {"observer_agent_id", frame::make_utf8(same)},
-                           {"edge_kind", frame::make_utf8(same)},
-                           {"edge_weight", frame::make_float64(weights)}}));
+             io::dataset_test::edge_rows(io::dataset_test::tick_range(0, count)));
 }
 
 // The footer of the first part the table's manifest names.

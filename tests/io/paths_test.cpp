@@ -239,6 +239,21 @@ TEST(BucketNameTest, RefusesFolderNamesWithoutThePrefix) {
   EXPECT_THROW(bucket_folder_name(-1), IoSchemaError);
 }
 
+TEST(TemporaryFileNameTest, TellsLeftoversOfInterruptedWritesFromCommittedFiles) {
+  const std::string uid(32, 'a');
+  const std::string part_temp = part_paths("/t/bucket=000001", uid).tmp.filename().string();
+  const std::string replacement = replacement_temp_path("/t/manifest.json").filename().string();
+  EXPECT_TRUE(replacement.starts_with("manifest.json.tmp-")) << replacement;
+  EXPECT_NE(replacement, replacement_temp_path("/t/manifest.json").filename().string());
+  for (const std::string& name : {part_temp, replacement, std::string("table.json.tmp-1")}) {
+    EXPECT_TRUE(is_temporary_file_name(name)) << name;
+  }
+  for (const std::string& name : {part_file_name(uid), std::string("manifest.json"),
+                                  std::string("tmp.parquet"), std::string("bucket=000001")}) {
+    EXPECT_FALSE(is_temporary_file_name(name)) << name;
+  }
+}
+
 TEST(BucketForTickTest, DividesByTheBucketSize) {
   EXPECT_EQ(bucket_for_tick(0, 100), 0);
   EXPECT_EQ(bucket_for_tick(99, 100), 0);

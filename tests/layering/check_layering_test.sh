@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves check_layering.sh catches what it is for: on a copy of the source tree, each
-# planted include below must make it fail and name the planted file, and the unplanted
-# copy must pass.
+# include planted below (one at a time, the file restored afterwards) must make it fail and
+# name the planted file, and the unplanted copy must pass.
 set -u
 script_dir=$(cd "$(dirname "$0")" && pwd)
 root=$1
@@ -9,16 +9,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 
-fresh_copy() {
-  rm -rf "$work/tree"
-  mkdir -p "$work/tree"
-  cp -r "$root/include" "$root/src" "$work/tree/"
-}
+mkdir -p "$work/tree"
+cp -r "$root/include" "$root/src" "$work/tree/"
 
 # expect_caught <file relative to the tree> <include line> <what it plants>
 expect_caught() {
   local file=$1 line=$2 what=$3 output
-  fresh_copy
+  cp "$work/tree/$file" "$work/original"
   printf '%s\n' "$line" >>"$work/tree/$file"
   if output=$("$script_dir/check_layering.sh" "$work/tree" 2>&1); then
     echo "FAIL: not caught: $what ($line in $file)"
@@ -30,9 +27,9 @@ expect_caught() {
   else
     echo "ok: caught $what"
   fi
+  mv "$work/original" "$work/tree/$file"
 }
 
-fresh_copy
 if ! output=$("$script_dir/check_layering.sh" "$work/tree" 2>&1); then
   echo "FAIL: the unchanged tree is reported:"
   echo "$output"
@@ -57,8 +54,7 @@ expect_caught include/crv/io/paths.hpp '#include "io/part_writer.hpp"' \
 expect_caught include/crv/frame/array.hpp '#include "crv/cli/main.hpp"' \
   "a higher public header in a public header"
 
-fresh_copy
-mkdir -p "$work/tree/src/rogue"
+mkdir "$work/tree/src/rogue"
 if "$script_dir/check_layering.sh" "$work/tree" >/dev/null 2>&1; then
   echo "FAIL: an unknown src/ folder is not reported"
   failures=$((failures + 1))

@@ -188,6 +188,10 @@ class FileSystem {
   // read_file, or nothing when there is no file at `file`.
   std::optional<std::string> read_file_if_exists(const std::filesystem::path& file);
   bool exists(const std::filesystem::path& path) { return stat(path).has_value(); }
+  bool is_directory(const std::filesystem::path& path) {
+    const std::optional<FileIdentity> identity = stat(path);
+    return identity && identity->is_directory;
+  }
   // Throws IoError when the file does not exist.
   uint64_t file_size(const std::filesystem::path& file);
 };

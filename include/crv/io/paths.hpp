@@ -80,6 +80,15 @@ PartPaths part_paths(const std::filesystem::path& bucket_folder, std::string_vie
 PartPaths part_paths(const IoSettings& settings, std::string_view run_id,
                      std::string_view table_name, int64_t bucket_id, std::string_view uid);
 
+// Where FileSystem::replace_file() writes the new contents of `file` before renaming them
+// over it: <file>.tmp-<new uid>.
+std::filesystem::path replacement_temp_path(const std::filesystem::path& file);
+
+// Leftovers of interrupted writes, by name: a part's .tmp file and a replacement's
+// .tmp-<uid> file. Tools that list a table's folder instead of trusting the manifest
+// (fsck, rebuild_manifest) tell them apart from committed files this way.
+bool is_temporary_file_name(std::string_view name);
+
 // 32 lowercase hexadecimal characters from 128 bits of the operating system's random
 // source; distinct across processes, including forked ones. Throws IoWriteError if
 // the source fails.

@@ -9,8 +9,6 @@
 
 #include <cstdint>
 #include <span>
-#include <string>
-#include <utility>
 #include <vector>
 
 #include "crv/frame/frame.hpp"
