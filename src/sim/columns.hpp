@@ -32,10 +32,10 @@ class ListSlots {
   frame::ValidityBuilder validity_;
 };
 
-// The numeric builders take an optional value themselves; the string builder does not,
-// because a string literal would then convert equally well to both of its overloads.
-inline void append_optional(frame::StringBuilder& builder,
-                            const std::optional<std::string_view>& text) {
+// For the string builder, which takes no optional itself: a string literal would convert
+// equally well to both overloads.
+template <class Text>
+void append_optional(frame::StringBuilder& builder, const std::optional<Text>& text) {
   if (text) {
     builder.append(*text);
   } else {
