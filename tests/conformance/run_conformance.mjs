@@ -80,6 +80,9 @@ class OracleServer {
     this.child = spawn(process.execPath, [ORACLE, 'serve'], {stdio: ['pipe', 'pipe', 'pipe']});
     this.waiting = [];
     this.stderr = '';
+    this.ended = null;  // the answer every request gets once the process is gone
+    // A request written after the process died fails through `ended`, not as an EPIPE.
+    this.child.stdin.on('error', () => {});
     this.child.stderr.on('data', (chunk) => (this.stderr += chunk));
     createInterface({input: this.child.stdout}).on('line', (line) => {
       const answer = JSON.parse(line);
@@ -87,7 +90,8 @@ class OracleServer {
     });
     this.child.on('close', (code, signal) => {
       const stderr = `oracle server ended (${signal ?? `exit ${code}`}): ${this.stderr}`;
-      for (const resolve of this.waiting.splice(0)) resolve({code: -1, stdout: '', stderr});
+      this.ended = {code: -1, stdout: '', stderr};
+      for (const resolve of this.waiting.splice(0)) resolve(this.ended);
     });
   }
 
@@ -95,6 +99,10 @@ class OracleServer {
   run(args) {
     const started = performance.now();
     return new Promise((resolve) => {
+      if (this.ended) {
+        resolve({...this.ended, seconds: 0});
+        return;
+      }
       this.waiting.push(
           (answer) => resolve({...answer, seconds: (performance.now() - started) / 1000}));
       this.child.stdin.write(`${JSON.stringify(args)}\n`);
