@@ -1,0 +1,465 @@
+// crv_io.Dataset, Transaction and Scan over crv::io::Dataset.
+//
+// A crv::io::Dataset is one thread's handle. A Python Dataset keeps a pool of them, one per
+// thread using it at the moment, so threads append and read in parallel with the GIL
+// released; the handles coordinate through the table locks as separate processes do.
+
+#include <fmt/format.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "arrow_capsules.hpp"
+#include "bindings.hpp"
+#include "crv/core/errors.hpp"
+#include "crv/core/table_name.hpp"
+#include "crv/io/dataset.hpp"
+#include "crv/io/manifest.hpp"
+#include "crv/io/paths.hpp"
+#include "input.hpp"
+#include "names.hpp"
+#include "settings.hpp"
+#include "table.hpp"
+
+namespace crv::python {
+namespace {
+
+using io::IoSettings;
+
+py::object json_loads(const std::string& text) {
+  return py::module_::import("json").attr("loads")(text);
+}
+
+class HandlePool;
+
+// A handle taken from the pool for one operation, returned when the lease ends.
+class Lease {
+ public:
+  Lease(std::shared_ptr<HandlePool> pool, std::unique_ptr<io::Dataset> handle)
+      : pool_(std::move(pool)), handle_(std::move(handle)) {}
+  Lease(Lease&&) = default;
+  ~Lease();
+  io::Dataset& operator*() const { return *handle_; }
+  io::Dataset* operator->() const { return handle_.get(); }
+
+ private:
+  std::shared_ptr<HandlePool> pool_;
+  std::unique_ptr<io::Dataset> handle_;
+};
+
+class HandlePool : public std::enable_shared_from_this<HandlePool> {
+ public:
+  // Validates the settings and run id by making the first handle.
+  HandlePool(IoSettings settings, std::string run_id)
+      : settings_(std::move(settings)), run_id_(std::move(run_id)) {
+    idle_.push_back(std::make_unique<io::Dataset>(settings_, run_id_));
+  }
+
+  const IoSettings& settings() const { return settings_; }
+  const std::string& run_id() const { return run_id_; }
+
+  Lease lease() {
+    std::unique_ptr<io::Dataset> handle;
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) throw IoError(fmt::format("the Dataset of run '{}' is closed", run_id_));
+      if (!idle_.empty()) {
+        handle = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    if (!handle) handle = std::make_unique<io::Dataset>(settings_, run_id_);
+    return Lease(shared_from_this(), std::move(handle));
+  }
+
+  void give_back(std::unique_ptr<io::Dataset> handle) {
+    std::lock_guard lock(mutex_);
+    if (!closed_) {
+      idle_.push_back(std::move(handle));
+      return;
+    }
+    // Closed meanwhile: the handle commits its batched appends as it goes.
+    handle.reset();
+  }
+
+  // Commits the batched appends of every idle handle (those in use commit when their
+  // operation ends and they are flushed next).
+  void flush() {
+    std::lock_guard lock(mutex_);
+    for (const auto& handle : idle_) handle->flush();
+  }
+
+  void close() {
+    std::vector<std::unique_ptr<io::Dataset>> handles;
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) return;
+      for (const auto& handle : idle_) handle->flush();
+      closed_ = true;
+      handles.swap(idle_);
+    }
+  }
+
+ private:
+  IoSettings settings_;
+  std::string run_id_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<io::Dataset>> idle_;
+  bool closed_ = false;
+};
+
+Lease::~Lease() {
+  if (handle_) pool_->give_back(std::move(handle_));
+}
+
+std::string table_argument(const py::handle& table) {
+  return std::string(core::to_string(table_name_of(table)));
+}
+
+io::AppendOptions append_options(bool validate_schema) {
+  return io::AppendOptions{.validate_schema = validate_schema};
+}
+
+std::optional<int64_t> bound_of(const py::handle& value, const char* key) {
+  if (value.is_none()) return std::nullopt;
+  if (!PyLong_Check(value.ptr()) || PyBool_Check(value.ptr())) {
+    throw IoConfigError(fmt::format("where[\"{}\"] must be an int or None, not {}", key,
+                                    py::repr(value).cast<std::string>()));
+  }
+  return value.cast<int64_t>();
+}
+
+io::ScanOptions scan_options(const py::object& where, const py::object& columns) {
+  io::ScanOptions options;
+  if (!where.is_none()) {
+    if (!PyDict_Check(where.ptr())) {
+      throw IoConfigError(
+          fmt::format("where must be a dict such as {{\"tick_min\": 0, "
+                      "\"tick_max\": 9}}, not {}",
+                      py::repr(where).cast<std::string>()));
+    }
+    for (const auto& [key, value] : where.cast<py::dict>()) {
+      const std::string name = py::str(key).cast<std::string>();
+      if (name == "tick_min") {
+        options.tick_min = bound_of(value, "tick_min");
+      } else if (name == "tick_max") {
+        options.tick_max = bound_of(value, "tick_max");
+      } else {
+        throw IoConfigError(
+            fmt::format("where has an unknown key '{}' (known: tick_min, tick_max)", name));
+      }
+    }
+  }
+  if (!columns.is_none()) {
+    if (py::isinstance<py::str>(columns)) {
+      throw IoConfigError("columns must be a list of names, not a str");
+    }
+    options.columns = columns.cast<std::vector<std::string>>();
+  }
+  return options;
+}
+
+py::object summary_dict(const io::AppendSummary& summary) {
+  return json_loads(summary.to_json());
+}
+
+// Appends `data` through `handle`: one append for a single batch, a transaction over the
+// batches of a stream, so a stream is committed whole or not at all.
+io::AppendSummary append_input(io::Dataset& handle, const std::string& table, InputBatches& input,
+                               const io::AppendOptions& options) {
+  if (!input.is_stream()) {
+    std::optional<frame::Frame> batch = input.next();
+    return handle.append(table, *batch, options);
+  }
+  io::Dataset::Transaction transaction = handle.begin(table);
+  while (std::optional<frame::Frame> batch = input.next()) transaction.add(*batch, options);
+  return transaction.commit();
+}
+
+class Dataset {
+ public:
+  Dataset(const py::handle& settings, std::string run_id)
+      : pool_(std::make_shared<HandlePool>(settings_of(settings), std::move(run_id))) {}
+
+  const std::shared_ptr<HandlePool>& pool() const { return pool_; }
+
+  py::object append(const py::handle& table, const py::handle& data, bool validate_schema) {
+    const std::string name = table_argument(table);
+    InputBatches input(data);
+    io::AppendSummary summary;
+    {
+      py::gil_scoped_release released;
+      Lease handle = pool_->lease();
+      summary = append_input(*handle, name, input, append_options(validate_schema));
+    }
+    return summary_dict(summary);
+  }
+
+  Table read(const py::handle& table, const py::object& where, const py::object& columns,
+             const py::object& limit) {
+    const std::string name = table_argument(table);
+    const io::ScanOptions options = scan_options(where, columns);
+    std::optional<int64_t> rows;
+    if (!limit.is_none()) rows = limit.cast<int64_t>();
+    py::gil_scoped_release released;
+    Lease handle = pool_->lease();
+    return Table(handle->read(name, options, rows));
+  }
+
+  py::object manifest(const py::handle& table) {
+    const core::TableName name = table_name_of(table);
+    std::optional<io::TableManifest> manifest;
+    {
+      py::gil_scoped_release released;
+      manifest = io::load_manifest(
+          io::default_file_system(),
+          io::manifest_path(pool_->settings(), pool_->run_id(), core::to_string(name)));
+    }
+    if (!manifest) return py::none();
+    return json_loads(io::to_json_bytes(*manifest));
+  }
+
+  py::object rebuild_manifest(const py::handle& table) {
+    const std::string name = table_argument(table);
+    std::string json;
+    {
+      py::gil_scoped_release released;
+      Lease handle = pool_->lease();
+      json = io::to_json_bytes(handle->rebuild_manifest(name).manifest);
+    }
+    return json_loads(json);
+  }
+
+  void flush() {
+    py::gil_scoped_release released;
+    pool_->flush();
+  }
+
+  void close() {
+    py::gil_scoped_release released;
+    pool_->close();
+  }
+
+ private:
+  std::shared_ptr<HandlePool> pool_;
+};
+
+class Transaction {
+ public:
+  Transaction(const Dataset& dataset, const py::handle& table)
+      : lease_(dataset.pool()->lease()), transaction_(lease_->begin(table_argument(table))) {}
+
+  void add(const py::handle& data, bool validate_schema) {
+    require_open();
+    InputBatches input(data);
+    py::gil_scoped_release released;
+    while (std::optional<frame::Frame> batch = input.next()) {
+      transaction_->add(*batch, append_options(validate_schema));
+    }
+  }
+
+  py::object commit() {
+    require_open();
+    io::AppendSummary summary;
+    {
+      py::gil_scoped_release released;
+      summary = transaction_->commit();
+      transaction_.reset();
+    }
+    summary_ = summary_dict(summary);
+    return summary_;
+  }
+
+  void rollback() {
+    if (!transaction_) return;
+    py::gil_scoped_release released;
+    transaction_->rollback();
+    transaction_.reset();
+  }
+
+  int64_t pending_rows() const { return transaction_ ? transaction_->pending_rows() : 0; }
+  const py::object& summary() const { return summary_; }
+  bool is_open() const { return transaction_.has_value(); }
+
+ private:
+  void require_open() const {
+    if (!transaction_) throw IoError("the transaction has been committed or rolled back");
+  }
+
+  Lease lease_;
+  std::optional<io::Dataset::Transaction> transaction_;
+  py::object summary_ = py::none();
+};
+
+// A scan's handle and scanner, shared by the Scan object and any stream made from it (a
+// stream may outlive the Scan); the mutex keeps them from reading at the same time.
+struct ScanState {
+  explicit ScanState(Lease handle) : lease(std::move(handle)) {}
+  Lease lease;
+  std::optional<io::TableScanner> scanner;
+  std::mutex mutex;
+
+  std::optional<frame::Frame> next() {
+    std::lock_guard lock(mutex);
+    return scanner->next();
+  }
+};
+
+class Scan {
+ public:
+  Scan(const Dataset& dataset, const py::handle& table, const py::object& where,
+       const py::object& columns)
+      : state_(std::make_shared<ScanState>(dataset.pool()->lease())) {
+    const std::string name = table_argument(table);
+    io::ScanOptions options = scan_options(where, columns);
+    py::gil_scoped_release released;
+    state_->scanner.emplace(state_->lease->scan(name, std::move(options)));
+  }
+
+  const std::vector<frame::Field>& fields() const { return state_->scanner->fields(); }
+
+  py::dict stats() const {
+    std::lock_guard lock(state_->mutex);
+    const io::ScanStats& stats = state_->scanner->stats();
+    py::dict out;
+    out["parts_selected"] = stats.parts_selected;
+    out["row_groups_selected"] = stats.row_groups_selected;
+    out["row_groups_pruned"] = stats.row_groups_pruned;
+    out["row_groups_filtered"] = stats.row_groups_filtered;
+    out["rows_yielded"] = stats.rows_yielded;
+    return out;
+  }
+
+  Table next() {
+    std::optional<frame::Frame> batch;
+    {
+      py::gil_scoped_release released;
+      batch = state_->next();
+    }
+    if (!batch) throw py::stop_iteration();
+    return Table(std::move(*batch), fields());
+  }
+
+  // The remaining batches as a stream, which keeps the scan's state alive.
+  py::object stream(const py::handle& requested_schema) {
+    check_requested_schema(requested_schema);
+    return stream_capsule(fields(), [state = state_] { return state->next(); });
+  }
+
+ private:
+  std::shared_ptr<ScanState> state_;
+};
+
+}  // namespace
+
+void bind_dataset(py::module_& module) {
+  py::class_<Dataset>(module, "Dataset",
+                      "A run's tables. Safe to use from several threads at once: each "
+                      "operation releases the GIL while it validates, encodes, writes or "
+                      "reads.")
+      .def(py::init<const py::handle&, std::string>(), py::arg("settings"), py::arg("run_id"))
+      .def_property_readonly("settings", [](const Dataset& d) { return d.pool()->settings(); })
+      .def_property_readonly("run_id", [](const Dataset& d) { return d.pool()->run_id(); })
+      .def(
+          "append",
+          [](Dataset& d, const py::handle& table, const py::handle& data, bool validate_schema,
+             bool /*validate_rows*/) { return d.append(table, data, validate_schema); },
+          py::arg("table"), py::arg("data"), py::kw_only(), py::arg("validate_schema") = true,
+          py::arg("validate_rows") = false,
+          "Validates `data` against the table and appends it atomically; returns the summary "
+          "{table, run_id, parts, rows, buckets}. Rows are always checked against the row "
+          "rules (validate_rows is accepted for compatibility). With validate_schema=False "
+          "the data is written as given, `bucket` computed from `tick`.")
+      .def(
+          "transaction",
+          [](const Dataset& d, const py::handle& table) { return Transaction(d, table); },
+          py::arg("table"),
+          "A multi-batch append committed at once; a context manager that commits when its "
+          "block ends normally and rolls back when it raises.")
+      .def("flush", &Dataset::flush, "Commits appends batched by write_manifest_every_n > 1.")
+      .def("close", &Dataset::close,
+           "Flushes and releases the handles; later operations raise IoError.")
+      .def("__enter__", [](const py::object& self) { return self; })
+      .def("__exit__",
+           [](Dataset& d, const py::args&) {
+             d.close();
+             return false;
+           })
+      .def(
+          "scan",
+          [](const Dataset& d, const py::handle& table, const py::object& where,
+             const py::object& columns) { return Scan(d, table, where, columns); },
+          py::arg("table"), py::arg("where") = py::none(), py::arg("columns") = py::none(),
+          "The committed rows of `table` whose tick lies in where={\"tick_min\": a, "
+          "\"tick_max\": b} (inclusive; either may be absent or None), with `columns` in that "
+          "order (all by default), as an iterator of Table batches. IoManifestError when the "
+          "table has no manifest (see rebuild_manifest).")
+      .def("read", &Dataset::read, py::arg("table"), py::arg("where") = py::none(),
+           py::arg("columns") = py::none(), py::arg("limit") = py::none(),
+           "The rows scan() selects collected into one Table, at most `limit` of them.")
+      .def("manifest", &Dataset::manifest, py::arg("table"),
+           "The table's manifest.json as a dict; None when the table has none yet.")
+      .def("rebuild_manifest", &Dataset::rebuild_manifest, py::arg("table"),
+           "Rebuilds manifest.json from the parts' footers, writes it, and returns it.");
+
+  py::class_<Transaction>(module, "Transaction",
+                          "A multi-batch append committed at once. As a context manager it "
+                          "commits when the block ends normally and rolls back when it raises.")
+      .def("add", &Transaction::add, py::arg("data"), py::kw_only(),
+           py::arg("validate_schema") = true,
+           "Validates `data` and writes its parts; on error they are removed and the "
+           "transaction stays usable.")
+      .def("commit", &Transaction::commit, "Commits every added batch; returns the summary.")
+      .def("rollback", &Transaction::rollback, "Removes every pending part.")
+      .def_property_readonly("pending_rows", &Transaction::pending_rows)
+      .def_property_readonly("summary", &Transaction::summary,
+                             "The commit's summary once committed, else None.")
+      .def("__enter__", [](const py::object& self) { return self; })
+      .def("__exit__",
+           [](Transaction& t, const py::handle& exc_type, const py::handle&, const py::handle&) {
+             if (!t.is_open()) return false;
+             if (exc_type.is_none()) {
+               t.commit();
+             } else {
+               t.rollback();
+             }
+             return false;
+           });
+
+  py::class_<Scan>(module, "Scan", "One pass over the rows a scan selects, a row group at a time.")
+      .def_property_readonly("column_names",
+                             [](const Scan& s) {
+                               std::vector<std::string> names;
+                               for (const frame::Field& f : s.fields()) names.push_back(f.name);
+                               return names;
+                             })
+      .def_property_readonly("schema", [](const Scan& s) { return schema_dict(s.fields()); })
+      .def_property_readonly("stats", &Scan::stats)
+      .def("__iter__", [](const py::object& self) { return self; })
+      .def("__next__", &Scan::next)
+      .def("__arrow_c_stream__", &Scan::stream, py::arg("requested_schema") = py::none(),
+           "The remaining batches as an Arrow stream; the scan is consumed.");
+
+  module.def(
+      "append",
+      [](const py::handle& table, const py::handle& data, std::string run_id,
+         const py::object& settings, bool validate_schema, bool /*validate_rows*/) {
+        const py::object resolved =
+            settings.is_none() ? py::module_::import("crv_io").attr("IoSettings").attr("load")()
+                               : settings;
+        Dataset dataset(resolved, std::move(run_id));
+        py::object summary = dataset.append(table, data, validate_schema);
+        dataset.close();
+        return summary;
+      },
+      py::arg("table"), py::arg("data"), py::arg("run_id"), py::arg("settings") = py::none(),
+      py::kw_only(), py::arg("validate_schema") = true, py::arg("validate_rows") = false,
+      "One append through a temporary Dataset; settings default to IoSettings.load().");
+}
+
+}  // namespace crv::python

@@ -1,0 +1,122 @@
+"""Transactions: several batches committed at once, as a context manager (commit on
+success, rollback on an exception) or by explicit commit and rollback."""
+
+import pytest
+
+import crv_io
+from helpers import assert_same_files, holdings_columns, part_files, snapshot
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.fixture
+def table_with_rows(dataset):
+    """holdings with two committed rows, so a rollback has a manifest to leave alone."""
+    dataset.append("holdings", holdings_columns([1, 2], tag="old"))
+    return dataset
+
+
+def test_a_transaction_block_commits_every_batch_when_it_ends_normally(table_with_rows):
+    dataset = table_with_rows
+    with dataset.transaction("holdings") as transaction:
+        assert isinstance(transaction, crv_io.Transaction)
+        transaction.add(holdings_columns([3, 150], tag="t1"))
+        transaction.add(holdings_columns([151, 420, 421], tag="t2"))
+        assert transaction.pending_rows == 5
+        assert transaction.summary is None
+        # Nothing is visible before the commit.
+        assert dataset.read("holdings").num_rows == 2
+    summary = transaction.summary
+    assert summary["rows"] == 5
+    assert summary["buckets"] == [0, 1, 4]
+    assert summary["table"] == "holdings"
+    assert dataset.read("holdings").column("agent_id") == ["old-0", "old-1", "t1-0", "t1-1", "t2-0", "t2-1", "t2-2"]
+
+
+def test_a_transaction_block_rolls_back_when_it_raises(table_with_rows, root):
+    dataset = table_with_rows
+    before = snapshot(root)
+    with pytest.raises(Boom):
+        with dataset.transaction("holdings") as transaction:
+            transaction.add(holdings_columns([3, 250]))
+            transaction.add(holdings_columns([251]))
+            raise Boom()
+    # No part left, the manifest unchanged: every file as it was.
+    assert_same_files(before, snapshot(root))
+    assert transaction.summary is None
+    assert dataset.read("holdings").num_rows == 2
+
+
+def test_explicit_commit_returns_the_summary_of_all_batches(table_with_rows):
+    dataset = table_with_rows
+    transaction = dataset.transaction(crv_io.TableName.HOLDINGS)
+    transaction.add(holdings_columns([10]))
+    transaction.add(holdings_columns([20, 30]))
+    summary = transaction.commit()
+    assert summary["rows"] == 3
+    assert sum(part["rows"] for part in summary["parts"]) == 3
+    assert transaction.summary == summary
+    assert dataset.read("holdings").column("tick") == [1, 2, 10, 20, 30]
+
+
+def test_explicit_rollback_removes_every_pending_part(table_with_rows, root):
+    dataset = table_with_rows
+    before = snapshot(root)
+    transaction = dataset.transaction("holdings")
+    transaction.add(holdings_columns([5, 305]))
+    # The batch's parts are on disk while the transaction is pending...
+    assert len(part_files(root, "holdings")) == 3
+    transaction.rollback()
+    # ...and gone after the rollback.
+    assert_same_files(before, snapshot(root))
+    assert dataset.read("holdings").num_rows == 2
+
+
+def test_an_explicit_commit_inside_a_block_is_not_undone_by_a_later_exception(table_with_rows):
+    dataset = table_with_rows
+    with pytest.raises(Boom):
+        with dataset.transaction("holdings") as transaction:
+            transaction.add(holdings_columns([7]))
+            transaction.commit()
+            raise Boom()
+    assert dataset.read("holdings").column("tick") == [1, 2, 7]
+
+
+def test_a_refused_batch_leaves_the_earlier_batches_pending(table_with_rows):
+    dataset = table_with_rows
+    with dataset.transaction("holdings") as transaction:
+        transaction.add(holdings_columns([3]))
+        with pytest.raises(crv_io.IoSchemaError):
+            transaction.add(holdings_columns([-4]))
+        assert transaction.pending_rows == 1
+        transaction.add(holdings_columns([5]))
+    assert dataset.read("holdings").column("tick") == [1, 2, 3, 5]
+
+
+def test_a_transaction_on_a_new_table_commits_its_first_manifest(dataset, root):
+    assert dataset.manifest("identity_edges") is None
+    with dataset.transaction("identity_edges") as transaction:
+        transaction.add({"tick": [1], "observer_agent_id": ["o"], "edge_kind": ["k"], "edge_weight": [1.0]})
+    assert dataset.manifest("identity_edges")["partitions"]["000000"]["row_count"] == 1
+
+
+def test_a_transaction_without_batches_commits_nothing(table_with_rows, root):
+    before = snapshot(root)
+    with table_with_rows.transaction("holdings") as transaction:
+        pass
+    assert transaction.summary["rows"] == 0
+    assert transaction.summary["parts"] == []
+    assert_same_files(before, snapshot(root))
+
+
+def test_a_transaction_on_an_unknown_table_is_a_grammar_error(dataset):
+    with pytest.raises(crv_io.GrammarError):
+        dataset.transaction("nope")
+
+
+def test_add_takes_the_validate_schema_flag(dataset):
+    with dataset.transaction("holdings") as transaction:
+        transaction.add(holdings_columns([1]), validate_schema=False)
+    assert dataset.read("holdings").column("tick") == [1]
