@@ -27,6 +27,6 @@ ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE 'oracle|stress'
 # Fuzz build (clang, ASan + UBSan + libFuzzer): replays the seeds and saved regressions,
 # then runs each target for CRV_FUZZ_SECONDS.
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCRV_FUZZ=ON -DCMAKE_UNITY_BUILD=ON \
-  -DCRV_BUILD_TESTS=OFF -DCRV_BUILD_BENCH=OFF -DCRV_FUZZ_SECONDS="${CRV_FUZZ_SECONDS:-30}"
+  -DCRV_BUILD_TESTS=OFF -DCRV_BUILD_BENCH=OFF -DCRV_BUILD_PYTHON=OFF -DCRV_FUZZ_SECONDS="${CRV_FUZZ_SECONDS:-30}"
 cmake --build build-fuzz -j"$jobs" --target fuzzers
 ctest --test-dir build-fuzz --output-on-failure -j"$jobs" -L fuzz

@@ -47,6 +47,10 @@ from ._crv_io import (
     write_text_atomic,
 )
 
+# The reference's module paths, available after `import crv_io` as they are after
+# `import crv.io`.
+from . import artifacts, config, errors, run_manifest, write  # noqa: E402
+
 __all__ = [
     "LAB_FOLDERS",
     "SCHEMA_VERSION",

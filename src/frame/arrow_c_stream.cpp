@@ -27,19 +27,17 @@ std::string producer_error(ArrowArrayStream* stream, int code) {
 ArrowStreamReader::ArrowStreamReader(ArrowArrayStream* stream) {
   if (stream == nullptr) throw SchemaError("the Arrow stream is missing");
   if (stream->release == nullptr) throw SchemaError("the Arrow stream has been released");
-  if (stream->get_schema == nullptr || stream->get_next == nullptr) {
-    stream->release(stream);
-    stream->release = nullptr;
+  stream_.reset(new ArrowArrayStream(*stream));
+  stream->release = nullptr;
+  if (stream_->get_schema == nullptr || stream_->get_next == nullptr) {
     throw SchemaError("the Arrow stream has no get_schema or get_next callback");
   }
-  stream_ = std::make_unique<ArrowArrayStream>(*stream);
-  stream->release = nullptr;
 
-  if (const int code = stream_->get_schema(stream_.get(), &schema_); code != 0) {
+  if (const int code = stream_->get_schema(stream_.get(), &schema_.schema); code != 0) {
     throw SchemaError(fmt::format("the Arrow stream's schema could not be read: {}",
                                   producer_error(stream_.get(), code)));
   }
-  const Field field = import_field(&schema_);
+  const Field field = import_field(&schema_.schema);
   if (field.type->id() != TypeId::Struct) {
     throw SchemaError(fmt::format("the Arrow stream's schema must be a struct of columns, not {}",
                                   field.type->to_string()));
@@ -47,9 +45,13 @@ ArrowStreamReader::ArrowStreamReader(ArrowArrayStream* stream) {
   fields_ = field.type->fields();
 }
 
-ArrowStreamReader::~ArrowStreamReader() {
-  if (schema_.release != nullptr) schema_.release(&schema_);
-  if (stream_ && stream_->release != nullptr) stream_->release(stream_.get());
+void ArrowStreamReader::ReleaseStream::operator()(ArrowArrayStream* stream) const {
+  if (stream->release != nullptr) stream->release(stream);
+  delete stream;
+}
+
+ArrowStreamReader::OwnedSchema::~OwnedSchema() {
+  if (schema.release != nullptr) schema.release(&schema);
 }
 
 std::optional<Frame> ArrowStreamReader::next() {
@@ -60,7 +62,7 @@ std::optional<Frame> ArrowStreamReader::next() {
                       {.row = batches_read_});
   }
   if (batch.release == nullptr) return std::nullopt;
-  Frame frame = import_frame(&batch, &schema_);
+  Frame frame = import_frame(&batch, &schema_.schema);
   ++batches_read_;
   return frame;
 }

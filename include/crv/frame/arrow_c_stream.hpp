@@ -45,7 +45,6 @@ class ArrowStreamReader {
   // columns. SchemaError when the stream is released, its schema cannot be read or is not
   // a struct of supported types (see arrow_c.hpp).
   explicit ArrowStreamReader(ArrowArrayStream* stream);
-  ~ArrowStreamReader();
   ArrowStreamReader(const ArrowStreamReader&) = delete;
   ArrowStreamReader& operator=(const ArrowStreamReader&) = delete;
 
@@ -61,8 +60,20 @@ class ArrowStreamReader {
   int64_t batches_read() const { return batches_read_; }
 
  private:
-  std::unique_ptr<ArrowArrayStream> stream_;
-  ArrowSchema schema_{};
+  // Release the structures they own even when the constructor fails half-way.
+  struct ReleaseStream {
+    void operator()(ArrowArrayStream* stream) const;
+  };
+  struct OwnedSchema {
+    OwnedSchema() = default;
+    OwnedSchema(const OwnedSchema&) = delete;
+    OwnedSchema& operator=(const OwnedSchema&) = delete;
+    ~OwnedSchema();
+    ArrowSchema schema{};
+  };
+
+  std::unique_ptr<ArrowArrayStream, ReleaseStream> stream_;
+  OwnedSchema schema_;
   std::vector<Field> fields_;
   int64_t batches_read_ = 0;
 };
