@@ -17,9 +17,10 @@ _INT64_MAX = 2**63 - 1
 
 
 def _schema_error(message: str, column: str, row: Optional[int] = None) -> IoSchemaError:
+    # Shaped like the engine's errors: str() is the message, then the context.
     where = f"column '{column}'" + ("" if row is None else f", row {row}")
-    error = IoSchemaError(f"{where}: {message}")
-    error.message, error.column, error.row = f"{where}: {message}", column, row
+    error = IoSchemaError(f"{message} ({where})")
+    error.message, error.column, error.row = message, column, row
     return error
 
 
@@ -29,8 +30,11 @@ def _numpy_column(name: str, array: Any, nan_is_null: bool) -> tuple:
     if array.ndim != 1:
         raise _schema_error(f"a column is one-dimensional, not of shape {array.shape}", name)
     kind = array.dtype.kind
-    if kind == "u" and array.dtype.itemsize == 8 and array.size and array.max() > _INT64_MAX:
-        row = int(np.argmax(array > _INT64_MAX))
+    # Compared as uint64: against a Python int numpy compares as float64, where 2**63 - 1
+    # and the values just above it round to the same number.
+    largest = np.uint64(_INT64_MAX)
+    if kind == "u" and array.dtype.itemsize == 8 and array.size and array.max() > largest:
+        row = int(np.argmax(array > largest))
         raise _schema_error(f"{array[row]} does not fit in int64", name, row)
     if kind in "iu":
         return ("int64", np.ascontiguousarray(array, dtype=np.int64), None)

@@ -168,6 +168,24 @@ py::object summary_dict(const io::AppendSummary& summary) {
   return json_loads(summary.to_json());
 }
 
+// Adds every batch of `input` to `transaction`. An error's row is counted from the start of
+// the input, not of its batch.
+void add_batches(io::Dataset::Transaction& transaction, InputBatches& input,
+                 const io::AppendOptions& options) {
+  int64_t rows_before = 0;
+  while (std::optional<frame::Frame> batch = input.next()) {
+    try {
+      transaction.add(*batch, options);
+    } catch (const Error& error) {
+      if (!error.context().row || rows_before == 0) throw;
+      ErrorContext context = error.context();
+      *context.row += rows_before;
+      error.rethrow_with_context(std::move(context));
+    }
+    rows_before += batch->num_rows();
+  }
+}
+
 // Appends `data` through `handle`: one append for a single batch, a transaction over the
 // batches of a stream, so a stream is committed whole or not at all.
 io::AppendSummary append_input(io::Dataset& handle, const std::string& table, InputBatches& input,
@@ -177,7 +195,7 @@ io::AppendSummary append_input(io::Dataset& handle, const std::string& table, In
     return handle.append(table, *batch, options);
   }
   io::Dataset::Transaction transaction = handle.begin(table);
-  while (std::optional<frame::Frame> batch = input.next()) transaction.add(*batch, options);
+  add_batches(transaction, input, options);
   return transaction.commit();
 }
 
@@ -258,9 +276,7 @@ class Transaction {
     require_open();
     InputBatches input(data);
     py::gil_scoped_release released;
-    while (std::optional<frame::Frame> batch = input.next()) {
-      transaction_->add(*batch, append_options(validate_schema));
-    }
+    add_batches(*transaction_, input, append_options(validate_schema));
   }
 
   py::object commit() {

@@ -155,9 +155,11 @@ void bind_table(py::module_& module) {
       .def(
           "column",
           [](const Table& t, const std::string& name) {
-            return column_values(t.frame.column(name));
+            const frame::ArrayPtr column = t.frame.find(name);
+            if (!column) throw py::key_error("the table has no column '" + name + "'");
+            return column_values(column);
           },
-          py::arg("name"), "The column's values as a list; SchemaError when there is none.")
+          py::arg("name"), "The column's values as a list; KeyError when there is none.")
       .def(
           "to_pydict",
           [](const Table& t) {

@@ -11,9 +11,10 @@ not installed here, so this module implements both ends from the specification:
 Producer side: `ArrowProducer` builds int64 ("l"), float64 ("g"), utf8 ("u"), bool ("b"),
 struct ("+s") and list ("+l") arrays from Python lists (None is null), record batches as
 "+s" arrays, and objects exposing `__arrow_c_stream__` and `__arrow_c_array__`. It counts
-every release call per structure, keeps every buffer alive until its release (and
-poisons the values then, so a consumer that reads after releasing sees wrong values
-instead of silently right ones), and records the `requested_schema` it was given.
+every release call per structure and records the `requested_schema` it was given. Buffers
+stay allocated for the producer's lifetime; a release poisons their values, so a consumer
+that keeps reading after releasing sees wrong values (instead of right ones by luck, or
+a crash).
 
 Consumer side: `consume_stream_capsule`, `read_schema_capsule` and `read_array` decode
 what crv_io exports, calling its callbacks the way a foreign consumer (DuckDB, Polars)
@@ -118,6 +119,16 @@ _capsule_get_pointer_raw = ctypes.PYFUNCTYPE(c_void_p, c_void_p, c_void_p)(
 _capsule_get_name_raw = ctypes.PYFUNCTYPE(c_void_p, c_void_p)(("PyCapsule_GetName", _pythonapi))
 
 
+def _immortal(callback):
+    """Keeps a ctypes callback (and its C thunk) alive until the process ends.
+
+    A capsule or an array that a consumer still holds may be destroyed during interpreter
+    shutdown, after this module's globals are cleared; its release must then still
+    find a live thunk, or the process crashes on exit."""
+    _pythonapi.Py_IncRef(ctypes.py_object(callback))
+    return callback
+
+
 def _interned_name(name: bytes) -> ctypes.Array:
     if name not in _CAPSULE_NAMES:
         _CAPSULE_NAMES[name] = ctypes.create_string_buffer(name)
@@ -146,13 +157,20 @@ def capsule_pointer(capsule: object, name: bytes) -> int:
 _CAPSULE_CONTENTS: dict[int, tuple[type, object]] = {}
 
 
+@_immortal
 @CapsuleDestructor
-def _release_capsule_contents(capsule_address):
+def _release_capsule_contents(
+    capsule_address,
+    # Bound here, not looked up in the module: see _immortal.
+    contents=_CAPSULE_CONTENTS,
+    get_name=_capsule_get_name_raw,
+    get_pointer=_capsule_get_pointer_raw,
+):
     # The PyCapsule protocol: a consumer that imported the structure moved it out and set
     # its release to NULL; otherwise the capsule still owns it and releases it here.
-    name = _capsule_get_name_raw(capsule_address)
-    address = _capsule_get_pointer_raw(capsule_address, name)
-    struct_type, _keep_alive = _CAPSULE_CONTENTS.pop(address)
+    name = get_name(capsule_address)
+    address = get_pointer(capsule_address, name)
+    struct_type, _keep_alive = contents.pop(address)
     struct = struct_type.from_address(address)
     if struct.release:
         struct.release(ctypes.byref(struct))
@@ -245,37 +263,46 @@ def _poison(buffers: list) -> None:
         ctypes.memset(buffer, 0x5A, ctypes.sizeof(buffer))
 
 
+# The release callbacks bind what they use as default arguments rather than reading
+# module globals, which are gone during interpreter shutdown (see _immortal).
+
+
+def _release_children(node, byref=ctypes.byref):
+    for child in node.children:
+        if child.release:
+            child.release(byref(child))
+
+
+@_immortal
 @SchemaRelease
-def _release_schema(pointer):
+def _release_schema(pointer, nodes=_NODES, release_children=_release_children, null=SchemaRelease):
     schema = pointer.contents
-    node = _NODES[schema.private_data]
+    node = nodes[schema.private_data]
     node.releases += 1
-    for child in node.children:
-        if child.release:
-            child.release(ctypes.byref(child))
-    schema.release = SchemaRelease()
+    release_children(node)
+    schema.release = null()
 
 
+@_immortal
 @ArrayRelease
-def _release_array(pointer):
+def _release_array(pointer, nodes=_NODES, release_children=_release_children, poison=_poison, null=ArrayRelease):
     array = pointer.contents
-    node = _NODES[array.private_data]
+    node = nodes[array.private_data]
     node.releases += 1
-    for child in node.children:
-        if child.release:
-            child.release(ctypes.byref(child))
+    release_children(node)
     # Buffers stay allocated (a consumer reading after release sees the poison rather
     # than reused memory, and does not crash).
-    _poison(node.buffers)
-    array.release = ArrayRelease()
+    poison(node.buffers)
+    array.release = null()
 
 
+@_immortal
 @StreamRelease
-def _release_stream(pointer):
+def _release_stream(pointer, nodes=_NODES, null=StreamRelease):
     stream = pointer.contents
-    node = _NODES[stream.private_data]
+    node = nodes[stream.private_data]
     node.releases += 1
-    stream.release = StreamRelease()
+    stream.release = null()
 
 
 def _validity_bitmap(valid: Sequence[bool]) -> ctypes.Array:
@@ -513,11 +540,12 @@ class StreamSource:
         self.calls = 0
         self._capsule: Optional[object] = None
         self._cursors: dict[int, int] = {}  # stream node -> next batch index
-        # The stream callbacks close over this object; ctypes needs them referenced.
+        # The stream callbacks close over this object; ctypes needs them referenced
+        # for as long as a consumer may call them.
         self._callbacks = (
-            StreamGetSchema(self._get_schema),
-            StreamGetNext(self._get_next),
-            StreamGetLastError(self._get_last_error),
+            _immortal(StreamGetSchema(self._get_schema)),
+            _immortal(StreamGetNext(self._get_next)),
+            _immortal(StreamGetLastError(self._get_last_error)),
         )
 
     def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object:
@@ -728,38 +756,54 @@ def _check(code: int, stream: ArrowArrayStream, what: str) -> None:
         raise RuntimeError(f"{what} failed with errno {code}: {message.decode(errors='replace')}")
 
 
-def consume_stream_capsule(capsule: object) -> ConsumedStream:
+def _release(struct: Structure, what: str) -> None:
+    struct.release(ctypes.byref(struct))
+    assert not struct.release, f"{what}'s release must mark it released"
+
+
+def consume_stream_capsule(capsule: object, *, arrays_outlive_stream: bool = False) -> ConsumedStream:
     """Imports an "arrow_array_stream" capsule as a consumer must: moves the stream out
-    (the capsule's copy is marked released), reads the schema and every batch, releases
-    each array and the schema after reading them, and the stream at the end."""
+    (the capsule's copy is marked released), reads the schema and every batch, and
+    releases each structure once.
+
+    By default each array is read and released before the next get_next. With
+    `arrays_outlive_stream` every array is fetched first, the schema and the stream
+    are released, and only then are the arrays read: the C stream interface lets
+    arrays outlive the stream that produced them."""
     address = capsule_pointer(capsule, STREAM_CAPSULE)
     source = ArrowArrayStream.from_address(address)
     assert source.release, "stream already released"
     stream = ArrowArrayStream()
     ctypes.memmove(ctypes.byref(stream), address, ctypes.sizeof(ArrowArrayStream))
     source.release = StreamRelease()
+    pending: list[ArrowArray] = []
+    batches = []
     try:
         schema_struct = ArrowSchema()
         _check(stream.get_schema(ctypes.byref(stream), ctypes.byref(schema_struct)), stream, "get_schema")
         try:
             schema = read_schema(ctypes.addressof(schema_struct))
-            batches = []
             while True:
                 array = ArrowArray()
                 _check(stream.get_next(ctypes.byref(stream), ctypes.byref(array)), stream, "get_next")
                 if not array.release:
                     break
+                if arrays_outlive_stream:
+                    pending.append(array)
+                    continue
                 try:
                     batches.append(read_batch(array, schema))
                 finally:
-                    array.release(ctypes.byref(array))
-                    assert not array.release, "an array's release must mark it released"
+                    _release(array, "an array")
         finally:
-            schema_struct.release(ctypes.byref(schema_struct))
-            assert not schema_struct.release, "a schema's release must mark it released"
+            _release(schema_struct, "a schema")
     finally:
-        stream.release(ctypes.byref(stream))
-        assert not stream.release, "a stream's release must mark it released"
+        _release(stream, "a stream")
+    for array in pending:
+        try:
+            batches.append(read_batch(array, schema))
+        finally:
+            _release(array, "an array")
     return ConsumedStream(schema, batches)
 
 

@@ -14,8 +14,6 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 
 import pytest
 
-import crv_io
-
 RUN_ID = "run-1"
 BUCKET_SIZE = 100  # IoSettings' default tick_bucket_size
 
@@ -117,7 +115,7 @@ def manifest_path(root: pathlib.Path, table: str, run_id: str = RUN_ID) -> pathl
 
 # --- errors ----------------------------------------------------------------------------
 
-_UNSET = object()
+UNSET = object()  # an expectation not given
 
 
 def expect_refusal(
@@ -125,8 +123,8 @@ def expect_refusal(
     error_class: type[BaseException],
     action: Callable[[], Any],
     *,
-    column: Any = _UNSET,
-    row: Any = _UNSET,
+    column: Any = UNSET,
+    row: Any = UNSET,
     message_has: Iterable[str] = (),
 ) -> BaseException:
     """Runs `action`, which must raise `error_class` and leave every file under `root`
@@ -137,9 +135,9 @@ def expect_refusal(
         action()
     assert_same_files(before, snapshot(root))
     error = caught.value
-    if column is not _UNSET:
+    if column is not UNSET:
         assert error.column == column, f"column {error.column!r} in {error}"
-    if row is not _UNSET:
+    if row is not UNSET:
         assert error.row == row, f"row {error.row!r} in {error}"
     for part in message_has:
         assert part in str(error), f"{part!r} not in {str(error)!r}"

@@ -229,6 +229,21 @@ def test_pandas_column_dtypes_convert_to_their_arrow_types(column, schema, value
     assert table.to_pydict() == {"c": values}
 
 
+def test_pandas_nan_is_a_null_while_a_numpy_nan_stays_a_number():
+    # pandas marks missing floats with NaN (pyarrow and Polars read it as null from
+    # pandas); a plain numpy array holds NaN as a value.
+    from_pandas = crv_io.Table.from_data(pd.DataFrame({"f": [1.0, np.nan]}))
+    assert from_pandas.column("f") == [1.0, None]
+    from_numpy = crv_io.Table.from_data({"f": np.array([1.0, np.nan])}).column("f")
+    assert from_numpy[0] == 1.0 and math.isnan(from_numpy[1])
+
+
+@pytest.mark.parametrize("index", [[10, 20], pd.Index([10, 20], name="tick_index")], ids=["plain", "named"])
+def test_a_dataframe_index_is_not_a_column(index):
+    table = crv_io.Table.from_data(pd.DataFrame({"f": [1.0, 2.0]}, index=index))
+    assert table.to_pydict() == {"f": [1.0, 2.0]}
+
+
 def test_a_boolean_extra_column_is_kept_when_the_schema_is_not_strict(root):
     settings = crv_io.IoSettings(root_dir=root, strict_schema=False)
     frame = pd.DataFrame({**holdings_columns([1, 2, 3]), "is_marked": pd.array([True, pd.NA, False], dtype="boolean")})

@@ -65,6 +65,15 @@ def test_the_bundle_is_rewritten_with_the_latest_statistics(dataset, settings):
     assert load(crv_io.write_run_bundle_manifest(settings, RUN_ID))["tables"]["holdings"]["rows"] == 3
 
 
+def test_a_bundle_over_a_corrupt_table_manifest_is_a_manifest_error(dataset, settings, root):
+    dataset.append("holdings", holdings_columns([1]))
+    manifest = root / "runs" / RUN_ID / "tables" / "holdings" / "manifest.json"
+    manifest.write_text("[]")
+    with pytest.raises(crv_io.IoManifestError):
+        crv_io.write_run_bundle_manifest(settings, RUN_ID)
+    assert not (root / "runs" / RUN_ID / "bundle.manifest.json").exists()
+
+
 def test_a_bundle_with_a_bad_run_id_is_a_grammar_error(settings):
     with pytest.raises(crv_io.GrammarError):
         crv_io.write_run_bundle_manifest(settings, "../x")
@@ -144,6 +153,10 @@ def test_index_lab_artifacts_lists_each_folders_files_sorted_with_parquet_rows(s
     ]
     assert index["probes"] == [] and index["policy"] == []
     assert index["audit"] == [{"path": "artifacts/lab/audit/log.txt", "bytes": 2}]
+
+
+def test_a_run_without_artifacts_indexes_empty_folders(settings):
+    assert crv_io.index_lab_artifacts(settings, RUN_ID) == {"tidy": [], "probes": [], "policy": [], "audit": []}
 
 
 def test_the_bundle_indexes_the_lab_artifacts(dataset, settings):

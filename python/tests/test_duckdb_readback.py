@@ -16,7 +16,7 @@ import pytest
 
 import crv_io
 from arrow_producer import oracle_schema, read_schema_capsule
-from helpers import RUN_ID, canonical, decision_rows, scenario_rows
+from helpers import RUN_ID, canonical, decision_rows, same_float, scenario_rows
 
 CONFORMANCE = pathlib.Path(__file__).resolve().parents[2] / "tests" / "conformance"
 ORACLE = CONFORMANCE / "oracle.mjs"
@@ -70,8 +70,10 @@ def test_duckdb_reads_a_flat_part_as_crv_io_does(dataset, tmp_path):
     table = dataset.read("holdings_valuation")
     assert duckdb_rows(flat_copy(part, tmp_path), table, tmp_path) == [canonical(row) for row in table.to_pylist()]
     # And both are what went in.
-    assert table.column("quantity") == VALUATIONS["quantity"]
-    assert table.column("agent_id") == VALUATIONS["agent_id"]
+    for name in ("tick", "agent_id", "quantity", "price_source"):
+        assert table.column(name) == VALUATIONS[name], name
+    for name in ("avg_unit_cost", "mark_price"):
+        assert all(same_float(a, b) for a, b in zip(table.column(name), VALUATIONS[name])), name
 
 
 @pytest.mark.parametrize("table_name,rows", [("decisions", decision_rows(range(6))),

@@ -3,6 +3,7 @@ conversions, round trips between runs, manifests and their rebuild."""
 
 import json
 import math
+import pathlib
 import re
 
 import numpy as np
@@ -257,6 +258,14 @@ def test_a_read_appended_into_another_run_equals_the_original(dataset, settings)
             assert again.to_pydict() == original.to_pydict()
 
 
+def test_a_scan_is_an_input_too(holdings, settings):
+    # A scan streams straight into another run's append, a row group at a time.
+    assert crv_io.Table.from_data(holdings.scan("holdings")) == holdings.read("holdings")
+    with crv_io.Dataset(settings, "copy") as copy:
+        copy.append("holdings", holdings.scan("holdings", where={"tick_min": 100}))
+        assert copy.read("holdings") == holdings.read("holdings", where={"tick_min": 100})
+
+
 def test_nan_survives_a_read(dataset):
     dataset.append("identity_edges", edge_columns([1]) | {"edge_weight": [math.nan]})
     assert math.isnan(dataset.read("identity_edges").column("edge_weight")[0])
@@ -343,6 +352,25 @@ def test_a_missing_part_is_a_manifest_error_naming_it(holdings, root):
     assert victim.name in str(caught.value)
     # A range that does not reach the missing part still reads.
     assert holdings.read("holdings", where={"tick_max": 300}).num_rows == 7
+
+
+def test_a_damaged_page_is_a_format_error_naming_part_column_and_offset(root):
+    # Uncompressed, so the page holding the marker string can be found and damaged.
+    settings = crv_io.IoSettings(root_dir=root, compression="none")
+    with crv_io.Dataset(settings, RUN_ID) as dataset:
+        summary = dataset.append("holdings", holdings_columns([1, 2]) | {"agent_id": ["MARKER-1", "other"]})
+        part = pathlib.Path(summary["parts"][0]["path"])
+        data = bytearray(part.read_bytes())
+        data[data.index(b"MARKER-1")] ^= 0x01  # the first copy is the data page's
+        part.write_bytes(bytes(data))
+        with pytest.raises(crv_io.IoFormatError) as caught:
+            dataset.read("holdings")
+        assert (caught.value.path, caught.value.column) == (str(part), "agent_id")
+        assert isinstance(caught.value.offset, int) and 0 < caught.value.offset < len(data)
+        assert "checksum" in str(caught.value)
+        # The other columns do not read the damaged page.
+        assert dataset.read("holdings", columns=["tick", "quantity"]).to_pydict() == {"tick": [1, 2],
+                                                                                      "quantity": [-5, 5]}
 
 
 def test_batched_manifest_commits_appear_at_flush(root):

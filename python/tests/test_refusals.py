@@ -14,7 +14,7 @@ import crv_io
 from arrow_producer import INT64, TIMESTAMP_US, UTF8, schema_of
 from helpers import (
     RUN_ID,
-    _UNSET,
+    UNSET,
     decision_rows,
     edge_columns,
     expect_refusal,
@@ -49,8 +49,8 @@ class Refusal:
     id: str
     table: str
     make: Callable[[], Any]
-    column: Any = _UNSET  # the error's column attribute, when the case pins it
-    row: Any = _UNSET
+    column: Any = UNSET  # the error's column attribute, when the case pins it
+    row: Any = UNSET
     message_has: tuple = ()
     error: Any = crv_io.IoSchemaError
 
@@ -95,9 +95,9 @@ REFUSALS = [
     Refusal("null_struct_in_required", "decisions",
             lambda: decisions_with(token_value_estimates=[{"tok_x": 1.0}, None]), "token_value_estimates", 1,
             ("null",)),
-    # A lone surrogate has no UTF-8 form: refused, whichever layer notices.
+    # A lone surrogate has no UTF-8 form: it cannot be stored as a str value.
     Refusal("lone_surrogate_in_string", "holdings", lambda: holdings_with(agent_id=["a", "b\ud800", "c"]),
-            error=(crv_io.IoSchemaError, crv_io.SchemaError, UnicodeEncodeError)),
+            "agent_id", 1),
     # Strings and numbers in one Python list have no common type: the input's own
     # rule is broken (SchemaError), before any table is involved.
     Refusal("mixed_strings_and_numbers", "holdings", lambda: holdings_with(agent_id=["a", 1, "c"]), "agent_id", 1,
@@ -137,6 +137,14 @@ def test_the_module_level_append_refuses_without_writing(settings, root):
     expect_refusal(root, crv_io.IoSchemaError,
                    lambda: crv_io.append("holdings", holdings_with(tick=[5, -1, 7]), RUN_ID, settings),
                    column="tick", row=1)
+
+
+def test_without_schema_validation_a_negative_tick_is_still_refused(dataset, root):
+    # validate_schema=False skips the descriptor, not the partitioning rules.
+    dataset.append("holdings", holdings_columns([1]))
+    expect_refusal(root, crv_io.IoSchemaError,
+                   lambda: dataset.append("holdings", holdings_with(tick=[5, -1, 7]), validate_schema=False),
+                   column="tick", row=1, message_has=("negative",))
 
 
 def test_an_extra_column_that_is_not_lower_snake_is_refused_even_when_not_strict(root):

@@ -96,7 +96,9 @@ def test_a_valid_assignment_changes_the_value():
     settings = crv_io.IoSettings()
     settings.tick_bucket_size = 25
     settings.strict_schema = False
+    settings.root_dir = "elsewhere"
     assert (settings.tick_bucket_size, settings.strict_schema) == (25, False)
+    assert settings.root_dir == pathlib.Path("elsewhere")
 
 
 def test_an_unknown_keyword_is_a_type_error():

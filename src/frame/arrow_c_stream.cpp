@@ -58,8 +58,7 @@ std::optional<Frame> ArrowStreamReader::next() {
   ArrowArray batch{};
   if (const int code = stream_->get_next(stream_.get(), &batch); code != 0) {
     throw SchemaError(fmt::format("the Arrow stream failed at batch {}: {}", batches_read_,
-                                  producer_error(stream_.get(), code)),
-                      {.row = batches_read_});
+                                  producer_error(stream_.get(), code)));
   }
   if (batch.release == nullptr) return std::nullopt;
   Frame frame = import_frame(&batch, &schema_.schema);

@@ -37,5 +37,20 @@ TEST(Errors, MessageCarriesContext) {
   EXPECT_EQ(std::string(IoError("plain").what()), "plain");
 }
 
+TEST(Errors, RethrowWithContextKeepsTheClassAndMessage) {
+  const IoSchemaError original("null in required column", {.column = "tick", .row = 2});
+  const Error& as_base = original;
+  try {
+    as_base.rethrow_with_context({.column = "tick", .row = 65538});
+  } catch (const IoSchemaError& error) {
+    EXPECT_EQ(error.message(), "null in required column");
+    EXPECT_EQ(error.context().row, 65538);
+    EXPECT_EQ(std::string(error.what()), "null in required column (column 'tick', row 65538)");
+    return;
+  } catch (...) {
+  }
+  ADD_FAILURE() << "rethrow_with_context did not throw an IoSchemaError";
+}
+
 }  // namespace
 }  // namespace crv

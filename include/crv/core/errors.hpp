@@ -28,18 +28,26 @@ class Error : public std::runtime_error {
   const ErrorContext& context() const { return context_; }
   // Short class name, e.g. "IoSchemaError"; used by the CLI's error lines.
   virtual const char* kind() const { return "Error"; }
+  // Throws an error of this one's class with the same message and `context` instead: how a
+  // caller that knows more (e.g. the batch's first row within the whole input) re-raises.
+  [[noreturn]] virtual void rethrow_with_context(ErrorContext context) const {
+    throw Error(message_, std::move(context));
+  }
 
  private:
   std::string message_;
   ErrorContext context_;
 };
 
-#define CRV_DECLARE_ERROR(Name, Base)                                    \
-  class Name : public Base {                                             \
-   public:                                                               \
-    explicit Name(const std::string& message, ErrorContext context = {}) \
-        : Base(message, std::move(context)) {}                           \
-    const char* kind() const override { return #Name; }                  \
+#define CRV_DECLARE_ERROR(Name, Base)                                             \
+  class Name : public Base {                                                      \
+   public:                                                                        \
+    explicit Name(const std::string& message, ErrorContext context = {})          \
+        : Base(message, std::move(context)) {}                                    \
+    const char* kind() const override { return #Name; }                           \
+    [[noreturn]] void rethrow_with_context(ErrorContext context) const override { \
+      throw Name(message(), std::move(context));                                  \
+    }                                                                             \
   }
 
 // Which layer throws which class, and why. The classes keep the names of the reference's

@@ -52,8 +52,8 @@ class ArrowStreamReader {
   const std::vector<Field>& fields() const { return fields_; }
 
   // The next batch; nothing at the end of the stream. A producer error is a SchemaError
-  // carrying the producer's message and the batch's index as row; a batch that breaks the
-  // schema or the columnar layout, a SchemaError naming the column.
+  // carrying the producer's message and the batch's index; a batch that breaks the schema
+  // or the columnar layout, a SchemaError naming the column.
   std::optional<Frame> next();
 
   // Batches read so far.
