@@ -179,9 +179,41 @@ ArrayPtr bool_column(const py::object& values, const py::object& mask) {
   return builder.finish();
 }
 
+// The common case of an object column, text with or without nulls, built directly: through
+// Values it costs several times as much. Nothing when an item is not a str or None (or a
+// str that is not valid Unicode), or no item is a str: the general path then decides.
+std::optional<ArrayPtr> string_column(const py::sequence& items,
+                                      const std::optional<BoolArray>& nulls) {
+  const py::object fast =
+      py::reinterpret_steal<py::object>(PySequence_Fast(items.ptr(), "a column is a sequence"));
+  if (!fast) throw py::error_already_set();
+  const Py_ssize_t length = PySequence_Fast_GET_SIZE(fast.ptr());
+  PyObject** item = PySequence_Fast_ITEMS(fast.ptr());
+  frame::StringBuilder builder(length);
+  bool any_text = false;
+  for (Py_ssize_t row = 0; row < length; ++row) {
+    if (item[row] == Py_None || flagged(nulls, static_cast<size_t>(row))) {
+      builder.append_null();
+      continue;
+    }
+    if (!PyUnicode_Check(item[row])) return std::nullopt;
+    Py_ssize_t size = 0;
+    const char* text = PyUnicode_AsUTF8AndSize(item[row], &size);
+    if (text == nullptr) {
+      PyErr_Clear();
+      return std::nullopt;
+    }
+    builder.append(std::string_view(text, static_cast<size_t>(size)));
+    any_text = true;
+  }
+  if (!any_text) return std::nullopt;
+  return builder.finish();
+}
+
 ArrayPtr object_column(const std::string& name, const py::object& values, const py::object& mask) {
   const py::sequence items = values.cast<py::sequence>();
   const std::optional<BoolArray> nulls = null_flags(mask);
+  if (std::optional<ArrayPtr> text = string_column(items, nulls)) return *text;
   std::vector<Value> converted;
   converted.reserve(items.size());
   for (size_t row = 0; row < items.size(); ++row) {
