@@ -10,7 +10,7 @@ packages=(
   libzstd-dev liblz4-dev libsnappy-dev libbrotli-dev zlib1g-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   clang-format clang-14 libclang-rt-14-dev
-  python3-dev pybind11-dev python3-numpy python3-pandas python3-pytest
+  python3-dev pybind11-dev python3-numpy python3-pandas python3-pytest python3-dask python3-distributed
 )
 # The machine image may ship Node.js from elsewhere; only fall back to Debian's.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

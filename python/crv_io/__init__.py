@@ -45,7 +45,9 @@ from ._crv_io import (
     write_parquet_atomic,
     write_run_bundle_manifest,
     write_text_atomic,
+    validate_run_id,
 )
+from .sweep import runs
 
 # The reference's module paths, available after `import crv_io` as they are after
 # `import crv.io`.
@@ -83,4 +85,6 @@ __all__ = [
     "write_parquet_atomic",
     "write_run_bundle_manifest",
     "write_text_atomic",
+    "validate_run_id",
+    "runs",
 ]

@@ -231,14 +231,22 @@ class Dataset:
     def __enter__(self) -> Dataset: ...
     def __exit__(self, *exc: object) -> None: ...
     def scan(
-        self, table: TableLike, where: Where = None, columns: Optional[Sequence[str]] = None
-    ) -> Scan: ...
+        self,
+        table: TableLike,
+        where: Where = None,
+        columns: Optional[Sequence[str]] = None,
+        *,
+        buckets: Optional[Sequence[int]] = None,
+    ) -> Scan:
+        """`buckets` limits the scan to those bucket ids (all by default)."""
     def read(
         self,
         table: TableLike,
         where: Where = None,
         columns: Optional[Sequence[str]] = None,
         limit: Optional[int] = None,
+        *,
+        buckets: Optional[Sequence[int]] = None,
     ) -> Table: ...
     def manifest(self, table: TableLike) -> Optional[dict[str, Any]]:
         """The table's manifest.json as a dict; None when the table has none yet."""
@@ -260,6 +268,8 @@ def write_run_bundle_manifest(
 ) -> pathlib.Path: ...
 
 def library_versions() -> dict[str, str]: ...
+def validate_run_id(run_id: str) -> None:
+    """GrammarError unless `run_id` is a valid run id (also the rule of sweep names)."""
 
 # --- artifacts ------------------------------------------------------------------------
 LAB_FOLDERS: tuple[str, ...]

@@ -134,8 +134,10 @@ std::optional<int64_t> bound_of(const py::handle& value, const char* key) {
   return value.cast<int64_t>();
 }
 
-io::ScanOptions scan_options(const py::object& where, const py::object& columns) {
+io::ScanOptions scan_options(const py::object& where, const py::object& columns,
+                             const py::object& buckets) {
   io::ScanOptions options;
+  if (!buckets.is_none()) options.buckets = buckets.cast<std::vector<int64_t>>();
   if (!where.is_none()) {
     if (!PyDict_Check(where.ptr())) {
       throw IoConfigError(
@@ -219,9 +221,9 @@ class Dataset {
   }
 
   Table read(const py::handle& table, const py::object& where, const py::object& columns,
-             const py::object& limit) {
+             const py::object& limit, const py::object& buckets) {
     const std::string name = table_argument(table);
-    const io::ScanOptions options = scan_options(where, columns);
+    const io::ScanOptions options = scan_options(where, columns, buckets);
     std::optional<int64_t> rows;
     if (!limit.is_none()) rows = limit.cast<int64_t>();
     py::gil_scoped_release released;
@@ -329,10 +331,10 @@ struct ScanState {
 class Scan {
  public:
   Scan(const Dataset& dataset, const py::handle& table, const py::object& where,
-       const py::object& columns)
+       const py::object& columns, const py::object& buckets)
       : state_(std::make_shared<ScanState>(dataset.pool()->lease())) {
     const std::string name = table_argument(table);
-    io::ScanOptions options = scan_options(where, columns);
+    io::ScanOptions options = scan_options(where, columns, buckets);
     py::gil_scoped_release released;
     state_->scanner.emplace(state_->lease->scan(name, std::move(options)));
   }
@@ -409,14 +411,17 @@ void bind_dataset(py::module_& module) {
       .def(
           "scan",
           [](const Dataset& d, const py::handle& table, const py::object& where,
-             const py::object& columns) { return Scan(d, table, where, columns); },
+             const py::object& columns,
+             const py::object& buckets) { return Scan(d, table, where, columns, buckets); },
           py::arg("table"), py::arg("where") = py::none(), py::arg("columns") = py::none(),
+          py::kw_only(), py::arg("buckets") = py::none(),
           "The committed rows of `table` whose tick lies in where={\"tick_min\": a, "
           "\"tick_max\": b} (inclusive; either may be absent or None), with `columns` in that "
-          "order (all by default), as an iterator of Table batches. IoManifestError when the "
-          "table has no manifest (see rebuild_manifest).")
+          "order (all by default), as an iterator of Table batches; `buckets` limits it to those "
+          "bucket ids. IoManifestError when the table has no manifest (see rebuild_manifest).")
       .def("read", &Dataset::read, py::arg("table"), py::arg("where") = py::none(),
-           py::arg("columns") = py::none(), py::arg("limit") = py::none(),
+           py::arg("columns") = py::none(), py::arg("limit") = py::none(), py::kw_only(),
+           py::arg("buckets") = py::none(),
            "The rows scan() selects collected into one Table, at most `limit` of them.")
       .def("manifest", &Dataset::manifest, py::arg("table"),
            "The table's manifest.json as a dict; None when the table has none yet.")

@@ -11,6 +11,7 @@
 #include "bindings.hpp"
 #include "crv/io/artifacts.hpp"
 #include "crv/io/bundle.hpp"
+#include "crv/io/paths.hpp"
 #include "input.hpp"
 #include "settings.hpp"
 
@@ -53,6 +54,8 @@ void bind_run_files(py::module_& module) {
       py::arg("settings"), py::arg("run_id"), py::arg("meta") = py::none(),
       "Writes <root>/runs/<run_id>/bundle.manifest.json atomically and returns its path. "
       "`meta` must be a JSON-serialisable dict (or None).");
+  module.def("validate_run_id", &io::validate_run_id, py::arg("run_id"),
+             "GrammarError unless `run_id` is a valid run id (also the sweep names' rule).");
   module.def(
       "library_versions", [] { return python_json(io::library_versions().dump()); },
       "Versions of crv-io and the libraries it links, as the bundle records them.");

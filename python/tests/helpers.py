@@ -9,10 +9,29 @@ from __future__ import annotations
 
 import math
 import pathlib
+import shutil
 import struct as binary
+import subprocess
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 import pytest
+
+# DuckDB runs behind the project's Node oracle (tests/conformance/oracle.mjs).
+CONFORMANCE = pathlib.Path(__file__).resolve().parents[2] / "tests" / "conformance"
+ORACLE = CONFORMANCE / "oracle.mjs"
+NODE = shutil.which("node")
+needs_oracle = pytest.mark.skipif(
+    NODE is None or not (CONFORMANCE / "node_modules").is_dir() or not ORACLE.is_file(),
+    reason="needs node and tests/conformance/node_modules (npm ci in tests/conformance)",
+)
+
+
+def oracle(*args: str) -> str:
+    """The oracle's standard output for `args`; the test fails when it exits non-zero."""
+    result = subprocess.run([NODE, str(ORACLE), *args], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"oracle {args[0]} failed ({result.returncode}): {result.stderr}"
+    return result.stdout
+
 
 RUN_ID = "run-1"
 BUCKET_SIZE = 100  # IoSettings' default tick_bucket_size

@@ -10,28 +10,14 @@ import json
 import math
 import pathlib
 import shutil
-import subprocess
 
 import pytest
 
 import crv_io
 from arrow_producer import oracle_schema, read_schema_capsule
-from helpers import RUN_ID, canonical, decision_rows, same_float, scenario_rows
+from helpers import RUN_ID, canonical, decision_rows, needs_oracle, oracle, same_float, scenario_rows
 
-CONFORMANCE = pathlib.Path(__file__).resolve().parents[2] / "tests" / "conformance"
-ORACLE = CONFORMANCE / "oracle.mjs"
-NODE = shutil.which("node")
-
-pytestmark = pytest.mark.skipif(
-    NODE is None or not (CONFORMANCE / "node_modules").is_dir() or not ORACLE.is_file(),
-    reason="needs node and tests/conformance/node_modules (npm ci in tests/conformance)",
-)
-
-
-def oracle(*args: str) -> str:
-    result = subprocess.run([NODE, str(ORACLE), *args], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"oracle {args[0]} failed ({result.returncode}): {result.stderr}"
-    return result.stdout
+pytestmark = needs_oracle
 
 
 def flat_copy(part: pathlib.Path, folder: pathlib.Path) -> pathlib.Path:

@@ -337,8 +337,14 @@ void TableScanner::Impl::plan(const IoSettings& settings, std::string_view run_i
   if (options.tick_min) bounds.min = *options.tick_min;
   if (options.tick_max) bounds.max = *options.tick_max;
   SchemaUnifier unifier;
+  std::vector<int64_t> buckets = options.buckets;
+  std::sort(buckets.begin(), buckets.end());
+  const auto bucket_wanted = [&buckets](int64_t bucket) {
+    return buckets.empty() || std::binary_search(buckets.begin(), buckets.end(), bucket);
+  };
   if (!bounds.empty()) {
     for (const auto& [bucket, partition] : manifest.partitions) {
+      if (!bucket_wanted(bucket)) continue;
       if (!bounds.overlaps(partition.tick_min, partition.tick_max)) continue;
       const std::filesystem::path folder = bucket_dir(settings, run_id, manifest.table, bucket);
       for (const PartMeta& meta : partition.parts) {

@@ -25,6 +25,7 @@ const USAGE = `usage:
   node oracle.mjs write ENGINE SCHEMA.json INPUT.jsonl OUT.parquet
       [--compression ${COMPRESSIONS.join('|')}] [--row-group-size N] [--kv KEY=VALUE]...
   node oracle.mjs meta FILE.parquet
+  node oracle.mjs sql QUERY   (DuckDB; prints one JSON object per result row)
   node oracle.mjs serve   (runs the command lines given on standard input as JSON arrays)
 readers: ${enginesWith('read').join(', ')}; writers: ${enginesWith('write').join(', ')}`;
 
@@ -143,6 +144,19 @@ async function metaCommand(args, io) {
   return 0;
 }
 
+async function sqlCommand(args, io) {
+  const {query} = parseCommandLine('sql', args, ['query']);
+  const engine = await loadEngine('duckdb', 'sql');
+  let rows;
+  try {
+    rows = await engine.sql(query);
+  } catch (error) {
+    return fail(io, `duckdb: ${oneLine(error)}`);
+  }
+  await writeText(io.stdout, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  return 0;
+}
+
 async function fail(io, message) {
   await writeText(io.stderr, `${message}\n`);
   return 1;
@@ -154,7 +168,8 @@ const COMMANDS = {
   read: readCommand,
   check: checkCommand,
   write: writeCommand,
-  meta: metaCommand
+  meta: metaCommand,
+  sql: sqlCommand
 };
 
 // Runs one command line; resolves to its exit code, having written to io.stdout and

@@ -406,6 +406,27 @@ test('meta shows key-value metadata, row groups and exact int64 statistics', () 
       ['i', 'f', 's', 'b'].map((name) => SCALARS.rows.filter((row) => row[name] === null).length));
 });
 
+test('sql prints one JSON object per row, 64-bit integers exact', () => {
+  const file = join(workDir, 'scalars.sql.parquet');
+  expectStatus(
+      oracle('write', 'duckdb', saved.scalars.schemaPath, saved.scalars.rowsPath, file), 0);
+  const run = oracle(
+      'sql',
+      `SELECT count(*) AS n, max(i) AS top, 9007199254740993::BIGINT AS big FROM read_parquet('${
+          file}')`);
+  expectStatus(run, 0);
+  const ints = SCALARS.rows.map((row) => row.i).filter((i) => i !== null).map(BigInt);
+  const top = ints.reduce((a, b) => (b > a ? b : a));
+  const [row, ...rest] = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  assert.deepEqual(rest, []);
+  assert.equal(row.n, SCALARS.rows.length);
+  assert.equal(String(row.top), String(top));
+  assert.equal(row.big, '9007199254740993');
+  const bad = oracle('sql', 'SELECT * FROM no_such_table');
+  expectStatus(bad, 1);
+  assert.match(bad.stderr, /^duckdb: .*no_such_table/);
+});
+
 test('meta lists nested leaf columns in dotted form, one entry per row group', () => {
   const file = join(workDir, 'decisions.polars.grouped.parquet');
   expectStatus(

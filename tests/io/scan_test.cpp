@@ -92,6 +92,11 @@ std::vector<int64_t> ticks_between(const std::vector<int64_t>& ticks, int64_t lo
   return kept;
 }
 
+std::vector<int64_t> joined(std::vector<int64_t> first, const std::vector<int64_t>& second) {
+  first.insert(first.end(), second.begin(), second.end());
+  return first;
+}
+
 // Checks that every row's other columns belong to its tick.
 void expect_rows_aligned(const frame::Frame& rows) {
   const std::vector<int64_t> ticks = int64_column(rows, "tick");
@@ -184,6 +189,27 @@ TEST_F(ScanTest, OnePercentOfAHundredBucketsOpensOnlyTheOverlappingBuckets) {
   EXPECT_THAT(int64_column(two_buckets, "tick"), ElementsAreArray(ticks_between(ticks, 505, 514)));
   EXPECT_EQ(part_opens() - before_two,
             part_opens("*/bucket=000050/part-*") - opened + part_opens("*/bucket=000051/part-*"));
+}
+
+TEST_F(ScanTest, ChosenBucketsAreTheOnlyOnesOpenedAndCombineWithTheTickRange) {
+  settings.tick_bucket_size = 10;
+  Dataset dataset = open();
+  const std::vector<int64_t> ticks = tick_range(0, 50);
+  ASSERT_EQ(dataset.append(kEdges, edge_rows(ticks)).buckets.size(), 5u);
+
+  const int before = part_opens();
+  const frame::Frame two = dataset.read(kEdges, {.buckets = {3, 1}});
+  EXPECT_THAT(int64_column(two, "tick"),
+              ElementsAreArray(joined(ticks_between(ticks, 10, 19), ticks_between(ticks, 30, 39))));
+  EXPECT_EQ(part_opens() - before,
+            part_opens("*/bucket=000001/part-*") + part_opens("*/bucket=000003/part-*"));
+  expect_rows_aligned(two);
+
+  const frame::Frame ranged =
+      dataset.read(kEdges, {.tick_min = 15, .tick_max = 42, .buckets = {1, 4}});
+  EXPECT_THAT(int64_column(ranged, "tick"),
+              ElementsAreArray(joined(ticks_between(ticks, 15, 19), ticks_between(ticks, 40, 42))));
+  EXPECT_EQ(dataset.read(kEdges, {.buckets = {7}}).num_rows(), 0);
 }
 
 TEST_F(ScanTest, RowGroupsOutsideTheRangeAreSkippedByTheirStatistics) {

@@ -38,6 +38,10 @@ struct ScanOptions {
   // Inclusive bounds on `tick`; unset is unbounded. tick_min > tick_max selects no row.
   std::optional<int64_t> tick_min;
   std::optional<int64_t> tick_max;
+  // Only the partitions of these bucket ids (in any order; ids without a partition select
+  // nothing); empty reads every bucket. A reader spread over several processes gives each
+  // its own buckets.
+  std::vector<int64_t> buckets;
   // Columns of the result, in this order; empty means every column of the selected parts.
   // An unknown name (in neither the table's descriptor nor a selected part) is an
   // IoSchemaError listing the table's columns; a repeated one is an IoSchemaError, too.

@@ -182,3 +182,28 @@ function decodeBlob(bytes, what) {
     throw new Error(`in the key-value metadata, ${what} is not valid UTF-8`);
   }
 }
+
+// ---- queries ---------------------------------------------------------------
+
+// JSON has no 64-bit integers: BIGINT and HUGEINT values become numbers when exact, text
+// otherwise, so a caller comparing counts and sums sees the true value either way.
+function jsonSafe(value) {
+  if (typeof value === 'bigint') {
+    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  }
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
+  }
+  return value;
+}
+
+// The rows of one SQL query, as plain objects.
+export async function sql(text) {
+  const {connection, close} = await openConnection();
+  try {
+    return (await connection.runAndReadAll(text)).getRowObjectsJS().map(jsonSafe);
+  } finally {
+    close();
+  }
+}

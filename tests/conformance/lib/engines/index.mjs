@@ -4,7 +4,7 @@
 import {UsageError} from '../errors.mjs';
 
 const ENGINES = {
-  duckdb: {load: () => import('./duckdb.mjs'), abilities: ['read', 'write', 'meta']},
+  duckdb: {load: () => import('./duckdb.mjs'), abilities: ['read', 'write', 'meta', 'sql']},
   polars: {load: () => import('./polars.mjs'), abilities: ['read', 'write']},
   arrow: {load: () => import('./arrow.mjs'), abilities: ['read', 'write']},
   hyparquet: {load: () => import('./hyparquet.mjs'), abilities: ['read']},
