@@ -179,3 +179,23 @@ def test_bad_inputs_are_clear_errors(sweep, tmp_path):
     assert "a-file" in str(caught.value)
     with pytest.raises(crv_io.GrammarError):
         run_sweep(simulate, GRID[:1], root=tmp_path, name="Not A Name")
+
+
+def test_a_sweep_runs_on_an_existing_scheduler_by_address_and_resumes(tmp_path):
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+    grid = [{**params, "tick_seconds": 0} for params in GRID[:2]]
+    try:
+        first = run_sweep(simulate, grid, root=tmp_path, name="remote",
+                          settings=settings_for(tmp_path), scheduler=cluster.scheduler_address)
+        bundles = {run["run_id"]: pathlib.Path(run["bundle"]).stat().st_mtime_ns
+                   for run in first["runs"]}
+        again = run_sweep(simulate, grid, root=tmp_path, name="remote",
+                          settings=settings_for(tmp_path), scheduler=cluster.scheduler_address)
+    finally:
+        cluster.close()
+    assert [run["status"] for run in first["runs"]] == ["complete", "complete"]
+    # Complete runs are not run again: same rows, bundles untouched.
+    assert [run["rows"] for run in again["runs"]] == [run["rows"] for run in first["runs"]]
+    assert {run["run_id"]: pathlib.Path(run["bundle"]).stat().st_mtime_ns
+            for run in again["runs"]} == bundles
