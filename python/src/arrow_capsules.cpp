@@ -9,6 +9,7 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/arrow_c.hpp"
+#include "python_objects.hpp"
 
 namespace crv::python {
 namespace {
@@ -36,8 +37,7 @@ template <class Structure>
 Structure* capsule_structure(const py::handle& capsule, const char* name) {
   if (!PyCapsule_CheckExact(capsule.ptr())) {
     throw SchemaError(
-        fmt::format("expected a PyCapsule named '{}', got a {}", name,
-                    py::str(py::type::handle_of(capsule).attr("__name__")).cast<std::string>()));
+        fmt::format("expected a PyCapsule named '{}', got a {}", name, type_name(capsule)));
   }
   const char* actual = PyCapsule_GetName(capsule.ptr());
   if (actual == nullptr || std::string_view(actual) != name) {

@@ -23,6 +23,7 @@
 #include "crv/io/paths.hpp"
 #include "input.hpp"
 #include "names.hpp"
+#include "python_objects.hpp"
 #include "settings.hpp"
 #include "table.hpp"
 
@@ -30,10 +31,6 @@ namespace crv::python {
 namespace {
 
 using io::IoSettings;
-
-py::object json_loads(const std::string& text) {
-  return py::module_::import("json").attr("loads")(text);
-}
 
 class HandlePool;
 
@@ -167,7 +164,7 @@ io::ScanOptions scan_options(const py::object& where, const py::object& columns,
 }
 
 py::object summary_dict(const io::AppendSummary& summary) {
-  return json_loads(summary.to_json());
+  return json_value(summary.to_json());
 }
 
 // Adds every batch of `input` to `transaction`. An error's row is counted from the start of
@@ -241,7 +238,7 @@ class Dataset {
           io::manifest_path(pool_->settings(), pool_->run_id(), core::to_string(name)));
     }
     if (!manifest) return py::none();
-    return json_loads(io::to_json_bytes(*manifest));
+    return json_value(io::to_json_bytes(*manifest));
   }
 
   py::object rebuild_manifest(const py::handle& table) {
@@ -252,7 +249,7 @@ class Dataset {
       Lease handle = pool_->lease();
       json = io::to_json_bytes(handle->rebuild_manifest(name).manifest);
     }
-    return json_loads(json);
+    return json_value(json);
   }
 
   void flush() {

@@ -15,6 +15,7 @@
 #include "crv/frame/builders.hpp"
 #include "crv/frame/concat.hpp"
 #include "crv/frame/value.hpp"
+#include "python_objects.hpp"
 
 namespace crv::python {
 namespace {
@@ -25,10 +26,6 @@ using frame::Value;
 
 // Nesting deeper than this is refused rather than risking the stack on hostile input.
 constexpr int kMaxNesting = 64;
-
-std::string type_name(const py::handle& object) {
-  return py::str(py::type::handle_of(object).attr("__qualname__")).cast<std::string>();
-}
 
 [[noreturn]] void unconvertible(const std::string& why, const std::string& column, int64_t row) {
   throw IoSchemaError(fmt::format("column '{}', row {}: {}", column, row, why),

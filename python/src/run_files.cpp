@@ -13,28 +13,17 @@
 #include "crv/io/bundle.hpp"
 #include "crv/io/paths.hpp"
 #include "input.hpp"
+#include "python_objects.hpp"
 #include "settings.hpp"
 
 namespace crv::python {
 namespace {
 
-py::object path_object(const std::filesystem::path& path) {
-  return py::module_::import("pathlib").attr("Path")(path.string());
-}
-
-std::filesystem::path path_argument(const py::handle& path) {
-  return py::module_::import("os").attr("fspath")(path).cast<std::string>();
-}
-
 py::dict stat_dict(const io::FileStat& stat) {
   py::dict out;
-  out["path"] = path_object(stat.path);
+  out["path"] = py::cast(stat.path);
   out["bytes"] = stat.bytes;
   return out;
-}
-
-py::object python_json(const std::string& text) {
-  return py::module_::import("json").attr("loads")(text);
 }
 
 }  // namespace
@@ -57,7 +46,7 @@ void bind_run_files(py::module_& module) {
   module.def("validate_run_id", &io::validate_run_id, py::arg("run_id"),
              "GrammarError unless `run_id` is a valid run id (also the sweep names' rule).");
   module.def(
-      "library_versions", [] { return python_json(io::library_versions().dump()); },
+      "library_versions", [] { return json_value(io::library_versions().dump()); },
       "Versions of crv-io and the libraries it links, as the bundle records them.");
 
   py::tuple folders(io::kLabFolders.size());
@@ -68,24 +57,22 @@ void bind_run_files(py::module_& module) {
   module.def(
       "artifacts_root",
       [](const py::handle& settings, const std::string& run_id) {
-        return path_object(io::artifacts_root(settings_of(settings), run_id));
+        return io::artifacts_root(settings_of(settings), run_id);
       },
       py::arg("settings"), py::arg("run_id"), "<root>/runs/<run_id>/artifacts.");
   module.def(
       "lab_dir",
       [](const py::handle& settings, const std::string& run_id, const std::string& folder) {
-        return path_object(io::lab_dir(settings_of(settings), run_id, folder));
+        return io::lab_dir(settings_of(settings), run_id, folder);
       },
       py::arg("settings"), py::arg("run_id"), py::arg("folder"),
       "<artifacts_root>/lab/<folder>, created when missing; folder is one of LAB_FOLDERS.");
   module.def(
-      "file_stat",
-      [](const py::handle& path) { return stat_dict(io::file_stat(path_argument(path))); },
+      "file_stat", [](const std::filesystem::path& path) { return stat_dict(io::file_stat(path)); },
       py::arg("path"), "{\"path\", \"bytes\"} of a regular file; IoError when there is none.");
   module.def(
       "write_text_atomic",
-      [](const py::handle& path, const std::string& text) {
-        const std::filesystem::path file = path_argument(path);
+      [](const std::filesystem::path& file, const std::string& text) {
         io::FileStat stat;
         {
           py::gil_scoped_release released;
@@ -97,9 +84,8 @@ void bind_run_files(py::module_& module) {
       "Replaces the file with `text` atomically; returns its {\"path\", \"bytes\"}.");
   module.def(
       "write_parquet_atomic",
-      [](const py::handle& settings, const py::handle& path, const py::handle& data) {
+      [](const py::handle& settings, const std::filesystem::path& file, const py::handle& data) {
         const io::IoSettings& resolved = settings_of(settings);
-        const std::filesystem::path file = path_argument(path);
         const frame::Frame rows = frame_from_python(data);
         io::FileStat stat;
         {

@@ -13,16 +13,13 @@
 #include "bindings.hpp"
 #include "crv/core/errors.hpp"
 #include "crv/io/settings.hpp"
+#include "python_objects.hpp"
 #include "settings.hpp"
 
 namespace crv::python {
 namespace {
 
 using io::IoSettings;
-
-std::filesystem::path path_of(const py::handle& path) {
-  return py::module_::import("os").attr("fspath")(path).cast<std::string>();
-}
 
 parquet::Compression compression_named(const std::string& name) {
   const std::optional<parquet::Compression> compression = io::compression_from_string(name);
@@ -46,7 +43,7 @@ void checked_property(py::class_<IoSettings>& cls, const char* name, Getter get,
 
 py::dict settings_dict(const IoSettings& s) {
   py::dict out;
-  out["root_dir"] = py::module_::import("pathlib").attr("Path")(s.root_dir.string());
+  out["root_dir"] = py::cast(s.root_dir);
   out["partitioning"] = s.partitioning;
   out["tick_bucket_size"] = s.tick_bucket_size;
   out["row_group_size"] = s.row_group_size;
@@ -62,8 +59,7 @@ py::dict settings_dict(const IoSettings& s) {
 
 const IoSettings& settings_of(const py::handle& settings) {
   if (!py::isinstance<IoSettings>(settings)) {
-    throw py::type_error("settings must be a crv_io.IoSettings, not " +
-                         std::string(py::str(py::type::handle_of(settings).attr("__name__"))));
+    throw py::type_error("settings must be a crv_io.IoSettings, not " + type_name(settings));
   }
   return settings.cast<const IoSettings&>();
 }
@@ -73,40 +69,33 @@ void bind_settings(py::module_& module) {
                              "Where runs are written and how parts are encoded. Values are "
                              "checked at construction and on assignment: an invalid one is "
                              "an IoConfigError naming it.");
-  cls.def(
-      py::init([](const py::handle& root_dir, std::string partitioning, int64_t tick_bucket_size,
-                  int64_t row_group_size, const std::string& compression, int compression_level,
-                  bool strict_schema, int64_t write_manifest_every_n, std::string fs_protocol) {
-        IoSettings settings{.root_dir = path_of(root_dir),
-                            .partitioning = std::move(partitioning),
-                            .tick_bucket_size = tick_bucket_size,
-                            .row_group_size = row_group_size,
-                            .compression = compression_named(compression),
-                            .compression_level = compression_level,
-                            .strict_schema = strict_schema,
-                            .write_manifest_every_n = write_manifest_every_n,
-                            .fs_protocol = std::move(fs_protocol)};
-        settings.validate();
-        return settings;
-      }),
-      py::kw_only(), py::arg("root_dir") = "out", py::arg("partitioning") = "tick_buckets",
-      py::arg("tick_bucket_size") = 100, py::arg("row_group_size") = parquet::kDefaultRowGroupSize,
-      py::arg("compression") = "zstd",
-      py::arg("compression_level") = parquet::kDefaultCompressionLevel,
-      py::arg("strict_schema") = true, py::arg("write_manifest_every_n") = 1,
-      py::arg("fs_protocol") = "file");
+  cls.def(py::init([](std::filesystem::path root_dir, std::string partitioning,
+                      int64_t tick_bucket_size, int64_t row_group_size,
+                      const std::string& compression, int compression_level, bool strict_schema,
+                      int64_t write_manifest_every_n, std::string fs_protocol) {
+            IoSettings settings{.root_dir = std::move(root_dir),
+                                .partitioning = std::move(partitioning),
+                                .tick_bucket_size = tick_bucket_size,
+                                .row_group_size = row_group_size,
+                                .compression = compression_named(compression),
+                                .compression_level = compression_level,
+                                .strict_schema = strict_schema,
+                                .write_manifest_every_n = write_manifest_every_n,
+                                .fs_protocol = std::move(fs_protocol)};
+            settings.validate();
+            return settings;
+          }),
+          py::kw_only(), py::arg("root_dir") = std::filesystem::path("out"),
+          py::arg("partitioning") = "tick_buckets", py::arg("tick_bucket_size") = 100,
+          py::arg("row_group_size") = parquet::kDefaultRowGroupSize,
+          py::arg("compression") = "zstd",
+          py::arg("compression_level") = parquet::kDefaultCompressionLevel,
+          py::arg("strict_schema") = true, py::arg("write_manifest_every_n") = 1,
+          py::arg("fs_protocol") = "file");
 
-  cls.def_property(
-      "root_dir",
-      [](const IoSettings& s) {
-        return py::module_::import("pathlib").attr("Path")(s.root_dir.string());
-      },
-      [](IoSettings& s, const py::handle& path) {
-        IoSettings changed = s;
-        changed.root_dir = path_of(path);
-        changed.validate();
-        s = std::move(changed);
-      });
+  checked_property<std::filesystem::path>(
+      cls, "root_dir", [](const IoSettings& s) { return s.root_dir; },
+      [](IoSettings& s, std::filesystem::path v) { s.root_dir = std::move(v); });
   checked_property<std::string>(
       cls, "partitioning", [](const IoSettings& s) { return s.partitioning; },
       [](IoSettings& s, std::string v) { s.partitioning = std::move(v); });
@@ -135,10 +124,11 @@ void bind_settings(py::module_& module) {
 
   cls.def_static(
       "load",
-      [](const py::object& config_file, const py::object& search_dir, const py::object& environ) {
+      [](std::optional<std::filesystem::path> config_file,
+         std::optional<std::filesystem::path> search_dir, const py::object& environ) {
         io::SettingsSources sources;
-        if (!config_file.is_none()) sources.config_file = path_of(config_file);
-        if (!search_dir.is_none()) sources.search_dir = path_of(search_dir);
+        sources.config_file = std::move(config_file);
+        sources.search_dir = std::move(search_dir);
         if (!environ.is_none()) {
           // Copied, so the lookup needs no Python objects (nor the GIL).
           auto variables = std::make_shared<std::map<std::string, std::string>>(

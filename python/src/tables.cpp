@@ -12,6 +12,7 @@
 #include "crv/core/schema_version.hpp"
 #include "crv/core/table_descriptor.hpp"
 #include "names.hpp"
+#include "python_objects.hpp"
 
 namespace crv::python {
 namespace {
@@ -33,8 +34,7 @@ py::object& table_name_enum() {
 
 core::TableName table_name_of(const py::handle& table) {
   if (!py::isinstance<py::str>(table)) {
-    throw py::type_error("a table is a TableName or its name as a str, not " +
-                         std::string(py::str(py::type::handle_of(table).attr("__name__"))));
+    throw py::type_error("a table is a TableName or its name as a str, not " + type_name(table));
   }
   return core::parse_table_name(table.cast<std::string>());
 }
