@@ -101,6 +101,8 @@ class IoSettings:
     compression_level: int
     strict_schema: bool
     write_manifest_every_n: int
+    max_open_parts: int
+    target_part_bytes: int
     fs_protocol: str
     def __init__(
         self,
@@ -113,6 +115,8 @@ class IoSettings:
         compression_level: int = 3,
         strict_schema: bool = True,
         write_manifest_every_n: int = 1,
+        max_open_parts: int = 64,
+        target_part_bytes: int = 134217728,
         fs_protocol: str = "file",
     ) -> None: ...
     @staticmethod
@@ -251,6 +255,10 @@ class Dataset:
     def manifest(self, table: TableLike) -> Optional[dict[str, Any]]:
         """The table's manifest.json as a dict; None when the table has none yet."""
     def rebuild_manifest(self, table: TableLike) -> dict[str, Any]: ...
+    def compact(
+        self, table: TableLike, *, buckets: Optional[Sequence[int]] = None
+    ) -> dict[str, Any]:
+        """Merges each bucket's small parts; returns what was rewritten."""
 
 def append(
     table: TableLike,

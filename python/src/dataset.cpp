@@ -252,6 +252,19 @@ class Dataset {
     return json_value(json);
   }
 
+  py::object compact(const py::handle& table, const py::object& buckets) {
+    const std::string name = table_argument(table);
+    io::CompactOptions options;
+    if (!buckets.is_none()) options.buckets = buckets.cast<std::vector<int64_t>>();
+    std::string json;
+    {
+      py::gil_scoped_release released;
+      Lease handle = pool_->lease();
+      json = handle->compact(name, options).to_json();
+    }
+    return json_value(json);
+  }
+
   void flush() {
     py::gil_scoped_release released;
     pool_->flush();
@@ -423,14 +436,23 @@ void bind_dataset(py::module_& module) {
       .def("manifest", &Dataset::manifest, py::arg("table"),
            "The table's manifest.json as a dict; None when the table has none yet.")
       .def("rebuild_manifest", &Dataset::rebuild_manifest, py::arg("table"),
-           "Rebuilds manifest.json from the parts' footers, writes it, and returns it.");
+           "Rebuilds manifest.json from the parts' footers, writes it, and returns it.")
+      .def("compact", &Dataset::compact, py::arg("table"), py::kw_only(),
+           py::arg("buckets") = py::none(),
+           "Rewrites each bucket's runs of small parts (all buckets, or those in `buckets`) as "
+           "parts of about settings.target_part_bytes, rows and their order unchanged, and "
+           "commits the swap atomically; appends may go on meanwhile. Returns {table, run_id, "
+           "buckets, parts_before, parts_after, rows, bytes_before, bytes_after, "
+           "parts_removed}.");
 
   py::class_<Transaction>(module, "Transaction",
                           "A multi-batch append committed at once. As a context manager it "
                           "commits when the block ends normally and rolls back when it raises.")
       .def("add", &Transaction::add, py::arg("data"), py::kw_only(),
            py::arg("validate_schema") = true,
-           "Validates `data` and writes its parts; on error they are removed and the "
+           "Validates `data` and streams its rows into one open part per bucket. Data that "
+           "fails validation changes nothing; a failure while writing rolls the whole "
+           "transaction back (its batches share the open parts). Either way the "
            "transaction stays usable.")
       .def("commit", &Transaction::commit, "Commits every added batch; returns the summary.")
       .def("rollback", &Transaction::rollback, "Removes every pending part.")

@@ -4,7 +4,7 @@ success, rollback on an exception) or by explicit commit and rollback."""
 import pytest
 
 import crv_io
-from helpers import assert_same_files, holdings_columns, part_files, snapshot
+from helpers import RUN_ID, assert_same_files, holdings_columns, snapshot, table_dir
 
 
 class Boom(Exception):
@@ -61,17 +61,20 @@ def test_explicit_commit_returns_the_summary_of_all_batches(table_with_rows):
     assert dataset.read("holdings").column("tick") == [1, 2, 10, 20, 30]
 
 
-def test_explicit_rollback_removes_every_pending_part(table_with_rows, root):
-    dataset = table_with_rows
-    before = snapshot(root)
-    transaction = dataset.transaction("holdings")
-    transaction.add(holdings_columns([5, 305]))
-    # The batch's parts are on disk while the transaction is pending...
-    assert len(part_files(root, "holdings")) == 3
-    transaction.rollback()
-    # ...and gone after the rollback.
-    assert_same_files(before, snapshot(root))
-    assert dataset.read("holdings").num_rows == 2
+def test_explicit_rollback_removes_every_pending_part(root):
+    # One row per row group: rows reach the open parts' files as they come.
+    settings = crv_io.IoSettings(root_dir=root, row_group_size=1)
+    with crv_io.Dataset(settings, RUN_ID) as dataset:
+        dataset.append("holdings", holdings_columns([1, 2], tag="old"))
+        before = snapshot(root)
+        transaction = dataset.transaction("holdings")
+        transaction.add(holdings_columns([5, 305]))
+        # The batch's rows are on disk, in its open parts, while the transaction is pending...
+        assert len(list(table_dir(root, "holdings").glob("bucket=*/part-*.parquet.tmp"))) == 2
+        transaction.rollback()
+        # ...and gone after the rollback.
+        assert_same_files(before, snapshot(root))
+        assert dataset.read("holdings").num_rows == 2
 
 
 def test_an_explicit_commit_inside_a_block_is_not_undone_by_a_later_exception(table_with_rows):

@@ -16,6 +16,7 @@
 #include "io/part_writer.hpp"
 #include "io/table_lock.hpp"
 #include "io/table_metadata.hpp"
+#include "io/table_state.hpp"
 
 namespace crv::io {
 namespace {
@@ -58,31 +59,6 @@ std::vector<std::pair<int64_t, frame::Frame>> split_by_bucket(const frame::Frame
   return parts;
 }
 
-void remove_quietly(FileSystem& fs, const std::vector<std::filesystem::path>& files) noexcept {
-  for (const auto& file : files) {
-    try {
-      fs.remove_file(file);
-    } catch (const std::exception&) {
-    }
-  }
-}
-
-// Whether the manifest on disk names `part` of `bucket` (after a failed commit whose
-// manifest may or may not have been replaced).
-bool manifest_names(FileSystem& fs, const std::filesystem::path& path, int64_t bucket,
-                    const PartMeta& part) noexcept {
-  try {
-    const auto manifest = load_manifest(fs, path);
-    if (!manifest) return false;
-    const auto partition = manifest->partitions.find(bucket);
-    if (partition == manifest->partitions.end()) return false;
-    return std::any_of(partition->second.parts.begin(), partition->second.parts.end(),
-                       [&](const PartMeta& named) { return named.path == part.path; });
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 }  // namespace
 
 std::string AppendSummary::to_json() const {
@@ -104,36 +80,63 @@ std::string AppendSummary::to_json() const {
   return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-// What a Dataset knows about one table: its descriptor and paths, the manifest as last
-// read or written (valid while the file's identity is unchanged), and batched commits.
-struct Dataset::TableState {
-  const core::TableDescriptor* descriptor = nullptr;
-  std::string name;
-  std::filesystem::path folder;
-  std::filesystem::path manifest_path;
-  std::filesystem::path metadata_path;
-  parquet::WriterOptions writer_options;
-  std::optional<TableManifest> manifest;
-  std::optional<FileIdentity> manifest_identity;
-  // table.json as last read or written; read once before the first append.
-  bool metadata_read = false;
-  std::optional<TableMetadata> metadata;
-  std::optional<FileIdentity> metadata_identity;
-  std::vector<std::pair<int64_t, PartMeta>> batched_parts;
-  std::vector<std::filesystem::path> batched_files;
-  std::vector<frame::Field> batched_columns;  // the column types the batched parts hold
-  int64_t batched_appends = 0;
-};
-
 struct Dataset::Transaction::State {
   Dataset* dataset = nullptr;
   TableState* table = nullptr;
+  // Parts closed (durable under their final names) but not committed.
   std::vector<std::pair<int64_t, PartMeta>> parts;
   std::vector<std::filesystem::path> files;
+  // Parts still taking rows: at most one per bucket, at most max_open_parts in all.
+  struct OpenBucket {
+    std::unique_ptr<OpenPart> part;
+    uint64_t last_used = 0;
+  };
+  std::map<int64_t, OpenBucket> open_parts;
+  uint64_t uses = 0;
   // The types the table recorded when the transaction began, merged with its batches'.
   std::vector<frame::Field> columns;
   AppendSummary summary;
   std::vector<uint8_t> scratch;
+
+  // The open part taking `bucket`'s rows of `fields`: the bucket's part when its fields
+  // are these (else it is closed), or a new one, for which the least recently used part
+  // is closed when max_open_parts are open.
+  OpenPart& part_for(int64_t bucket, const std::vector<frame::Field>& fields) {
+    const IoSettings& settings = dataset->settings_;
+    auto found = open_parts.find(bucket);
+    if (found != open_parts.end() && found->second.part->fields() != fields) {
+      close(found);
+      found = open_parts.end();
+    }
+    if (found == open_parts.end()) {
+      if (open_parts.size() >= static_cast<size_t>(settings.max_open_parts)) {
+        close(std::min_element(
+            open_parts.begin(), open_parts.end(),
+            [](const auto& a, const auto& b) { return a.second.last_used < b.second.last_used; }));
+      }
+      auto part = std::make_unique<OpenPart>(
+          dataset->fs_, bucket_dir(settings, dataset->run_id_, table->name, bucket), fields,
+          table->writer_options);
+      found = open_parts.emplace(bucket, OpenBucket{std::move(part), 0}).first;
+    }
+    found->second.last_used = ++uses;
+    return *found->second.part;
+  }
+
+  // Completes an open part; it joins the parts the commit will name.
+  void close(std::map<int64_t, OpenBucket>::iterator open) {
+    const int64_t bucket = open->first;
+    const WrittenPart written = open->second.part->close(scratch, summary.timings);
+    open_parts.erase(open);
+    files.push_back(written.path);
+    parts.emplace_back(bucket, written.meta);
+    summary.parts.push_back({bucket, written.path.string(), written.meta.rows, written.meta.bytes,
+                             written.meta.tick_min, written.meta.tick_max});
+  }
+
+  void close_all() {
+    while (!open_parts.empty()) close(open_parts.begin());
+  }
 };
 
 Dataset::Dataset(IoSettings settings, std::string run_id, FileSystem& fs)
@@ -244,6 +247,16 @@ std::vector<frame::Field> Dataset::column_types_of_parts(const TableState& table
   return columns;
 }
 
+void Dataset::refresh_manifest(TableState& table) {
+  const std::optional<FileIdentity> identity = fs_.stat(table.manifest_path);
+  // Another writer may have committed since this handle last wrote: re-read only then.
+  if (!identity) {
+    table.manifest = new_manifest(table.name);
+  } else if (!table.manifest || table.manifest_identity != identity) {
+    table.manifest = load_manifest(fs_, table.manifest_path, table.name);
+  }
+}
+
 void Dataset::commit_parts(TableState& table,
                            const std::vector<std::pair<int64_t, PartMeta>>& parts,
                            const std::vector<frame::Field>& columns, AppendTimings& timings) {
@@ -252,13 +265,7 @@ void Dataset::commit_parts(TableState& table,
   {
     ScopedTimer timer(timings.manifest_load);
     lock.emplace(fs_, table.folder);
-    const std::optional<FileIdentity> identity = fs_.stat(table.manifest_path);
-    // Another writer may have committed since this handle last wrote: re-read only then.
-    if (!identity) {
-      table.manifest = new_manifest(table.name);
-    } else if (!table.manifest || table.manifest_identity != identity) {
-      table.manifest = load_manifest(fs_, table.manifest_path, table.name);
-    }
+    refresh_manifest(table);
     // Before the manifest names the parts, the table's metadata covers their types.
     record_columns(table, columns);
   }
@@ -315,34 +322,35 @@ void Dataset::Transaction::add(const frame::Frame& batch, const AppendOptions& o
             : validate_partitioning(batch, dataset.settings_.tick_bucket_size);
     conform_to_recorded(validated, columns);
   }
-  const size_t first_new_file = state_->files.size();
-  const size_t first_new_part = state_->parts.size();
+  // Rows of earlier batches share the open parts, so a failure from here on cannot undo
+  // this batch alone: the whole transaction rolls back.
   try {
     for (const auto& [bucket, rows] : split_by_bucket(validated.frame)) {
-      const std::filesystem::path folder =
-          bucket_dir(dataset.settings_, dataset.run_id_, table.name, bucket);
-      const WrittenPart written = write_part(dataset.fs_, folder, rows, validated.fields,
-                                             table.writer_options, state_->scratch, timings);
-      state_->files.push_back(written.path);
-      state_->parts.emplace_back(bucket, written.meta);
-      state_->summary.parts.push_back({bucket, written.path.string(), written.meta.rows,
-                                       written.meta.bytes, written.meta.tick_min,
-                                       written.meta.tick_max});
+      OpenPart& part = state_->part_for(bucket, validated.fields);
+      part.add(rows, state_->scratch, timings);
+      if (part.bytes_written() >= static_cast<uint64_t>(dataset.settings_.target_part_bytes)) {
+        state_->close(state_->open_parts.find(bucket));
+      }
     }
   } catch (...) {
-    remove_quietly(
-        dataset.fs_,
-        {state_->files.begin() + static_cast<std::ptrdiff_t>(first_new_file), state_->files.end()});
-    state_->files.resize(first_new_file);
-    state_->parts.resize(first_new_part);
-    state_->summary.parts.resize(first_new_part);
+    rollback();
     throw;
   }
   state_->columns = std::move(columns);
   state_->summary.rows += batch.num_rows();
 }
 
+void Dataset::Transaction::close_open_parts() {
+  try {
+    state_->close_all();
+  } catch (...) {
+    rollback();
+    throw;
+  }
+}
+
 AppendSummary Dataset::Transaction::commit() {
+  close_open_parts();
   State& state = *state_;
   if (!state.parts.empty()) {
     try {
@@ -366,6 +374,7 @@ AppendSummary Dataset::Transaction::commit() {
 
 void Dataset::Transaction::rollback() {
   if (!state_) return;
+  state_->open_parts.clear();
   remove_quietly(state_->dataset->fs_, state_->files);
   state_->files.clear();
   state_->parts.clear();
@@ -392,6 +401,7 @@ AppendSummary Dataset::append(std::string_view table, const frame::Frame& frame,
   Transaction transaction = begin(table);
   transaction.add(frame, options);
   if (settings_.write_manifest_every_n <= 1) return transaction.commit();
+  transaction.close_open_parts();
 
   // Batched: keep the parts for a later commit of several appends at once.
   TableState& state = *transaction.state_->table;

@@ -17,7 +17,8 @@ TableManifest Dataset::manifest(std::string_view table) {
   if (!manifest) {
     throw IoManifestError(
         fmt::format("table '{}' of run '{}' has no manifest; if its parts are on disk, rebuild "
-                    "it with rebuild_manifest (Dataset::rebuild_manifest in C++, Dataset.rebuild_manifest in "
+                    "it with rebuild_manifest (Dataset::rebuild_manifest in C++, "
+                    "Dataset.rebuild_manifest in "
                     "Python) or `crvio rebuild-manifest --run {} "
                     "--table {}`",
                     table, run_id_, run_id_, table),

@@ -1,15 +1,20 @@
 #pragma once
-// Writes one bucket's rows as a Parquet part: temp file, fsync, rename, folder fsync. The
-// writer's options come from Dataset::part_writer_options.
+// Writes one bucket's rows as a Parquet part, streamed: rows are collected into row
+// groups, each full row group is encoded and written to the part's temporary file, and
+// closing writes the footer, fsyncs, renames the file into place and fsyncs its folder.
+// The writer's options come from Dataset::part_writer_options.
 
+#include <cstdint>
 #include <filesystem>
-#include <span>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "crv/frame/frame.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/file_system.hpp"
 #include "crv/io/manifest.hpp"
+#include "crv/io/paths.hpp"
 #include "crv/parquet/writer.hpp"
 
 namespace crv::io {
@@ -23,12 +28,50 @@ struct WrittenPart {
   std::filesystem::path path;  // final path
 };
 
-// Encodes `rows` (of one bucket) into `scratch` and writes it as a new part under
-// `bucket_folder`, adding the time spent to `timings`. IoWriteError when any step fails;
-// no file of this part is left then.
-WrittenPart write_part(FileSystem& fs, const std::filesystem::path& bucket_folder,
-                       const frame::Frame& rows, std::span<const frame::Field> fields,
-                       const parquet::WriterOptions& options, std::vector<uint8_t>& scratch,
-                       AppendTimings& timings);
+// A part being written. Memory stays bounded by one row group's rows (plus the encoded
+// bytes of one row group in the caller's scratch buffer). The temporary file is created
+// when the first row group is written, so a part closed small is one write. Destroying an
+// open part removes its temporary file. Every I/O failure is an IoWriteError.
+class OpenPart {
+ public:
+  OpenPart(FileSystem& fs, std::filesystem::path bucket_folder, std::vector<frame::Field> fields,
+           const parquet::WriterOptions& options);
+  ~OpenPart();
+  OpenPart(const OpenPart&) = delete;
+  OpenPart& operator=(const OpenPart&) = delete;
+
+  // The schema of the part's rows: rows of another schema need another part.
+  const std::vector<frame::Field>& fields() const { return writer_.fields(); }
+  int64_t rows() const { return rows_; }
+  // Bytes written to the file so far (whole row groups; buffered rows are not counted).
+  uint64_t bytes_written() const { return writer_.bytes(); }
+
+  // Adds `rows` (of this part's bucket and fields); writes every row group they fill,
+  // encoding through `scratch`.
+  void add(const frame::Frame& rows, std::vector<uint8_t>& scratch, AppendTimings& timings);
+  // Writes the buffered rows and the footer, then makes the part durable under its final
+  // name. The part holds at least one row. Afterwards the object only awaits destruction.
+  WrittenPart close(std::vector<uint8_t>& scratch, AppendTimings& timings);
+
+ private:
+  // Encodes `rows` into `scratch` and writes them to the file (created on first use).
+  void write_rows(const frame::Frame& rows, std::vector<uint8_t>& scratch, AppendTimings& timings);
+  void write_bytes(const std::vector<uint8_t>& bytes);
+  // The buffered rows as one frame (copied when there is more than one piece).
+  frame::Frame take_pending();
+
+  FileSystem& fs_;
+  std::filesystem::path folder_;
+  PartPaths paths_;
+  parquet::FileWriter writer_;
+  int64_t row_group_size_;
+  std::unique_ptr<WritableFile> file_;
+  bool renamed_ = false;
+  std::vector<frame::Frame> pending_;
+  int64_t pending_rows_ = 0;
+  int64_t rows_ = 0;
+  std::optional<int64_t> tick_min_;
+  std::optional<int64_t> tick_max_;
+};
 
 }  // namespace crv::io

@@ -20,6 +20,25 @@
 namespace crv::io {
 namespace {
 
+// Runs `read` on the part at `path`. When it fails because the part is gone, the scan's
+// manifest is out of date (a compaction deletes the parts it replaced once the new
+// manifest is committed) or the part was lost: an IoManifestError says so, rather than
+// the bare I/O error.
+template <class Read>
+auto reading_part(FileSystem& fs, const std::filesystem::path& path, Read&& read) {
+  try {
+    return read();
+  } catch (const IoError&) {
+    if (fs.stat(path)) throw;
+    throw IoManifestError(
+        fmt::format("part '{}' is gone: it was removed after this scan read the manifest (a "
+                    "compaction removes the parts it replaced), or lost. Scan again; if the "
+                    "manifest still names the part, restore it or rebuild the manifest",
+                    path.string()),
+        {.path = path.string()});
+  }
+}
+
 struct TickBounds {
   int64_t min = std::numeric_limits<int64_t>::min();
   int64_t max = std::numeric_limits<int64_t>::max();
@@ -250,10 +269,14 @@ struct TableScanner::Impl {
 PlannedPart TableScanner::Impl::open_planned(const std::filesystem::path& path,
                                              const PartMeta& meta, bool inside_range) {
   PlannedPart part{path,
-                   open_part(*fs, path,
-                             "; the manifest names it: restore it, or rebuild the manifest from "
-                             "the parts that remain",
-                             verification),
+                   reading_part(*fs, path,
+                                [&] {
+                                  return open_part(
+                                      *fs, path,
+                                      "; the manifest names it: restore it, or rebuild the "
+                                      "manifest from the parts that remain",
+                                      verification);
+                                }),
                    {},
                    {}};
   const parquet::FileInfo& info = part.opened.reader.info();
@@ -457,7 +480,8 @@ std::optional<frame::Frame> TableScanner::next() {
       continue;
     }
     const PlannedRowGroup row_group = part.row_groups[impl.row_group_cursor++];
-    std::optional<frame::Frame> rows = impl.read(part, row_group);
+    std::optional<frame::Frame> rows =
+        reading_part(*impl.fs, part.path, [&] { return impl.read(part, row_group); });
     if (rows && rows->num_rows() > 0) {
       impl.stats.rows_yielded += rows->num_rows();
       return rows;

@@ -120,6 +120,8 @@ void visit_settings(Settings& settings, Visitor&& visit) {
   visit("compression_level", settings.compression_level, kZstdLevels);
   visit("strict_schema", settings.strict_schema, std::monostate{});
   visit("write_manifest_every_n", settings.write_manifest_every_n, kAtLeastOne);
+  visit("max_open_parts", settings.max_open_parts, kAtLeastOne);
+  visit("target_part_bytes", settings.target_part_bytes, kAtLeastOne);
   visit("fs_protocol", settings.fs_protocol, TextRule{"file"});
 }
 

@@ -79,64 +79,102 @@ std::string_view to_string(Compression compression) noexcept {
   return "";
 }
 
-WriteSummary write_parquet(const frame::Frame& frame, std::span<const frame::Field> fields,
-                           const WriterOptions& options, std::vector<uint8_t>& out) {
-  check_options(options);
-  check_fields(frame, fields);
-  const Schema schema = Schema::from_fields(fields);
-  const size_t file_start = out.size();
-  append(out, format::kMagic);
-
-  // Encoding scratch lives as long as the thread, so writing many files (one per bucket)
-  // does not pay for fresh pages each time.
-  thread_local std::vector<std::unique_ptr<ColumnChunkWriter>> writers;
-  thread_local ShreddedLeaf shredded;
-  while (writers.size() < schema.leaves().size()) {
-    writers.push_back(std::make_unique<ColumnChunkWriter>());
-  }
-
+struct FileWriter::State {
+  std::vector<frame::Field> fields;
+  WriterOptions options;
+  Schema schema;
   format::FileMetaData footer;
-  footer.schema = schema.to_elements();
-  footer.num_rows = frame.num_rows();
-  for (int64_t begin = 0; begin < frame.num_rows(); begin += options.row_group_size) {
-    const int64_t end = std::min(frame.num_rows(), begin + options.row_group_size);
-    format::RowGroup group;
-    group.num_rows = end - begin;
-    group.file_offset = static_cast<int64_t>(out.size() - file_start);
-    group.ordinal = static_cast<int16_t>(footer.row_groups.size());
-    int64_t compressed = 0;
-    for (size_t i = 0; i < schema.leaves().size(); ++i) {
-      const LeafColumn& leaf = schema.leaves()[i];
-      const size_t column = static_cast<size_t>(
-          std::find(schema.columns().begin(), schema.columns().end(), leaf.path.front()) -
-          schema.columns().begin());
-      shred_leaf(schema, leaf, *frame.column(column), begin, end, frame.name(column), shredded);
-      format::ColumnChunk chunk =
-          writers[i]->write(leaf, schema.node(leaf.node), options, shredded, out);
-      // Offsets in the footer count from the file's first byte, not the buffer's.
-      auto& meta = *chunk.meta_data;
-      meta.data_page_offset -= static_cast<int64_t>(file_start);
-      if (meta.dictionary_page_offset) {
-        *meta.dictionary_page_offset -= static_cast<int64_t>(file_start);
-      }
-      chunk.file_offset -= static_cast<int64_t>(file_start);
-      group.total_byte_size += meta.total_uncompressed_size;
-      compressed += meta.total_compressed_size;
-      group.columns.push_back(std::move(chunk));
-    }
-    group.total_compressed_size = compressed;
-    footer.row_groups.push_back(std::move(group));
-  }
+  uint64_t bytes = 0;
+};
 
-  if (!options.key_value_metadata.empty()) {
+FileWriter::FileWriter(std::vector<frame::Field> fields, WriterOptions options) {
+  check_options(options);
+  Schema schema = Schema::from_fields(fields);
+  state_ = std::make_unique<State>(
+      State{std::move(fields), std::move(options), std::move(schema), {}, 0});
+  state_->footer.schema = state_->schema.to_elements();
+}
+
+FileWriter::~FileWriter() = default;
+
+const std::vector<frame::Field>& FileWriter::fields() const {
+  return state_->fields;
+}
+
+uint64_t FileWriter::bytes() const {
+  return state_->bytes;
+}
+
+int64_t FileWriter::rows() const {
+  return state_->footer.num_rows;
+}
+
+void FileWriter::write(const frame::Frame& rows, std::vector<uint8_t>& out) {
+  check_fields(rows, state_->fields);
+  State& state = *state_;
+  const Schema& schema = state.schema;
+  const size_t out_start = out.size();
+  // A position in `out` plus this is the same byte's offset in the file.
+  const auto shift = static_cast<int64_t>(state.bytes) - static_cast<int64_t>(out_start);
+  const size_t groups_before = state.footer.row_groups.size();
+  try {
+    if (state.bytes == 0) append(out, format::kMagic);
+    // Encoding scratch lives as long as the thread, so writing many files (one per
+    // bucket) does not pay for fresh pages each time.
+    thread_local std::vector<std::unique_ptr<ColumnChunkWriter>> writers;
+    thread_local ShreddedLeaf shredded;
+    while (writers.size() < schema.leaves().size()) {
+      writers.push_back(std::make_unique<ColumnChunkWriter>());
+    }
+    for (int64_t begin = 0; begin < rows.num_rows(); begin += state.options.row_group_size) {
+      const int64_t end = std::min(rows.num_rows(), begin + state.options.row_group_size);
+      format::RowGroup group;
+      group.num_rows = end - begin;
+      group.file_offset = static_cast<int64_t>(out.size()) + shift;
+      group.ordinal = static_cast<int16_t>(state.footer.row_groups.size());
+      int64_t compressed = 0;
+      for (size_t i = 0; i < schema.leaves().size(); ++i) {
+        const LeafColumn& leaf = schema.leaves()[i];
+        const size_t column = static_cast<size_t>(
+            std::find(schema.columns().begin(), schema.columns().end(), leaf.path.front()) -
+            schema.columns().begin());
+        shred_leaf(schema, leaf, *rows.column(column), begin, end, rows.name(column), shredded);
+        format::ColumnChunk chunk =
+            writers[i]->write(leaf, schema.node(leaf.node), state.options, shredded, out);
+        auto& meta = *chunk.meta_data;
+        meta.data_page_offset += shift;
+        if (meta.dictionary_page_offset) *meta.dictionary_page_offset += shift;
+        chunk.file_offset += shift;
+        group.total_byte_size += meta.total_uncompressed_size;
+        compressed += meta.total_compressed_size;
+        group.columns.push_back(std::move(chunk));
+      }
+      group.total_compressed_size = compressed;
+      state.footer.row_groups.push_back(std::move(group));
+    }
+  } catch (...) {
+    out.resize(out_start);
+    state.footer.row_groups.resize(groups_before);
+    throw;
+  }
+  state.footer.num_rows += rows.num_rows();
+  state.bytes += out.size() - out_start;
+}
+
+WriteSummary FileWriter::finish(std::vector<uint8_t>& out) {
+  State& state = *state_;
+  const size_t out_start = out.size();
+  if (state.bytes == 0) append(out, format::kMagic);
+  format::FileMetaData& footer = state.footer;
+  if (!state.options.key_value_metadata.empty()) {
     footer.key_value_metadata.emplace();
-    for (const auto& [key, value] : options.key_value_metadata) {
+    for (const auto& [key, value] : state.options.key_value_metadata) {
       footer.key_value_metadata->push_back({key, value});
     }
   }
   footer.created_by = created_by();
-  footer.column_orders =
-      std::vector<format::ColumnOrder>(schema.leaves().size(), format::ColumnOrder::kTypeOrder);
+  footer.column_orders = std::vector<format::ColumnOrder>(state.schema.leaves().size(),
+                                                          format::ColumnOrder::kTypeOrder);
 
   const size_t footer_start = out.size();
   format::serialize_into(footer, out);
@@ -146,8 +184,21 @@ WriteSummary write_parquet(const frame::Frame& frame, std::span<const frame::Fie
       static_cast<uint8_t>(footer_length >> 16), static_cast<uint8_t>(footer_length >> 24)};
   out.insert(out.end(), std::begin(length_bytes), std::end(length_bytes));
   append(out, format::kMagic);
-  return {frame.num_rows(), static_cast<int64_t>(footer.row_groups.size()),
-          static_cast<uint64_t>(out.size() - file_start)};
+  state.bytes += out.size() - out_start;
+  return {footer.num_rows, static_cast<int64_t>(footer.row_groups.size()), state.bytes};
+}
+
+WriteSummary write_parquet(const frame::Frame& frame, std::span<const frame::Field> fields,
+                           const WriterOptions& options, std::vector<uint8_t>& out) {
+  FileWriter writer({fields.begin(), fields.end()}, options);
+  const size_t file_start = out.size();
+  try {
+    writer.write(frame, out);
+    return writer.finish(out);
+  } catch (...) {
+    out.resize(file_start);
+    throw;
+  }
 }
 
 std::vector<uint8_t> write_parquet(const frame::Frame& frame, const WriterOptions& options) {

@@ -640,18 +640,18 @@ size_t manifest_part_count(const nlohmann::json& manifest) {
 
 TEST_F(CliAppend, BatchesOfAnInputAreCommittedOnce) {
   // Ticks 45-139 span buckets 0 and 1; batches of 10 rows make 10 batches, the 6th of
-  // which has rows of both buckets.
+  // which has rows of both buckets. They stream into one part per bucket.
   const auto result = append("identity_edges", write_input("edges.jsonl", edges(45, 140)), "run-1",
                              {"--batch-rows", "10", "--verbose"});
   ASSERT_EQ(result.exit_code, kExitOk) << result.err;
   const auto summary = nlohmann::json::parse(result.out);
   EXPECT_EQ(summary["rows"], 95);
   EXPECT_EQ(summary["buckets"], nlohmann::json::array({0, 1}));
-  EXPECT_EQ(summary["parts"].size(), 11u);
-  EXPECT_EQ(part_files("identity_edges", "run-1").size(), 11u);
+  EXPECT_EQ(summary["parts"].size(), 2u);
+  EXPECT_EQ(part_files("identity_edges", "run-1").size(), 2u);
 
   const nlohmann::json manifest = this->manifest("identity_edges", "run-1");
-  EXPECT_EQ(manifest_part_count(manifest), 11u);
+  EXPECT_EQ(manifest_part_count(manifest), 2u);
   EXPECT_TRUE(every_part_precedes_the_manifest(manifest));
   EXPECT_EQ(count_lines(read_rows("identity_edges", "run-1")), 95u);
 
@@ -716,6 +716,18 @@ TEST_F(CliAppend, CommitEveryCommitsChunksAndSaysHowFarAfterAFailure) {
   EXPECT_EQ(summary["rows"], 50);
   EXPECT_EQ(summary["parts"].size(), part_files("identity_edges", "run-2").size());
   EXPECT_EQ(summary["buckets"], nlohmann::json::array({0}));
+}
+
+TEST_F(CliAppend, EachCommitOfCommitEveryClosesItsParts) {
+  // Chunks of ticks 0-59, 60-119, 120-179 and 180-199 in batches of 7 rows touch bucket
+  // 0, both buckets, bucket 1 and bucket 1: five parts.
+  const std::string input = write_input("edges.jsonl", edges(0, 200));
+  const auto chunked =
+      append("identity_edges", input, "run-1", {"--batch-rows", "7", "--commit-every", "60"});
+  ASSERT_EQ(chunked.exit_code, kExitOk) << chunked.err;
+  EXPECT_EQ(part_files("identity_edges", "run-1").size(), 5u);
+  ASSERT_EQ(append("identity_edges", input, "whole").exit_code, kExitOk);
+  EXPECT_EQ(read_rows("identity_edges", "run-1"), read_rows("identity_edges", "whole"));
 }
 
 TEST_F(CliAppend, CommitEverySaysHowFarForCsvAndParquet) {

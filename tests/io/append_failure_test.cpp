@@ -214,22 +214,26 @@ class FailureDuringCommit : public testing::Test {
   FaultInjectingFileSystem fs;
 };
 
-TEST_F(FailureDuringCommit, ATransactionKeepsEarlierBatchesWhenALaterBatchCannotBeWritten) {
+TEST_F(FailureDuringCommit, AWriteFailureInALaterBatchRollsBackEveryBatch) {
+  settings.row_group_size = 1;  // every row is written as it comes
   Dataset dataset(settings, std::string(kRunId), fs);
   Dataset::Transaction transaction = dataset.begin(kEdges);
   transaction.add(edge_rows({1, 101}));
-  // The second part of the second batch fails after its first part was renamed.
-  fs.fail(FsOperation::kRename, 2, ENOSPC, kPartTemp);
-  EXPECT_TRUE(expect_error<IoWriteError>([&] { transaction.add(edge_rows({202, 303})); }));
-  EXPECT_EQ(transaction.pending_rows(), 2);
-  // Only the first batch's two parts are on disk.
   EXPECT_EQ(files_under(edges_dir(settings)).size(), 2u);
+  // The second batch's rows share the first batch's open parts, so its failure cannot be
+  // undone alone: the transaction rolls back and is empty.
+  fs.fail(FsOperation::kWrite, 2, ENOSPC, kPartTemp);
+  EXPECT_TRUE(expect_error<IoWriteError>([&] { transaction.add(edge_rows({102, 303})); }));
+  EXPECT_EQ(transaction.pending_rows(), 0);
+  EXPECT_EQ(files_under(edges_dir(settings)).size(), 0u);
 
+  // It stays usable.
+  transaction.add(edge_rows({7, 107}));
   const AppendSummary summary = transaction.commit();
   EXPECT_EQ(summary.rows, 2);
   const TableManifest manifest = expect_table_consistent(settings, kEdges);
   EXPECT_EQ(named_part_paths(settings, kEdges, manifest), summary_part_paths({summary}));
-  EXPECT_EQ(committed_ticks(settings, kEdges, manifest), (std::multiset<int64_t>{1, 101}));
+  EXPECT_EQ(committed_ticks(settings, kEdges, manifest), (std::multiset<int64_t>{7, 107}));
 }
 
 TEST_F(FailureDuringCommit, AFailedTransactionCommitRemovesEveryBatchAndKeepsTheManifest) {

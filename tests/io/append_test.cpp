@@ -713,6 +713,7 @@ INSTANTIATE_TEST_SUITE_P(
 // --- transactions ---------------------------------------------------------------------
 
 TEST_F(AppendTest, ATransactionCommitsSeveralBatchesTogether) {
+  settings.row_group_size = 1;  // rows reach the open parts' files as they come
   Dataset dataset(settings, std::string(kRunId));
   const AppendSummary earlier = dataset.append(kEdges, edge_rows({1}));
   const std::string manifest_before = read_bytes(edges_manifest(settings));
@@ -723,7 +724,7 @@ TEST_F(AppendTest, ATransactionCommitsSeveralBatchesTogether) {
   EXPECT_EQ(transaction.pending_rows(), 5);
   // Written but not committed: the parts exist and no manifest names them.
   EXPECT_EQ(read_bytes(edges_manifest(settings)), manifest_before);
-  // manifest.json, table.json, .lock, the earlier part and the three pending ones
+  // manifest.json, table.json, .lock, the earlier part and one open part per bucket
   EXPECT_EQ(files_under(edges_dir(settings)).size(), 4u + 3u);
 
   const AppendSummary summary = transaction.commit();
@@ -740,6 +741,7 @@ TEST_F(AppendTest, ATransactionCommitsSeveralBatchesTogether) {
 }
 
 TEST_F(AppendTest, ARejectedBatchLeavesTheEarlierBatchesPendingAndCommittable) {
+  settings.row_group_size = 1;  // rows reach the open parts' files as they come
   Dataset dataset(settings, std::string(kRunId));
   Dataset::Transaction transaction = dataset.begin(kEdges);
   transaction.add(edge_rows({10, 110}));
@@ -764,6 +766,7 @@ TEST_F(AppendTest, ARejectedBatchLeavesTheEarlierBatchesPendingAndCommittable) {
 }
 
 TEST_F(AppendTest, RollbackAndDestructionWithoutCommitRemoveEveryPart) {
+  settings.row_group_size = 1;  // rows reach the open parts' files as they come
   Dataset dataset(settings, std::string(kRunId));
   const AppendSummary earlier = dataset.append(kEdges, edge_rows({1, 2}));
   const TreeSnapshot before = files_only(snapshot_tree(settings.root_dir));
@@ -772,7 +775,7 @@ TEST_F(AppendTest, RollbackAndDestructionWithoutCommitRemoveEveryPart) {
     Dataset::Transaction transaction = dataset.begin(kEdges);
     transaction.add(edge_rows({3, 120}));
     transaction.add(edge_rows({530}));
-    // manifest.json, table.json, .lock, the earlier part and the three pending ones
+    // manifest.json, table.json, .lock, the earlier part and one open part per bucket
     EXPECT_EQ(files_under(edges_dir(settings)).size(), 4u + 3u);
     transaction.rollback();
     EXPECT_EQ(transaction.pending_rows(), 0);

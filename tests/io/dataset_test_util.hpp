@@ -208,7 +208,8 @@ inline TableManifest expect_table_consistent(const IoSettings& settings, std::st
     }
   }
   for (const std::filesystem::path& file : files_under(folder)) {
-    if (file == manifest_file || file.filename() == ".lock" || file.filename() == "table.json") {
+    if (file == manifest_file || file.filename() == ".lock" ||
+        file.filename() == ".compact.lock" || file.filename() == "table.json") {
       continue;
     }
     EXPECT_TRUE(named.contains(file)) << "file on disk that the manifest does not name: " << file;

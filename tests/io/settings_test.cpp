@@ -101,6 +101,8 @@ TEST(IoSettingsTest, DefaultsFollowTheContract) {
   EXPECT_EQ(settings.compression_level, 3);
   EXPECT_TRUE(settings.strict_schema);
   EXPECT_EQ(settings.write_manifest_every_n, 1);
+  EXPECT_EQ(settings.max_open_parts, 64);
+  EXPECT_EQ(settings.target_part_bytes, 134217728);
   EXPECT_EQ(settings.fs_protocol, "file");
   EXPECT_NO_THROW(settings.validate());
 }
@@ -179,6 +181,10 @@ INSTANTIATE_TEST_SUITE_P(
                        "compression_level", "23", "must be between 1 and 22"},
         InvalidSetting{"ManifestEveryN", [](IoSettings& s) { s.write_manifest_every_n = 0; },
                        "write_manifest_every_n", "0", "must be at least 1"},
+        InvalidSetting{"MaxOpenParts", [](IoSettings& s) { s.max_open_parts = 0; },
+                       "max_open_parts", "0", "must be at least 1"},
+        InvalidSetting{"TargetPartBytes", [](IoSettings& s) { s.target_part_bytes = -1; },
+                       "target_part_bytes", "-1", "must be at least 1"},
         InvalidSetting{"FsProtocol", [](IoSettings& s) { s.fs_protocol = "s3"; }, "fs_protocol",
                        "\"s3\"", "the only supported value is \"file\""}),
     [](const auto& info) { return info.param.name; });
@@ -206,6 +212,8 @@ TEST(LoadTest, EnvironmentOnly) {
                                                 {"CRV_IO_COMPRESSION_LEVEL", "9"},
                                                 {"CRV_IO_STRICT_SCHEMA", "false"},
                                                 {"CRV_IO_WRITE_MANIFEST_EVERY_N", "5"},
+                                                {"CRV_IO_MAX_OPEN_PARTS", "8"},
+                                                {"CRV_IO_TARGET_PART_BYTES", "1048576"},
                                                 {"CRV_IO_FS_PROTOCOL", "file"}}));
   EXPECT_EQ(settings.root_dir, std::filesystem::path("/data/sim"));
   EXPECT_EQ(settings.tick_bucket_size, 250);
@@ -214,6 +222,8 @@ TEST(LoadTest, EnvironmentOnly) {
   EXPECT_EQ(settings.compression_level, 9);
   EXPECT_FALSE(settings.strict_schema);
   EXPECT_EQ(settings.write_manifest_every_n, 5);
+  EXPECT_EQ(settings.max_open_parts, 8);
+  EXPECT_EQ(settings.target_part_bytes, 1048576);
 }
 
 TEST(LoadTest, CrvTomlOnly) {
@@ -228,9 +238,13 @@ compression = "lz4"
 compression_level = 7
 strict_schema = false
 write_manifest_every_n = 2
+max_open_parts = 3
+target_part_bytes = 5000
 fs_protocol = "file"
 )");
   const IoSettings settings = IoSettings::load(isolated(folder.path()));
+  EXPECT_EQ(settings.max_open_parts, 3);
+  EXPECT_EQ(settings.target_part_bytes, 5000);
   EXPECT_EQ(settings.root_dir, std::filesystem::path("results"));
   EXPECT_EQ(settings.tick_bucket_size, 50);
   EXPECT_EQ(settings.row_group_size, 1000);
@@ -512,7 +526,7 @@ TEST(LoadTest, UnknownKeyListsTheValidKeys) {
       {.message_has = {"crv.toml [io]: unknown key \"tick_bucket_sise\"",
                        "valid keys are root_dir, partitioning, tick_bucket_size, row_group_size, "
                        "compression, compression_level, strict_schema, write_manifest_every_n, "
-                       "fs_protocol"}});
+                       "max_open_parts, target_part_bytes, fs_protocol"}});
 }
 
 TEST(LoadTest, NestedTableInsideIoIsAnUnknownKey) {

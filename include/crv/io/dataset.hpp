@@ -4,7 +4,13 @@
 //
 // An append validates the frame (see validate.hpp), splits it by bucket, writes one
 // Parquet part per bucket (temp file, fsync, rename, folder fsync) and then commits by
-// rewriting the table's manifest atomically under an exclusive per-table lock. The
+// rewriting the table's manifest atomically under an exclusive per-table lock. A
+// transaction of many batches keeps one part open per bucket across them, so it commits
+// one part per bucket whatever the batches' sizes or row order: rows are buffered up to a
+// row group per bucket and each full row group is written to that bucket's part. At most
+// max_open_parts parts are open at once (the least recently used is closed to open
+// another, so its bucket gets a second part), and a part that reaches target_part_bytes
+// is closed and the next one started. The
 // manifest is the commit point: readers see an append entirely or not at all, a failed
 // append removes its parts, and concurrent appenders (threads or processes) never lose
 // each other's updates. Parts are encoded outside the lock.
@@ -73,6 +79,28 @@ struct AppendSummary {
   std::string to_json() const;
 };
 
+struct CompactOptions {
+  // Only these buckets; every bucket when empty.
+  std::vector<int64_t> buckets;
+};
+
+// What a compaction did.
+struct CompactionSummary {
+  std::string table;
+  std::string run_id;
+  std::vector<int64_t> buckets;  // the buckets rewritten, ascending
+  int64_t parts_before = 0;      // parts replaced
+  int64_t parts_after = 0;       // parts that replaced them
+  int64_t rows = 0;              // rows rewritten
+  int64_t bytes_before = 0;
+  int64_t bytes_after = 0;
+  int64_t parts_removed = 0;  // replaced parts deleted (the rest are left to fsck --repair)
+
+  // {"table", "run_id", "buckets", "parts_before", "parts_after", "rows", "bytes_before",
+  //  "bytes_after", "parts_removed"}
+  std::string to_json() const;
+};
+
 class Dataset {
  public:
   // Validates the settings and the run id.
@@ -108,12 +136,15 @@ class Dataset {
    public:
     Transaction(Transaction&&) noexcept;
     ~Transaction();
-    // Validates `batch` and writes its parts; on error this batch's parts are removed
-    // and the transaction stays usable (earlier batches remain pending).
+    // Validates `batch` and adds its rows to the open parts of their buckets. A batch
+    // that fails validation changes nothing and the transaction stays usable; a failure
+    // while writing rolls the whole transaction back (earlier batches share its parts)
+    // and rethrows, after which the transaction is empty and usable again.
     void add(const frame::Frame& batch, const AppendOptions& options = {});
-    // Names every pending part in the manifest; returns the summary of all batches.
+    // Closes the open parts and names every part in the manifest; returns the summary of
+    // all batches.
     AppendSummary commit();
-    // Removes every pending part.
+    // Removes every part written so far, open or closed.
     void rollback();
     int64_t pending_rows() const;
 
@@ -121,6 +152,8 @@ class Dataset {
     friend class Dataset;
     struct State;
     explicit Transaction(std::unique_ptr<State> state);
+    // Closes every open part (rolling back on failure).
+    void close_open_parts();
     std::unique_ptr<State> state_;
   };
   Transaction begin(std::string_view table);
@@ -139,6 +172,20 @@ class Dataset {
   // there). A negative limit is an IoConfigError.
   frame::Frame read(std::string_view table, const ScanOptions& options = {},
                     std::optional<int64_t> limit = std::nullopt);
+
+  // Rewrites each bucket's runs of small parts into parts of about target_part_bytes:
+  // consecutive parts (in manifest order, so rows keep their order) whose sizes add up to
+  // at most the target are read row group by row group and written as one part; parts of
+  // different column types are not merged, and a bucket whose parts cannot get fewer is
+  // left alone. Commits like an append, under the table's lock: the manifest names the
+  // new parts instead of the old ones, so readers see one or the other, never both.
+  // Appends committed meanwhile only add parts and are kept. The replaced parts are
+  // deleted once the new manifest is durable; a scan that read the old manifest and
+  // reaches a deleted part then fails with an IoManifestError saying to scan again (it
+  // never returns wrong rows). Compactions of one table wait for each other. A failure
+  // before the commit leaves the table as it was (new parts removed); a crash leaves
+  // unnamed parts, which `fsck --repair` moves to quarantine. Errors of manifest().
+  CompactionSummary compact(std::string_view table, const CompactOptions& options = {});
 
   // Rebuilds manifest.json from the parts on disk (bucket=NNNNNN/part-<32 hex>.parquet),
   // from their footers: rows, byte size, and tick range from the `tick` statistics (the
@@ -165,6 +212,9 @@ class Dataset {
   // Under the table's lock: re-reads table.json if another writer changed it, checks the
   // bucket size, and writes the merged column types when they changed.
   void record_columns(TableState& table, const std::vector<frame::Field>& columns);
+  // Reloads the table's manifest under its lock when another writer changed it (a new
+  // manifest when there is none).
+  void refresh_manifest(TableState& table);
   // The column types the parts of a table without table.json hold, from their footers.
   std::vector<frame::Field> column_types_of_parts(const TableState& table,
                                                   const TableManifest& manifest);

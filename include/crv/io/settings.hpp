@@ -60,6 +60,13 @@ struct IoSettings {
   int compression_level = parquet::kDefaultCompressionLevel;
   bool strict_schema = true;  // reject columns outside the table descriptor
   int64_t write_manifest_every_n = 1;
+  // A transaction keeps one part per bucket open across its batches, at most this many
+  // at once; opening another closes the least recently used (whose bucket then gets a
+  // second part). Each open part buffers up to one row group of rows.
+  int64_t max_open_parts = 64;
+  // A part is closed at the first row group boundary at or past this many bytes and the
+  // bucket's next rows start a new part; compaction merges parts up to this size.
+  int64_t target_part_bytes = int64_t{128} << 20;
   std::string fs_protocol = "file";  // the only supported file system
 
   // Defaults overridden by the TOML file, then by CRV_IO_<KEY> environment

@@ -8,6 +8,7 @@
 // carries statistics (null count, min and max) so engines can skip row groups.
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -21,6 +22,35 @@ struct WriteSummary {
   int64_t rows = 0;
   int64_t row_groups = 0;
   uint64_t bytes = 0;
+};
+
+// Writes one Parquet file a batch of rows at a time, for files that should not be held in
+// memory whole. Each write() encodes row groups and appends their bytes to the caller's
+// buffer, which the caller may drain (write out and clear) between calls: offsets in the
+// footer count the bytes emitted by this writer, not positions in the buffer.
+class FileWriter {
+ public:
+  // `fields` is the file's schema, as for write_parquet below. IoSchemaError for invalid
+  // options or a struct without members.
+  FileWriter(std::vector<frame::Field> fields, WriterOptions options);
+  ~FileWriter();
+  FileWriter(const FileWriter&) = delete;
+  FileWriter& operator=(const FileWriter&) = delete;
+
+  const std::vector<frame::Field>& fields() const;
+  // Encodes `rows` (columns as `fields`, checked as write_parquet does) as row groups of
+  // at most the options' row_group_size rows, appended to `out` (the first call emits the
+  // file's magic before them). On error nothing is appended and the writer is unchanged.
+  void write(const frame::Frame& rows, std::vector<uint8_t>& out);
+  // Appends the footer: the file is complete. Only write() calls before it count.
+  WriteSummary finish(std::vector<uint8_t>& out);
+  // Bytes emitted so far.
+  uint64_t bytes() const;
+  int64_t rows() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 // Encodes `frame` as a complete Parquet file appended to `out`. `fields` is the file's

@@ -1,0 +1,241 @@
+// Dataset::compact: runs of a bucket's small parts rewritten as fewer, larger parts.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "crv/core/errors.hpp"
+#include "crv/io/dataset.hpp"
+#include "crv/io/paths.hpp"
+#include "io/part_source.hpp"
+#include "io/part_writer.hpp"
+#include "io/table_lock.hpp"
+#include "io/table_state.hpp"
+
+namespace crv::io {
+namespace {
+
+// Held for a whole compaction, so compactions of one table run one after the other and
+// each plans from a manifest no other compaction changes. Appends do not take it.
+constexpr std::string_view kCompactionLockFileName = ".compact.lock";
+
+// Consecutive parts of one bucket and the parts written to replace them.
+struct Replacement {
+  int64_t bucket = 0;
+  std::vector<PartMeta> old_parts;
+  std::vector<WrittenPart> new_parts;
+};
+
+// The runs of consecutive parts whose sizes add up to at most `target`, each of two parts
+// or more (one part alone gains nothing from a rewrite).
+std::vector<std::vector<PartMeta>> plan_runs(const PartitionMeta& partition, int64_t target) {
+  std::vector<std::vector<PartMeta>> runs;
+  std::vector<PartMeta> run;
+  int64_t bytes = 0;
+  const auto end_run = [&] {
+    if (run.size() > 1) runs.push_back(std::move(run));
+    run.clear();
+    bytes = 0;
+  };
+  for (const PartMeta& part : partition.parts) {
+    if (!run.empty() && bytes + part.bytes > target) end_run();
+    run.push_back(part);
+    bytes += part.bytes;
+  }
+  end_run();
+  return runs;
+}
+
+std::vector<std::filesystem::path> paths_of(const std::vector<WrittenPart>& parts) {
+  std::vector<std::filesystem::path> paths;
+  for (const WrittenPart& part : parts) paths.push_back(part.path);
+  return paths;
+}
+
+// Writes the rows of `run` (parts in `folder`) again, a row group at a time, into as few
+// parts as the target size and their column types allow. On failure no new part remains.
+std::vector<WrittenPart> rewrite_run(FileSystem& fs, const std::filesystem::path& folder,
+                                     const std::vector<PartMeta>& run,
+                                     const parquet::WriterOptions& options, int64_t target,
+                                     std::vector<uint8_t>& scratch) {
+  std::vector<WrittenPart> written;
+  std::unique_ptr<OpenPart> open;
+  AppendTimings timings;
+  const auto close_open = [&] {
+    written.push_back(open->close(scratch, timings));
+    open.reset();
+  };
+  try {
+    for (const PartMeta& meta : run) {
+      OpenedPart part = open_part(fs, folder / meta.path,
+                                  "; the manifest names it: restore it, or rebuild the manifest "
+                                  "from the parts that remain");
+      const parquet::FileInfo& info = part.reader.info();
+      if (open && open->fields() != info.fields) close_open();
+      if (!open) open = std::make_unique<OpenPart>(fs, folder, info.fields, options);
+      for (size_t group = 0; group < info.row_groups.size(); ++group) {
+        open->add(part.reader.read_row_group(static_cast<int>(group)), scratch, timings);
+        if (open->bytes_written() >= static_cast<uint64_t>(target)) {
+          close_open();
+          open = std::make_unique<OpenPart>(fs, folder, info.fields, options);
+        }
+      }
+      part.source->close();
+    }
+    if (open && open->rows() > 0) close_open();
+  } catch (...) {
+    remove_quietly(fs, paths_of(written));
+    throw;
+  }
+  return written;
+}
+
+// `partition`'s parts with `replacement`'s old parts (which must be there, consecutive
+// and in order) swapped for its new ones, aggregates recomputed. IoManifestError when
+// the old parts are not there: something other than an append changed the table.
+PartitionMeta replaced(const PartitionMeta& partition, const Replacement& replacement,
+                       const std::filesystem::path& manifest_path) {
+  const std::vector<PartMeta>& parts = partition.parts;
+  const auto first = std::find_if(parts.begin(), parts.end(), [&](const PartMeta& part) {
+    return part.path == replacement.old_parts.front().path;
+  });
+  const auto count = static_cast<std::ptrdiff_t>(replacement.old_parts.size());
+  if (first == parts.end() || parts.end() - first < count ||
+      !std::equal(first, first + count, replacement.old_parts.begin(),
+                  [](const PartMeta& a, const PartMeta& b) { return a.path == b.path; })) {
+    throw IoManifestError(
+        fmt::format("bucket {} no longer holds the parts being compacted (the manifest was "
+                    "rebuilt or edited meanwhile); nothing was changed",
+                    replacement.bucket),
+        {.path = manifest_path.string()});
+  }
+  TableManifest rebuilt;
+  for (auto part = parts.begin(); part != first; ++part)
+    add_part(rebuilt, partition.bucket_id, *part);
+  for (const WrittenPart& part : replacement.new_parts) {
+    add_part(rebuilt, partition.bucket_id, part.meta);
+  }
+  for (auto part = first + count; part != parts.end(); ++part) {
+    add_part(rebuilt, partition.bucket_id, *part);
+  }
+  return rebuilt.partitions.at(partition.bucket_id);
+}
+
+}  // namespace
+
+std::string CompactionSummary::to_json() const {
+  const nlohmann::ordered_json json = {{"table", table},
+                                       {"run_id", run_id},
+                                       {"buckets", buckets},
+                                       {"parts_before", parts_before},
+                                       {"parts_after", parts_after},
+                                       {"rows", rows},
+                                       {"bytes_before", bytes_before},
+                                       {"bytes_after", bytes_after},
+                                       {"parts_removed", parts_removed}};
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+CompactionSummary Dataset::compact(std::string_view table_name, const CompactOptions& options) {
+  TableState& table = table_state(table_name);
+  CompactionSummary summary{.table = table.name, .run_id = run_id_};
+  // A table without a manifest is an error before anything is created in its folder.
+  manifest(table.name);
+  const std::unique_ptr<FileLock> compaction_lock =
+      fs_.lock_exclusive(table.folder / kCompactionLockFileName);
+  // Planned from the manifest as it is once no other compaction runs.
+  const TableManifest snapshot = manifest(table.name);
+
+  std::vector<Replacement> replacements;
+  std::vector<uint8_t> scratch;
+  try {
+    for (const auto& [bucket, partition] : snapshot.partitions) {
+      if (!options.buckets.empty() && std::find(options.buckets.begin(), options.buckets.end(),
+                                                bucket) == options.buckets.end()) {
+        continue;
+      }
+      const std::filesystem::path folder = bucket_dir(settings_, run_id_, table.name, bucket);
+      for (std::vector<PartMeta>& run : plan_runs(partition, settings_.target_part_bytes)) {
+        std::vector<WrittenPart> written = rewrite_run(fs_, folder, run, table.writer_options,
+                                                       settings_.target_part_bytes, scratch);
+        // Parts of mixed types may not get fewer; then the run stays as it is.
+        if (written.size() >= run.size()) {
+          remove_quietly(fs_, paths_of(written));
+          continue;
+        }
+        replacements.push_back({bucket, std::move(run), std::move(written)});
+      }
+    }
+  } catch (...) {
+    for (const Replacement& replacement : replacements) {
+      remove_quietly(fs_, paths_of(replacement.new_parts));
+    }
+    throw;
+  }
+  if (replacements.empty()) return summary;
+
+  try {
+    TableLock lock(fs_, table.folder);
+    table.manifest.reset();  // always re-read: the commit must see every append
+    refresh_manifest(table);
+    TableManifest updated = *table.manifest;
+    for (const Replacement& replacement : replacements) {
+      const auto partition = updated.partitions.find(replacement.bucket);
+      if (partition == updated.partitions.end()) {
+        throw IoManifestError(fmt::format("bucket {} is no longer in the manifest (it was "
+                                          "rebuilt or edited meanwhile); nothing was changed",
+                                          replacement.bucket),
+                              {.path = table.manifest_path.string()});
+      }
+      partition->second = replaced(partition->second, replacement, table.manifest_path);
+    }
+    updated.updated_at = now_iso_utc();
+    write_manifest(fs_, table.manifest_path, updated);
+    table.manifest = std::move(updated);
+    table.manifest_identity = fs_.stat(table.manifest_path);
+  } catch (...) {
+    table.manifest.reset();
+    table.manifest_identity.reset();
+    const Replacement& first = replacements.front();
+    if (!manifest_names(fs_, table.manifest_path, first.bucket, first.new_parts.front().meta)) {
+      for (const Replacement& replacement : replacements) {
+        remove_quietly(fs_, paths_of(replacement.new_parts));
+      }
+    }
+    throw;
+  }
+
+  // Committed: the replaced parts go, each bucket folder synced once.
+  std::set<int64_t> buckets;
+  for (const Replacement& replacement : replacements) {
+    const std::filesystem::path folder =
+        bucket_dir(settings_, run_id_, table.name, replacement.bucket);
+    for (const PartMeta& part : replacement.old_parts) {
+      summary.rows += part.rows;
+      summary.bytes_before += part.bytes;
+      try {
+        fs_.remove_file(folder / part.path);
+        ++summary.parts_removed;
+      } catch (const IoError&) {
+        // Unnamed now; fsck --repair moves what could not be removed.
+      }
+    }
+    for (const WrittenPart& part : replacement.new_parts) summary.bytes_after += part.meta.bytes;
+    summary.parts_before += static_cast<int64_t>(replacement.old_parts.size());
+    summary.parts_after += static_cast<int64_t>(replacement.new_parts.size());
+    if (buckets.insert(replacement.bucket).second) {
+      try {
+        fs_.sync_directory(folder);
+      } catch (const IoError&) {
+        // A crash may bring a removed part back; it is unnamed, so fsck lists it.
+      }
+    }
+  }
+  summary.buckets.assign(buckets.begin(), buckets.end());
+  return summary;
+}
+
+}  // namespace crv::io

@@ -1,0 +1,225 @@
+// Dataset::compact: small parts merged per bucket with rows and their order unchanged, the
+// target size respected, appends committed meanwhile kept, and every failing step leaving
+// the committed rows as they were.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crv/core/errors.hpp"
+#include "crv/io/dataset.hpp"
+#include "crv/io/fsck.hpp"
+#include "io/dataset_test_util.hpp"
+#include "io/fault_injecting_file_system.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
+
+namespace crv::io {
+namespace {
+
+using namespace dataset_test;
+using test_support::expect_error;
+using testing::HasSubstr;
+
+class CompactTest : public testing::Test {
+ protected:
+  // `appends` appends of `rows` consecutive ticks each, starting at tick 0.
+  void append_small_parts(int64_t appends, int64_t rows) {
+    Dataset dataset(settings, std::string(kRunId));
+    for (int64_t append = 0; append < appends; ++append) {
+      dataset.append(kEdges, edge_rows(tick_range(append * rows, rows)));
+    }
+  }
+
+  std::map<int64_t, size_t> parts_per_bucket() const {
+    std::map<int64_t, size_t> counts;
+    for (const auto& [bucket, partition] : expect_table_consistent(settings, kEdges).partitions) {
+      counts[bucket] = partition.parts.size();
+    }
+    return counts;
+  }
+
+  frame::Frame read_all() {
+    Dataset reader(settings, std::string(kRunId));
+    return reader.read(kEdges);
+  }
+
+  test_support::TempDir scratch;
+  IoSettings settings = test_settings(scratch / "out");
+};
+
+TEST_F(CompactTest, SmallPartsBecomeOnePartPerBucketWithTheSameRowsInTheSameOrder) {
+  settings.row_group_size = 32;
+  append_small_parts(30, 10);  // ticks 0..299: 10 parts in each of buckets 0, 1, 2
+  const frame::Frame before = read_all();
+  const TableManifest manifest_before = expect_table_consistent(settings, kEdges);
+
+  Dataset dataset(settings, std::string(kRunId));
+  const CompactionSummary summary = dataset.compact(kEdges);
+
+  EXPECT_EQ(summary.buckets, (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(summary.parts_before, 30);
+  EXPECT_EQ(summary.parts_after, 3);
+  EXPECT_EQ(summary.parts_removed, 30);
+  EXPECT_EQ(summary.rows, 300);
+  const std::map<int64_t, size_t> expected = {{0, 1}, {1, 1}, {2, 1}};
+  EXPECT_EQ(parts_per_bucket(), expected);
+  EXPECT_TRUE(read_all().equals(before));
+  // The partitions' aggregates other than bytes are unchanged.
+  const TableManifest after = expect_table_consistent(settings, kEdges);
+  for (const auto& [bucket, partition] : after.partitions) {
+    const PartitionMeta& old = manifest_before.partitions.at(bucket);
+    EXPECT_EQ(partition.row_count, old.row_count);
+    EXPECT_EQ(partition.tick_min, old.tick_min);
+    EXPECT_EQ(partition.tick_max, old.tick_max);
+  }
+  // Nothing left to merge: a second compaction changes nothing.
+  const TreeSnapshot settled = snapshot_tree(settings.root_dir);
+  EXPECT_EQ(dataset.compact(kEdges).parts_before, 0);
+  EXPECT_EQ(describe_differences(settled, snapshot_tree(settings.root_dir)), "");
+}
+
+TEST_F(CompactTest, RunsStayWithinTheTargetSize) {
+  {
+    Dataset dataset(settings, std::string(kRunId));
+    for (int64_t append = 0; append < 6; ++append) {
+      dataset.append(kEdges, edge_rows(tick_range(1000 + append * 10, 10)));
+    }
+  }
+  const TableManifest manifest = expect_table_consistent(settings, kEdges);
+  const std::vector<PartMeta>& parts = manifest.partitions.at(10).parts;
+  ASSERT_EQ(parts.size(), 6u);
+  // Any two consecutive parts fit in the target, no three do.
+  int64_t largest_pair = 0;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    largest_pair = std::max(largest_pair, parts[i].bytes + parts[i + 1].bytes);
+  }
+  for (size_t i = 0; i + 2 < parts.size(); ++i) {
+    ASSERT_GT(parts[i].bytes + parts[i + 1].bytes + parts[i + 2].bytes, largest_pair);
+  }
+  settings.target_part_bytes = largest_pair;
+  const frame::Frame before = read_all();
+
+  Dataset dataset(settings, std::string(kRunId));
+  const CompactionSummary summary = dataset.compact(kEdges);
+  EXPECT_EQ(summary.parts_before, 6);
+  EXPECT_EQ(summary.parts_after, 3);
+  EXPECT_TRUE(read_all().equals(before));
+}
+
+TEST_F(CompactTest, OnlyTheChosenBucketsAreRewritten) {
+  append_small_parts(20, 10);  // buckets 0 and 1, ten parts each
+  Dataset dataset(settings, std::string(kRunId));
+  const CompactionSummary summary = dataset.compact(kEdges, {.buckets = {1}});
+  EXPECT_EQ(summary.buckets, (std::vector<int64_t>{1}));
+  const std::map<int64_t, size_t> expected = {{0, 10}, {1, 1}};
+  EXPECT_EQ(parts_per_bucket(), expected);
+}
+
+TEST_F(CompactTest, ATableWithoutAManifestIsAnErrorAndNothingIsCreated) {
+  Dataset dataset(settings, std::string(kRunId));
+  const auto error = expect_error<IoManifestError>([&] { dataset.compact(kEdges); });
+  ASSERT_TRUE(error);
+  EXPECT_THAT(error->message(), HasSubstr("has no manifest"));
+  EXPECT_FALSE(std::filesystem::exists(settings.root_dir));
+}
+
+TEST_F(CompactTest, AppendsCommittedDuringCompactionsAreKept) {
+  append_small_parts(40, 5);  // buckets 0 and 1
+  std::atomic<bool> appending = true;
+  std::thread appender([&] {
+    Dataset dataset(settings, std::string(kRunId));
+    for (int64_t append = 40; append < 140; ++append) {
+      dataset.append(kEdges, edge_rows(tick_range(append * 5, 5)));
+    }
+    appending = false;
+  });
+  Dataset dataset(settings, std::string(kRunId));
+  int compactions = 0;
+  while (appending) {
+    dataset.compact(kEdges);
+    ++compactions;
+  }
+  appender.join();
+  dataset.compact(kEdges);
+  EXPECT_GT(compactions, 0);
+
+  std::vector<int64_t> ticks = int64_column(read_all(), "tick");
+  EXPECT_EQ(ticks, tick_range(0, 700));  // every row once, in order
+  for (const auto& [bucket, parts] : parts_per_bucket()) EXPECT_EQ(parts, 1u) << bucket;
+}
+
+TEST_F(CompactTest, AScanThatReadTheOldManifestFailsClearlyOnADeletedPart) {
+  settings.row_group_size = 10;
+  append_small_parts(10, 10);
+  Dataset dataset(settings, std::string(kRunId));
+  TableScanner scan = dataset.scan(kEdges);
+  ASSERT_TRUE(scan.next());
+  Dataset(settings, std::string(kRunId)).compact(kEdges);
+  const auto error = expect_error<IoManifestError>([&] {
+    while (scan.next()) {
+    }
+  });
+  ASSERT_TRUE(error);
+  EXPECT_THAT(error->message(), HasSubstr("Scan again"));
+  EXPECT_EQ(read_all().num_rows(), 100);
+}
+
+// Every file-system call a compaction makes, failed in turn: the committed rows stay as
+// they were, and whatever is left over is what fsck --repair clears.
+TEST_F(CompactTest, AFailureAtAnyStepKeepsTheCommittedRows) {
+  append_small_parts(12, 10);  // ten parts in bucket 0, two in bucket 1
+  const frame::Frame before = read_all();
+  const std::vector<FsOperation> operations = {FsOperation::kCreateDirectories,
+                                               FsOperation::kOpenForWrite,
+                                               FsOperation::kWrite,
+                                               FsOperation::kSync,
+                                               FsOperation::kClose,
+                                               FsOperation::kRename,
+                                               FsOperation::kSyncDirectory,
+                                               FsOperation::kRemove,
+                                               FsOperation::kLock,
+                                               FsOperation::kOpenForRead,
+                                               FsOperation::kRead,
+                                               FsOperation::kStat};
+  int failures = 0;
+  for (const FsOperation operation : operations) {
+    // How often a clean compaction calls it, on a fresh copy of the table.
+    const std::filesystem::path pristine = scratch / "pristine";
+    std::filesystem::remove_all(pristine);
+    std::filesystem::copy(settings.root_dir, pristine, std::filesystem::copy_options::recursive);
+    FaultInjectingFileSystem counter;
+    Dataset(settings, std::string(kRunId), counter).compact(kEdges);
+    const int calls = counter.calls(operation);
+    std::filesystem::remove_all(settings.root_dir);
+    std::filesystem::copy(pristine, settings.root_dir, std::filesystem::copy_options::recursive);
+
+    for (int nth = 1; nth <= calls; ++nth) {
+      SCOPED_TRACE(std::string(to_string(operation)) + " #" + std::to_string(nth));
+      FaultInjectingFileSystem fs;
+      fs.fail(operation, nth);
+      try {
+        Dataset(settings, std::string(kRunId), fs).compact(kEdges);
+      } catch (const IoError&) {
+        ++failures;
+      }
+      EXPECT_TRUE(read_all().equals(before));
+      fsck_table(settings, kRunId, kEdges, {.repair = true});
+      std::filesystem::remove_all(table_dir(settings, kRunId, kEdges) / kQuarantineFolderName);
+      expect_table_consistent(settings, kEdges);
+      std::filesystem::remove_all(settings.root_dir);
+      std::filesystem::copy(pristine, settings.root_dir, std::filesystem::copy_options::recursive);
+    }
+  }
+  EXPECT_GT(failures, 10);
+}
+
+}  // namespace
+}  // namespace crv::io

@@ -1,0 +1,167 @@
+// Transactions of many batches: one part per bucket per commit whatever the batches' sizes
+// and row order, the open-part cap, the target part size, and what a failure undoes.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "crv/core/errors.hpp"
+#include "crv/io/dataset.hpp"
+#include "crv/parquet/reader.hpp"
+#include "io/dataset_test_util.hpp"
+#include "io/fault_injecting_file_system.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
+
+namespace crv::io {
+namespace {
+
+using namespace dataset_test;
+using test_support::expect_error;
+
+class StreamingAppendTest : public testing::Test {
+ protected:
+  // Parts per bucket of the committed manifest.
+  std::map<int64_t, size_t> parts_per_bucket() const {
+    std::map<int64_t, size_t> counts;
+    for (const auto& [bucket, partition] : expect_table_consistent(settings, kEdges).partitions) {
+      counts[bucket] = partition.parts.size();
+    }
+    return counts;
+  }
+
+  // The committed ticks, ascending.
+  std::vector<int64_t> committed_ticks() {
+    Dataset reader(settings, std::string(kRunId));
+    std::vector<int64_t> ticks = int64_column(reader.read(kEdges), "tick");
+    std::sort(ticks.begin(), ticks.end());
+    return ticks;
+  }
+
+  test_support::TempDir scratch;
+  IoSettings settings = test_settings(scratch / "out");
+};
+
+TEST_F(StreamingAppendTest, ShuffledBatchesCommitOnePartPerBucket) {
+  settings.row_group_size = 64;                      // many row groups per part
+  std::vector<int64_t> ticks = tick_range(0, 1000);  // buckets 0..9
+  std::shuffle(ticks.begin(), ticks.end(), std::mt19937_64(7));
+  Dataset dataset(settings, std::string(kRunId));
+  Dataset::Transaction transaction = dataset.begin(kEdges);
+  for (size_t begin = 0; begin < ticks.size(); begin += 37) {
+    const size_t end = std::min(ticks.size(), begin + 37);
+    transaction.add(edge_rows({ticks.begin() + static_cast<std::ptrdiff_t>(begin),
+                               ticks.begin() + static_cast<std::ptrdiff_t>(end)}));
+  }
+  const AppendSummary summary = transaction.commit();
+
+  EXPECT_EQ(summary.rows, 1000);
+  EXPECT_EQ(summary.parts.size(), 10u);
+  const std::map<int64_t, size_t> expected = {{0, 1}, {1, 1}, {2, 1}, {3, 1}, {4, 1},
+                                              {5, 1}, {6, 1}, {7, 1}, {8, 1}, {9, 1}};
+  EXPECT_EQ(parts_per_bucket(), expected);
+  EXPECT_EQ(committed_ticks(), tick_range(0, 1000));
+  // 100 rows in row groups of 64: the part was written a row group at a time.
+  for (const PartSummary& part : summary.parts) {
+    const auto reader = parquet::ParquetReader::open(part.path);
+    EXPECT_EQ(reader.info().row_groups.size(), 2u) << part.path;
+    EXPECT_EQ(reader.info().row_groups[0].num_rows, 64) << part.path;
+  }
+}
+
+TEST_F(StreamingAppendTest, RowsKeepTheirOrderWithinABucket) {
+  settings.row_group_size = 5;
+  Dataset dataset(settings, std::string(kRunId));
+  Dataset::Transaction transaction = dataset.begin(kEdges);
+  // Alternating buckets, descending ticks inside each.
+  for (int64_t round = 0; round < 6; ++round) {
+    transaction.add(edge_rows({99 - round * 3, 199 - round * 3, 98 - round * 3}));
+  }
+  transaction.commit();
+  Dataset reader(settings, std::string(kRunId));
+  const frame::Frame rows = reader.read(kEdges);
+  std::vector<int64_t> bucket0;
+  for (const int64_t tick : int64_column(rows, "tick")) {
+    if (tick < 100) bucket0.push_back(tick);
+  }
+  const std::vector<int64_t> expected = {99, 98, 96, 95, 93, 92, 90, 89, 87, 86, 84, 83};
+  EXPECT_EQ(bucket0, expected);
+}
+
+TEST_F(StreamingAppendTest, BeyondTheOpenPartCapTheLeastRecentlyUsedPartIsClosed) {
+  settings.max_open_parts = 2;
+  Dataset dataset(settings, std::string(kRunId));
+  Dataset::Transaction transaction = dataset.begin(kEdges);
+  // Buckets 0, 1, 0, 1, then 2: bucket 0 was used less recently than 1, so its part is
+  // closed to open bucket 2's, and bucket 0's next rows start a second part.
+  for (const int64_t tick : {5, 105, 6, 106, 205, 7}) transaction.add(edge_rows({tick}));
+  transaction.commit();
+  const std::map<int64_t, size_t> expected = {{0, 2}, {1, 1}, {2, 1}};
+  EXPECT_EQ(parts_per_bucket(), expected);
+  EXPECT_EQ(committed_ticks(), (std::vector<int64_t>{5, 6, 7, 105, 106, 205}));
+}
+
+TEST_F(StreamingAppendTest, APartReachingTheTargetSizeIsClosedAtARowGroupBoundary) {
+  settings.row_group_size = 10;
+  settings.target_part_bytes = 1;  // every written row group reaches it
+  Dataset dataset(settings, std::string(kRunId));
+  Dataset::Transaction transaction = dataset.begin(kEdges);
+  for (int64_t batch = 0; batch < 4; ++batch)
+    transaction.add(edge_rows(tick_range(batch * 10, 10)));
+  transaction.add(edge_rows(tick_range(40, 3)));
+  const AppendSummary summary = transaction.commit();
+  std::vector<int64_t> rows;
+  for (const PartSummary& part : summary.parts) rows.push_back(part.rows);
+  // Four full row groups, each closing its part, then the 3 buffered rows as a fifth.
+  EXPECT_EQ(rows, (std::vector<int64_t>{10, 10, 10, 10, 3}));
+  EXPECT_EQ(committed_ticks(), tick_range(0, 43));
+}
+
+TEST_F(StreamingAppendTest, BatchesOfAnotherSchemaGoToAnotherPart) {
+  settings.strict_schema = false;
+  Dataset dataset(settings, std::string(kRunId));
+  Dataset::Transaction transaction = dataset.begin(kEdges);
+  transaction.add(edge_rows({1, 2}));
+  transaction.add(edge_rows({3}).add_column("note", frame::make_utf8({"extra"})));
+  transaction.add(edge_rows({4}));
+  transaction.commit();
+  // Every batch after the first changes the part's columns: three parts, rows intact.
+  const std::map<int64_t, size_t> expected = {{0, 3}};
+  EXPECT_EQ(parts_per_bucket(), expected);
+  EXPECT_EQ(committed_ticks(), (std::vector<int64_t>{1, 2, 3, 4}));
+}
+
+TEST_F(StreamingAppendTest, AFailureClosingThePartsAtCommitLeavesNothing) {
+  FaultInjectingFileSystem fs;
+  const TreeSnapshot before = snapshot_tree(settings.root_dir);
+  Dataset dataset(settings, std::string(kRunId), fs);
+  Dataset::Transaction transaction = dataset.begin(kEdges);
+  transaction.add(edge_rows({1, 101, 201}));
+  fs.fail(FsOperation::kRename, 2);  // the second part's rename
+  EXPECT_TRUE(expect_error<IoWriteError>([&] { transaction.commit(); }));
+  EXPECT_EQ(describe_differences(before, files_only(snapshot_tree(settings.root_dir))), "");
+}
+
+TEST_F(StreamingAppendTest, RollingBackRemovesOpenAndClosedParts) {
+  settings.max_open_parts = 1;
+  settings.row_group_size = 2;
+  const TreeSnapshot before = snapshot_tree(settings.root_dir);
+  Dataset dataset(settings, std::string(kRunId));
+  {
+    Dataset::Transaction transaction = dataset.begin(kEdges);
+    transaction.add(edge_rows({1, 2, 3}));  // bucket 0: a row group in its file
+    transaction.add(edge_rows({101}));      // closes bucket 0's part
+    transaction.add(edge_rows({201, 202, 203}));
+    EXPECT_FALSE(files_under(settings.root_dir).empty());
+  }  // destroyed without commit
+  EXPECT_EQ(describe_differences(before, files_only(snapshot_tree(settings.root_dir))), "");
+}
+
+}  // namespace
+}  // namespace crv::io
