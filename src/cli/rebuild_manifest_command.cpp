@@ -37,6 +37,8 @@ void run_rebuild_manifest(const TableArguments& arguments) {
   }
   ordered_json ignored = ordered_json::array();
   for (const auto& file : result.ignored_temp_files) ignored.push_back(file.string());
+  ordered_json superseded = ordered_json::array();
+  for (const auto& file : result.superseded_parts) superseded.push_back(file.string());
   const ordered_json summary = {
       {"table", arguments.table},
       {"run_id", arguments.run},
@@ -45,7 +47,8 @@ void run_rebuild_manifest(const TableArguments& arguments) {
       {"parts", parts},
       {"rows", rows},
       {"bytes", bytes},
-      {"ignored_temp_files", std::move(ignored)}};
+      {"ignored_temp_files", std::move(ignored)},
+      {"superseded_parts", std::move(superseded)}};
   // Paths are bytes; replacement characters keep one that is not UTF-8 printable.
   std::cout << summary.dump(-1, ' ', false, ordered_json::error_handler_t::replace) << '\n';
 }
@@ -59,8 +62,9 @@ void add_rebuild_manifest_command(CLI::App& app) {
   add_table_options(*rebuild, *arguments);
   rebuild->footer(
       "Reads the footers of bucket=NNNNNN/part-<hex>.parquet and writes manifest.json\n"
-      "atomically. Nothing is deleted; temporary files are skipped and listed. Prints a JSON\n"
-      "summary. Run it while no one appends to the table.\n\n"
+      "atomically. Nothing is deleted; temporary files are skipped and listed, and so are\n"
+      "parts whose rows a compaction's parts hold (left by an interrupted compaction). Prints\n"
+      "a JSON summary. Run it while no one appends to the table.\n\n"
       "Example:\n"
       "  crvio rebuild-manifest --root out --run run-1 --table identity_edges");
   rebuild->callback([arguments] { run_rebuild_manifest(*arguments); });

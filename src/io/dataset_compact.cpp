@@ -59,8 +59,12 @@ std::vector<std::filesystem::path> paths_of(const std::vector<WrittenPart>& part
 // parts as the target size and their column types allow. On failure no new part remains.
 std::vector<WrittenPart> rewrite_run(FileSystem& fs, const std::filesystem::path& folder,
                                      const std::vector<PartMeta>& run,
-                                     const parquet::WriterOptions& options, int64_t target,
+                                     parquet::WriterOptions options, int64_t target,
                                      std::vector<uint8_t>& scratch) {
+  std::string old_names;
+  for (const PartMeta& meta : run) old_names += (old_names.empty() ? "" : ",") + meta.path;
+  options.key_value_metadata.emplace_back(kCompactionKey, new_part_uid());
+  options.key_value_metadata.emplace_back(kCompactedFromKey, std::move(old_names));
   std::vector<WrittenPart> written;
   std::unique_ptr<OpenPart> open;
   AppendTimings timings;

@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "crv/core/errors.hpp"
 #include "crv/core/table_descriptor.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
 #include "io/part_source.hpp"
+#include "io/part_writer.hpp"
 #include "io/table_lock.hpp"
 
 namespace crv::io {
@@ -28,19 +31,81 @@ std::optional<TickRange> tick_range_of(const frame::Array& ticks) {
   return range;
 }
 
+// A part found on disk: its manifest entry, and for a part a compaction wrote, which
+// rewrite that was and the parts whose rows it holds.
+struct FoundPart {
+  int64_t bucket = 0;
+  std::filesystem::path path;
+  PartMeta meta;
+  std::optional<std::string> compaction;
+  std::vector<std::string> compacted_from;
+};
+
+std::vector<std::string> split_names(std::string_view names) {
+  std::vector<std::string> split;
+  while (!names.empty()) {
+    const size_t comma = names.find(',');
+    split.emplace_back(names.substr(0, comma));
+    names = comma == std::string_view::npos ? std::string_view() : names.substr(comma + 1);
+  }
+  return split;
+}
+
+// The parts of one bucket that a compaction's parts make redundant. A compaction writes
+// its new parts, commits, then removes the old ones, so on disk either every new part of
+// a rewrite exists with all the old ones' rows (written; committed or not), or only some
+// of them (interrupted before the commit), or some old parts are gone (committed). The
+// first and last leave the old parts out; the second leaves the new parts out.
+std::set<std::string> superseded_in_bucket(const std::vector<FoundPart>& parts) {
+  std::map<std::string, int64_t> rows_of;
+  for (const FoundPart& part : parts) rows_of[part.meta.path] = part.meta.rows;
+  std::map<std::string, std::vector<const FoundPart*>> rewrites;
+  for (const FoundPart& part : parts) {
+    if (part.compaction) rewrites[*part.compaction].push_back(&part);
+  }
+  std::set<std::string> superseded;
+  for (const auto& [uid, written] : rewrites) {
+    const std::vector<std::string>& old_names = written.front()->compacted_from;
+    int64_t old_rows = 0;
+    bool all_old_present = true;
+    for (const std::string& name : old_names) {
+      const auto found = rows_of.find(name);
+      all_old_present = all_old_present && found != rows_of.end();
+      if (found != rows_of.end()) old_rows += found->second;
+    }
+    int64_t new_rows = 0;
+    for (const FoundPart* part : written) new_rows += part->meta.rows;
+    if (all_old_present && new_rows != old_rows) {
+      for (const FoundPart* part : written) superseded.insert(part->meta.path);
+    } else {
+      for (const std::string& name : old_names) {
+        if (rows_of.contains(name)) superseded.insert(name);
+      }
+    }
+  }
+  return superseded;
+}
+
 // A part's manifest entry from its footer; the tick column is decoded only for row
 // groups without usable statistics.
-PartMeta describe_part(FileSystem& fs, const std::filesystem::path& file, int64_t first_tick,
-                       const std::string& created_at) {
+FoundPart describe_part(FileSystem& fs, int64_t bucket, const std::filesystem::path& file,
+                        int64_t first_tick, const std::string& created_at) {
   OpenedPart part = open_part(fs, file, "; move it out of the bucket folder to rebuild without it");
   const parquet::FileInfo& info = part.reader.info();
+  FoundPart found{.bucket = bucket, .path = file};
+  found.compaction = info.metadata(kCompactionKey);
+  if (found.compaction)
+    found.compacted_from = split_names(info.metadata(kCompactedFromKey).value_or(""));
   PartMeta meta{.path = file.filename().string(),
                 .rows = info.num_rows,
                 .bytes = static_cast<int64_t>(info.file_size),
                 .tick_min = first_tick,
                 .tick_max = first_tick,
                 .created_at = created_at};
-  if (info.num_rows == 0) return meta;
+  if (info.num_rows == 0) {
+    found.meta = std::move(meta);
+    return found;
+  }
   const std::optional<size_t> leaf = tick_leaf(info);
   std::optional<TickRange> range;
   for (size_t index = 0; index < info.row_groups.size(); ++index) {
@@ -62,7 +127,8 @@ PartMeta describe_part(FileSystem& fs, const std::filesystem::path& file, int64_
   part.source->close();
   meta.tick_min = range->min;
   meta.tick_max = range->max;
-  return meta;
+  found.meta = std::move(meta);
+  return found;
 }
 
 }  // namespace
@@ -115,10 +181,22 @@ RebuildResult Dataset::rebuild_manifest(std::string_view table,
       bucket_parts.emplace_back(*bucket, entry_path / name);
   }
   const auto total = static_cast<int64_t>(bucket_parts.size());
+  std::map<int64_t, std::vector<FoundPart>> found;
   for (int64_t index = 0; index < total; ++index) {
     const auto& [bucket, path] = bucket_parts[static_cast<size_t>(index)];
-    add_part(manifest, bucket, describe_part(fs_, path, bucket * settings_.tick_bucket_size, now));
+    found[bucket].push_back(
+        describe_part(fs_, bucket, path, bucket * settings_.tick_bucket_size, now));
     if (on_part_read) on_part_read(index + 1, total);
+  }
+  for (auto& [bucket, parts] : found) {
+    const std::set<std::string> superseded = superseded_in_bucket(parts);
+    for (FoundPart& part : parts) {
+      if (superseded.contains(part.meta.path)) {
+        result.superseded_parts.push_back(part.path);
+      } else {
+        add_part(manifest, bucket, std::move(part.meta));
+      }
+    }
   }
   manifest.created_at = now;
   manifest.updated_at = now;

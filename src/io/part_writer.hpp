@@ -23,6 +23,13 @@ namespace crv::io {
 // Dataset::part_writer_options() adds a table's crv_* key-value metadata to them.
 parquet::WriterOptions settings_writer_options(const IoSettings& settings);
 
+// Footer keys of a compaction's new parts: which rewrite of a run of parts wrote them (a
+// fresh uid), and the comma-separated file names of those parts, whose rows they hold.
+// rebuild_manifest reads them, so that a rebuild after a crash names either the old parts
+// or the new ones, never both.
+inline constexpr std::string_view kCompactionKey = "crv_compaction";
+inline constexpr std::string_view kCompactedFromKey = "crv_compacted_from";
+
 struct WrittenPart {
   PartMeta meta;
   std::filesystem::path path;  // final path

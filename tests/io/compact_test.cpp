@@ -16,6 +16,7 @@
 #include "crv/core/errors.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/fsck.hpp"
+#include "crv/parquet/writer.hpp"
 #include "io/dataset_test_util.hpp"
 #include "io/fault_injecting_file_system.hpp"
 #include "support/expect_error.hpp"
@@ -219,6 +220,88 @@ TEST_F(CompactTest, AFailureAtAnyStepKeepsTheCommittedRows) {
     }
   }
   EXPECT_GT(failures, 10);
+}
+
+// A crash can leave a compaction's new parts beside the old ones, before or after the
+// commit; a rebuilt manifest must then name the rows once, whichever parts it keeps.
+TEST_F(CompactTest, ARebuildAfterAnInterruptedCompactionNamesEveryRowOnce) {
+  append_small_parts(12, 10);  // ten parts in bucket 0, two in bucket 1
+  const frame::Frame before = read_all();
+  const std::filesystem::path pristine = scratch / "pristine";
+  std::filesystem::copy(settings.root_dir, pristine, std::filesystem::copy_options::recursive);
+  const auto restore = [&] {
+    std::filesystem::remove_all(settings.root_dir);
+    std::filesystem::copy(pristine, settings.root_dir, std::filesystem::copy_options::recursive);
+  };
+  const auto sorted_ticks = [](const frame::Frame& rows) {
+    std::vector<int64_t> ticks = int64_column(rows, "tick");
+    std::sort(ticks.begin(), ticks.end());
+    return ticks;
+  };
+  struct Failure {
+    FsOperation operation;
+    int nth;
+  };
+  struct Interruption {
+    const char* name;
+    std::vector<Failure> failures;
+    size_t superseded;  // parts the rebuild leaves out
+  };
+  // A rule counts only the calls earlier rules let through, so rules with the same nth
+  // fail consecutive calls.
+  const auto failing_from = [](FsOperation operation, int first, int count) {
+    return std::vector<Failure>(static_cast<size_t>(count), Failure{operation, first});
+  };
+  // Renames: the new part of bucket 0, of bucket 1, then the manifest's temporary file. A
+  // crash is a failure whose clean-up (removals) fails too.
+  std::vector<Failure> crash_before_commit = failing_from(FsOperation::kRemove, 1, 20);
+  crash_before_commit.push_back({FsOperation::kRename, 3});
+  // After the commit the twelve old parts are removed one by one.
+  const std::vector<Failure> crash_after_three_removals = failing_from(FsOperation::kRemove, 4, 9);
+  for (const Interruption& interruption :
+       {Interruption{"crash before the manifest is replaced", crash_before_commit, 12},
+        Interruption{"crash after three old parts were removed", crash_after_three_removals, 9},
+        Interruption{"a clean compaction", {}, 0}}) {
+    SCOPED_TRACE(interruption.name);
+    FaultInjectingFileSystem fs;
+    for (const Failure& failure : interruption.failures) fs.fail(failure.operation, failure.nth);
+    try {
+      Dataset(settings, std::string(kRunId), fs).compact(kEdges);
+    } catch (const IoError&) {
+    }
+    // Whatever the manifest said, the rebuild goes by the parts on disk.
+    Dataset dataset(settings, std::string(kRunId));
+    const RebuildResult rebuilt = dataset.rebuild_manifest(kEdges);
+    EXPECT_EQ(rebuilt.superseded_parts.size(), interruption.superseded);
+    EXPECT_EQ(sorted_ticks(read_all()), sorted_ticks(before));
+    restore();
+  }
+}
+
+TEST_F(CompactTest, ARebuildLeavesOutTheNewPartsOfAnUnfinishedRewrite) {
+  append_small_parts(3, 10);  // three parts in bucket 0
+  const TableManifest manifest = expect_table_consistent(settings, kEdges);
+  const std::vector<PartMeta>& old_parts = manifest.partitions.at(0).parts;
+  // One of the parts a rewrite of all three would have written: the first ten rows only.
+  Dataset dataset(settings, std::string(kRunId));
+  parquet::WriterOptions options = dataset.part_writer_options(kEdges);
+  options.key_value_metadata.emplace_back("crv_compaction", "0123456789abcdef0123456789abcdef");
+  options.key_value_metadata.emplace_back(
+      "crv_compacted_from", old_parts[0].path + "," + old_parts[1].path + "," + old_parts[2].path);
+  const frame::Frame first_rows = Dataset(settings, std::string(kRunId)).read(kEdges, {}, 10);
+  std::vector<frame::Field> fields;
+  for (size_t column = 0; column < first_rows.num_columns(); ++column) {
+    fields.push_back({first_rows.name(column), first_rows.column(column)->type(), true});
+  }
+  std::vector<uint8_t> bytes;
+  parquet::write_parquet(first_rows, fields, options, bytes);
+  const std::filesystem::path unfinished =
+      bucket_dir(settings, kRunId, kEdges, 0) / "part-fedcba9876543210fedcba9876543210.parquet";
+  write_bytes(unfinished, std::string(bytes.begin(), bytes.end()));
+
+  const RebuildResult rebuilt = dataset.rebuild_manifest(kEdges);
+  EXPECT_EQ(rebuilt.superseded_parts, std::vector<std::filesystem::path>{unfinished});
+  EXPECT_EQ(int64_column(read_all(), "tick"), tick_range(0, 30));
 }
 
 }  // namespace

@@ -191,7 +191,8 @@ class Dataset {
   // from their footers: rows, byte size, and tick range from the `tick` statistics (the
   // column is decoded only for row groups without them). Timestamps are now; within a
   // bucket, parts follow their modification time. Written atomically under the table's
-  // lock; nothing is ever removed. Temporary files are skipped and reported. A part that
+  // lock; nothing is ever removed. Temporary files are skipped and reported, and so are
+  // parts an interrupted compaction made redundant (see RebuildResult). A part that
   // is not valid Parquet, or another *.parquet file in a bucket folder, is an
   // IoManifestError naming it, and nothing is written. Run it while no one appends.
   // `on_part_read(done, total)` is called after each part's footer is read.

@@ -105,6 +105,10 @@ struct RebuildResult {
   // Files left by interrupted writes (part-*.parquet.tmp, manifest.json.tmp-*): not parts,
   // so not in the manifest, and not removed either.
   std::vector<std::filesystem::path> ignored_temp_files;
+  // Parts left out because a compaction's parts hold their rows (an interrupted
+  // compaction's old parts, or its incomplete new ones): not removed either, and no
+  // manifest names them now, so fsck --repair quarantines them.
+  std::vector<std::filesystem::path> superseded_parts;
 };
 
 }  // namespace crv::io
