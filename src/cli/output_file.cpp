@@ -2,6 +2,7 @@
 
 #include "cli/output_file.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,8 +18,7 @@ namespace {
 // Hidden and unique per process, so two reads into the same file do not collide and a
 // leftover never looks like a result.
 std::filesystem::path temporary_beside(const std::filesystem::path& path) {
-  return path.parent_path() /
-         ("." + path.filename().string() + "." + std::to_string(::getpid()) + ".partial");
+  return path.parent_path() / fmt::format(".{}.{}.partial", path.filename().string(), ::getpid());
 }
 
 }  // namespace
