@@ -102,6 +102,7 @@ class IoSettings:
     strict_schema: bool
     write_manifest_every_n: int
     max_open_parts: int
+    max_buffered_rows: int
     target_part_bytes: int
     fs_protocol: str
     def __init__(
@@ -115,7 +116,8 @@ class IoSettings:
         compression_level: int = 3,
         strict_schema: bool = True,
         write_manifest_every_n: int = 1,
-        max_open_parts: int = 64,
+        max_open_parts: int = 256,
+        max_buffered_rows: int = 1048576,
         target_part_bytes: int = 134217728,
         fs_protocol: str = "file",
     ) -> None: ...

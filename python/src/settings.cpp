@@ -52,6 +52,7 @@ py::dict settings_dict(const IoSettings& s) {
   out["strict_schema"] = s.strict_schema;
   out["write_manifest_every_n"] = s.write_manifest_every_n;
   out["max_open_parts"] = s.max_open_parts;
+  out["max_buffered_rows"] = s.max_buffered_rows;
   out["target_part_bytes"] = s.target_part_bytes;
   out["fs_protocol"] = s.fs_protocol;
   return out;
@@ -71,33 +72,36 @@ void bind_settings(py::module_& module) {
                              "Where runs are written and how parts are encoded. Values are "
                              "checked at construction and on assignment: an invalid one is "
                              "an IoConfigError naming it.");
-  cls.def(
-      py::init([](std::filesystem::path root_dir, std::string partitioning,
-                  int64_t tick_bucket_size, int64_t row_group_size, const std::string& compression,
-                  int compression_level, bool strict_schema, int64_t write_manifest_every_n,
-                  int64_t max_open_parts, int64_t target_part_bytes, std::string fs_protocol) {
-        IoSettings settings{.root_dir = std::move(root_dir),
-                            .partitioning = std::move(partitioning),
-                            .tick_bucket_size = tick_bucket_size,
-                            .row_group_size = row_group_size,
-                            .compression = compression_named(compression),
-                            .compression_level = compression_level,
-                            .strict_schema = strict_schema,
-                            .write_manifest_every_n = write_manifest_every_n,
-                            .max_open_parts = max_open_parts,
-                            .target_part_bytes = target_part_bytes,
-                            .fs_protocol = std::move(fs_protocol)};
-        settings.validate();
-        return settings;
-      }),
-      py::kw_only(), py::arg("root_dir") = std::filesystem::path("out"),
-      py::arg("partitioning") = "tick_buckets", py::arg("tick_bucket_size") = 100,
-      py::arg("row_group_size") = parquet::kDefaultRowGroupSize, py::arg("compression") = "zstd",
-      py::arg("compression_level") = parquet::kDefaultCompressionLevel,
-      py::arg("strict_schema") = true, py::arg("write_manifest_every_n") = 1,
-      py::arg("max_open_parts") = IoSettings{}.max_open_parts,
-      py::arg("target_part_bytes") = IoSettings{}.target_part_bytes,
-      py::arg("fs_protocol") = "file");
+  cls.def(py::init(
+              [](std::filesystem::path root_dir, std::string partitioning, int64_t tick_bucket_size,
+                 int64_t row_group_size, const std::string& compression, int compression_level,
+                 bool strict_schema, int64_t write_manifest_every_n, int64_t max_open_parts,
+                 int64_t max_buffered_rows, int64_t target_part_bytes, std::string fs_protocol) {
+                IoSettings settings{.root_dir = std::move(root_dir),
+                                    .partitioning = std::move(partitioning),
+                                    .tick_bucket_size = tick_bucket_size,
+                                    .row_group_size = row_group_size,
+                                    .compression = compression_named(compression),
+                                    .compression_level = compression_level,
+                                    .strict_schema = strict_schema,
+                                    .write_manifest_every_n = write_manifest_every_n,
+                                    .max_open_parts = max_open_parts,
+                                    .max_buffered_rows = max_buffered_rows,
+                                    .target_part_bytes = target_part_bytes,
+                                    .fs_protocol = std::move(fs_protocol)};
+                settings.validate();
+                return settings;
+              }),
+          py::kw_only(), py::arg("root_dir") = std::filesystem::path("out"),
+          py::arg("partitioning") = "tick_buckets", py::arg("tick_bucket_size") = 100,
+          py::arg("row_group_size") = parquet::kDefaultRowGroupSize,
+          py::arg("compression") = "zstd",
+          py::arg("compression_level") = parquet::kDefaultCompressionLevel,
+          py::arg("strict_schema") = true, py::arg("write_manifest_every_n") = 1,
+          py::arg("max_open_parts") = IoSettings{}.max_open_parts,
+          py::arg("max_buffered_rows") = IoSettings{}.max_buffered_rows,
+          py::arg("target_part_bytes") = IoSettings{}.target_part_bytes,
+          py::arg("fs_protocol") = "file");
 
   checked_property<std::filesystem::path>(
       cls, "root_dir", [](const IoSettings& s) { return s.root_dir; },
@@ -127,6 +131,9 @@ void bind_settings(py::module_& module) {
   checked_property<int64_t>(
       cls, "max_open_parts", [](const IoSettings& s) { return s.max_open_parts; },
       [](IoSettings& s, int64_t v) { s.max_open_parts = v; });
+  checked_property<int64_t>(
+      cls, "max_buffered_rows", [](const IoSettings& s) { return s.max_buffered_rows; },
+      [](IoSettings& s, int64_t v) { s.max_buffered_rows = v; });
   checked_property<int64_t>(
       cls, "target_part_bytes", [](const IoSettings& s) { return s.target_part_bytes; },
       [](IoSettings& s, int64_t v) { s.target_part_bytes = v; });

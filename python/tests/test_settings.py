@@ -15,7 +15,8 @@ DEFAULTS = {
     "compression_level": 3,
     "strict_schema": True,
     "write_manifest_every_n": 1,
-    "max_open_parts": 64,
+    "max_open_parts": 256,
+    "max_buffered_rows": 1048576,
     "target_part_bytes": 134217728,
     "fs_protocol": "file",
 }
@@ -33,7 +34,7 @@ def test_keyword_arguments_set_every_value():
     settings = crv_io.IoSettings(
         root_dir="/data/crv", tick_bucket_size=7, row_group_size=1000, compression="lz4",
         compression_level=5, strict_schema=False, write_manifest_every_n=4,
-        max_open_parts=2, target_part_bytes=4096,
+        max_open_parts=2, max_buffered_rows=50, target_part_bytes=4096,
     )
     assert settings.root_dir == pathlib.Path("/data/crv")
     assert (settings.tick_bucket_size, settings.row_group_size) == (7, 1000)
@@ -41,6 +42,7 @@ def test_keyword_arguments_set_every_value():
     assert settings.strict_schema is False
     assert settings.write_manifest_every_n == 4
     assert (settings.max_open_parts, settings.target_part_bytes) == (2, 4096)
+    assert settings.max_buffered_rows == 50
 
 
 def test_root_dir_takes_a_path_object(tmp_path):
@@ -76,6 +78,7 @@ INVALID_VALUES = [
     ("partitioning", "hive"),
     ("write_manifest_every_n", 0),
     ("max_open_parts", 0),
+    ("max_buffered_rows", 0),
     ("target_part_bytes", -1),
     ("fs_protocol", "s3"),
 ]

@@ -27,7 +27,7 @@ std::optional<frame::Frame> ParquetBatchReader::next(int64_t max_rows) {
     for (const parquet::ColumnChunkInfo& chunk : info.row_groups[next_row_group_].columns) {
       bytes_read_ += chunk.compressed_size;
     }
-    row_group_ = reader_.read_row_group(next_row_group_++);
+    row_group_ = reader_.read_row_group(next_row_group_++, {.pool = &pool_});
     row_group_taken_ = 0;
   }
   batch_first_row_ += batch_rows_;

@@ -9,6 +9,7 @@
 #include "cli/batch_reader.hpp"
 #include "crv/core/table_descriptor.hpp"
 #include "crv/frame/frame.hpp"
+#include "crv/parquet/decode_pool.hpp"
 #include "crv/parquet/reader.hpp"
 
 namespace crv::cli {
@@ -28,6 +29,8 @@ class ParquetBatchReader final : public BatchReader {
 
  private:
   parquet::ParquetReader reader_;
+  // Decodes a row group's columns on every hardware thread.
+  parquet::DecodePool pool_;
   int next_row_group_ = 0;
   frame::Frame row_group_;       // the row group batches are cut from
   int64_t row_group_taken_ = 0;  // its rows already returned

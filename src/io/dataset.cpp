@@ -12,6 +12,7 @@
 #include "crv/core/table_descriptor.hpp"
 #include "crv/io/paths.hpp"
 #include "crv/io/validate.hpp"
+#include "crv/parquet/decode_pool.hpp"
 #include "io/part_source.hpp"
 #include "io/part_writer.hpp"
 #include "io/table_lock.hpp"
@@ -61,6 +62,16 @@ std::vector<std::pair<int64_t, frame::Frame>> split_by_bucket(const frame::Frame
 
 }  // namespace
 
+AppendTimings& AppendTimings::operator+=(const AppendTimings& other) {
+  validate += other.validate;
+  encode += other.encode;
+  part_write += other.part_write;
+  manifest_load += other.manifest_load;
+  manifest_serialize += other.manifest_serialize;
+  manifest_write += other.manifest_write;
+  return *this;
+}
+
 std::string AppendSummary::to_json() const {
   nlohmann::ordered_json parts_json = nlohmann::ordered_json::array();
   for (const PartSummary& part : parts) {
@@ -93,6 +104,7 @@ struct Dataset::Transaction::State {
   };
   std::map<int64_t, OpenBucket> open_parts;
   uint64_t uses = 0;
+  int64_t buffered_rows = 0;  // over every open part
   // The types the table recorded when the transaction began, merged with its batches'.
   std::vector<frame::Field> columns;
   AppendSummary summary;
@@ -123,20 +135,76 @@ struct Dataset::Transaction::State {
     return *found->second.part;
   }
 
+  // Adds a bucket's rows to its part, then writes early the rows of the buckets that
+  // buffer most while the buffered rows exceed max_buffered_rows.
+  void add(int64_t bucket, const frame::Frame& rows, const std::vector<frame::Field>& fields) {
+    const IoSettings& settings = dataset->settings_;
+    OpenPart& part = part_for(bucket, fields);
+    buffered_rows -= part.buffered_rows();
+    part.add(rows, scratch, summary.timings);
+    buffered_rows += part.buffered_rows();
+    if (part.bytes_written() >= static_cast<uint64_t>(settings.target_part_bytes)) {
+      close(open_parts.find(bucket));
+    }
+    while (buffered_rows > settings.max_buffered_rows) {
+      OpenPart& fullest =
+          *std::max_element(open_parts.begin(), open_parts.end(), [](const auto& a, const auto& b) {
+             return a.second.part->buffered_rows() < b.second.part->buffered_rows();
+           })->second.part;
+      buffered_rows -= fullest.buffered_rows();
+      fullest.flush(scratch, summary.timings);
+    }
+  }
+
   // Completes an open part; it joins the parts the commit will name.
   void close(std::map<int64_t, OpenBucket>::iterator open) {
     const int64_t bucket = open->first;
+    buffered_rows -= open->second.part->buffered_rows();
     const WrittenPart written = open->second.part->close(scratch, summary.timings);
     open_parts.erase(open);
+    add_closed(bucket, written);
+  }
+
+  void add_closed(int64_t bucket, const WrittenPart& written) {
     files.push_back(written.path);
     parts.emplace_back(bucket, written.meta);
     summary.parts.push_back({bucket, written.path.string(), written.meta.rows, written.meta.bytes,
                              written.meta.tick_min, written.meta.tick_max});
   }
 
+  // Closes every open part. Encoding the buffered rows dominates and the parts are
+  // independent, so they close on every hardware thread; the parts that closed join the
+  // commit in bucket order even when another failed (the caller then rolls back).
   void close_all() {
-    while (!open_parts.empty()) close(open_parts.begin());
+    if (open_parts.size() <= 1) {
+      while (!open_parts.empty()) close(open_parts.begin());
+      return;
+    }
+    std::vector<std::pair<int64_t, OpenPart*>> closing;
+    for (auto& [bucket, open] : open_parts) closing.emplace_back(bucket, open.part.get());
+    std::vector<std::optional<WrittenPart>> written(closing.size());
+    std::vector<AppendTimings> timings(closing.size());
+    if (!pool) pool = std::make_unique<parquet::DecodePool>();
+    std::exception_ptr failure;
+    try {
+      pool->run(closing.size(), [&](size_t i) {
+        std::vector<uint8_t> part_scratch;
+        written[i] = closing[i].second->close(part_scratch, timings[i]);
+      });
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    for (size_t i = 0; i < closing.size(); ++i) {
+      summary.timings += timings[i];
+      if (written[i]) add_closed(closing[i].first, *written[i]);
+    }
+    open_parts.clear();
+    buffered_rows = 0;
+    if (failure) std::rethrow_exception(failure);
   }
+
+  // Threads that close parts, made at the first commit of several.
+  std::unique_ptr<parquet::DecodePool> pool;
 };
 
 Dataset::Dataset(IoSettings settings, std::string run_id, FileSystem& fs)
@@ -326,11 +394,7 @@ void Dataset::Transaction::add(const frame::Frame& batch, const AppendOptions& o
   // this batch alone: the whole transaction rolls back.
   try {
     for (const auto& [bucket, rows] : split_by_bucket(validated.frame)) {
-      OpenPart& part = state_->part_for(bucket, validated.fields);
-      part.add(rows, state_->scratch, timings);
-      if (part.bytes_written() >= static_cast<uint64_t>(dataset.settings_.target_part_bytes)) {
-        state_->close(state_->open_parts.find(bucket));
-      }
+      state_->add(bucket, rows, validated.fields);
     }
   } catch (...) {
     rollback();
@@ -375,6 +439,7 @@ AppendSummary Dataset::Transaction::commit() {
 void Dataset::Transaction::rollback() {
   if (!state_) return;
   state_->open_parts.clear();
+  state_->buffered_rows = 0;
   remove_quietly(state_->dataset->fs_, state_->files);
   state_->files.clear();
   state_->parts.clear();

@@ -95,6 +95,10 @@ void OpenPart::add(const frame::Frame& rows, std::vector<uint8_t>& scratch,
   }
 }
 
+void OpenPart::flush(std::vector<uint8_t>& scratch, AppendTimings& timings) {
+  if (pending_rows_ > 0) write_rows(take_pending(), scratch, timings);
+}
+
 WrittenPart OpenPart::close(std::vector<uint8_t>& scratch, AppendTimings& timings) {
   if (pending_rows_ > 0) {
     // The last rows and the footer go out in one write.

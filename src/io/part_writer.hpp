@@ -50,12 +50,16 @@ class OpenPart {
   // The schema of the part's rows: rows of another schema need another part.
   const std::vector<frame::Field>& fields() const { return writer_.fields(); }
   int64_t rows() const { return rows_; }
+  // Rows added but not yet written (fewer than a row group).
+  int64_t buffered_rows() const { return pending_rows_; }
   // Bytes written to the file so far (whole row groups; buffered rows are not counted).
   uint64_t bytes_written() const { return writer_.bytes(); }
 
   // Adds `rows` (of this part's bucket and fields); writes every row group they fill,
   // encoding through `scratch`.
   void add(const frame::Frame& rows, std::vector<uint8_t>& scratch, AppendTimings& timings);
+  // Writes the buffered rows as a row group of their own, however few.
+  void flush(std::vector<uint8_t>& scratch, AppendTimings& timings);
   // Writes the buffered rows and the footer, then makes the part durable under its final
   // name. The part holds at least one row. Afterwards the object only awaits destruction.
   WrittenPart close(std::vector<uint8_t>& scratch, AppendTimings& timings);

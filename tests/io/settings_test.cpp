@@ -101,7 +101,8 @@ TEST(IoSettingsTest, DefaultsFollowTheContract) {
   EXPECT_EQ(settings.compression_level, 3);
   EXPECT_TRUE(settings.strict_schema);
   EXPECT_EQ(settings.write_manifest_every_n, 1);
-  EXPECT_EQ(settings.max_open_parts, 64);
+  EXPECT_EQ(settings.max_open_parts, 256);
+  EXPECT_EQ(settings.max_buffered_rows, 1048576);
   EXPECT_EQ(settings.target_part_bytes, 134217728);
   EXPECT_EQ(settings.fs_protocol, "file");
   EXPECT_NO_THROW(settings.validate());
@@ -183,6 +184,8 @@ INSTANTIATE_TEST_SUITE_P(
                        "write_manifest_every_n", "0", "must be at least 1"},
         InvalidSetting{"MaxOpenParts", [](IoSettings& s) { s.max_open_parts = 0; },
                        "max_open_parts", "0", "must be at least 1"},
+        InvalidSetting{"MaxBufferedRows", [](IoSettings& s) { s.max_buffered_rows = 0; },
+                       "max_buffered_rows", "0", "must be at least 1"},
         InvalidSetting{"TargetPartBytes", [](IoSettings& s) { s.target_part_bytes = -1; },
                        "target_part_bytes", "-1", "must be at least 1"},
         InvalidSetting{"FsProtocol", [](IoSettings& s) { s.fs_protocol = "s3"; }, "fs_protocol",
@@ -213,6 +216,7 @@ TEST(LoadTest, EnvironmentOnly) {
                                                 {"CRV_IO_STRICT_SCHEMA", "false"},
                                                 {"CRV_IO_WRITE_MANIFEST_EVERY_N", "5"},
                                                 {"CRV_IO_MAX_OPEN_PARTS", "8"},
+                                                {"CRV_IO_MAX_BUFFERED_ROWS", "1000"},
                                                 {"CRV_IO_TARGET_PART_BYTES", "1048576"},
                                                 {"CRV_IO_FS_PROTOCOL", "file"}}));
   EXPECT_EQ(settings.root_dir, std::filesystem::path("/data/sim"));
@@ -223,6 +227,7 @@ TEST(LoadTest, EnvironmentOnly) {
   EXPECT_FALSE(settings.strict_schema);
   EXPECT_EQ(settings.write_manifest_every_n, 5);
   EXPECT_EQ(settings.max_open_parts, 8);
+  EXPECT_EQ(settings.max_buffered_rows, 1000);
   EXPECT_EQ(settings.target_part_bytes, 1048576);
 }
 
@@ -526,7 +531,7 @@ TEST(LoadTest, UnknownKeyListsTheValidKeys) {
       {.message_has = {"crv.toml [io]: unknown key \"tick_bucket_sise\"",
                        "valid keys are root_dir, partitioning, tick_bucket_size, row_group_size, "
                        "compression, compression_level, strict_schema, write_manifest_every_n, "
-                       "max_open_parts, target_part_bytes, fs_protocol"}});
+                       "max_open_parts, max_buffered_rows, target_part_bytes, fs_protocol"}});
 }
 
 TEST(LoadTest, NestedTableInsideIoIsAnUnknownKey) {

@@ -107,6 +107,31 @@ TEST_F(StreamingAppendTest, BeyondTheOpenPartCapTheLeastRecentlyUsedPartIsClosed
   EXPECT_EQ(committed_ticks(), (std::vector<int64_t>{5, 6, 7, 105, 106, 205}));
 }
 
+TEST_F(StreamingAppendTest, PastTheBufferedRowsBudgetTheFullestBucketWritesASmallerRowGroup) {
+  settings.max_buffered_rows = 10;
+  Dataset dataset(settings, std::string(kRunId));
+  Dataset::Transaction transaction = dataset.begin(kEdges);
+  // Four rows of bucket 0, then three of bucket 1, a batch. The budget is checked after
+  // each bucket's rows: bucket 0's rows of the second batch make 11 buffered rows and
+  // bucket 0 (8) writes; bucket 1's of the third make 13 and bucket 1 (9) writes; bucket
+  // 1's of the fourth make 11 and bucket 0 (8) writes. The commit writes bucket 1's last 3.
+  for (int64_t batch = 0; batch < 4; ++batch) {
+    transaction.add(edge_rows({batch * 4, batch * 4 + 1, batch * 4 + 2, batch * 4 + 3,
+                               100 + batch * 3, 101 + batch * 3, 102 + batch * 3}));
+  }
+  const AppendSummary summary = transaction.commit();
+  ASSERT_EQ(summary.parts.size(), 2u);  // still one part per bucket
+  std::vector<std::vector<int64_t>> row_groups;
+  for (const PartSummary& part : summary.parts) {
+    std::vector<int64_t> sizes;
+    const auto reader = parquet::ParquetReader::open(part.path);
+    for (const auto& group : reader.info().row_groups) sizes.push_back(group.num_rows);
+    row_groups.push_back(sizes);
+  }
+  EXPECT_EQ(row_groups, (std::vector<std::vector<int64_t>>{{8, 8}, {9, 3}}));
+  EXPECT_EQ(committed_ticks().size(), 28u);
+}
+
 TEST_F(StreamingAppendTest, APartReachingTheTargetSizeIsClosedAtARowGroupBoundary) {
   settings.row_group_size = 10;
   settings.target_part_bytes = 1;  // every written row group reaches it

@@ -7,10 +7,11 @@
 // rewriting the table's manifest atomically under an exclusive per-table lock. A
 // transaction of many batches keeps one part open per bucket across them, so it commits
 // one part per bucket whatever the batches' sizes or row order: rows are buffered up to a
-// row group per bucket and each full row group is written to that bucket's part. At most
-// max_open_parts parts are open at once (the least recently used is closed to open
-// another, so its bucket gets a second part), and a part that reaches target_part_bytes
-// is closed and the next one started. The
+// row group per bucket and each full row group is written to that bucket's part. Past
+// max_buffered_rows buffered rows in all, the bucket buffering most writes a smaller row
+// group. At most max_open_parts parts are open at once (the least recently used is closed
+// to open another, so its bucket gets a second part), and a part that reaches
+// target_part_bytes is closed and the next one started. The
 // manifest is the commit point: readers see an append entirely or not at all, a failed
 // append removes its parts, and concurrent appenders (threads or processes) never lose
 // each other's updates. Parts are encoded outside the lock.
@@ -56,7 +57,8 @@ struct PartSummary {
   int64_t tick_max = 0;
 };
 
-// Where an append spent its time, for benchmarks.
+// Where an append spent its time, for benchmarks. Parts closed on several threads at once
+// add up their times, so the sum may exceed the wall time.
 struct AppendTimings {
   std::chrono::nanoseconds validate{0};
   std::chrono::nanoseconds encode{0};
@@ -64,6 +66,8 @@ struct AppendTimings {
   std::chrono::nanoseconds manifest_load{0};  // lock, stat and (when changed) parse
   std::chrono::nanoseconds manifest_serialize{0};
   std::chrono::nanoseconds manifest_write{0};  // write, fsync, rename, folder fsync
+
+  AppendTimings& operator+=(const AppendTimings& other);
 };
 
 struct AppendSummary {

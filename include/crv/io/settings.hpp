@@ -63,7 +63,11 @@ struct IoSettings {
   // A transaction keeps one part per bucket open across its batches, at most this many
   // at once; opening another closes the least recently used (whose bucket then gets a
   // second part). Each open part buffers up to one row group of rows.
-  int64_t max_open_parts = 64;
+  int64_t max_open_parts = 256;
+  // Rows a transaction's open parts may buffer in all: past it, the bucket buffering the
+  // most writes its rows early as a smaller row group, so memory stays bounded when many
+  // buckets fill slowly (rows in random tick order).
+  int64_t max_buffered_rows = int64_t{1} << 20;
   // A part is closed at the first row group boundary at or past this many bytes and the
   // bucket's next rows start a new part; compaction merges parts up to this size.
   int64_t target_part_bytes = int64_t{128} << 20;
