@@ -52,10 +52,25 @@ std::vector<std::pair<int64_t, frame::Frame>> split_by_bucket(const frame::Frame
     }
     return parts;
   }
-  std::map<int64_t, std::vector<int64_t>> indices;
-  for (int64_t i = 0; i < count; ++i) indices[values[i]].push_back(i);
-  for (auto& [bucket, rows_of_bucket] : indices) {
-    parts.emplace_back(bucket, rows.take(rows_of_bucket));
+  // The rows of each bucket by index, in ascending bucket order. A batch spans few
+  // buckets, so they are counted in a table over its bucket range, not looked up row by
+  // row in a map.
+  const auto [low, high] = std::minmax_element(values, values + count);
+  const auto span = static_cast<uint64_t>(*high) - static_cast<uint64_t>(*low) + 1;
+  if (span > static_cast<uint64_t>(count)) {
+    std::map<int64_t, std::vector<int64_t>> indices;
+    for (int64_t i = 0; i < count; ++i) indices[values[i]].push_back(i);
+    for (auto& [bucket, rows_of_bucket] : indices) {
+      parts.emplace_back(bucket, rows.take(rows_of_bucket));
+    }
+    return parts;
+  }
+  std::vector<std::vector<int64_t>> indices(span);
+  for (int64_t i = 0; i < count; ++i) indices[static_cast<size_t>(values[i] - *low)].push_back(i);
+  for (size_t offset = 0; offset < indices.size(); ++offset) {
+    if (!indices[offset].empty()) {
+      parts.emplace_back(*low + static_cast<int64_t>(offset), rows.take(indices[offset]));
+    }
   }
   return parts;
 }

@@ -94,6 +94,19 @@ TEST_F(StreamingAppendTest, RowsKeepTheirOrderWithinABucket) {
   EXPECT_EQ(bucket0, expected);
 }
 
+TEST_F(StreamingAppendTest, UnsortedBatchesOverFarApartBucketsSplitExactly) {
+  Dataset dataset(settings, std::string(kRunId));
+  // Buckets 0, 10,000,000 and 5 in one unsorted batch, twice.
+  const std::vector<int64_t> ticks = {1'000'000'007, 3, 501, 1'000'000'001, 2, 502};
+  const AppendSummary summary = dataset.append(kEdges, edge_rows(ticks));
+  std::vector<int64_t> buckets;
+  for (const PartSummary& part : summary.parts) buckets.push_back(part.bucket_id);
+  EXPECT_EQ(buckets, (std::vector<int64_t>{0, 5, 10'000'000}));
+  Dataset reader(settings, std::string(kRunId));
+  EXPECT_EQ(int64_column(reader.read(kEdges), "tick"),
+            (std::vector<int64_t>{3, 2, 501, 502, 1'000'000'007, 1'000'000'001}));
+}
+
 TEST_F(StreamingAppendTest, BeyondTheOpenPartCapTheLeastRecentlyUsedPartIsClosed) {
   settings.max_open_parts = 2;
   Dataset dataset(settings, std::string(kRunId));
