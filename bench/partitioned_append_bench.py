@@ -16,7 +16,7 @@ each writer turns it into zstd Parquet, one folder per bucket, made durable:
           same fsyncs.
 
 Each measurement is one process, timed from outside (spawn to exit, so startup and
-teardown are included) with its peak resident memory from wait4(). The peers also say
+teardown are included) with its peak resident memory (from /usr/bin/time). The peers also say
 when they were ready (Node started, modules loaded, DuckDB opened) and how long the work
 took inside the process, so the startup is reported separately. The writers take turns in
 every round, the outputs of the previous writer are removed and os.sync() is called before
@@ -183,10 +183,16 @@ def prepare_inputs(rows: int, work: Path, with_polars: bool) -> tuple:
 
 
 def measured(command: list, stdout: Path, stderr: Path, cwd: Path) -> dict:
-    """Runs one process; its elapsed seconds from spawn to exit and its peak RSS."""
+    """Runs one process; its elapsed seconds from spawn to exit and its peak RSS.
+
+    The peak RSS comes from /usr/bin/time, not from this process's wait4(): Linux carries
+    the forking process's high-water mark into the child's ru_maxrss through exec, so a
+    child of this (large) interpreter would report at least the interpreter's size."""
+    rss_file = stderr.with_suffix(".maxrss")
     with stdout.open("w") as out, stderr.open("w") as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=cwd)
+        process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", str(rss_file), *command],
+                                   stdout=out, stderr=err, cwd=cwd)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -195,7 +201,7 @@ def measured(command: list, stdout: Path, stderr: Path, cwd: Path) -> dict:
                  f"{stderr.read_text()}")
     return {
         "seconds": seconds,
-        "peak_rss_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
+        "peak_rss_mb": int(rss_file.read_text().split()[-1]) / 1024,  # kilobytes
         "user_seconds": usage.ru_utime,
         "system_seconds": usage.ru_stime,
     }

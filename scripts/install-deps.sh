@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   clang-format clang-14 libclang-rt-14-dev
   python3-dev pybind11-dev python3-numpy python3-pandas python3-pytest python3-dask python3-distributed
+  time
 )
 # The machine image may ship Node.js from elsewhere; only fall back to Debian's.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
