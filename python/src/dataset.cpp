@@ -131,10 +131,15 @@ std::optional<int64_t> bound_of(const py::handle& value, const char* key) {
   return value.cast<int64_t>();
 }
 
+// The bucket ids a `buckets=` argument names; none (every bucket) for None.
+std::vector<int64_t> bucket_ids(const py::object& buckets) {
+  return buckets.is_none() ? std::vector<int64_t>{} : buckets.cast<std::vector<int64_t>>();
+}
+
 io::ScanOptions scan_options(const py::object& where, const py::object& columns,
                              const py::object& buckets) {
   io::ScanOptions options;
-  if (!buckets.is_none()) options.buckets = buckets.cast<std::vector<int64_t>>();
+  options.buckets = bucket_ids(buckets);
   if (!where.is_none()) {
     if (!PyDict_Check(where.ptr())) {
       throw IoConfigError(
@@ -254,8 +259,7 @@ class Dataset {
 
   py::object compact(const py::handle& table, const py::object& buckets) {
     const std::string name = table_argument(table);
-    io::CompactOptions options;
-    if (!buckets.is_none()) options.buckets = buckets.cast<std::vector<int64_t>>();
+    const io::CompactOptions options{.buckets = bucket_ids(buckets)};
     std::string json;
     {
       py::gil_scoped_release released;

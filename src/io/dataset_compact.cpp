@@ -146,8 +146,9 @@ std::string CompactionSummary::to_json() const {
 CompactionSummary Dataset::compact(std::string_view table_name, const CompactOptions& options) {
   TableState& table = table_state(table_name);
   CompactionSummary summary{.table = table.name, .run_id = run_id_};
-  // A table without a manifest is an error before anything is created in its folder.
-  manifest(table.name);
+  // A table without a manifest is an error before anything is created in its folder; the
+  // manifest itself is read once no other compaction runs.
+  if (!fs_.stat(table.manifest_path)) manifest(table.name);
   const std::unique_ptr<FileLock> compaction_lock =
       fs_.lock_exclusive(table.folder / kCompactionLockFileName);
   // Planned from the manifest as it is once no other compaction runs.

@@ -100,15 +100,9 @@ void OpenPart::flush(std::vector<uint8_t>& scratch, AppendTimings& timings) {
 }
 
 WrittenPart OpenPart::close(std::vector<uint8_t>& scratch, AppendTimings& timings) {
-  if (pending_rows_ > 0) {
-    // The last rows and the footer go out in one write.
-    auto started = Clock::now();
-    scratch.clear();
-    writer_.write(take_pending(), scratch);
-    timings.encode += Clock::now() - started;
-  } else {
-    scratch.clear();
-  }
+  // The last rows and the footer go out in one write.
+  scratch.clear();
+  if (pending_rows_ > 0) encode(take_pending(), scratch, timings);
   writer_.finish(scratch);
   const auto started = Clock::now();
   as_write_step([&] {
@@ -134,13 +128,18 @@ WrittenPart OpenPart::close(std::vector<uint8_t>& scratch, AppendTimings& timing
   return part;
 }
 
-void OpenPart::write_rows(const frame::Frame& rows, std::vector<uint8_t>& scratch,
-                          AppendTimings& timings) {
-  auto started = Clock::now();
-  scratch.clear();
+void OpenPart::encode(const frame::Frame& rows, std::vector<uint8_t>& scratch,
+                      AppendTimings& timings) {
+  const auto started = Clock::now();
   writer_.write(rows, scratch);
   timings.encode += Clock::now() - started;
-  started = Clock::now();
+}
+
+void OpenPart::write_rows(const frame::Frame& rows, std::vector<uint8_t>& scratch,
+                          AppendTimings& timings) {
+  scratch.clear();
+  encode(rows, scratch, timings);
+  const auto started = Clock::now();
   as_write_step([&] { write_bytes(scratch); });
   timings.part_write += Clock::now() - started;
 }

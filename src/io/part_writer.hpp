@@ -65,6 +65,8 @@ class OpenPart {
   WrittenPart close(std::vector<uint8_t>& scratch, AppendTimings& timings);
 
  private:
+  // Appends the encoded row groups of `rows` to `scratch`.
+  void encode(const frame::Frame& rows, std::vector<uint8_t>& scratch, AppendTimings& timings);
   // Encodes `rows` into `scratch` and writes them to the file (created on first use).
   void write_rows(const frame::Frame& rows, std::vector<uint8_t>& scratch, AppendTimings& timings);
   void write_bytes(const std::vector<uint8_t>& bytes);
