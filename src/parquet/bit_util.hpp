@@ -147,21 +147,22 @@ inline void or_bits(BitmapView source, size_t length, uint8_t* destination,
 // width is a template parameter so that every shift and mask is a constant.
 namespace bitpack {
 
+// Packing and unpacking also serve DELTA_BINARY_PACKED, whose deltas are up to 64 bits
+// wide.
+inline constexpr int kMaxPackWidth = 64;
+
+// The 64-bit words 8 values of W bits occupy.
+template <int W>
+inline constexpr size_t kGroupWords = (W + 7) / 8;
+
 template <int W, size_t I>
-inline void place(uint64_t (&words)[4], uint64_t value) {
+inline void place(uint64_t (&words)[kGroupWords<W>], uint64_t value) {
   constexpr size_t bit = I * W;
   constexpr size_t word = bit / 64;
   constexpr size_t shift = bit % 64;
   words[word] |= value << shift;
   if constexpr (shift + W > 64) words[word + 1] |= value >> (64 - shift);
 }
-
-// Unpacking also serves DELTA_BINARY_PACKED, whose deltas are up to 64 bits wide.
-inline constexpr int kMaxUnpackWidth = 64;
-
-// The 64-bit words 8 values of W bits occupy.
-template <int W>
-inline constexpr size_t kGroupWords = (W + 7) / 8;
 
 template <int W, size_t I>
 inline uint64_t extract(const uint64_t (&words)[kGroupWords<W>]) {
@@ -177,10 +178,10 @@ inline uint64_t extract(const uint64_t (&words)[kGroupWords<W>]) {
 // Values must already fit in W bits.
 template <int W, typename In>
 inline void pack8(const In* values, uint8_t* out) {
-  static_assert(W >= 1 && W <= kMaxBitWidth);
-  uint64_t words[4] = {};
+  static_assert(W >= 1 && W <= kMaxPackWidth);
+  uint64_t words[kGroupWords<W>] = {};
   const auto place_all = [&]<size_t... I>(std::index_sequence<I...>) {
-    (place<W, I>(words, static_cast<uint32_t>(values[I])), ...);
+    (place<W, I>(words, static_cast<uint64_t>(values[I])), ...);
   };
   place_all(std::make_index_sequence<8>{});
   std::memcpy(out, words, W);
@@ -196,7 +197,7 @@ inline constexpr size_t kWideBytes = (W + 7) / 8 * 8;
 // multiple of 8.
 template <int W, typename Out, bool Wide = false>
 inline void unpack8(const uint8_t* in, Out* out) {
-  static_assert(W >= 1 && W <= kMaxUnpackWidth);
+  static_assert(W >= 1 && W <= kMaxPackWidth);
   uint64_t words[kGroupWords<W>] = {};
   std::memcpy(words, in, Wide ? kWideBytes<W> : W);
   const auto extract_all = [&]<size_t... I>(std::index_sequence<I...>) {

@@ -1,10 +1,11 @@
-// BYTE_STREAM_SPLIT decoding.
+// BYTE_STREAM_SPLIT encoding and decoding.
 
 #include "parquet/byte_stream_split.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -140,5 +141,26 @@ void decode_byte_stream_split(std::span<const uint8_t> input, size_t width, size
       return gather_any(input.data(), width, count, skip, keep, out);
   }
 }
+
+template <PlainFixedWidth T>
+void encode_byte_stream_split(std::span<const T> values, BitmapView validity,
+                              std::vector<uint8_t>& out) {
+  constexpr size_t kWidth = sizeof(T);
+  const size_t count = count_set_bits(validity, values.size());
+  const size_t start = out.size();
+  out.resize(start + kWidth * count);
+  uint8_t* streams = out.data() + start;
+  size_t next = 0;
+  for_each_set_run(validity, values.size(), [&](size_t first, size_t length) {
+    for (size_t i = first; i < first + length; ++i, ++next) {
+      uint8_t bytes[kWidth];
+      std::memcpy(bytes, &values[i], kWidth);
+      for (size_t k = 0; k < kWidth; ++k) streams[k * count + next] = bytes[k];
+    }
+  });
+}
+
+template void encode_byte_stream_split<double>(std::span<const double>, BitmapView,
+                                               std::vector<uint8_t>&);
 
 }  // namespace crv::parquet

@@ -8,8 +8,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
+
+#include "parquet/plain.hpp"
 
 namespace crv::parquet {
+
+// Appends the present slots of `values` (see encode_plain) as one page's streams.
+template <PlainFixedWidth T>
+void encode_byte_stream_split(std::span<const T> values, BitmapView validity,
+                              std::vector<uint8_t>& out);
 
 // The number of values of `width` bytes in a page of `input`; IoFormatError when the page
 // is not a whole number of values. `width` must be positive.

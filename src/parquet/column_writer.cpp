@@ -12,6 +12,8 @@
 #include <optional>
 #include <string_view>
 
+#include "parquet/byte_stream_split.hpp"
+#include "parquet/delta_binary_packed.hpp"
 #include "parquet/plain.hpp"
 #include "parquet/rle_hybrid.hpp"
 
@@ -100,6 +102,33 @@ void bool_min_max(const LeafValues& values, format::Statistics& stats) {
               bytes_of_value<uint8_t>(any_true ? 1 : 0), true);
 }
 
+format::Encoding format_encoding(ValueEncoding encoding) {
+  switch (encoding) {
+    case ValueEncoding::kDictionary:
+      return format::Encoding::kRleDictionary;
+    case ValueEncoding::kByteStreamSplit:
+      return format::Encoding::kByteStreamSplit;
+    case ValueEncoding::kDeltaBinaryPacked:
+      return format::Encoding::kDeltaBinaryPacked;
+    default:
+      return format::Encoding::kPlain;
+  }
+}
+
+// The encoding besides PLAIN and dictionary that a type may take: the ones every reader
+// the conformance suite checks reads (BYTE_STREAM_SPLIT integers are not among them,
+// DuckDB refuses them).
+std::optional<ValueEncoding> type_specific_encoding(frame::TypeId type) {
+  switch (type) {
+    case frame::TypeId::Float64:
+      return ValueEncoding::kByteStreamSplit;
+    case frame::TypeId::Int64:
+      return ValueEncoding::kDeltaBinaryPacked;
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 Codec codec_for(Compression compression) {
@@ -118,7 +147,7 @@ Codec codec_for(Compression compression) {
   return Codec::kUncompressed;
 }
 
-bool ColumnChunkWriter::try_dictionary(const LeafValues& values) {
+bool ColumnChunkWriter::build_dictionary(const LeafValues& values) {
   indices_.clear();
   if (!options_->enable_dictionary || values.present == 0) return false;
   const BitmapView validity = values.entry_indexed ? values.validity : BitmapView{};
@@ -142,24 +171,77 @@ bool ColumnChunkWriter::try_dictionary(const LeafValues& values) {
   } else {
     return false;
   }
-  return !sizes.exceeds(static_cast<size_t>(options_->dictionary_page_limit)) && sizes.pays_off();
+  dictionary_built_ = true;
+  return !sizes.exceeds(static_cast<size_t>(options_->dictionary_page_limit));
+}
+
+ValueEncoding ColumnChunkWriter::choose_encoding(const ShreddedLeaf& shredded) {
+  const LeafValues& values = shredded.values;
+  const std::optional<ValueEncoding> specific = type_specific_encoding(values.type);
+  const ValueEncoding forced = options_->value_encoding;
+  if (forced == ValueEncoding::kPlain || (specific && forced == *specific)) return forced;
+  const bool dictionary_fits = build_dictionary(values);
+  if (forced == ValueEncoding::kDictionary && dictionary_fits) return forced;
+
+  std::vector<ValueEncoding> candidates = {ValueEncoding::kPlain};
+  if (dictionary_fits) candidates.push_back(ValueEncoding::kDictionary);
+  if (specific && values.present > 0) candidates.push_back(*specific);
+  if (candidates.size() == 1) return ValueEncoding::kPlain;
+
+  // The sample is the first page as PLAIN (and BYTE_STREAM_SPLIT and DELTA_BINARY_PACKED,
+  // sized alike) would write it: pages are compressed one by one, so a page is what a
+  // codec sees of repetitions.
+  const int64_t sample_end = page_end(
+      shredded, 0, entries_per_page(encoded_bytes_per_entry(values, ValueEncoding::kPlain)));
+  const Page sample{0, sample_end, 0, present_in(shredded, leaf_->max_def, 0, sample_end)};
+  const double pages_in_chunk =
+      static_cast<double>(values.entries) / static_cast<double>(sample_end);
+  ValueEncoding best = ValueEncoding::kPlain;
+  double best_bytes = std::numeric_limits<double>::infinity();
+  for (const ValueEncoding candidate : candidates) {
+    encode_page(shredded, sample, candidate, page_);
+    double bytes = static_cast<double>(stored(page_).size()) * pages_in_chunk;
+    if (candidate == ValueEncoding::kDictionary && bytes < best_bytes) {
+      prepare_dictionary_page();
+      bytes += static_cast<double>(stored(dictionary_page_).size());
+    }
+    // Ties keep the earlier candidate: PLAIN first, which every reader reads fastest.
+    if (bytes >= best_bytes) continue;
+    best = candidate;
+    best_bytes = bytes;
+    // Dictionary pages are planned by the width of their indices, so the sample is not
+    // their first page.
+    first_page_ready_ = candidate != ValueEncoding::kDictionary;
+    if (first_page_ready_) std::swap(first_page_, page_);
+  }
+  return best;
+}
+
+int64_t ColumnChunkWriter::entries_per_page(double bytes_per_entry) const {
+  return std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(options_->data_page_size) /
+                                                  std::max(bytes_per_entry, 1e-3)),
+                             1, kMaxEntriesPerWrittenPage);
+}
+
+int64_t ColumnChunkWriter::page_end(const ShreddedLeaf& shredded, int64_t begin,
+                                    int64_t target) const {
+  const int64_t entries = shredded.values.entries;
+  int64_t end = std::min(entries, begin + target);
+  // A page must start a new record: never split one row's list entries.
+  if (!shredded.rep_levels.empty()) {
+    while (end < entries && shredded.rep_levels[static_cast<size_t>(end)] != 0) ++end;
+  }
+  return end;
 }
 
 std::vector<ColumnChunkWriter::Page> ColumnChunkWriter::plan_pages(const ShreddedLeaf& shredded,
                                                                    double bytes_per_entry) const {
   const int64_t entries = shredded.values.entries;
-  const auto target =
-      std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(options_->data_page_size) /
-                                               std::max(bytes_per_entry, 1e-3)),
-                          1, kMaxEntriesPerWrittenPage);
+  const int64_t target = entries_per_page(bytes_per_entry);
   std::vector<Page> pages;
   int64_t value_begin = 0;
   for (int64_t begin = 0; begin < entries || (entries == 0 && pages.empty());) {
-    int64_t end = std::min(entries, begin + target);
-    // A page must start a new record: never split one row's list entries.
-    if (!shredded.rep_levels.empty()) {
-      while (end < entries && shredded.rep_levels[static_cast<size_t>(end)] != 0) ++end;
-    }
+    const int64_t end = page_end(shredded, begin, target);
     const int64_t count = present_in(shredded, leaf_->max_def, begin, end);
     pages.push_back({begin, end, value_begin, count});
     value_begin += count;
@@ -169,43 +251,64 @@ std::vector<ColumnChunkWriter::Page> ColumnChunkWriter::plan_pages(const Shredde
   return pages;
 }
 
-void ColumnChunkWriter::encode_levels(const ShreddedLeaf& shredded, const Page& page) {
+void ColumnChunkWriter::encode_page(const ShreddedLeaf& shredded, const Page& page,
+                                    ValueEncoding encoding, PageBytes& page_bytes) {
+  page_bytes.body.clear();
+  encode_levels(shredded, page, page_bytes.body);
+  encode_values(shredded.values, page, encoding, page_bytes.body);
+  if (codec_ != Codec::kUncompressed) {
+    compress(codec_, page_bytes.body, options_->compression_level, page_bytes.compressed);
+  }
+}
+
+void ColumnChunkWriter::encode_levels(const ShreddedLeaf& shredded, const Page& page,
+                                      std::vector<uint8_t>& out) {
   const auto count = static_cast<size_t>(page.entry_end - page.entry_begin);
   if (leaf_->max_rep > 0) {
     const int width = bit_width_for(static_cast<uint64_t>(leaf_->max_rep));
     encode_rle_hybrid(std::span<const int16_t>(shredded.rep_levels)
                           .subspan(static_cast<size_t>(page.entry_begin), count),
-                      width, RleFraming::kLengthPrefixed, page_body_);
+                      width, RleFraming::kLengthPrefixed, out);
   }
   if (leaf_->max_def == 0) return;
   const int width = bit_width_for(static_cast<uint64_t>(leaf_->max_def));
   if (!shredded.def_levels.empty()) {
     encode_rle_hybrid(std::span<const int16_t>(shredded.def_levels)
                           .subspan(static_cast<size_t>(page.entry_begin), count),
-                      width, RleFraming::kLengthPrefixed, page_body_);
+                      width, RleFraming::kLengthPrefixed, out);
     return;
   }
   // A top-level column: its validity bitmap is its definition levels.
   const LeafValues& values = shredded.values;
   if (page.value_count == static_cast<int64_t>(count)) {
-    encode_rle_hybrid_repeated(1, count, width, RleFraming::kLengthPrefixed, page_body_);
+    encode_rle_hybrid_repeated(1, count, width, RleFraming::kLengthPrefixed, out);
     return;
   }
   // With nulls, levels of width 1 bit-packed LSB first are the validity bits themselves:
   // one bit-packed run whose bytes are the bitmap, the last group padded with zeros.
   const size_t groups = (count + 7) / 8;
-  const size_t length_at = page_body_.size();
-  page_body_.resize(length_at + sizeof(uint32_t));
-  append_uleb128(page_body_, (uint64_t{groups} << 1) | 1);
-  const size_t bits_at = page_body_.size();
-  page_body_.resize(bits_at + groups, 0);
+  const size_t length_at = out.size();
+  out.resize(length_at + sizeof(uint32_t));
+  append_uleb128(out, (uint64_t{groups} << 1) | 1);
+  const size_t bits_at = out.size();
+  out.resize(bits_at + groups, 0);
   or_bits({values.validity.data, values.validity.offset + static_cast<size_t>(page.entry_begin)},
-          count, page_body_.data() + bits_at, 0);
-  store_le(page_body_.data() + length_at,
-           static_cast<uint32_t>(page_body_.size() - length_at - sizeof(uint32_t)));
+          count, out.data() + bits_at, 0);
+  store_le(out.data() + length_at,
+           static_cast<uint32_t>(out.size() - length_at - sizeof(uint32_t)));
 }
 
-void ColumnChunkWriter::encode_plain_values(const LeafValues& values, const Page& page) {
+void ColumnChunkWriter::encode_values(const LeafValues& values, const Page& page,
+                                      ValueEncoding encoding, std::vector<uint8_t>& out) const {
+  if (encoding == ValueEncoding::kDictionary) {
+    const size_t entries = dictionary_size();
+    const int width = bit_width_for(entries > 0 ? entries - 1 : 0);
+    encode_rle_hybrid(
+        std::span<const uint32_t>(indices_).subspan(static_cast<size_t>(page.value_begin),
+                                                    static_cast<size_t>(page.value_count)),
+        width, RleFraming::kBitWidthPrefixed, out);
+    return;
+  }
   // Entry-indexed views address the page by entries and skip nulls through the bitmap;
   // dense views hold exactly the page's present values.
   const int64_t first = values.entry_indexed ? page.entry_begin : page.value_begin;
@@ -215,23 +318,31 @@ void ColumnChunkWriter::encode_plain_values(const LeafValues& values, const Page
       values.entry_indexed
           ? BitmapView{values.validity.data, values.validity.offset + static_cast<size_t>(first)}
           : BitmapView{};
+  if (encoding == ValueEncoding::kByteStreamSplit) {
+    encode_byte_stream_split(std::span<const double>(values.float64_values + first, count),
+                             validity, out);
+    return;
+  }
+  if (encoding == ValueEncoding::kDeltaBinaryPacked) {
+    encode_delta_binary_packed(std::span<const int64_t>(values.int64_values + first, count),
+                               validity, out);
+    return;
+  }
   switch (values.type) {
     case frame::TypeId::Int64:
-      encode_plain(std::span<const int64_t>(values.int64_values + first, count), validity,
-                   page_body_);
+      encode_plain(std::span<const int64_t>(values.int64_values + first, count), validity, out);
       return;
     case frame::TypeId::Float64:
-      encode_plain(std::span<const double>(values.float64_values + first, count), validity,
-                   page_body_);
+      encode_plain(std::span<const double>(values.float64_values + first, count), validity, out);
       return;
     case frame::TypeId::Utf8:
       encode_plain_byte_array(std::span<const int32_t>(values.string_offsets + first, count + 1),
-                              values.string_data, validity, page_body_);
+                              values.string_data, validity, out);
       return;
     case frame::TypeId::Bool:
       encode_plain_boolean(BitmapView{values.bool_values.data,
                                       values.bool_values.offset + static_cast<size_t>(first)},
-                           count, validity, page_body_);
+                           count, validity, out);
       return;
     default:
       return;
@@ -249,22 +360,15 @@ size_t ColumnChunkWriter::dictionary_size() const {
   }
 }
 
-void ColumnChunkWriter::encode_dictionary_indices(const Page& page) {
-  const size_t entries = dictionary_size();
-  const int width = bit_width_for(entries > 0 ? entries - 1 : 0);
-  encode_rle_hybrid(
-      std::span<const uint32_t>(indices_).subspan(static_cast<size_t>(page.value_begin),
-                                                  static_cast<size_t>(page.value_count)),
-      width, RleFraming::kBitWidthPrefixed, page_body_);
+std::span<const uint8_t> ColumnChunkWriter::stored(const PageBytes& page) const {
+  if (codec_ == Codec::kUncompressed) return page.body;
+  return page.compressed;
 }
 
-void ColumnChunkWriter::append_page(format::PageHeader header, std::vector<uint8_t>& file) {
-  std::span<const uint8_t> body = page_body_;
-  if (codec_ != Codec::kUncompressed) {
-    compress(codec_, page_body_, options_->compression_level, compressed_);
-    body = compressed_;
-  }
-  header.uncompressed_page_size = static_cast<int32_t>(page_body_.size());
+void ColumnChunkWriter::append_page(format::PageHeader header, const PageBytes& page,
+                                    std::vector<uint8_t>& file) {
+  const std::span<const uint8_t> body = stored(page);
+  header.uncompressed_page_size = static_cast<int32_t>(page.body.size());
   header.compressed_page_size = static_cast<int32_t>(body.size());
   // The format's checksum covers the page as stored, after compression; the field is a
   // signed 32-bit integer holding the CRC's bits.
@@ -273,7 +377,7 @@ void ColumnChunkWriter::append_page(format::PageHeader header, std::vector<uint8
   format::serialize_into(header, header_bytes_);
   file.insert(file.end(), header_bytes_.begin(), header_bytes_.end());
   file.insert(file.end(), body.begin(), body.end());
-  uncompressed_total_ += static_cast<int64_t>(header_bytes_.size() + page_body_.size());
+  uncompressed_total_ += static_cast<int64_t>(header_bytes_.size() + page.body.size());
   compressed_total_ += static_cast<int64_t>(header_bytes_.size() + body.size());
 }
 
@@ -302,7 +406,7 @@ format::Statistics ColumnChunkWriter::statistics(const LeafValues& values) const
 void ColumnChunkWriter::int64_min_max(const LeafValues& values, format::Statistics& stats) const {
   int64_t min = std::numeric_limits<int64_t>::max();
   int64_t max = std::numeric_limits<int64_t>::min();
-  if (dictionary_encoded_) {
+  if (dictionary_built_) {
     // The dictionary holds every distinct value, usually far fewer than the values.
     const std::span<const int64_t> candidates = int64_dictionary_.entries();
     const auto [lo, hi] = std::minmax_element(candidates.begin(), candidates.end());
@@ -323,7 +427,7 @@ void ColumnChunkWriter::string_min_max(const LeafValues& values, format::Statist
     if (!min || value < *min) min = value;
     if (!max || value > *max) max = value;
   };
-  if (dictionary_encoded_) {
+  if (dictionary_built_) {
     for (uint32_t i = 0; i < string_dictionary_.size(); ++i) consider(string_dictionary_.entry(i));
   } else {
     for_each_present(values, [&](int64_t i) { consider(string_value(values, i)); });
@@ -345,10 +449,15 @@ format::ColumnChunk ColumnChunkWriter::write(const LeafColumn& leaf, const Schem
   uncompressed_total_ = 0;
   compressed_total_ = 0;
   const LeafValues& values = shredded.values;
-  dictionary_encoded_ = try_dictionary(values);
+  dictionary_built_ = false;
+  dictionary_page_ready_ = false;
+  first_page_ready_ = false;
+  encoding_ = choose_encoding(shredded);
 
   format::ColumnMetaData meta = chunk_metadata(values);
-  if (dictionary_encoded_) meta.dictionary_page_offset = write_dictionary_page(file);
+  if (encoding_ == ValueEncoding::kDictionary) {
+    meta.dictionary_page_offset = write_dictionary_page(file);
+  }
   meta.data_page_offset = static_cast<int64_t>(file.size());
   write_data_pages(shredded, file);
   meta.total_uncompressed_size = uncompressed_total_;
@@ -367,33 +476,48 @@ format::ColumnMetaData ColumnChunkWriter::chunk_metadata(const LeafValues& value
   meta.codec = codec_;
   meta.num_values = values.entries;
   meta.statistics = statistics(values);
-  meta.encodings = {format::Encoding::kPlain, format::Encoding::kRle};
-  if (dictionary_encoded_) meta.encodings.push_back(format::Encoding::kRleDictionary);
+  // What the chunk's pages use: PLAIN values or a PLAIN dictionary page, RLE levels, and
+  // the values' own encoding.
+  const bool plain = encoding_ == ValueEncoding::kPlain || encoding_ == ValueEncoding::kDictionary;
+  if (plain) meta.encodings.push_back(format::Encoding::kPlain);
+  if (leaf_->max_def > 0 || leaf_->max_rep > 0) meta.encodings.push_back(format::Encoding::kRle);
+  if (encoding_ != ValueEncoding::kPlain) meta.encodings.push_back(format_encoding(encoding_));
   return meta;
 }
 
-int64_t ColumnChunkWriter::write_dictionary_page(std::vector<uint8_t>& file) {
-  page_body_.clear();
+void ColumnChunkWriter::prepare_dictionary_page() {
+  if (dictionary_page_ready_) return;
+  std::vector<uint8_t>& body = dictionary_page_.body;
+  body.clear();
   const frame::TypeId type = node_->type->id();
   if (type == frame::TypeId::Int64) {
-    int64_dictionary_.encode_dictionary_page(page_body_);
+    int64_dictionary_.encode_dictionary_page(body);
   } else if (type == frame::TypeId::Float64) {
-    float64_dictionary_.encode_dictionary_page(page_body_);
+    float64_dictionary_.encode_dictionary_page(body);
   } else {
     const auto page = string_dictionary_.dictionary_page();
-    page_body_.assign(page.begin(), page.end());
+    body.assign(page.begin(), page.end());
   }
+  if (codec_ != Codec::kUncompressed) {
+    compress(codec_, body, options_->compression_level, dictionary_page_.compressed);
+  }
+  dictionary_page_ready_ = true;
+}
+
+int64_t ColumnChunkWriter::write_dictionary_page(std::vector<uint8_t>& file) {
+  prepare_dictionary_page();
   const auto offset = static_cast<int64_t>(file.size());
   format::PageHeader header;
   header.type = format::PageType::kDictionaryPage;
   header.dictionary_page_header = format::DictionaryPageHeader{
       static_cast<int32_t>(dictionary_size()), format::Encoding::kPlain, {}};
-  append_page(std::move(header), file);
+  append_page(std::move(header), dictionary_page_, file);
   return offset;
 }
 
-double ColumnChunkWriter::encoded_bytes_per_entry(const LeafValues& values) const {
-  if (dictionary_encoded_) {
+double ColumnChunkWriter::encoded_bytes_per_entry(const LeafValues& values,
+                                                  ValueEncoding encoding) const {
+  if (encoding == ValueEncoding::kDictionary) {
     return std::max(1.0, static_cast<double>(bit_width_for(dictionary_size())) / 8);
   }
   if (values.type == frame::TypeId::Utf8 && values.present > 0) {
@@ -405,26 +529,25 @@ double ColumnChunkWriter::encoded_bytes_per_entry(const LeafValues& values) cons
     return 4 + static_cast<double>(last - first) / static_cast<double>(values.entries);
   }
   if (values.type == frame::TypeId::Bool) return 0.125;
+  // BYTE_STREAM_SPLIT and DELTA_BINARY_PACKED pages hold as many entries as PLAIN ones,
+  // so the first page is the sample their size was judged by.
   return 8;
 }
 
 void ColumnChunkWriter::write_data_pages(const ShreddedLeaf& shredded, std::vector<uint8_t>& file) {
-  for (const Page& page : plan_pages(shredded, encoded_bytes_per_entry(shredded.values))) {
-    page_body_.clear();
-    encode_levels(shredded, page);
-    if (dictionary_encoded_) {
-      encode_dictionary_indices(page);
-    } else {
-      encode_plain_values(shredded.values, page);
-    }
+  const std::vector<Page> pages =
+      plan_pages(shredded, encoded_bytes_per_entry(shredded.values, encoding_));
+  for (size_t i = 0; i < pages.size(); ++i) {
+    // Choosing the encoding left the first page encoded and compressed.
+    const bool sampled = i == 0 && first_page_ready_;
+    if (!sampled) encode_page(shredded, pages[i], encoding_, page_);
     format::PageHeader header;
     header.type = format::PageType::kDataPage;
     format::DataPageHeader data;
-    data.num_values = static_cast<int32_t>(page.entry_end - page.entry_begin);
-    data.encoding =
-        dictionary_encoded_ ? format::Encoding::kRleDictionary : format::Encoding::kPlain;
+    data.num_values = static_cast<int32_t>(pages[i].entry_end - pages[i].entry_begin);
+    data.encoding = format_encoding(encoding_);
     header.data_page_header = data;
-    append_page(std::move(header), file);
+    append_page(std::move(header), sampled ? first_page_ : page_, file);
   }
 }
 

@@ -1,8 +1,16 @@
 #pragma once
 // Encodes one leaf column's shredded rows as a column chunk: an optional dictionary page,
 // data pages of bounded size, compression, and the chunk's metadata and statistics.
+//
+// Each chunk's values take one encoding (ValueEncoding). Unless the options force one,
+// the writer encodes the chunk's first data page every way that applies to its type,
+// compresses each with the chunk's codec and keeps the smallest: the page's bytes scaled
+// to the chunk's entries, plus the dictionary page for a dictionary, which is built over
+// the whole chunk. The winner's first page is stored as it was compressed for the
+// comparison, so only the losers cost extra work.
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "crv/parquet/writer.hpp"
@@ -31,22 +39,44 @@ class ColumnChunkWriter {
     int64_t value_begin = 0;  // first present value, counting from the chunk's start
     int64_t value_count = 0;
   };
+  // A page's body before compression and as stored (empty when the codec is none).
+  struct PageBytes {
+    std::vector<uint8_t> body;
+    std::vector<uint8_t> compressed;
+  };
 
   // The chunk's metadata known before its pages are written.
   format::ColumnMetaData chunk_metadata(const LeafValues& values) const;
+  // Builds the dictionary of the whole chunk when the type has one and dictionaries are
+  // enabled; whether it stays within dictionary_page_limit.
+  bool build_dictionary(const LeafValues& values);
+  // The encoding of the chunk's values; leaves the first page, encoded that way, in
+  // first_page_ unless it is dictionary encoded.
+  ValueEncoding choose_encoding(const ShreddedLeaf& shredded);
+  // Compresses the dictionary page into dictionary_page_ unless it is there already.
+  void prepare_dictionary_page();
   // Appends the dictionary page to `file`; returns its offset.
   int64_t write_dictionary_page(std::vector<uint8_t>& file);
   // What one entry costs encoded, before compression, which sizes the pages.
-  double encoded_bytes_per_entry(const LeafValues& values) const;
+  double encoded_bytes_per_entry(const LeafValues& values, ValueEncoding encoding) const;
   void write_data_pages(const ShreddedLeaf& shredded, std::vector<uint8_t>& file);
-  bool try_dictionary(const LeafValues& values);
   std::vector<Page> plan_pages(const ShreddedLeaf& shredded, double bytes_per_entry) const;
-  void encode_levels(const ShreddedLeaf& shredded, const Page& page);
-  void encode_plain_values(const LeafValues& values, const Page& page);
+  // How many entries fill a page at `bytes_per_entry`.
+  int64_t entries_per_page(double bytes_per_entry) const;
+  // Where the page that starts at entry `begin` ends, for pages of about `target` entries
+  // that never split a record.
+  int64_t page_end(const ShreddedLeaf& shredded, int64_t begin, int64_t target) const;
+  // Levels, then values in `encoding`, compressed into `page_bytes`.
+  void encode_page(const ShreddedLeaf& shredded, const Page& page, ValueEncoding encoding,
+                   PageBytes& page_bytes);
+  void encode_levels(const ShreddedLeaf& shredded, const Page& page, std::vector<uint8_t>& out);
+  void encode_values(const LeafValues& values, const Page& page, ValueEncoding encoding,
+                     std::vector<uint8_t>& out) const;
   size_t dictionary_size() const;
-  void encode_dictionary_indices(const Page& page);
-  // Compresses page_body_ and appends header + body to `file`.
-  void append_page(format::PageHeader header, std::vector<uint8_t>& file);
+  // The bytes of `page` as stored: compressed, or its body with the codec none.
+  std::span<const uint8_t> stored(const PageBytes& page) const;
+  // Appends a header and the stored bytes of `page` to `file`.
+  void append_page(format::PageHeader header, const PageBytes& page, std::vector<uint8_t>& file);
   format::Statistics statistics(const LeafValues& values) const;
   // min/max of a chunk with at least one present value, for the types whose bounds the
   // dictionary can narrow.
@@ -58,14 +88,19 @@ class ColumnChunkWriter {
   const SchemaNode* node_ = nullptr;
   const WriterOptions* options_ = nullptr;
   Codec codec_ = Codec::kUncompressed;
-  bool dictionary_encoded_ = false;
+  ValueEncoding encoding_ = ValueEncoding::kPlain;
+  // The dictionary holds every value of the chunk (whether or not it encodes them).
+  bool dictionary_built_ = false;
+  bool dictionary_page_ready_ = false;
+  bool first_page_ready_ = false;
 
   Int64DictionaryBuilder int64_dictionary_;
   DoubleDictionaryBuilder float64_dictionary_;
   ByteArrayDictionaryBuilder string_dictionary_;
   std::vector<uint32_t> indices_;
-  std::vector<uint8_t> page_body_;
-  std::vector<uint8_t> compressed_;
+  PageBytes page_;
+  PageBytes first_page_;
+  PageBytes dictionary_page_;
   std::vector<uint8_t> header_bytes_;
   int64_t uncompressed_total_ = 0;
   int64_t compressed_total_ = 0;

@@ -1,4 +1,4 @@
-// DELTA_BINARY_PACKED decoding of 32- and 64-bit integers.
+// DELTA_BINARY_PACKED encoding of 64-bit integers and decoding of 32- and 64-bit ones.
 
 #include "parquet/delta_binary_packed.hpp"
 
@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "crv/core/errors.hpp"
@@ -53,7 +54,71 @@ uint64_t read_zigzag(std::span<const uint8_t> input, size_t& position, const cha
 constexpr auto kUnpack8 =
     bitpack::unpack_table<uint64_t>(std::make_integer_sequence<int, kMaxDeltaBitWidth + 1>{});
 
+// What the encoder writes.
+constexpr size_t kBlockValues = 128;
+constexpr size_t kMiniblocks = 4;
+constexpr size_t kMiniblockValues = kBlockValues / kMiniblocks;
+
+// Packs groups of 8 deltas of one width into exactly width bytes each; by width 0..64.
+constexpr auto kPack8 =
+    bitpack::pack_table<uint64_t>(std::make_integer_sequence<int, kMaxDeltaBitWidth + 1>{});
+
+void append_zigzag(std::vector<uint8_t>& out, uint64_t value) {
+  append_uleb128(out, (value << 1) ^ static_cast<uint64_t>(static_cast<int64_t>(value) >> 63));
+}
+
+// Appends one block of `count` (1..kBlockValues) deltas, each modulo 2^64.
+void append_block(const uint64_t* deltas, size_t count, std::vector<uint8_t>& out) {
+  int64_t min_delta = std::numeric_limits<int64_t>::max();
+  for (size_t i = 0; i < count; ++i)
+    min_delta = std::min(min_delta, static_cast<int64_t>(deltas[i]));
+  append_zigzag(out, static_cast<uint64_t>(min_delta));
+  // Zeros past `count` are the padding of the last miniblock.
+  uint64_t relative[kBlockValues] = {};
+  for (size_t i = 0; i < count; ++i) relative[i] = deltas[i] - static_cast<uint64_t>(min_delta);
+  const size_t widths_at = out.size();
+  out.resize(widths_at + kMiniblocks, 0);  // unused miniblocks keep width 0 and no body
+  for (size_t m = 0; m * kMiniblockValues < count; ++m) {
+    const uint64_t* miniblock = relative + m * kMiniblockValues;
+    uint64_t bits = 0;
+    for (size_t i = 0; i < kMiniblockValues; ++i) bits |= miniblock[i];
+    const int width = bit_width_for(bits);
+    out[widths_at + m] = static_cast<uint8_t>(width);
+    const size_t body_at = out.size();
+    out.resize(body_at + kMiniblockValues / 8 * static_cast<size_t>(width));
+    kPack8[static_cast<size_t>(width)](miniblock, kMiniblockValues / 8, out.data() + body_at);
+  }
+}
+
 }  // namespace
+
+void encode_delta_binary_packed(std::span<const int64_t> values, BitmapView validity,
+                                std::vector<uint8_t>& out) {
+  const size_t count = count_set_bits(validity, values.size());
+  append_uleb128(out, kBlockValues);
+  append_uleb128(out, kMiniblocks);
+  append_uleb128(out, count);
+  uint64_t deltas[kBlockValues];
+  size_t pending = 0;
+  std::optional<uint64_t> previous;
+  for_each_set_run(validity, values.size(), [&](size_t start, size_t length) {
+    for (size_t i = start; i < start + length; ++i) {
+      const auto value = static_cast<uint64_t>(values[i]);
+      if (!previous) {
+        append_zigzag(out, value);  // the header's first value
+      } else {
+        deltas[pending++] = value - *previous;
+        if (pending == kBlockValues) {
+          append_block(deltas, pending, out);
+          pending = 0;
+        }
+      }
+      previous = value;
+    }
+  });
+  if (!previous) append_zigzag(out, 0);  // an empty stream still states a first value
+  if (pending > 0) append_block(deltas, pending, out);
+}
 
 DeltaBinaryPackedDecoder::DeltaBinaryPackedDecoder(std::span<const uint8_t> input, int value_bits)
     : input_(input), shift_(64 - value_bits) {

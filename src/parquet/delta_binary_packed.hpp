@@ -17,6 +17,10 @@
 // value, sign-extended. Widths up to 64 are accepted for INT32 too (some writers computed
 // INT32 deltas in 64 bits); only their low 32 bits matter.
 //
+// The encoder writes blocks of 128 values in four miniblocks of 32, the layout the format
+// asks for (block size a multiple of 128, miniblocks a multiple of 32 values), computing
+// deltas modulo 2^64, with zero padding and zero widths for unused miniblocks.
+//
 // The decoder reads untrusted bytes: every count, width and size is checked against the
 // input before it is used, nothing is allocated from a count in the stream, and any
 // inconsistency throws crv::IoFormatError naming the byte within the stream.
@@ -24,8 +28,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
+
+#include "parquet/bit_util.hpp"
 
 namespace crv::parquet {
+
+// Appends the present slots of `values` (see encode_plain) as one INT64 stream.
+void encode_delta_binary_packed(std::span<const int64_t> values, BitmapView validity,
+                                std::vector<uint8_t>& out);
 
 class DeltaBinaryPackedDecoder {
  public:

@@ -92,19 +92,12 @@ void check_room_for_entry(size_t entries) {
 
 }  // namespace
 
-size_t DictionarySizes::encoded_size_estimate() const {
-  const auto index_bits = static_cast<size_t>(bit_width_for(entries > 0 ? entries - 1 : 0));
-  constexpr size_t kBitWidthByte = 1;
-  return dictionary_page_size + kBitWidthByte + (value_count * index_bits + 7) / 8;
-}
-
 template <PlainFixedWidth T>
 FixedWidthDictionaryBuilder<T>::FixedWidthDictionaryBuilder()
     : slots_(kInitialSlots, Slot{0, kEmptySlot}), slot_shift_(kInitialSlotShift) {}
 
 template <PlainFixedWidth T>
 uint32_t FixedWidthDictionaryBuilder<T>::insert(T value) {
-  ++inserted_;
   const Bits bits = std::bit_cast<Bits>(value);
   const size_t mask = slots_.size() - 1;
   for (size_t i = (static_cast<uint64_t>(bits) * kGoldenMultiplier) >> slot_shift_;;
@@ -147,16 +140,13 @@ void FixedWidthDictionaryBuilder<T>::encode_dictionary_page(std::vector<uint8_t>
 template <PlainFixedWidth T>
 DictionarySizes FixedWidthDictionaryBuilder<T>::sizes() const {
   return DictionarySizes{.entries = entries_.size(),
-                         .dictionary_page_size = entries_.size() * sizeof(T),
-                         .value_count = inserted_,
-                         .plain_size = inserted_ * sizeof(T)};
+                         .dictionary_page_size = entries_.size() * sizeof(T)};
 }
 
 template <PlainFixedWidth T>
 void FixedWidthDictionaryBuilder<T>::clear() {
   std::fill(slots_.begin(), slots_.end(), Slot{0, kEmptySlot});
   entries_.clear();
-  inserted_ = 0;
 }
 
 ByteArrayDictionaryBuilder::ByteArrayDictionaryBuilder()
@@ -167,8 +157,6 @@ uint32_t ByteArrayDictionaryBuilder::insert(std::string_view value) {
     throw IoWriteError(fmt::format("BYTE_ARRAY value has {} bytes; Parquet allows at most {}",
                                    value.size(), kMaxByteArrayLength));
   }
-  ++inserted_;
-  inserted_bytes_ += value.size();
   const auto* bytes = reinterpret_cast<const uint8_t*>(value.data());
   return insert_hashed(value, hash_bytes(bytes, value.size()));
 }
@@ -226,18 +214,13 @@ void ByteArrayDictionaryBuilder::grow() {
 }
 
 DictionarySizes ByteArrayDictionaryBuilder::sizes() const {
-  return DictionarySizes{.entries = size(),
-                         .dictionary_page_size = plain_.size(),
-                         .value_count = inserted_,
-                         .plain_size = inserted_ * sizeof(uint32_t) + inserted_bytes_};
+  return DictionarySizes{.entries = size(), .dictionary_page_size = plain_.size()};
 }
 
 void ByteArrayDictionaryBuilder::clear() {
   std::fill(slots_.begin(), slots_.end(), Slot{0, kEmptySlot});
   plain_.clear();
   entry_starts_.clear();
-  inserted_ = 0;
-  inserted_bytes_ = 0;
 }
 
 // Each gather checks its indices in the loop that uses them: the branch never goes the

@@ -5,9 +5,8 @@
 // hybrid (see rle_hybrid.hpp).
 //
 // The builders give each distinct value the next index in first-seen order, so indices
-// are dense and never change. They also report the sizes a writer needs to decide
-// between dictionary and PLAIN encoding: fall back to PLAIN once the dictionary page
-// outgrows a limit, or when the dictionary does not make the chunk smaller.
+// are dense and never change. They also report the dictionary page's size, so a writer
+// can give up on a dictionary that outgrows a limit.
 //
 // Reading, the gather functions map decoded indices back to values, checking each index
 // against the dictionary size.
@@ -27,21 +26,14 @@ namespace crv::parquet {
 // The dictionary page size above which writers fall back to PLAIN by default.
 inline constexpr size_t kDefaultDictionaryPageLimit = size_t{1} << 20;
 
-// What a writer weighs when choosing between dictionary and PLAIN encoding.
+// What a writer checks before dictionary encoding a chunk.
 struct DictionarySizes {
   size_t entries = 0;               // distinct values
   size_t dictionary_page_size = 0;  // bytes of the PLAIN-encoded dictionary page
-  size_t value_count = 0;           // (non-null) values inserted
-  size_t plain_size = 0;            // bytes those values take PLAIN-encoded
 
   bool exceeds(size_t dictionary_page_limit) const {
     return dictionary_page_size > dictionary_page_limit;
   }
-  // The dictionary page plus the indices bit-packed at the smallest width that holds
-  // them, with the bit-width byte; RLE runs only make the real indices smaller.
-  size_t encoded_size_estimate() const;
-  // Whether dictionary encoding is expected to be the smaller form.
-  bool pays_off() const { return encoded_size_estimate() < plain_size; }
 };
 
 // Dictionary of INT32, INT64, FLOAT or DOUBLE values. Floating-point values are told
@@ -63,7 +55,7 @@ class FixedWidthDictionaryBuilder {
   // Appends the dictionary page body: the entries PLAIN-encoded.
   void encode_dictionary_page(std::vector<uint8_t>& out) const;
   DictionarySizes sizes() const;
-  // Forgets every entry and count (e.g. for the next column chunk), keeping the memory.
+  // Forgets every entry (e.g. for the next column chunk), keeping the memory.
   void clear();
 
  private:
@@ -78,7 +70,6 @@ class FixedWidthDictionaryBuilder {
   std::vector<Slot> slots_;  // open addressing, linear probing, power-of-two size
   int slot_shift_;           // 64 - log2(slots_.size()): the hash bits that pick a slot
   std::vector<T> entries_;
-  size_t inserted_ = 0;
 };
 
 using Int64DictionaryBuilder = FixedWidthDictionaryBuilder<int64_t>;
@@ -119,8 +110,6 @@ class ByteArrayDictionaryBuilder {
   int slot_shift_;
   std::vector<uint8_t> plain_;
   std::vector<size_t> entry_starts_;  // where each entry's length prefix starts in plain_
-  size_t inserted_ = 0;
-  size_t inserted_bytes_ = 0;
 };
 
 // Appends dictionary[index] for each index. An index at or past the dictionary's end

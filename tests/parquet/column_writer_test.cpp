@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,10 @@ WrittenChunk write_chunk(const frame::Field& field, const frame::ArrayPtr& colum
   }
   return written;
 }
+
+constexpr ValueEncoding kEveryEncoding[] = {
+    ValueEncoding::kAuto, ValueEncoding::kPlain, ValueEncoding::kDictionary,
+    ValueEncoding::kByteStreamSplit, ValueEncoding::kDeltaBinaryPacked};
 
 WriterOptions uncompressed() {
   WriterOptions options;
@@ -195,9 +200,10 @@ TEST(ColumnWriter, ADictionaryAboveItsLimitFallsBackToPlain) {
   EXPECT_GT(meta.total_uncompressed_size, with_dictionary.meta().total_uncompressed_size);
 }
 
-TEST(ColumnWriter, DistinctValuesOrADisabledDictionaryArePlain) {
+TEST(ColumnWriter, RandomValuesArePlainAndADisabledDictionaryIsNeverUsed) {
+  std::mt19937_64 random(1);
   std::vector<int64_t> distinct(300);
-  for (size_t i = 0; i < distinct.size(); ++i) distinct[i] = static_cast<int64_t>(i) * 1000003;
+  for (int64_t& value : distinct) value = static_cast<int64_t>(random());
   const WrittenChunk all_distinct =
       write_chunk({"n", frame::int64(), true}, frame::make_int64(distinct), uncompressed());
   EXPECT_EQ(all_distinct.meta().encodings,
@@ -205,10 +211,13 @@ TEST(ColumnWriter, DistinctValuesOrADisabledDictionaryArePlain) {
 
   WriterOptions disabled = uncompressed();
   disabled.enable_dictionary = false;
+  disabled.value_encoding = ValueEncoding::kDictionary;
   const WrittenChunk repeating =
       write_chunk({"n", frame::int64(), true}, repeating_int64(300, 3), disabled);
   EXPECT_FALSE(repeating.meta().dictionary_page_offset.has_value());
-  EXPECT_EQ(repeating.meta().encodings, (std::vector<Encoding>{Encoding::kPlain, Encoding::kRle}));
+  // 0, 1, 2, 0, ...: deltas of two bits beat eight-byte values.
+  EXPECT_EQ(repeating.meta().encodings,
+            (std::vector<Encoding>{Encoding::kRle, Encoding::kDeltaBinaryPacked}));
 }
 
 TEST(ColumnWriter, DataPagesAreSizedByDataPageSize) {
@@ -216,7 +225,7 @@ TEST(ColumnWriter, DataPagesAreSizedByDataPageSize) {
   std::vector<int64_t> values(1000);
   for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<int64_t>(i);
   WriterOptions options = uncompressed();
-  options.enable_dictionary = false;
+  options.value_encoding = ValueEncoding::kPlain;
   options.data_page_size = 800;
   const WrittenChunk written =
       write_chunk({"n", frame::int64(), true}, frame::make_int64(values), options);
@@ -235,7 +244,7 @@ TEST(ColumnWriter, DataPagesAreSizedByDataPageSize) {
 
 TEST(ColumnWriter, APageWithNullsHoldsTheirLevelsAndOnlyThePresentValues) {
   WriterOptions options = uncompressed();
-  options.enable_dictionary = false;
+  options.value_encoding = ValueEncoding::kPlain;
   const WrittenChunk written = write_chunk(
       {"n", frame::int64(), true},
       frame::make_int64({1, std::nullopt, 3, std::nullopt, std::nullopt, 6, 7, 8, 9}), options);
@@ -269,12 +278,167 @@ TEST(ColumnWriter, PagesNeverSplitTheEntriesOfARow) {
   }
 }
 
+// The encoding of the data pages, which must all agree.
+Encoding data_page_encoding(const WrittenChunk& written) {
+  const std::vector<StoredPage> pages = written.data_pages();
+  for (const StoredPage& page : pages) {
+    EXPECT_EQ(page.header.data_page_header->encoding,
+              pages.front().header.data_page_header->encoding);
+  }
+  return pages.front().header.data_page_header->encoding;
+}
+
+WriterOptions forcing(ValueEncoding encoding, Compression compression = Compression::kNone) {
+  WriterOptions options;
+  options.compression = compression;
+  options.value_encoding = encoding;
+  return options;
+}
+
+frame::ArrayPtr ticks(int64_t rows) {
+  std::vector<int64_t> values;
+  for (int64_t i = 0; i < rows; ++i) values.push_back(1'000'000 + i / 7);
+  return frame::make_int64(values);
+}
+
+// `rows` doubles drawn from `distinct` random ones, in a random order or cycling through
+// them in turn.
+frame::ArrayPtr doubles(int64_t rows, size_t distinct, bool periodic) {
+  std::mt19937_64 random(9);
+  std::uniform_real_distribution<double> uniform(0.0, 1000.0);
+  std::vector<double> pool(distinct);
+  for (double& value : pool) value = uniform(random);
+  std::vector<double> values;
+  for (int64_t i = 0; i < rows; ++i) {
+    values.push_back(pool[periodic ? static_cast<size_t>(i) % distinct : random() % distinct]);
+  }
+  return frame::make_float64(values);
+}
+
+TEST(ColumnWriter, AForcedEncodingIsUsedWhereItApplies) {
+  const frame::ArrayPtr ints = repeating_int64(1000, 7);
+  const frame::ArrayPtr floats = doubles(1000, 1000, false);
+  const frame::Field int_field{"n", frame::int64(), true};
+  const frame::Field float_field{"f", frame::float64(), true};
+
+  const WrittenChunk plain = write_chunk(int_field, ints, forcing(ValueEncoding::kPlain));
+  EXPECT_EQ(data_page_encoding(plain), Encoding::kPlain);
+  EXPECT_EQ(plain.meta().encodings, (std::vector<Encoding>{Encoding::kPlain, Encoding::kRle}));
+
+  // Every value distinct: a dictionary only because it is asked for.
+  const WrittenChunk dictionary =
+      write_chunk(float_field, floats, forcing(ValueEncoding::kDictionary));
+  EXPECT_EQ(dictionary.pages.front().header.type, PageType::kDictionaryPage);
+  EXPECT_EQ(data_page_encoding(dictionary), Encoding::kRleDictionary);
+  EXPECT_EQ(dictionary.meta().encodings,
+            (std::vector<Encoding>{Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary}));
+
+  const WrittenChunk split =
+      write_chunk(float_field, floats, forcing(ValueEncoding::kByteStreamSplit));
+  EXPECT_EQ(data_page_encoding(split), Encoding::kByteStreamSplit);
+  EXPECT_EQ(split.meta().encodings,
+            (std::vector<Encoding>{Encoding::kRle, Encoding::kByteStreamSplit}));
+  EXPECT_FALSE(split.meta().dictionary_page_offset.has_value());
+
+  WriterOptions small_pages = forcing(ValueEncoding::kDeltaBinaryPacked);
+  small_pages.data_page_size = 800;
+  const WrittenChunk delta = write_chunk(int_field, ints, small_pages);
+  EXPECT_EQ(delta.data_pages().size(), 10u);
+  EXPECT_EQ(data_page_encoding(delta), Encoding::kDeltaBinaryPacked);
+  EXPECT_EQ(delta.meta().encodings,
+            (std::vector<Encoding>{Encoding::kRle, Encoding::kDeltaBinaryPacked}));
+
+  // A REQUIRED column has no levels, so no RLE either.
+  const WrittenChunk required = write_chunk({"n", frame::int64(), false}, ticks(100),
+                                            forcing(ValueEncoding::kDeltaBinaryPacked));
+  EXPECT_EQ(required.meta().encodings, std::vector<Encoding>{Encoding::kDeltaBinaryPacked});
+}
+
+TEST(ColumnWriter, AForcedEncodingThatDoesNotApplyIsLeftToTheAutomaticChoice) {
+  const auto same_chunk = [](const frame::Field& field, const frame::ArrayPtr& column,
+                             const WriterOptions& forced) {
+    WriterOptions unforced = forced;
+    unforced.value_encoding = ValueEncoding::kAuto;
+    const WrittenChunk automatic = write_chunk(field, column, unforced);
+    const WrittenChunk written = write_chunk(field, column, forced);
+    EXPECT_EQ(written.meta().encodings, automatic.meta().encodings);
+    EXPECT_EQ(written.file, automatic.file);
+    return written;
+  };
+  const frame::Field int_field{"n", frame::int64(), true};
+  EXPECT_EQ(data_page_encoding(
+                same_chunk(int_field, ticks(1000), forcing(ValueEncoding::kByteStreamSplit))),
+            Encoding::kDeltaBinaryPacked);
+  EXPECT_EQ(data_page_encoding(same_chunk({"f", frame::float64(), true}, doubles(1000, 4, false),
+                                          forcing(ValueEncoding::kDeltaBinaryPacked))),
+            Encoding::kRleDictionary);
+  EXPECT_EQ(data_page_encoding(same_chunk({"b", frame::boolean(), true},
+                                          frame::make_bool({true, false, std::nullopt}),
+                                          forcing(ValueEncoding::kDictionary))),
+            Encoding::kPlain);
+  EXPECT_EQ(data_page_encoding(same_chunk({"s", frame::utf8(), true}, frame::make_utf8({"a", "b"}),
+                                          forcing(ValueEncoding::kByteStreamSplit))),
+            Encoding::kPlain);
+  // A dictionary above its limit.
+  WriterOptions limited = forcing(ValueEncoding::kDictionary);
+  limited.dictionary_page_limit = 16;
+  EXPECT_EQ(data_page_encoding(same_chunk(int_field, repeating_int64(1000, 7), limited)),
+            Encoding::kDeltaBinaryPacked);
+}
+
+TEST(ColumnWriter, TheAutomaticChoiceIsTheSmallestAfterCompression) {
+  // One page per chunk, so the sample is the whole chunk and the choice must be exact.
+  constexpr int64_t kRows = 100'000;
+  std::mt19937_64 random(4);
+  std::vector<int64_t> random_ints(kRows);
+  for (int64_t& value : random_ints) value = static_cast<int64_t>(random() >> 20);
+  struct Shape {
+    const char* name;
+    frame::Field field;
+    frame::ArrayPtr column;
+  };
+  const std::vector<Shape> shapes = {
+      {"ticks", {"n", frame::int64(), true}, ticks(kRows)},
+      {"random ints", {"n", frame::int64(), true}, frame::make_int64(random_ints)},
+      {"few ints", {"n", frame::int64(), true}, repeating_int64(kRows, 5)},
+      {"random doubles", {"f", frame::float64(), true}, doubles(kRows, kRows, false)},
+      {"few doubles", {"f", frame::float64(), true}, doubles(kRows, 12, false)},
+      {"periodic doubles", {"f", frame::float64(), true}, doubles(kRows, 10'000, true)},
+  };
+  for (const Compression codec : {Compression::kNone, Compression::kZstd, Compression::kSnappy}) {
+    for (const Shape& shape : shapes) {
+      SCOPED_TRACE(fmt::format("{} {}", shape.name, to_string(codec)));
+      const int64_t automatic =
+          write_chunk(shape.field, shape.column, forcing(ValueEncoding::kAuto, codec))
+              .meta()
+              .total_compressed_size;
+      for (const ValueEncoding encoding : kEveryEncoding) {
+        const int64_t forced = write_chunk(shape.field, shape.column, forcing(encoding, codec))
+                                   .meta()
+                                   .total_compressed_size;
+        // Page headers differ by a few bytes from encoding to encoding.
+        EXPECT_LE(automatic, forced + 16) << static_cast<int>(encoding);
+      }
+    }
+  }
+  const auto chosen = [](const Shape& shape, Compression codec) {
+    return data_page_encoding(
+        write_chunk(shape.field, shape.column, forcing(ValueEncoding::kAuto, codec)));
+  };
+  EXPECT_EQ(chosen(shapes[0], Compression::kZstd), Encoding::kDeltaBinaryPacked);
+  EXPECT_EQ(chosen(shapes[2], Compression::kZstd), Encoding::kRleDictionary);
+  EXPECT_EQ(chosen(shapes[4], Compression::kZstd), Encoding::kRleDictionary);
+  // 10,000 doubles repeating in turn: the repeats cost zstd next to nothing, so a
+  // dictionary's 14-bit indices are the larger form.
+  EXPECT_NE(chosen(shapes[5], Compression::kZstd), Encoding::kRleDictionary);
+}
+
 TEST(ColumnWriter, StatisticsOfIntegersWithNulls) {
   const frame::ArrayPtr column = frame::make_int64({5, std::nullopt, -3, 9, std::nullopt, 5});
-  for (const bool dictionary : {true, false}) {
-    SCOPED_TRACE(dictionary);
+  for (const ValueEncoding encoding : kEveryEncoding) {
+    SCOPED_TRACE(static_cast<int>(encoding));
     WriterOptions options = uncompressed();
-    options.enable_dictionary = dictionary;
+    options.value_encoding = encoding;
     const format::Statistics stats =
         *write_chunk({"n", frame::int64(), true}, column, options).meta().statistics;
     EXPECT_EQ(stats.null_count, 2);
@@ -288,14 +452,19 @@ TEST(ColumnWriter, StatisticsOfIntegersWithNulls) {
 
 TEST(ColumnWriter, StatisticsOfDoublesLeaveOutNaNAndSignTheirZeros) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  const format::Statistics stats =
-      *write_chunk({"f", frame::float64(), true},
-                   frame::make_float64({0.0, nan, std::nullopt, 2.5}), uncompressed())
-           .meta()
-           .statistics;
-  EXPECT_EQ(stats.null_count, 1);
-  EXPECT_EQ(stats.min_value, bytes_of(-0.0));
-  EXPECT_EQ(stats.max_value, bytes_of(2.5));
+  for (const ValueEncoding encoding : kEveryEncoding) {
+    SCOPED_TRACE(static_cast<int>(encoding));
+    WriterOptions options = uncompressed();
+    options.value_encoding = encoding;
+    const format::Statistics stats =
+        *write_chunk({"f", frame::float64(), true},
+                     frame::make_float64({0.0, nan, std::nullopt, 2.5}), options)
+             .meta()
+             .statistics;
+    EXPECT_EQ(stats.null_count, 1);
+    EXPECT_EQ(stats.min_value, bytes_of(-0.0));
+    EXPECT_EQ(stats.max_value, bytes_of(2.5));
+  }
 }
 
 TEST(ColumnWriter, StatisticsOfStringsUseOnlyTheUnsignedFields) {

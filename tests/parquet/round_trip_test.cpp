@@ -109,7 +109,8 @@ TEST(ParquetRoundTrip, EveryCodec) {
   }
 }
 
-TEST(ParquetRoundTrip, ManyRowGroupsAndPagesWithAndWithoutDictionary) {
+// 5000 rows of ticks, strings, doubles, booleans and lists of structs, with nulls.
+frame::Frame many_rows_frame() {
   std::mt19937_64 random(7);
   std::vector<Value> rows;
   for (int i = 0; i < 5000; ++i) {
@@ -128,13 +129,34 @@ TEST(ParquetRoundTrip, ManyRowGroupsAndPagesWithAndWithoutDictionary) {
          {"flag", random() % 2 == 0},
          {"items", random() % 6 == 0 ? Value(nullptr) : Value::list(std::move(items))}}));
   }
-  const frame::Frame frame = frame::Frame::from_rows(rows);
+  return frame::Frame::from_rows(rows);
+}
+
+TEST(ParquetRoundTrip, ManyRowGroupsAndPagesWithAndWithoutDictionary) {
+  const frame::Frame frame = many_rows_frame();
   for (bool dictionary : {true, false}) {
     WriterOptions options;
     options.row_group_size = 777;
     options.data_page_size = 512;
     options.enable_dictionary = dictionary;
     expect_round_trip(frame, options);
+  }
+}
+
+TEST(ParquetRoundTrip, EveryValueEncodingFlatNestedPagedAndInRowGroups) {
+  for (const ValueEncoding encoding :
+       {ValueEncoding::kAuto, ValueEncoding::kPlain, ValueEncoding::kDictionary,
+        ValueEncoding::kByteStreamSplit, ValueEncoding::kDeltaBinaryPacked}) {
+    SCOPED_TRACE(static_cast<int>(encoding));
+    WriterOptions options;
+    options.value_encoding = encoding;
+    expect_round_trip(scalar_frame(), options);
+    expect_round_trip(scalar_frame().slice(1, 4), options);
+    expect_round_trip(nested_frame(), options);
+    expect_round_trip(frame::Frame({{"a", frame::make_int64(std::vector<int64_t>{})}}), options);
+    options.row_group_size = 777;
+    options.data_page_size = 512;
+    expect_round_trip(many_rows_frame(), options);
   }
 }
 

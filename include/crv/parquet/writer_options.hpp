@@ -17,6 +17,22 @@ enum class Compression : uint8_t { kNone, kSnappy, kGzip, kLz4, kZstd };
 // "none", "snappy", "gzip", "lz4" or "zstd".
 std::string_view to_string(Compression compression) noexcept;
 
+// How a column chunk's values are encoded. kAuto encodes a sample of each chunk (its
+// first data page's worth of values) every way that applies to the column's type,
+// compresses each with the chunk's codec and keeps the smallest, counting a dictionary's
+// page in full. Only encodings that DuckDB, Polars, arrow-rs and hyparquet all read are
+// used: PLAIN and dictionary for every type but booleans (PLAIN), BYTE_STREAM_SPLIT for
+// doubles and DELTA_BINARY_PACKED for integers. Forcing one that does not apply to a
+// column (BYTE_STREAM_SPLIT on an integer, a dictionary on booleans, outgrowing
+// dictionary_page_limit or with enable_dictionary off) leaves that column to kAuto.
+enum class ValueEncoding : uint8_t {
+  kAuto,
+  kPlain,
+  kDictionary,
+  kByteStreamSplit,
+  kDeltaBinaryPacked
+};
+
 // The defaults of the reference's settings (zstd, 131072 rows per row group), with zstd's
 // own default level.
 inline constexpr Compression kDefaultCompression = Compression::kZstd;
@@ -34,6 +50,8 @@ struct WriterOptions {
   // A column chunk whose dictionary would outgrow this is written PLAIN.
   int64_t dictionary_page_limit = int64_t{1} << 20;
   bool enable_dictionary = true;
+  // Every column's encoding, or kAuto to choose per column chunk (see ValueEncoding).
+  ValueEncoding value_encoding = ValueEncoding::kAuto;
   // Stored in the footer's key-value metadata, in this order.
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
 };
