@@ -2,7 +2,8 @@
 //
 //   conformance_tool generate DIR
 //       Writes every fixture as DIR/<name>/{schema.json, expected.jsonl,
-//       crv-<codec>.parquet} and the list of fixtures as DIR/fixtures.json.
+//       crv-<codec>.parquet} and the list of fixtures as DIR/fixtures.json (with the
+//       encoding a fixture forces, if any).
 //   conformance_tool verify FILE.parquet SCHEMA.json EXPECTED.jsonl [--kv KEY=VALUE]...
 //       Reads FILE with crv-io's reader and compares its schema, key-value metadata and
 //       canonical rows with the expectation; prints the first difference.
@@ -72,6 +73,24 @@ void write_expected_rows(const frame::Frame& frame, const fs::path& path) {
   if (!out) throw IoWriteError("cannot write the expected rows", {.path = path.string()});
 }
 
+// The format's name of a forced encoding, which every column chunk of a type it applies to
+// must list; empty for the automatic choice.
+std::string_view encoding_name(parquet::ValueEncoding encoding) {
+  switch (encoding) {
+    case parquet::ValueEncoding::kPlain:
+      return "PLAIN";
+    case parquet::ValueEncoding::kDictionary:
+      return "RLE_DICTIONARY";
+    case parquet::ValueEncoding::kByteStreamSplit:
+      return "BYTE_STREAM_SPLIT";
+    case parquet::ValueEncoding::kDeltaBinaryPacked:
+      return "DELTA_BINARY_PACKED";
+    case parquet::ValueEncoding::kAuto:
+      return "";
+  }
+  return "";
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -107,6 +126,7 @@ int generate(const fs::path& dir) {
                      {"rows", fixture.frame.num_rows()},
                      {"row_group_size", fixture.options.row_group_size},
                      {"large", spec.large},
+                     {"value_encoding", encoding_name(fixture.options.value_encoding)},
                      {"files", std::move(files)}});
     std::printf("generated %-20s %8lld rows in %.2f s\n", spec.name.c_str(),
                 static_cast<long long>(fixture.frame.num_rows()), seconds_since(started));

@@ -7,6 +7,8 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <random>
+#include <utility>
 
 #include "crv/core/errors.hpp"
 #include "crv/core/table_descriptor.hpp"
@@ -293,6 +295,59 @@ Fixture million_rows() {
                  "holdings_valuation", options};
 }
 
+// ---- forced encodings ---------------------------------------------------------------
+
+// 20,000 rows in four row groups of many pages: sorted ticks, full-range integers whose
+// deltas wrap, doubles repeating in turn and random ones with special values, nulls, and
+// integers and doubles inside a list and a struct.
+Fixture encoding_mix() {
+  std::mt19937_64 random(17);
+  std::vector<double> pool(1000);
+  for (double& value : pool) value = static_cast<double>(random() % 1'000'000) / 1024.0;
+  const std::vector<double> specials = {from_bits(0x7ff8000000000000),
+                                        from_bits(0x8000000000000000), kInfinity, -kInfinity,
+                                        from_bits(0x0000000000000001)};
+  std::vector<Value> rows;
+  for (int64_t row = 0; row < 20'000; ++row) {
+    Value::List ints;
+    const uint64_t items = random() % 4;
+    for (uint64_t k = 0; k < items; ++k) {
+      ints.push_back(or_null(k == 2, static_cast<int64_t>(random() % 1000) - 500));
+    }
+    const double price = row % 97 == 0 ? specials[static_cast<size_t>(row / 97) % specials.size()]
+                                       : std::bit_cast<double>(random() >> 2);
+    const int64_t id =
+        row % 50 == 0 ? (row % 100 == 0 ? kInt64Min : kInt64Max) : static_cast<int64_t>(random());
+    rows.push_back(Value::record(
+        {{"tick", row / 50},
+         {"id", or_null(row % 11 == 0, id)},
+         {"weight", or_null(row % 13 == 0, pool[static_cast<size_t>(row) % pool.size()])},
+         {"price", price},
+         {"ints", or_null(row % 17 == 0, Value::list(std::move(ints)))},
+         {"pos", or_null(row % 19 == 0, Value::record({{"x", static_cast<double>(row % 300) * 0.25},
+                                                       {"n", or_null(row % 3 == 0, row * 7)}}))}}));
+  }
+  parquet::WriterOptions options;
+  options.row_group_size = 6'000;
+  options.data_page_size = 4096;
+  const TypePtr pos =
+      frame::struct_({nullable("x", frame::float64()), nullable("n", frame::int64())});
+  return from_rows(rows,
+                   {required("tick", frame::int64()), nullable("id", frame::int64()),
+                    nullable("weight", frame::float64()), required("price", frame::float64()),
+                    nullable("ints", frame::list(frame::int64())), nullable("pos", pos)},
+                   "encoding_mix", options);
+}
+
+// `make`'s fixture with every column's encoding forced.
+std::function<Fixture()> forcing(parquet::ValueEncoding encoding, Fixture (*make)()) {
+  return [encoding, make] {
+    Fixture fixture = make();
+    fixture.options.value_encoding = encoding;
+    return fixture;
+  };
+}
+
 }  // namespace
 
 std::vector<FixtureSpec> fixture_specs() {
@@ -306,6 +361,19 @@ std::vector<FixtureSpec> fixture_specs() {
   specs.push_back({"edge_nested", kEveryCodec, false, edge_nested});
   specs.push_back({"edge_empty", kEveryCodec, false, edge_empty});
   specs.push_back({"decisions_long_run", kEveryCodec, false, decisions_long_run});
+  const std::pair<std::string_view, parquet::ValueEncoding> forced[] = {
+      {"plain", parquet::ValueEncoding::kPlain},
+      {"dictionary", parquet::ValueEncoding::kDictionary},
+      {"byte_stream_split", parquet::ValueEncoding::kByteStreamSplit},
+      {"delta_binary_packed", parquet::ValueEncoding::kDeltaBinaryPacked}};
+  for (const auto& [name, encoding] : forced) {
+    const std::vector<Compression> codecs = {Compression::kNone, Compression::kZstd};
+    specs.push_back(
+        {fmt::format("{}_scalars", name), codecs, false, forcing(encoding, edge_scalars)});
+    specs.push_back(
+        {fmt::format("{}_nested", name), codecs, false, forcing(encoding, edge_nested)});
+    specs.push_back({fmt::format("{}_mix", name), codecs, false, forcing(encoding, encoding_mix)});
+  }
   specs.push_back({"million_rows", {Compression::kZstd}, true, million_rows});
   return specs;
 }

@@ -1,8 +1,9 @@
 #pragma once
 // The conformance fixtures: frames that crv-io writes as Parquet for other engines to
 // read. They cover the 8 canonical tables (from the synthetic run), the edge cases of
-// every type and nesting, a long run of nested decisions, and a million flat rows; the
-// larger ones span several row groups of many pages each.
+// every type and nesting, a long run of nested decisions, a million flat rows, and the
+// edge cases and a mix of layouts again with each value encoding forced; the larger ones
+// span several row groups of many pages each.
 
 #include <functional>
 #include <string>

@@ -143,7 +143,8 @@ export async function meta(file) {
     const kvRows = await query(`SELECT key, value FROM parquet_kv_metadata(${source})`);
     const columnRows = await query(`
         SELECT row_group_id, column_id, path_in_schema, type, num_values, stats_min, stats_max,
-               stats_null_count, stats_min_value, stats_max_value, compression, encodings
+               stats_null_count, stats_min_value, stats_max_value, compression, encodings,
+               total_compressed_size
         FROM parquet_metadata(${source}) ORDER BY row_group_id, column_id`);
     const keyValuePair = (row) => {
       const key = decodeBlob(row.key, 'a key');
@@ -168,6 +169,7 @@ export async function meta(file) {
             stats_null_count: row.stats_null_count === null ? null : Number(row.stats_null_count),
             compression: row.compression,
             encodings: row.encodings.split(', '),
+            total_compressed_size: Number(row.total_compressed_size),
           })),
     };
   } finally {
