@@ -26,6 +26,13 @@ constexpr size_t kMaxStringStatistic = 4096;
 // Upper bound on the entries of one data page, whatever their size, so readers decode
 // in bounded batches.
 constexpr int64_t kMaxEntriesPerWrittenPage = int64_t{1} << 20;
+// The encodings are compared on a sample of about this many PLAIN bytes at the start of
+// the chunk, which then becomes its first page: enough for a codec to see repetitions up
+// to this far apart (32,768 doubles), without compressing whole pages once per candidate.
+constexpr double kSampleBytes = 256 * 1024;
+// A dictionary whose pages, before compression, are this many times smaller than PLAIN
+// is taken without a sample: no codec makes up such a difference on PLAIN values.
+constexpr double kClearDictionaryWin = 8;
 
 std::string bytes_of(const void* data, size_t size) {
   return std::string(static_cast<const char*>(data), size);
@@ -172,6 +179,7 @@ bool ColumnChunkWriter::build_dictionary(const LeafValues& values) {
     return false;
   }
   dictionary_built_ = true;
+  dictionary_page_bytes_ = sizes.dictionary_page_size;
   return !sizes.exceeds(static_cast<size_t>(options_->dictionary_page_limit));
 }
 
@@ -187,12 +195,25 @@ ValueEncoding ColumnChunkWriter::choose_encoding(const ShreddedLeaf& shredded) {
   if (dictionary_fits) candidates.push_back(ValueEncoding::kDictionary);
   if (specific && values.present > 0) candidates.push_back(*specific);
   if (candidates.size() == 1) return ValueEncoding::kPlain;
+  const double plain_per_entry = encoded_bytes_per_entry(values, ValueEncoding::kPlain);
+  if (dictionary_fits) {
+    const auto entries = static_cast<double>(values.entries);
+    const double dictionary_bytes =
+        encoded_bytes_per_entry(values, ValueEncoding::kDictionary) * entries +
+        static_cast<double>(dictionary_page_bytes_);
+    if (dictionary_bytes * kClearDictionaryWin < plain_per_entry * entries) {
+      return ValueEncoding::kDictionary;
+    }
+  }
 
-  // The sample is the first page as PLAIN (and BYTE_STREAM_SPLIT and DELTA_BINARY_PACKED,
-  // sized alike) would write it: pages are compressed one by one, so a page is what a
-  // codec sees of repetitions.
+  // The sample is the chunk's first kSampleBytes as PLAIN (BYTE_STREAM_SPLIT and
+  // DELTA_BINARY_PACKED pages hold as many entries), at most a page: pages are compressed
+  // one by one, so a page is the most a codec sees of repetitions.
   const int64_t sample_end = page_end(
-      shredded, 0, entries_per_page(encoded_bytes_per_entry(values, ValueEncoding::kPlain)));
+      shredded, 0,
+      std::min(entries_per_page(plain_per_entry),
+               std::max<int64_t>(1, static_cast<int64_t>(kSampleBytes / plain_per_entry))));
+  sample_end_ = sample_end;
   const Page sample{0, sample_end, 0, present_in(shredded, leaf_->max_def, 0, sample_end)};
   const double pages_in_chunk =
       static_cast<double>(values.entries) / static_cast<double>(sample_end);
@@ -235,13 +256,15 @@ int64_t ColumnChunkWriter::page_end(const ShreddedLeaf& shredded, int64_t begin,
 }
 
 std::vector<ColumnChunkWriter::Page> ColumnChunkWriter::plan_pages(const ShreddedLeaf& shredded,
-                                                                   double bytes_per_entry) const {
+                                                                   double bytes_per_entry,
+                                                                   int64_t first_page_end) const {
   const int64_t entries = shredded.values.entries;
   const int64_t target = entries_per_page(bytes_per_entry);
   std::vector<Page> pages;
   int64_t value_begin = 0;
   for (int64_t begin = 0; begin < entries || (entries == 0 && pages.empty());) {
-    const int64_t end = page_end(shredded, begin, target);
+    const int64_t end = pages.empty() && first_page_end > 0 ? first_page_end
+                                                            : page_end(shredded, begin, target);
     const int64_t count = present_in(shredded, leaf_->max_def, begin, end);
     pages.push_back({begin, end, value_begin, count});
     value_begin += count;
@@ -536,7 +559,8 @@ double ColumnChunkWriter::encoded_bytes_per_entry(const LeafValues& values,
 
 void ColumnChunkWriter::write_data_pages(const ShreddedLeaf& shredded, std::vector<uint8_t>& file) {
   const std::vector<Page> pages =
-      plan_pages(shredded, encoded_bytes_per_entry(shredded.values, encoding_));
+      plan_pages(shredded, encoded_bytes_per_entry(shredded.values, encoding_),
+                 first_page_ready_ ? sample_end_ : 0);
   for (size_t i = 0; i < pages.size(); ++i) {
     // Choosing the encoding left the first page encoded and compressed.
     const bool sampled = i == 0 && first_page_ready_;

@@ -60,7 +60,10 @@ class ColumnChunkWriter {
   // What one entry costs encoded, before compression, which sizes the pages.
   double encoded_bytes_per_entry(const LeafValues& values, ValueEncoding encoding) const;
   void write_data_pages(const ShreddedLeaf& shredded, std::vector<uint8_t>& file);
-  std::vector<Page> plan_pages(const ShreddedLeaf& shredded, double bytes_per_entry) const;
+  // Pages of about bytes_per_entry each; the first ends at `first_page_end` when that is
+  // positive (the sample the encoding was chosen by).
+  std::vector<Page> plan_pages(const ShreddedLeaf& shredded, double bytes_per_entry,
+                               int64_t first_page_end = 0) const;
   // How many entries fill a page at `bytes_per_entry`.
   int64_t entries_per_page(double bytes_per_entry) const;
   // Where the page that starts at entry `begin` ends, for pages of about `target` entries
@@ -93,6 +96,8 @@ class ColumnChunkWriter {
   bool dictionary_built_ = false;
   bool dictionary_page_ready_ = false;
   bool first_page_ready_ = false;
+  int64_t sample_end_ = 0;             // entries of the sample, the first page when kept
+  size_t dictionary_page_bytes_ = 0;  // PLAIN bytes of the chunk's dictionary page
 
   Int64DictionaryBuilder int64_dictionary_;
   DoubleDictionaryBuilder float64_dictionary_;
