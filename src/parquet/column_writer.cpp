@@ -27,9 +27,10 @@ constexpr size_t kMaxStringStatistic = 4096;
 // in bounded batches.
 constexpr int64_t kMaxEntriesPerWrittenPage = int64_t{1} << 20;
 // The encodings are compared on a sample of about this many PLAIN bytes at the start of
-// the chunk, which then becomes its first page: enough for a codec to see repetitions up
-// to this far apart (32,768 doubles), without compressing whole pages once per candidate.
-constexpr double kSampleBytes = 256 * 1024;
+// the chunk and on its first half: a codec sees repeats up to half this far apart (4,096
+// doubles), and the comparison costs a small share of compressing a chunk of 100,000
+// doubles once per candidate.
+constexpr double kSampleBytes = 64 * 1024;
 // A dictionary whose pages, before compression, are this many times smaller than PLAIN
 // is taken without a sample: no codec makes up such a difference on PLAIN values.
 constexpr double kClearDictionaryWin = 8;
@@ -204,38 +205,71 @@ ValueEncoding ColumnChunkWriter::choose_encoding(const ShreddedLeaf& shredded) {
     if (dictionary_bytes * kClearDictionaryWin < plain_per_entry * entries) {
       return ValueEncoding::kDictionary;
     }
+    // Values that hardly repeat: the codec finds the same repeats in PLAIN values.
+    if (dictionary_bytes >= plain_per_entry * entries) {
+      candidates.erase(std::find(candidates.begin(), candidates.end(), ValueEncoding::kDictionary));
+      if (candidates.size() == 1) return ValueEncoding::kPlain;
+    }
   }
 
   // The sample is the chunk's first kSampleBytes as PLAIN (BYTE_STREAM_SPLIT and
   // DELTA_BINARY_PACKED pages hold as many entries), at most a page: pages are compressed
-  // one by one, so a page is the most a codec sees of repetitions.
+  // one by one, so a page is the most a codec sees of repetitions. Its first half is
+  // compressed too: what the second half adds is what an entry costs past the sample,
+  // which is next to nothing for values that repeat within it.
   const int64_t sample_end = page_end(
       shredded, 0,
       std::min(entries_per_page(plain_per_entry),
                std::max<int64_t>(1, static_cast<int64_t>(kSampleBytes / plain_per_entry))));
-  sample_end_ = sample_end;
   const Page sample{0, sample_end, 0, present_in(shredded, leaf_->max_def, 0, sample_end)};
-  const double pages_in_chunk =
-      static_cast<double>(values.entries) / static_cast<double>(sample_end);
+  const int64_t half_end = page_end(shredded, 0, sample_end / 2);
+  const bool two_points = sample_end < values.entries && half_end > 0 && half_end < sample_end;
+  const Page half{0, half_end, 0, present_in(shredded, leaf_->max_def, 0, half_end)};
   ValueEncoding best = ValueEncoding::kPlain;
   double best_bytes = std::numeric_limits<double>::infinity();
   for (const ValueEncoding candidate : candidates) {
     encode_page(shredded, sample, candidate, page_);
-    double bytes = static_cast<double>(stored(page_).size()) * pages_in_chunk;
+    SampleSizes sizes{sample_end, static_cast<double>(stored(page_).size())};
+    if (two_points) {
+      encode_page(shredded, half, candidate, half_page_);
+      sizes.half_entries = half_end;
+      sizes.half_bytes = static_cast<double>(stored(half_page_).size());
+    }
+    double bytes = estimated_chunk_bytes(values, candidate, sizes);
     if (candidate == ValueEncoding::kDictionary && bytes < best_bytes) {
-      prepare_dictionary_page();
-      bytes += static_cast<double>(stored(dictionary_page_).size());
+      bytes += estimated_dictionary_page_bytes();
     }
     // Ties keep the earlier candidate: PLAIN first, which every reader reads fastest.
     if (bytes >= best_bytes) continue;
     best = candidate;
     best_bytes = bytes;
-    // Dictionary pages are planned by the width of their indices, so the sample is not
-    // their first page.
-    first_page_ready_ = candidate != ValueEncoding::kDictionary;
+    // A sample of the whole chunk is its only page, unless dictionary pages, planned by
+    // the width of their indices, split it differently.
+    first_page_ready_ = candidate != ValueEncoding::kDictionary && sample_end == values.entries;
     if (first_page_ready_) std::swap(first_page_, page_);
   }
   return best;
+}
+
+double ColumnChunkWriter::estimated_chunk_bytes(const LeafValues& values, ValueEncoding encoding,
+                                                const SampleSizes& sample) const {
+  const auto whole = static_cast<double>(sample.entries);
+  // Past the sample an entry costs what one cost in its second half, or on average when
+  // the sample has no halves.
+  const double past_sample = sample.half_entries > 0
+                                 ? std::max(0.0, sample.bytes - sample.half_bytes) /
+                                       static_cast<double>(sample.entries - sample.half_entries)
+                                 : sample.bytes / whole;
+  const auto page_bytes = [&](double entries) {
+    return entries <= whole ? sample.bytes * entries / whole
+                            : sample.bytes + past_sample * (entries - whole);
+  };
+  // The codec starts afresh on every page.
+  const auto page_entries =
+      static_cast<double>(entries_per_page(encoded_bytes_per_entry(values, encoding)));
+  const auto entries = static_cast<double>(values.entries);
+  const double full_pages = std::floor(entries / page_entries);
+  return full_pages * page_bytes(page_entries) + page_bytes(entries - full_pages * page_entries);
 }
 
 int64_t ColumnChunkWriter::entries_per_page(double bytes_per_entry) const {
@@ -256,15 +290,13 @@ int64_t ColumnChunkWriter::page_end(const ShreddedLeaf& shredded, int64_t begin,
 }
 
 std::vector<ColumnChunkWriter::Page> ColumnChunkWriter::plan_pages(const ShreddedLeaf& shredded,
-                                                                   double bytes_per_entry,
-                                                                   int64_t first_page_end) const {
+                                                                   double bytes_per_entry) const {
   const int64_t entries = shredded.values.entries;
   const int64_t target = entries_per_page(bytes_per_entry);
   std::vector<Page> pages;
   int64_t value_begin = 0;
   for (int64_t begin = 0; begin < entries || (entries == 0 && pages.empty());) {
-    const int64_t end = pages.empty() && first_page_end > 0 ? first_page_end
-                                                            : page_end(shredded, begin, target);
+    const int64_t end = page_end(shredded, begin, target);
     const int64_t count = present_in(shredded, leaf_->max_def, begin, end);
     pages.push_back({begin, end, value_begin, count});
     value_begin += count;
@@ -473,6 +505,7 @@ format::ColumnChunk ColumnChunkWriter::write(const LeafColumn& leaf, const Schem
   compressed_total_ = 0;
   const LeafValues& values = shredded.values;
   dictionary_built_ = false;
+  dictionary_body_ready_ = false;
   dictionary_page_ready_ = false;
   first_page_ready_ = false;
   encoding_ = choose_encoding(shredded);
@@ -508,8 +541,8 @@ format::ColumnMetaData ColumnChunkWriter::chunk_metadata(const LeafValues& value
   return meta;
 }
 
-void ColumnChunkWriter::prepare_dictionary_page() {
-  if (dictionary_page_ready_) return;
+void ColumnChunkWriter::encode_dictionary_page() {
+  if (dictionary_body_ready_) return;
   std::vector<uint8_t>& body = dictionary_page_.body;
   body.clear();
   const frame::TypeId type = node_->type->id();
@@ -521,10 +554,33 @@ void ColumnChunkWriter::prepare_dictionary_page() {
     const auto page = string_dictionary_.dictionary_page();
     body.assign(page.begin(), page.end());
   }
+  dictionary_body_ready_ = true;
+}
+
+void ColumnChunkWriter::prepare_dictionary_page() {
+  if (dictionary_page_ready_) return;
+  encode_dictionary_page();
   if (codec_ != Codec::kUncompressed) {
-    compress(codec_, body, options_->compression_level, dictionary_page_.compressed);
+    compress(codec_, dictionary_page_.body, options_->compression_level,
+             dictionary_page_.compressed);
   }
   dictionary_page_ready_ = true;
+}
+
+double ColumnChunkWriter::estimated_dictionary_page_bytes() {
+  encode_dictionary_page();
+  const std::vector<uint8_t>& body = dictionary_page_.body;
+  if (codec_ == Codec::kUncompressed || body.size() <= static_cast<size_t>(kSampleBytes)) {
+    prepare_dictionary_page();
+    return static_cast<double>(stored(dictionary_page_).size());
+  }
+  // A dictionary holds every value once, so its start compresses about as well as the
+  // rest; the whole page is compressed only if the dictionary is chosen.
+  const auto sample = static_cast<size_t>(kSampleBytes);
+  compress(codec_, std::span<const uint8_t>(body.data(), sample), options_->compression_level,
+           half_page_.compressed);
+  return static_cast<double>(half_page_.compressed.size()) * static_cast<double>(body.size()) /
+         static_cast<double>(sample);
 }
 
 int64_t ColumnChunkWriter::write_dictionary_page(std::vector<uint8_t>& file) {
@@ -559,8 +615,7 @@ double ColumnChunkWriter::encoded_bytes_per_entry(const LeafValues& values,
 
 void ColumnChunkWriter::write_data_pages(const ShreddedLeaf& shredded, std::vector<uint8_t>& file) {
   const std::vector<Page> pages =
-      plan_pages(shredded, encoded_bytes_per_entry(shredded.values, encoding_),
-                 first_page_ready_ ? sample_end_ : 0);
+      plan_pages(shredded, encoded_bytes_per_entry(shredded.values, encoding_));
   for (size_t i = 0; i < pages.size(); ++i) {
     // Choosing the encoding left the first page encoded and compressed.
     const bool sampled = i == 0 && first_page_ready_;

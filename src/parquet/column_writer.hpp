@@ -3,11 +3,14 @@
 // data pages of bounded size, compression, and the chunk's metadata and statistics.
 //
 // Each chunk's values take one encoding (ValueEncoding). Unless the options force one,
-// the writer encodes the chunk's first data page every way that applies to its type,
-// compresses each with the chunk's codec and keeps the smallest: the page's bytes scaled
-// to the chunk's entries, plus the dictionary page for a dictionary, which is built over
-// the whole chunk. The winner's first page is stored as it was compressed for the
-// comparison, so only the losers cost extra work.
+// the writer takes a dictionary at once when its pages are far smaller than PLAIN and
+// drops it when they are not smaller at all. Otherwise it encodes a sample of the chunk
+// (its first 64 KiB as PLAIN, and the first half of that) every way that applies to the
+// type, compresses each with the chunk's codec and keeps the smallest estimate: each
+// page's bytes, from what the sample's second half added to its first, so that values
+// repeating within the sample count as nearly free, plus the dictionary page for a
+// dictionary (estimated from its first 64 KiB when larger). A sample that is the whole
+// chunk is stored as compressed for the comparison.
 
 #include <cstdint>
 #include <span>
@@ -53,17 +56,29 @@ class ColumnChunkWriter {
   // The encoding of the chunk's values; leaves the first page, encoded that way, in
   // first_page_ unless it is dictionary encoded.
   ValueEncoding choose_encoding(const ShreddedLeaf& shredded);
+  // Encodes the dictionary page's body into dictionary_page_ unless it is there already.
+  void encode_dictionary_page();
   // Compresses the dictionary page into dictionary_page_ unless it is there already.
   void prepare_dictionary_page();
+  // The dictionary page's bytes as stored, from a sample of it when it is large.
+  double estimated_dictionary_page_bytes();
   // Appends the dictionary page to `file`; returns its offset.
   int64_t write_dictionary_page(std::vector<uint8_t>& file);
   // What one entry costs encoded, before compression, which sizes the pages.
   double encoded_bytes_per_entry(const LeafValues& values, ValueEncoding encoding) const;
   void write_data_pages(const ShreddedLeaf& shredded, std::vector<uint8_t>& file);
-  // Pages of about bytes_per_entry each; the first ends at `first_page_end` when that is
-  // positive (the sample the encoding was chosen by).
-  std::vector<Page> plan_pages(const ShreddedLeaf& shredded, double bytes_per_entry,
-                               int64_t first_page_end = 0) const;
+  std::vector<Page> plan_pages(const ShreddedLeaf& shredded, double bytes_per_entry) const;
+  // The compressed sizes of the sample the encoding is chosen by, and of its first half
+  // (half_entries is 0 when the sample has no halves worth comparing).
+  struct SampleSizes {
+    int64_t entries = 0;
+    double bytes = 0;
+    int64_t half_entries = 0;
+    double half_bytes = 0;
+  };
+  // The chunk's data pages in `encoding`, compressed, estimated from its sample.
+  double estimated_chunk_bytes(const LeafValues& values, ValueEncoding encoding,
+                               const SampleSizes& sample) const;
   // How many entries fill a page at `bytes_per_entry`.
   int64_t entries_per_page(double bytes_per_entry) const;
   // Where the page that starts at entry `begin` ends, for pages of about `target` entries
@@ -94,9 +109,9 @@ class ColumnChunkWriter {
   ValueEncoding encoding_ = ValueEncoding::kPlain;
   // The dictionary holds every value of the chunk (whether or not it encodes them).
   bool dictionary_built_ = false;
+  bool dictionary_body_ready_ = false;
   bool dictionary_page_ready_ = false;
   bool first_page_ready_ = false;
-  int64_t sample_end_ = 0;             // entries of the sample, the first page when kept
   size_t dictionary_page_bytes_ = 0;  // PLAIN bytes of the chunk's dictionary page
 
   Int64DictionaryBuilder int64_dictionary_;
@@ -105,6 +120,7 @@ class ColumnChunkWriter {
   std::vector<uint32_t> indices_;
   PageBytes page_;
   PageBytes first_page_;
+  PageBytes half_page_;
   PageBytes dictionary_page_;
   std::vector<uint8_t> header_bytes_;
   int64_t uncompressed_total_ = 0;

@@ -47,7 +47,8 @@ nlohmann::ordered_json type_json(const frame::DataType& type) {
 std::vector<std::string> object_keys(const std::vector<frame::Field>& fields) {
   std::vector<std::string> keys;
   for (const frame::Field& field : fields) {
-    keys.push_back((keys.empty() ? "{" : ",") + nlohmann::json(field.name).dump() + ":");
+    keys.push_back(
+        fmt::format("{}{}:", keys.empty() ? "{" : ",", nlohmann::json(field.name).dump()));
   }
   return keys;
 }

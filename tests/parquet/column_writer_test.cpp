@@ -387,7 +387,8 @@ TEST(ColumnWriter, AForcedEncodingThatDoesNotApplyIsLeftToTheAutomaticChoice) {
 }
 
 TEST(ColumnWriter, TheAutomaticChoiceIsTheSmallestAfterCompression) {
-  // One page per chunk, so the sample is the whole chunk and the choice must be exact.
+  // One page per chunk of 100,000 values, judged by its first 8,192 (64 KiB as PLAIN):
+  // the periodic doubles repeat within the sample's first half.
   constexpr int64_t kRows = 100'000;
   std::mt19937_64 random(4);
   std::vector<int64_t> random_ints(kRows);
@@ -403,7 +404,7 @@ TEST(ColumnWriter, TheAutomaticChoiceIsTheSmallestAfterCompression) {
       {"few ints", {"n", frame::int64(), true}, repeating_int64(kRows, 5)},
       {"random doubles", {"f", frame::float64(), true}, doubles(kRows, kRows, false)},
       {"few doubles", {"f", frame::float64(), true}, doubles(kRows, 12, false)},
-      {"periodic doubles", {"f", frame::float64(), true}, doubles(kRows, 10'000, true)},
+      {"periodic doubles", {"f", frame::float64(), true}, doubles(kRows, 2'000, true)},
   };
   for (const Compression codec : {Compression::kNone, Compression::kZstd, Compression::kSnappy}) {
     for (const Shape& shape : shapes) {
@@ -416,8 +417,11 @@ TEST(ColumnWriter, TheAutomaticChoiceIsTheSmallestAfterCompression) {
         const int64_t forced = write_chunk(shape.field, shape.column, forcing(encoding, codec))
                                    .meta()
                                    .total_compressed_size;
-        // Page headers differ by a few bytes from encoding to encoding.
-        EXPECT_LE(automatic, forced + 16) << static_cast<int>(encoding);
+        // The choice is judged on a sample, so where two encodings come within a few
+        // percent of each other it may take the slightly larger one; page headers differ
+        // by a few bytes from encoding to encoding.
+        EXPECT_LE(static_cast<double>(automatic), static_cast<double>(forced) * 1.03 + 16)
+            << static_cast<int>(encoding);
       }
     }
   }
@@ -428,9 +432,28 @@ TEST(ColumnWriter, TheAutomaticChoiceIsTheSmallestAfterCompression) {
   EXPECT_EQ(chosen(shapes[0], Compression::kZstd), Encoding::kDeltaBinaryPacked);
   EXPECT_EQ(chosen(shapes[2], Compression::kZstd), Encoding::kRleDictionary);
   EXPECT_EQ(chosen(shapes[4], Compression::kZstd), Encoding::kRleDictionary);
-  // 10,000 doubles repeating in turn: the repeats cost zstd next to nothing, so a
-  // dictionary's 14-bit indices are the larger form.
+  // 2,000 doubles repeating in turn: the repeats cost zstd next to nothing, so a
+  // dictionary's 11-bit indices are the larger form.
   EXPECT_NE(chosen(shapes[5], Compression::kZstd), Encoding::kRleDictionary);
+}
+
+TEST(ColumnWriter, RepeatsFurtherApartThanHalfTheSampleAreNotSeen) {
+  // 10,000 doubles repeating in turn: the sample's halves see no repeat, so the estimate
+  // for BYTE_STREAM_SPLIT grows with the chunk and the dictionary is taken, although the
+  // codec would have found the repeats in one page. This is the price of a sample, and
+  // the dictionary stays within about a third of the smallest.
+  const frame::Field field{"f", frame::float64(), true};
+  const frame::ArrayPtr periodic = doubles(100'000, 10'000, true);
+  const WrittenChunk automatic =
+      write_chunk(field, periodic, forcing(ValueEncoding::kAuto, Compression::kZstd));
+  EXPECT_EQ(data_page_encoding(automatic), Encoding::kRleDictionary);
+  const int64_t split =
+      write_chunk(field, periodic, forcing(ValueEncoding::kByteStreamSplit, Compression::kZstd))
+          .meta()
+          .total_compressed_size;
+  EXPECT_LT(split, automatic.meta().total_compressed_size);
+  EXPECT_LT(static_cast<double>(automatic.meta().total_compressed_size),
+            static_cast<double>(split) * 1.4);
 }
 
 TEST(ColumnWriter, StatisticsOfIntegersWithNulls) {

@@ -4,7 +4,7 @@
 // Types map as Int64 -> INT64, Float64 -> DOUBLE, Utf8 -> BYTE_ARRAY (STRING), Bool ->
 // BOOLEAN, Struct -> group, List -> the standard three-level LIST group, nested to any
 // depth with nulls at every level. Each column chunk takes the encoding that makes it
-// smallest after compression, judged on its first data page: PLAIN, a dictionary
+// smallest after compression, judged on a sample of its values: PLAIN, a dictionary
 // (integers, doubles, strings), BYTE_STREAM_SPLIT (doubles) or DELTA_BINARY_PACKED
 // (integers); WriterOptions::value_encoding forces one. Pages are compressed with the
 // chosen codec. Every column chunk carries statistics (null count, min and max) so
