@@ -121,6 +121,7 @@ class ColumnChunkWriter {
   PageBytes page_;
   PageBytes first_page_;
   PageBytes half_page_;
+  std::vector<uint8_t> blocked_;  // a page compressed again in smaller zstd blocks
   PageBytes dictionary_page_;
   std::vector<uint8_t> header_bytes_;
   int64_t uncompressed_total_ = 0;

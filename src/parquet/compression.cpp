@@ -413,6 +413,46 @@ void compress(Codec codec, std::span<const uint8_t> input, std::optional<int> le
   throw_unsupported<IoConfigError>(codec, "written", "UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW");
 }
 
+void compress_zstd_in_blocks(std::span<const uint8_t> input, std::optional<int> level,
+                             size_t block_bytes, std::vector<uint8_t>& out) {
+  if (input.size() > kMaxPageSize) {
+    throw IoWriteError(fmt::format("a page of {} bytes exceeds Parquet's {}-byte page limit",
+                                   input.size(), kMaxPageSize));
+  }
+  const int zstd_level =
+      checked_level(Codec::kZstd, level, kDefaultZstdLevel, ZSTD_minCLevel(), ZSTD_maxCLevel());
+  block_bytes = std::max<size_t>(block_bytes, 1);
+  ZSTD_CCtx* context = zstd_compress_context();
+  const auto check = [](size_t result) {
+    if (ZSTD_isError(result)) {
+      throw IoWriteError(fmt::format("ZSTD compression failed: {}", ZSTD_getErrorName(result)));
+    }
+    return result;
+  };
+  check(ZSTD_CCtx_reset(context, ZSTD_reset_session_and_parameters));
+  check(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, zstd_level));
+  check(ZSTD_CCtx_setPledgedSrcSize(context, input.size()));
+  // A block stored raw costs its 3-byte header (the format's Block_Header) more than its
+  // input, which the one-shot bound counts only once per 128 KiB.
+  constexpr size_t kBlockHeaderBytes = 3;
+  const size_t blocks = input.size() / block_bytes + 1;
+  out.resize(ZSTD_compressBound(input.size()) + blocks * kBlockHeaderBytes);
+  ZSTD_outBuffer output{out.data(), out.size(), 0};
+  size_t at = 0;
+  do {
+    const size_t count = std::min(block_bytes, input.size() - at);
+    ZSTD_inBuffer in{input.data() + at, count, 0};
+    const ZSTD_EndDirective mode = at + count == input.size() ? ZSTD_e_end : ZSTD_e_flush;
+    while (check(ZSTD_compressStream2(context, &output, &in, mode)) != 0) {
+      if (output.pos == output.size) throw IoWriteError("ZSTD compression outgrew its bound");
+    }
+    at += count;
+  } while (at < input.size());
+  out.resize(output.pos);
+  // Leaves the context as ZSTD_compressCCtx expects it.
+  check(ZSTD_CCtx_reset(context, ZSTD_reset_session_and_parameters));
+}
+
 std::vector<uint8_t> decompress(Codec codec, std::span<const uint8_t> input, size_t expected_size,
                                 size_t max_size) {
   std::vector<uint8_t> out;

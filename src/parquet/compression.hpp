@@ -49,6 +49,15 @@ std::vector<uint8_t> compress(Codec codec, std::span<const uint8_t> input,
 void compress(Codec codec, std::span<const uint8_t> input, std::optional<int> level,
               std::vector<uint8_t>& out);
 
+// Compresses one page as ZSTD in blocks of at most `block_bytes` input bytes: one frame
+// any reader reads, whose blocks zstd codes one by one. zstd leaves the literals of a
+// block uncoded when no byte value is frequent in it (rarer than about 1 in 128, as in
+// bit-packed dictionary indices of a dozen values drawn evenly), although Huffman coding
+// would still save a tenth; smaller blocks pass that test more often. Throws as
+// compress() does.
+void compress_zstd_in_blocks(std::span<const uint8_t> input, std::optional<int> level,
+                             size_t block_bytes, std::vector<uint8_t>& out);
+
 // Decompresses one page whose header claims `expected_size` uncompressed bytes. That
 // claim is checked against `max_size` (the caller's limit) before any allocation, and
 // no more than `expected_size` bytes are ever produced. Throws IoFormatError when the

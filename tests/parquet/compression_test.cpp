@@ -236,6 +236,51 @@ TEST(Compression, ReusesTheCallersBuffer) {
   EXPECT_EQ(decoded, input);
 }
 
+// Two 4-bit codes a byte, each drawn evenly from 12: about 3.6 bits of information in 4.
+Bytes evenly_drawn_nibbles(size_t size, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Bytes bytes(size);
+  for (uint8_t& byte : bytes) byte = static_cast<uint8_t>(rng() % 12 | (rng() % 12) << 4);
+  return bytes;
+}
+
+TEST(Compression, ZstdInBlocksRoundTripsEveryShape) {
+  for (const Bytes& input : {Bytes{}, as_bytes("x"), page_like_data(100000, 8),
+                             random_bytes(70000, 3), evenly_drawn_nibbles(65536, 4)}) {
+    for (const size_t block : {size_t{1}, size_t{4096}, size_t{8192}, size_t{1} << 20}) {
+      if (block == 1 && input.size() > 4096) continue;
+      Bytes out;
+      compress_zstd_in_blocks(input, 1, block, out);
+      EXPECT_EQ(decompress(Codec::kZstd, out, input.size(), kDecompressLimit), input)
+          << input.size() << " bytes in blocks of " << block;
+    }
+  }
+  // The thread's context is left as whole pages need it.
+  const Bytes input = page_like_data(50000, 9);
+  const Bytes whole = compress(Codec::kZstd, input, 3);
+  Bytes out;
+  compress_zstd_in_blocks(input, 19, 8192, out);
+  EXPECT_EQ(compress(Codec::kZstd, input, 3), whole);
+  test_support::expect_error<IoConfigError>([&] { compress_zstd_in_blocks(input, 99, 8192, out); },
+                                            {.message_has = {"ZSTD compression level 99"}});
+}
+
+TEST(Compression, SmallerZstdBlocksCodeLiteralsZstdLeavesRawInOneBlock) {
+  // Seeds whose 64 KiB no byte value fills 1/128 of: zstd stores them raw in one block.
+  int raw_in_one_block = 0;
+  for (uint64_t seed = 0; seed < 8; ++seed) {
+    const Bytes input = evenly_drawn_nibbles(65536, seed);
+    const size_t whole = compress(Codec::kZstd, input, 1).size();
+    Bytes blocked;
+    compress_zstd_in_blocks(input, 1, 8192, blocked);
+    if (whole < input.size()) continue;
+    ++raw_in_one_block;
+    // 3.6 bits in 4: Huffman coding saves close to a tenth.
+    EXPECT_LT(static_cast<double>(blocked.size()), 0.93 * static_cast<double>(input.size()));
+  }
+  EXPECT_GT(raw_in_one_block, 0);
+}
+
 TEST(Compression, ThreadsUseTheirOwnContexts) {
   std::vector<std::thread> threads;
   std::vector<int> ok(4, 0);

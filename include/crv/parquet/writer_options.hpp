@@ -20,11 +20,12 @@ std::string_view to_string(Compression compression) noexcept;
 // How a column chunk's values are encoded. kAuto encodes a sample of each chunk (its
 // first 64 KiB of values as PLAIN, and the first half of that) every way that applies to
 // the column's type, compresses each with the chunk's codec and keeps the one whose
-// chunk, estimated from the sample, is smallest, counting a dictionary's page. Only encodings that
-// DuckDB, Polars, arrow-rs and hyparquet all read are used: PLAIN and dictionary for every type but
-// booleans (PLAIN), BYTE_STREAM_SPLIT for doubles and DELTA_BINARY_PACKED for integers. Forcing one
-// that does not apply to a column (BYTE_STREAM_SPLIT on an integer, a dictionary on booleans,
-// outgrowing dictionary_page_limit or with enable_dictionary off) leaves that column to kAuto.
+// chunk, estimated from the sample, is smallest, counting a dictionary's page. Only
+// encodings that DuckDB, Polars, arrow-rs and hyparquet all read are used: PLAIN and
+// dictionary for every type but booleans (PLAIN), BYTE_STREAM_SPLIT for doubles and
+// DELTA_BINARY_PACKED for integers. Forcing one that does not apply to a column
+// (BYTE_STREAM_SPLIT on an integer, a dictionary on booleans, outgrowing
+// dictionary_page_limit or with enable_dictionary off) leaves that column to kAuto.
 enum class ValueEncoding : uint8_t {
   kAuto,
   kPlain,
