@@ -202,8 +202,12 @@ TEST_F(ArtifactsTest, IndexListsTheRegularFilesOfEachLabFolderByNameWithParquetR
 
 TEST_F(ArtifactsTest, RowsComeFromTheFooterWithoutReadingTheData) {
   settings.row_group_size = 50'000;
+  // Distinct strings, uncompressed: a file far larger than its footer.
+  settings.compression = parquet::Compression::kNone;
+  std::vector<std::string> names;
+  for (int64_t row = 0; row < 200'000; ++row) names.push_back("row-" + std::to_string(row));
   const std::filesystem::path file = lab("tidy") / "big.parquet";
-  write_parquet_atomic(settings, file, tick_rows(200'000), fs);
+  write_parquet_atomic(settings, file, frame::Frame({{"name", frame::make_utf8(names)}}), fs);
   const uint64_t file_size = std::filesystem::file_size(file);
   const uint64_t read_before = fs.bytes_read();
 
