@@ -117,6 +117,13 @@ int checked_level(Codec codec, std::optional<int> level, int default_level, int 
   return chosen;
 }
 
+void check_page_size(std::span<const uint8_t> input) {
+  if (input.size() > kMaxPageSize) {
+    throw IoWriteError(fmt::format("a page of {} bytes exceeds Parquet's {}-byte page limit",
+                                   input.size(), kMaxPageSize));
+  }
+}
+
 void compress_gzip(std::span<const uint8_t> input, int level, std::vector<uint8_t>& out) {
   z_stream& stream = gzip_deflater(level);
   out.resize(deflateBound(&stream, input.size()));
@@ -365,10 +372,7 @@ std::vector<uint8_t> compress(Codec codec, std::span<const uint8_t> input,
 
 void compress(Codec codec, std::span<const uint8_t> input, std::optional<int> level,
               std::vector<uint8_t>& out) {
-  if (input.size() > kMaxPageSize) {
-    throw IoWriteError(fmt::format("a page of {} bytes exceeds Parquet's {}-byte page limit",
-                                   input.size(), kMaxPageSize));
-  }
+  check_page_size(input);
   switch (codec) {
     case Codec::kUncompressed:
       out.assign(input.begin(), input.end());
@@ -415,10 +419,7 @@ void compress(Codec codec, std::span<const uint8_t> input, std::optional<int> le
 
 void compress_zstd_in_blocks(std::span<const uint8_t> input, std::optional<int> level,
                              size_t block_bytes, std::vector<uint8_t>& out) {
-  if (input.size() > kMaxPageSize) {
-    throw IoWriteError(fmt::format("a page of {} bytes exceeds Parquet's {}-byte page limit",
-                                   input.size(), kMaxPageSize));
-  }
+  check_page_size(input);
   const int zstd_level =
       checked_level(Codec::kZstd, level, kDefaultZstdLevel, ZSTD_minCLevel(), ZSTD_maxCLevel());
   block_bytes = std::max<size_t>(block_bytes, 1);
