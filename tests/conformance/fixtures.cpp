@@ -339,6 +339,23 @@ Fixture encoding_mix() {
                    "encoding_mix", options);
 }
 
+// Labels, each one of 12 drawn evenly, in four row groups of 131,072: 4-bit dictionary
+// indices in which no byte value is frequent enough for zstd to code a whole page (at
+// this seed, three of the four pages), so the writer compresses those again as one frame
+// of 8 KiB blocks.
+Fixture dictionary_indices_in_zstd_blocks() {
+  const std::vector<std::string> labels = {"buy",    "sell",   "hold",   "cancel",
+                                           "amend",  "quote",  "fill",   "partial_fill",
+                                           "reject", "expire", "borrow", "repay"};
+  std::mt19937_64 random(2);
+  std::vector<Value> rows;
+  for (int64_t row = 0; row < 4 * 131'072; ++row) {
+    rows.push_back(Value::record({{"kind", labels[random() % labels.size()]}}));
+  }
+  return from_rows(rows, {required("kind", frame::utf8())}, "dictionary_indices_in_zstd_blocks",
+                   {});
+}
+
 // `make`'s fixture with every column's encoding forced.
 std::function<Fixture()> forcing(parquet::ValueEncoding encoding, Fixture (*make)()) {
   return [encoding, make] {
@@ -374,6 +391,10 @@ std::vector<FixtureSpec> fixture_specs() {
         {fmt::format("{}_nested", name), codecs, false, forcing(encoding, edge_nested)});
     specs.push_back({fmt::format("{}_mix", name), codecs, false, forcing(encoding, encoding_mix)});
   }
+  specs.push_back({"dictionary_indices_in_zstd_blocks",
+                   {Compression::kZstd},
+                   true,
+                   dictionary_indices_in_zstd_blocks});
   specs.push_back({"million_rows", {Compression::kZstd}, true, million_rows});
   return specs;
 }
