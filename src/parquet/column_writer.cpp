@@ -321,9 +321,8 @@ void ColumnChunkWriter::encode_page(const ShreddedLeaf& shredded, const Page& pa
   if (encoding == ValueEncoding::kDictionary && codec_ == Codec::kZstd &&
       page_bytes.compressed.size() >= page_bytes.body.size() &&
       page_bytes.body.size() > kIndexBlockBytes) {
-    compress_zstd_in_blocks(page_bytes.body, options_->compression_level, kIndexBlockBytes,
-                            blocked_);
-    if (blocked_.size() < page_bytes.compressed.size()) std::swap(blocked_, page_bytes.compressed);
+    compress_zstd_in_blocks(page_bytes.body, options_->compression_level, kIndexBlockBytes, trial_);
+    if (trial_.size() < page_bytes.compressed.size()) std::swap(trial_, page_bytes.compressed);
   }
 }
 
@@ -589,8 +588,8 @@ double ColumnChunkWriter::estimated_dictionary_page_bytes() {
   // rest; the whole page is compressed only if the dictionary is chosen.
   const auto sample = static_cast<size_t>(kSampleBytes);
   compress(codec_, std::span<const uint8_t>(body.data(), sample), options_->compression_level,
-           half_page_.compressed);
-  return static_cast<double>(half_page_.compressed.size()) * static_cast<double>(body.size()) /
+           trial_);
+  return static_cast<double>(trial_.size()) * static_cast<double>(body.size()) /
          static_cast<double>(sample);
 }
 

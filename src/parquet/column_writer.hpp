@@ -121,7 +121,9 @@ class ColumnChunkWriter {
   PageBytes page_;
   PageBytes first_page_;
   PageBytes half_page_;
-  std::vector<uint8_t> blocked_;  // a page compressed again in smaller zstd blocks
+  // Compressed bytes that may be thrown away: a page again in smaller zstd blocks, or
+  // the start of a large dictionary page whose size is being estimated.
+  std::vector<uint8_t> trial_;
   PageBytes dictionary_page_;
   std::vector<uint8_t> header_bytes_;
   int64_t uncompressed_total_ = 0;
