@@ -27,14 +27,23 @@ std::optional<frame::Frame> ParquetBatchReader::next(int64_t max_rows) {
     for (const parquet::ColumnChunkInfo& chunk : info.row_groups[next_row_group_].columns) {
       bytes_read_ += chunk.compressed_size;
     }
-    row_group_ = reader_.read_row_group(next_row_group_++, {.pool = &pool_});
+    row_group_ = prefetched_.valid() ? prefetched_.get() : read_row_group(next_row_group_);
+    ++next_row_group_;
     row_group_taken_ = 0;
+    if (next_row_group_ < static_cast<int>(info.row_groups.size())) {
+      prefetched_ = std::async(std::launch::async, &ParquetBatchReader::read_row_group, this,
+                               next_row_group_);
+    }
   }
   batch_first_row_ += batch_rows_;
   batch_rows_ = std::min(max_rows, row_group_.num_rows() - row_group_taken_);
   frame::Frame batch = row_group_.slice(row_group_taken_, batch_rows_);
   row_group_taken_ += batch_rows_;
   return batch;
+}
+
+frame::Frame ParquetBatchReader::read_row_group(int index) {
+  return reader_.read_row_group(index, {.pool = &pool_});
 }
 
 InputPosition ParquetBatchReader::position(std::optional<int64_t> row) const {

@@ -1,9 +1,11 @@
 #pragma once
-// Parquet to frames, row group by row group: memory holds one row group (batches cut
-// from a larger one share its buffers). Rows are numbered from 0 in the file, in
-// messages as in ErrorContext.
+// Parquet to frames, row group by row group: while the caller works on batches of one
+// row group, the next one is decoded on other threads, so memory holds two row groups
+// (batches cut from a larger one share its buffers). Rows are numbered from 0 in the file,
+// in messages as in ErrorContext.
 
 #include <filesystem>
+#include <future>
 #include <optional>
 
 #include "cli/batch_reader.hpp"
@@ -28,6 +30,8 @@ class ParquetBatchReader final : public BatchReader {
   int64_t bytes_read() const override { return bytes_read_; }
 
  private:
+  frame::Frame read_row_group(int index);
+
   parquet::ParquetReader reader_;
   // Decodes a row group's columns on every hardware thread.
   parquet::DecodePool pool_;
@@ -37,6 +41,9 @@ class ParquetBatchReader final : public BatchReader {
   int64_t batch_first_row_ = 0;  // file row of the last batch's first row
   int64_t batch_rows_ = 0;
   int64_t bytes_read_ = 0;
+  // Row group `next_row_group_`, being decoded; declared last so that it is waited for
+  // before the reader and the pool it uses go.
+  std::future<frame::Frame> prefetched_;
 };
 
 }  // namespace crv::cli

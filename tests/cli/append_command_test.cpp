@@ -536,6 +536,41 @@ TEST_F(CliAppend, CorruptParquetIsAFormatErrorAndChangesNothing) {
   EXPECT_NE(missing.err.find("absent.parquet"), std::string::npos) << missing.err;
 }
 
+// Row groups are decoded ahead of the batches taken from them; damage to a later one
+// surfaces when its rows are due, after earlier batches were taken, and nothing commits.
+TEST_F(CliAppend, DamageInALaterRowGroupOfParquetInputChangesNothing) {
+  ASSERT_EQ(append("identity_edges", write_input("edges.jsonl", edges(0, 100)), "source",
+                   {"--row-group-size", "16", "--compression", "none"})
+                .exit_code,
+            kExitOk);
+  const fs::path part = part_files("identity_edges", "source").front();
+  const parquet::FileInfo info = parquet::ParquetReader::open(part).info();
+  ASSERT_EQ(info.row_groups.size(), 7u);
+  // Row groups follow the 4-byte magic back to back; the fifth starts after four.
+  uint64_t fifth = 4;
+  for (int group = 0; group < 4; ++group) {
+    for (const parquet::ColumnChunkInfo& chunk : info.row_groups[group].columns) {
+      fifth += static_cast<uint64_t>(chunk.compressed_size);
+    }
+  }
+  std::string bytes;
+  {
+    std::ostringstream contents;
+    contents << std::ifstream(part, std::ios::binary).rdbuf();
+    bytes = contents.str();
+  }
+  // Garbles the first page header of the fifth row group.
+  for (uint64_t at = fifth; at < fifth + 8; ++at) bytes[at] = static_cast<char>(0xff);
+  const std::string damaged = write_input("damaged.parquet", bytes);
+
+  const auto before = snapshot();
+  const auto result = append("identity_edges", damaged, "run-1", {"--batch-rows", "10"});
+  EXPECT_EQ(result.exit_code, kExitFormat) << result.err;
+  EXPECT_NE(result.err.find("crvio: IoFormatError: "), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(damaged), std::string::npos) << result.err;
+  EXPECT_EQ(snapshot(), before);
+}
+
 // Every read of the table would fail and other readers refuse such a part, so it must
 // never be committed.
 TEST_F(CliAppend, ParquetWithAFieldNameThatIsNotUtf8IsAFormatErrorAndChangesNothing) {
