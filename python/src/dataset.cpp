@@ -238,9 +238,10 @@ class Dataset {
     std::optional<io::TableManifest> manifest;
     {
       py::gil_scoped_release released;
-      manifest = io::load_manifest(
+      manifest = io::load_committed_manifest(
           io::default_file_system(),
-          io::manifest_path(pool_->settings(), pool_->run_id(), core::to_string(name)));
+          io::table_dir(pool_->settings(), pool_->run_id(), core::to_string(name)),
+          core::to_string(name));
     }
     if (!manifest) return py::none();
     return json_value(io::to_json_bytes(*manifest));
@@ -413,7 +414,9 @@ void bind_dataset(py::module_& module) {
           py::arg("table"),
           "A multi-batch append committed at once; a context manager that commits when its "
           "block ends normally and rolls back when it raises.")
-      .def("flush", &Dataset::flush, "Commits appends batched by write_manifest_every_n > 1.")
+      .def("flush", &Dataset::flush,
+           "Commits appends batched by write_manifest_every_n > 1 and rewrites each "
+           "table's manifest.json from its commit log.")
       .def("close", &Dataset::close,
            "Flushes and releases the handles; later operations raise IoError.")
       .def("__enter__", [](const py::object& self) { return self; })

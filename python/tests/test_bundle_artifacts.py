@@ -67,8 +67,9 @@ def test_the_bundle_is_rewritten_with_the_latest_statistics(dataset, settings):
 
 def test_a_bundle_over_a_corrupt_table_manifest_is_a_manifest_error(dataset, settings, root):
     dataset.append("holdings", holdings_columns([1]))
-    manifest = root / "runs" / RUN_ID / "tables" / "holdings" / "manifest.json"
-    manifest.write_text("[]")
+    # The commit log's only checkpoint, torn.
+    checkpoint = root / "runs" / RUN_ID / "tables" / "holdings" / "_log" / f"{0:020d}.checkpoint"
+    checkpoint.write_text("CRVLOG 1 900 0badf00d\n[]")
     with pytest.raises(crv_io.IoManifestError):
         crv_io.write_run_bundle_manifest(settings, RUN_ID)
     assert not (root / "runs" / RUN_ID / "bundle.manifest.json").exists()

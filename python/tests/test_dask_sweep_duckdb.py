@@ -9,6 +9,7 @@ import json
 import os
 import pathlib
 import signal
+import shutil
 import sys
 import threading
 import time
@@ -168,7 +169,9 @@ def test_bad_inputs_are_clear_errors(sweep, tmp_path):
     broken = tmp_path / "broken"
     crv_io.Dataset(settings_for(broken), "r1").append(
         "holdings", {"tick": [1], "agent_id": ["a"], "token_id": ["t"], "quantity": [1]})
-    (broken / "runs" / "r1" / "tables" / "holdings" / "manifest.json").unlink()
+    # Everything but the parts is lost: the commit log and manifest.json.
+    shutil.rmtree(broken / "runs" / "r1" / "tables" / "holdings" / "_log")
+    (broken / "runs" / "r1" / "tables" / "holdings" / "manifest.json").unlink(missing_ok=True)
     with pytest.raises(crv_io.IoManifestError, match="run 'r1' has no manifest.*rebuild"):
         crv_io.dask.read_table(broken, "holdings")
 

@@ -5,6 +5,7 @@ import json
 import math
 import pathlib
 import re
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -304,6 +305,7 @@ def test_the_manifest_has_the_references_shape_and_matches_the_disk(holdings, ro
             assert re.fullmatch(r"part-[0-9a-f]{32}\.parquet", part["path"])
             assert (folder / part["path"]).stat().st_size == part["bytes"]
     # The dict is the file's content.
+    holdings.flush()  # manifest.json follows the commit log at flush() and close()
     assert manifest == json.loads(manifest_path(root, "holdings").read_text())
 
 
@@ -320,7 +322,9 @@ def without_timestamps(manifest):
 def test_without_its_manifest_a_table_points_to_rebuild_manifest_which_restores_it(holdings, root):
     original = holdings.manifest("holdings")
     rows = holdings.read("holdings")
-    manifest_path(root, "holdings").unlink()
+    # Everything but the parts is lost: the commit log and manifest.json.
+    shutil.rmtree(table_dir(root, "holdings") / "_log")
+    manifest_path(root, "holdings").unlink(missing_ok=True)
 
     assert holdings.manifest("holdings") is None
     with pytest.raises(crv_io.IoManifestError) as caught:
@@ -336,9 +340,9 @@ def test_without_its_manifest_a_table_points_to_rebuild_manifest_which_restores_
     assert sorted(holdings.read("holdings").to_pylist(), key=lambda r: r["tick"]) == rows.to_pylist()
 
 
-def test_a_corrupt_manifest_is_a_manifest_error_naming_the_file(holdings, root):
-    path = manifest_path(root, "holdings")
-    path.write_text("{not json")
+def test_a_corrupt_commit_log_is_a_manifest_error_naming_the_file(holdings, root):
+    path = table_dir(root, "holdings") / "_log" / f"{0:020d}.checkpoint"
+    path.write_text("CRVLOG 1 900 0badf00d\n{not json")
     with pytest.raises(crv_io.IoManifestError) as caught:
         holdings.read("holdings")
     assert caught.value.path == str(path)

@@ -84,6 +84,8 @@ AppendTimings& AppendTimings::operator+=(const AppendTimings& other) {
   manifest_load += other.manifest_load;
   manifest_serialize += other.manifest_serialize;
   manifest_write += other.manifest_write;
+  checkpoint += other.checkpoint;
+  checkpoints += other.checkpoints;
   return *this;
 }
 
@@ -283,7 +285,7 @@ void Dataset::record_columns(TableState& table, const std::vector<frame::Field>&
     if (!merge_recorded_columns(updated.columns, columns)) return;
   } else {
     // A table written before table.json existed keeps the bucket size its parts have.
-    for (const auto& [bucket, partition] : table.manifest->partitions) {
+    for (const auto& [bucket, partition] : table.snapshot->manifest.partitions) {
       if (bucket_for_tick(partition.tick_min, settings_.tick_bucket_size) != bucket ||
           bucket_for_tick(partition.tick_max, settings_.tick_bucket_size) != bucket) {
         throw IoConfigError(
@@ -296,7 +298,7 @@ void Dataset::record_columns(TableState& table, const std::vector<frame::Field>&
       }
     }
     updated = TableMetadata{table.name, settings_.tick_bucket_size,
-                            column_types_of_parts(table, *table.manifest)};
+                            column_types_of_parts(table, table.snapshot->manifest)};
     merge_recorded_columns(updated.columns, columns);
   }
   write_table_metadata(fs_, table.metadata_path, updated);
@@ -330,13 +332,42 @@ std::vector<frame::Field> Dataset::column_types_of_parts(const TableState& table
   return columns;
 }
 
-void Dataset::refresh_manifest(TableState& table) {
-  const std::optional<FileIdentity> identity = fs_.stat(table.manifest_path);
-  // Another writer may have committed since this handle last wrote: re-read only then.
-  if (!identity) {
-    table.manifest = new_manifest(table.name);
-  } else if (!table.manifest || table.manifest_identity != identity) {
-    table.manifest = load_manifest(fs_, table.manifest_path, table.name);
+CommitLog Dataset::table_log(const TableState& table) {
+  return CommitLog(fs_, table.folder, table.name);
+}
+
+void Dataset::refresh_snapshot(TableState& table) {
+  CommitLog log = table_log(table);
+  // A snapshot of manifest.json is good only while no writer has started the log.
+  if (table.snapshot && table.snapshot->logged && log.exists()) {
+    log.catch_up(*table.snapshot);
+    return;
+  }
+  table.snapshot = log.load();
+  if (!table.snapshot) {
+    table.snapshot.emplace();
+    table.snapshot->manifest = new_manifest(table.name);
+  }
+}
+
+void Dataset::publish(TableState& table, CommitLog& log, AppendTimings& timings) {
+  table.manifest_json_behind = true;
+  if (CommitLog::checkpoint_due(*table.snapshot)) {
+    ScopedTimer timer(timings.checkpoint);
+    try {
+      log.write_checkpoint(*table.snapshot);
+      ++timings.checkpoints;
+      write_manifest_json(fs_, table.manifest_path, to_json_bytes(table.snapshot->manifest));
+      table.manifest_json_behind = false;
+    } catch (const IoError&) {
+      // The commit stands. The checkpoint is still due, so the next commit tries again,
+      // and flush() or closing the handle writes manifest.json or reports why it cannot.
+    }
+  }
+  if (table.manifest_json_behind && settings_.manifest_every_commit) {
+    ScopedTimer timer(timings.manifest_serialize);
+    write_manifest_json(fs_, table.manifest_path, to_json_bytes(table.snapshot->manifest));
+    table.manifest_json_behind = false;
   }
 }
 
@@ -348,32 +379,37 @@ void Dataset::commit_parts(TableState& table,
   {
     ScopedTimer timer(timings.manifest_load);
     lock.emplace(fs_, table.folder);
-    refresh_manifest(table);
-    // Before the manifest names the parts, the table's metadata covers their types.
+    refresh_snapshot(table);
+    // Before the log names the parts, the table's metadata covers their types.
     record_columns(table, columns);
   }
+  CommitLog log = table_log(table);
   try {
-    // The loaded manifest was validated when parsed and add_part keeps it valid, so only
-    // the new bytes are produced here: nothing but serialisation grows with the table.
-    std::string json;
-    {
-      ScopedTimer timer(timings.manifest_serialize);
-      for (const auto& [bucket, part] : parts) add_part(*table.manifest, bucket, part);
-      json = to_json_bytes(*table.manifest);
-    }
     ScopedTimer timer(timings.manifest_write);
-    write_manifest_json(fs_, table.manifest_path, json);
+    log.commit(*table.snapshot, [&](const TableSnapshot&) {
+      LogEntry entry;
+      entry.operation = "append";
+      for (const auto& [bucket, part] : parts) {
+        if (entry.changes.empty() || entry.changes.back().bucket_id != bucket) {
+          entry.changes.push_back({bucket, {}, {}});
+        }
+        entry.changes.back().added.push_back(part);
+      }
+      return std::optional<LogEntry>(std::move(entry));
+    });
   } catch (...) {
-    table.manifest.reset();
-    table.manifest_identity.reset();
+    table.snapshot.reset();
     throw;
   }
-  // The append is committed now; not knowing the new identity only costs a re-read.
-  try {
-    table.manifest_identity = fs_.stat(table.manifest_path);
-  } catch (const IoError&) {
-    table.manifest_identity.reset();
-  }
+  publish(table, log, timings);
+}
+
+void Dataset::write_manifest_json_if_behind(TableState& table) {
+  if (!table.manifest_json_behind) return;
+  TableLock lock(fs_, table.folder);
+  refresh_snapshot(table);
+  write_manifest_json(fs_, table.manifest_path, to_json_bytes(table.snapshot->manifest));
+  table.manifest_json_behind = false;
 }
 
 Dataset::Transaction::Transaction(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -436,7 +472,8 @@ AppendSummary Dataset::Transaction::commit() {
       state.dataset->commit_parts(*state.table, state.parts, state.columns, state.summary.timings);
     } catch (...) {
       const auto& [bucket, part] = state.parts.front();
-      if (!manifest_names(state.dataset->fs_, state.table->manifest_path, bucket, part)) {
+      if (!committed_names(state.dataset->fs_, state.table->folder, state.table->name, bucket,
+                           part)) {
         rollback();
       }
       state_.reset();
@@ -494,7 +531,7 @@ AppendSummary Dataset::append(std::string_view table, const frame::Frame& frame,
   merge_recorded_columns(state.batched_columns, transaction.state_->columns);
   transaction.state_.reset();
   if (!summary.parts.empty() && ++state.batched_appends >= settings_.write_manifest_every_n) {
-    flush();
+    commit_batched();
   }
   return summary;
 }
@@ -505,6 +542,11 @@ AppendSummary Dataset::append(core::TableName table, const frame::Frame& frame,
 }
 
 void Dataset::flush() {
+  commit_batched();
+  for (auto& [name, table] : tables_) write_manifest_json_if_behind(*table);
+}
+
+void Dataset::commit_batched() {
   for (auto& [name, table] : tables_) {
     if (table->batched_parts.empty()) continue;
     AppendTimings timings;
@@ -512,7 +554,7 @@ void Dataset::flush() {
       commit_parts(*table, table->batched_parts, table->batched_columns, timings);
     } catch (...) {
       const auto& [bucket, part] = table->batched_parts.front();
-      if (!manifest_names(fs_, table->manifest_path, bucket, part)) {
+      if (!committed_names(fs_, table->folder, table->name, bucket, part)) {
         remove_quietly(fs_, table->batched_files);
       }
       table->batched_parts.clear();

@@ -97,35 +97,29 @@ std::vector<WrittenPart> rewrite_run(FileSystem& fs, const std::filesystem::path
   return written;
 }
 
-// `partition`'s parts with `replacement`'s old parts (which must be there, consecutive
-// and in order) swapped for its new ones, aggregates recomputed. IoManifestError when
-// the old parts are not there: something other than an append changed the table.
-PartitionMeta replaced(const PartitionMeta& partition, const Replacement& replacement,
-                       const std::filesystem::path& manifest_path) {
-  const std::vector<PartMeta>& parts = partition.parts;
-  const auto first = std::find_if(parts.begin(), parts.end(), [&](const PartMeta& part) {
-    return part.path == replacement.old_parts.front().path;
-  });
-  const auto count = static_cast<std::ptrdiff_t>(replacement.old_parts.size());
-  if (first == parts.end() || parts.end() - first < count ||
-      !std::equal(first, first + count, replacement.old_parts.begin(),
-                  [](const PartMeta& a, const PartMeta& b) { return a.path == b.path; })) {
+// IoManifestError unless `manifest` still holds `replacement`'s old parts, consecutive
+// and in order: something other than an append (a rebuild, a rewind) changed the bucket.
+void require_still_there(const TableManifest& manifest, const Replacement& replacement,
+                         const std::filesystem::path& log_folder) {
+  const auto partition = manifest.partitions.find(replacement.bucket);
+  bool there = partition != manifest.partitions.end();
+  if (there) {
+    const std::vector<PartMeta>& parts = partition->second.parts;
+    const auto first = std::find_if(parts.begin(), parts.end(), [&](const PartMeta& part) {
+      return part.path == replacement.old_parts.front().path;
+    });
+    const auto count = static_cast<std::ptrdiff_t>(replacement.old_parts.size());
+    there = first != parts.end() && parts.end() - first >= count &&
+            std::equal(first, first + count, replacement.old_parts.begin(),
+                       [](const PartMeta& a, const PartMeta& b) { return a.path == b.path; });
+  }
+  if (!there) {
     throw IoManifestError(
-        fmt::format("bucket {} no longer holds the parts being compacted (the manifest was "
-                    "rebuilt or edited meanwhile); nothing was changed",
+        fmt::format("bucket {} no longer holds the parts being compacted (the table was "
+                    "rebuilt or changed otherwise meanwhile); nothing was changed",
                     replacement.bucket),
-        {.path = manifest_path.string()});
+        {.path = log_folder.string()});
   }
-  TableManifest rebuilt;
-  for (auto part = parts.begin(); part != first; ++part)
-    add_part(rebuilt, partition.bucket_id, *part);
-  for (const WrittenPart& part : replacement.new_parts) {
-    add_part(rebuilt, partition.bucket_id, part.meta);
-  }
-  for (auto part = first + count; part != parts.end(); ++part) {
-    add_part(rebuilt, partition.bucket_id, *part);
-  }
-  return rebuilt.partitions.at(partition.bucket_id);
 }
 
 }  // namespace
@@ -184,28 +178,27 @@ CompactionSummary Dataset::compact(std::string_view table_name, const CompactOpt
 
   try {
     TableLock lock(fs_, table.folder);
-    table.manifest.reset();  // always re-read: the commit must see every append
-    refresh_manifest(table);
-    TableManifest updated = *table.manifest;
-    for (const Replacement& replacement : replacements) {
-      const auto partition = updated.partitions.find(replacement.bucket);
-      if (partition == updated.partitions.end()) {
-        throw IoManifestError(fmt::format("bucket {} is no longer in the manifest (it was "
-                                          "rebuilt or edited meanwhile); nothing was changed",
-                                          replacement.bucket),
-                              {.path = table.manifest_path.string()});
+    refresh_snapshot(table);
+    CommitLog log = table_log(table);
+    log.commit(*table.snapshot, [&](const TableSnapshot& current) {
+      LogEntry entry;
+      entry.operation = "compact";
+      for (const Replacement& replacement : replacements) {
+        require_still_there(current.manifest, replacement, log.folder());
+        BucketChange change{replacement.bucket, {}, {}};
+        for (const PartMeta& part : replacement.old_parts) change.removed.push_back(part.path);
+        for (const WrittenPart& part : replacement.new_parts) change.added.push_back(part.meta);
+        entry.changes.push_back(std::move(change));
       }
-      partition->second = replaced(partition->second, replacement, table.manifest_path);
-    }
-    updated.updated_at = now_iso_utc();
-    write_manifest(fs_, table.manifest_path, updated);
-    table.manifest = std::move(updated);
-    table.manifest_identity = fs_.stat(table.manifest_path);
+      return std::optional<LogEntry>(std::move(entry));
+    });
+    AppendTimings timings;
+    publish(table, log, timings);
   } catch (...) {
-    table.manifest.reset();
-    table.manifest_identity.reset();
+    table.snapshot.reset();
     const Replacement& first = replacements.front();
-    if (!manifest_names(fs_, table.manifest_path, first.bucket, first.new_parts.front().meta)) {
+    if (!committed_names(fs_, table.folder, table.name, first.bucket,
+                         first.new_parts.front().meta)) {
       for (const Replacement& replacement : replacements) {
         remove_quietly(fs_, paths_of(replacement.new_parts));
       }

@@ -13,7 +13,8 @@ namespace crv::io {
 TableManifest Dataset::manifest(std::string_view table) {
   core::get_table(table);
   const std::filesystem::path path = manifest_path(settings_, run_id_, table);
-  std::optional<TableManifest> manifest = load_manifest(fs_, path, table);
+  std::optional<TableManifest> manifest =
+      load_committed_manifest(fs_, table_dir(settings_, run_id_, table), table);
   if (!manifest) {
     throw IoManifestError(
         fmt::format("table '{}' of run '{}' has no manifest; if its parts are on disk, rebuild "

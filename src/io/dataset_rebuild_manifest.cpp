@@ -13,6 +13,7 @@
 #include "io/part_source.hpp"
 #include "io/part_writer.hpp"
 #include "io/table_lock.hpp"
+#include "io/table_state.hpp"
 
 namespace crv::io {
 namespace {
@@ -200,7 +201,17 @@ RebuildResult Dataset::rebuild_manifest(std::string_view table,
   }
   manifest.created_at = now;
   manifest.updated_at = now;
+  validate_manifest(manifest, manifest_path(settings_, run_id_, table));
+  // A table with a commit log gets the rebuilt table as its newest version, checkpointed,
+  // so readers start from it whatever the entries before it hold.
+  TableState& state = table_state(table);
+  CommitLog log = table_log(state);
+  if (log.exists()) {
+    state.snapshot = log.rebuild(manifest);
+    manifest = state.snapshot->manifest;
+  }
   write_manifest(fs_, manifest_path(settings_, run_id_, table), manifest);
+  state.manifest_json_behind = false;
   result.manifest = std::move(manifest);
   return result;
 }

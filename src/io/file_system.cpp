@@ -32,6 +32,8 @@ std::string_view to_string(FsOperation operation) noexcept {
       return "close";
     case FsOperation::kRename:
       return "rename";
+    case FsOperation::kLink:
+      return "link";
     case FsOperation::kSyncDirectory:
       return "sync_directory";
     case FsOperation::kRemove:
@@ -80,6 +82,8 @@ std::string_view what_failed(FsOperation operation) {
       return "cannot close file";
     case FsOperation::kRename:
       return "cannot rename file";
+    case FsOperation::kLink:
+      return "cannot link file";
     case FsOperation::kSyncDirectory:
       return "cannot flush folder to disk";
     case FsOperation::kRemove:
@@ -361,6 +365,13 @@ class PosixFileSystem final : public FileSystem {
       throw_fs_error(FsOperation::kRename, errno, {.path = from.string()},
                      fmt::format(" to '{}'", to.string()));
     }
+  }
+
+  bool link_if_absent(const std::filesystem::path& from, const std::filesystem::path& to) override {
+    if (::link(from.c_str(), to.c_str()) == 0) return true;
+    if (errno == EEXIST) return false;
+    throw_fs_error(FsOperation::kLink, errno, {.path = from.string()},
+                   fmt::format(" to '{}'", to.string()));
   }
 
   void sync_directory(const std::filesystem::path& folder) override {

@@ -13,6 +13,7 @@
 #include "crv/core/table_descriptor.hpp"
 #include "crv/io/manifest.hpp"
 #include "crv/io/paths.hpp"
+#include "io/commit_log.hpp"
 #include "io/fsck_repair.hpp"
 #include "io/part_source.hpp"
 #include "io/table_lock.hpp"
@@ -53,6 +54,7 @@ class TableCheck {
     report_parts_without_manifest();
     if (options_.repair && !manifest_corrupt_ && parquet_files_without_manifest_ == 0) {
       repair_findings(fs_, report_);
+      rewrite_manifest_if_behind();
     }
     std::sort(report_.quarantined_parts.begin(), report_.quarantined_parts.end());
     return std::move(report_);
@@ -60,6 +62,18 @@ class TableCheck {
 
  private:
   void add(FsckFinding finding) { report_.findings.push_back(std::move(finding)); }
+
+  void rewrite_manifest_if_behind() {
+    for (FsckFinding& finding : report_.findings) {
+      if (finding.issue != FsckIssue::kManifestBehind) continue;
+      try {
+        write_manifest(fs_, finding.path, *manifest_);
+        finding.repair = FsckRepair::kRewritten;
+      } catch (const IoError& error) {
+        finding.repair_error = error.what();
+      }
+    }
+  }
 
   void require_table_folder() {
     if (!fs_.is_directory(report_.folder)) {
@@ -86,15 +100,51 @@ class TableCheck {
              parquet_files_without_manifest_, kRebuildHint)});
   }
 
+  // The committed state: the commit log's, or manifest.json's for a table without a log.
   void load_manifest_of_table() {
     const std::filesystem::path path = manifest_path(settings_, run_id_, report_.table);
+    CommitLog log(fs_, report_.folder, report_.table);
     try {
-      manifest_ = load_manifest(fs_, path, report_.table);
+      std::optional<TableSnapshot> snapshot = log.load();
+      if (snapshot) manifest_ = std::move(snapshot->manifest);
+      if (snapshot && snapshot->logged) check_log(log, *snapshot, path);
     } catch (const IoError& error) {
       manifest_corrupt_ = true;
       add({.issue = FsckIssue::kManifestCorrupt,
-           .path = path,
+           .path =
+               error.context().path.empty() ? path : std::filesystem::path(error.context().path),
            .message = fmt::format("{}{}", error.message(), kRebuildHint)});
+    }
+  }
+
+  // The log's leftovers and its last entry, and whether manifest.json shows its state.
+  void check_log(CommitLog& log, const TableSnapshot& snapshot,
+                 const std::filesystem::path& manifest_json) {
+    for (const std::string& name : fs_.list_directory(log.folder())) {
+      if (is_temporary_file_name(name)) add_temporary_file(log.folder() / name, std::nullopt);
+    }
+    const std::filesystem::path next = log.entry_path(snapshot.version + 1);
+    if (fs_.exists(next)) {
+      add({.issue = FsckIssue::kLogEntryDamaged,
+           .path = next,
+           .message = "the commit log's last entry is damaged (its length or checksum is wrong): "
+                      "a write the crash tore, whose commit never completed; readers ignore it "
+                      "and writers refuse to commit after it until --repair removes it"});
+    }
+    std::optional<TableManifest> written;
+    try {
+      written = load_manifest(fs_, manifest_json, report_.table);
+    } catch (const IoError&) {
+      // Reported below like a stale one: the log holds the table's state.
+    }
+    if (!written || written->partitions != manifest_->partitions) {
+      add({.issue = FsckIssue::kManifestBehind,
+           .path = manifest_json,
+           .message = fmt::format(
+               "manifest.json does not show version {} of the commit log (a writer that has "
+               "the table open rewrites it at checkpoints and when it closes); crv-io reads the "
+               "log, other tools read manifest.json: --repair rewrites it from the log",
+               snapshot.version)});
     }
   }
 

@@ -36,7 +36,8 @@ void quarantine(FileSystem& fs, TableFsckReport& report, FsckFinding& finding) {
 
 bool is_repairable(FsckIssue issue) {
   return issue == FsckIssue::kTemporaryFile || issue == FsckIssue::kUnnamedPart ||
-         issue == FsckIssue::kBucketFolderWithoutParts;
+         issue == FsckIssue::kBucketFolderWithoutParts || issue == FsckIssue::kLogEntryDamaged ||
+         issue == FsckIssue::kManifestBehind;
 }
 
 // In the order found, so a bucket folder's leftovers are gone before the folder is
@@ -47,6 +48,7 @@ void repair_findings(FileSystem& fs, TableFsckReport& report) {
     try {
       switch (finding.issue) {
         case FsckIssue::kTemporaryFile:
+        case FsckIssue::kLogEntryDamaged:  // a torn last entry: its commit never completed
           fs.remove_file(finding.path);
           finding.repair = FsckRepair::kRemoved;
           break;

@@ -35,6 +35,10 @@ std::string_view to_string(FsckIssue issue) noexcept {
       return "part_corrupt";
     case FsckIssue::kTableMetadataCorrupt:
       return "table_metadata_corrupt";
+    case FsckIssue::kLogEntryDamaged:
+      return "log_entry_damaged";
+    case FsckIssue::kManifestBehind:
+      return "manifest_behind";
   }
   return "unknown";
 }
@@ -47,6 +51,8 @@ std::string_view to_string(FsckRepair repair) noexcept {
       return "removed";
     case FsckRepair::kQuarantined:
       return "quarantined";
+    case FsckRepair::kRewritten:
+      return "rewritten";
   }
   return "unknown";
 }
@@ -86,6 +92,8 @@ constexpr std::array kAllIssues = {
     FsckIssue::kBucketFolderWithoutParts,
     FsckIssue::kPartCorrupt,
     FsckIssue::kTableMetadataCorrupt,
+    FsckIssue::kLogEntryDamaged,
+    FsckIssue::kManifestBehind,
 };
 
 ordered_json mismatch_json(const FsckMismatch& mismatch) {

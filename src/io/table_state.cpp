@@ -15,10 +15,10 @@ void remove_quietly(FileSystem& fs, const std::vector<std::filesystem::path>& fi
   }
 }
 
-bool manifest_names(FileSystem& fs, const std::filesystem::path& path, int64_t bucket,
-                    const PartMeta& part) noexcept {
+bool committed_names(FileSystem& fs, const std::filesystem::path& table_dir, std::string_view table,
+                     int64_t bucket, const PartMeta& part) noexcept {
   try {
-    const auto manifest = load_manifest(fs, path);
+    const auto manifest = load_committed_manifest(fs, table_dir, table);
     if (!manifest) return false;
     const auto partition = manifest->partitions.find(bucket);
     if (partition == manifest->partitions.end()) return false;

@@ -13,12 +13,13 @@
 #include "crv/io/dataset.hpp"
 #include "crv/io/file_system.hpp"
 #include "crv/io/manifest.hpp"
+#include "io/commit_log.hpp"
 #include "io/table_metadata.hpp"
 
 namespace crv::io {
 
-// What a Dataset knows about one table: its descriptor and paths, the manifest as last
-// read or written (valid while the file's identity is unchanged), and batched commits.
+// What a Dataset knows about one table: its descriptor and paths, the table as of the
+// last log entry this handle read or wrote, and batched commits.
 struct Dataset::TableState {
   const core::TableDescriptor* descriptor = nullptr;
   std::string name;
@@ -26,8 +27,10 @@ struct Dataset::TableState {
   std::filesystem::path manifest_path;
   std::filesystem::path metadata_path;
   parquet::WriterOptions writer_options;
-  std::optional<TableManifest> manifest;
-  std::optional<FileIdentity> manifest_identity;
+  // Kept between commits, so a commit reads only the entries other writers added since.
+  std::optional<TableSnapshot> snapshot;
+  // Whether this handle committed since it last wrote manifest.json.
+  bool manifest_json_behind = false;
   // table.json as last read or written; read once before the first append.
   bool metadata_read = false;
   std::optional<TableMetadata> metadata;
@@ -42,9 +45,9 @@ struct Dataset::TableState {
 // lists what remains.
 void remove_quietly(FileSystem& fs, const std::vector<std::filesystem::path>& files) noexcept;
 
-// Whether the manifest at `path` names `part` of `bucket` (after a failed commit whose
-// manifest may or may not have been replaced).
-bool manifest_names(FileSystem& fs, const std::filesystem::path& path, int64_t bucket,
-                    const PartMeta& part) noexcept;
+// Whether the table's committed state (load_committed_manifest) names `part` of `bucket`,
+// after a failed commit that may or may not have taken effect.
+bool committed_names(FileSystem& fs, const std::filesystem::path& table_dir, std::string_view table,
+                     int64_t bucket, const PartMeta& part) noexcept;
 
 }  // namespace crv::io

@@ -73,7 +73,9 @@ class CliAppend : public ::testing::Test {
     std::vector<fs::path> parts;
     if (!fs::exists(table_dir(table, run))) return parts;
     for (const auto& entry : fs::recursive_directory_iterator(table_dir(table, run))) {
-      if (entry.is_regular_file() && entry.path().parent_path() != table_dir(table, run)) {
+      // Files in bucket folders: not the table's own files, nor the commit log's.
+      if (entry.is_regular_file() && entry.path().parent_path() != table_dir(table, run) &&
+          entry.path().parent_path().filename() != "_log") {
         parts.push_back(entry.path());
       }
     }
@@ -276,8 +278,11 @@ TEST_F(CliAppend, BadRunIdsMissingFilesAndCorruptManifests) {
   EXPECT_NE(missing.err.find("nope.jsonl"), std::string::npos) << missing.err;
 
   ASSERT_EQ(append("identity_edges", write_input("seed.jsonl", edges(0, 10))).exit_code, kExitOk);
-  const fs::path manifest = root_ / "data/runs/run-1/tables/identity_edges/manifest.json";
-  std::ofstream(manifest, std::ios::trunc) << "{\"table\": \"identity_edges\", \"vers";
+  // The commit log's only checkpoint, torn.
+  const fs::path checkpoint =
+      root_ / "data/runs/run-1/tables/identity_edges/_log/00000000000000000000.checkpoint";
+  ASSERT_TRUE(fs::exists(checkpoint));
+  std::ofstream(checkpoint, std::ios::trunc) << "CRVLOG 1 900 0badf00d\n{\"vers";
   const auto before = snapshot();
   const auto corrupt = append("identity_edges", write_input("more.jsonl", edges(10, 20)));
   EXPECT_EQ(corrupt.exit_code, kExitManifest) << corrupt.err;

@@ -201,7 +201,11 @@ TEST_F(CliFsck, TableLimitsTheCheckToOneTable) {
 
 TEST_F(CliFsck, ACorruptManifestIsAFindingNotAnError) {
   append_edges(tick_range(0, 10));
-  std::ofstream(io::manifest_path(settings_, kRun, kEdges), std::ios::trunc) << "{\"table\": ";
+  // The commit log's only checkpoint, torn.
+  const std::filesystem::path checkpoint =
+      io::table_dir(settings_, kRun, kEdges) / "_log" / "00000000000000000000.checkpoint";
+  ASSERT_TRUE(std::filesystem::exists(checkpoint));
+  std::ofstream(checkpoint, std::ios::trunc) << "CRVLOG 1 900 0badf00d\n{\"table\": ";
 
   const auto result = fsck();
 

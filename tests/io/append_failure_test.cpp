@@ -30,9 +30,13 @@ using testing::HasSubstr;
 
 constexpr const char* kPartTemp = "*/part-*.parquet.tmp";
 constexpr const char* kBucketFolder = "*/bucket=*";
-constexpr const char* kManifestTemp = "*/manifest.json.tmp-*";
+constexpr const char* kEntryTemp = "*/_log/entry.tmp-*";
+constexpr const char* kCheckpointTemp = "*/_log/*.checkpoint.tmp-*";
+constexpr const char* kPointerTemp = "*/_log/_last_checkpoint.tmp-*";
+constexpr const char* kLogFolder = "*/identity_edges/_log";
+constexpr const char* kCheckpointFile = "*/_log/*.checkpoint";
+constexpr const char* kEntryFile = "*/_log/*.entry";
 constexpr const char* kMetadataTemp = "*/table.json.tmp-*";
-constexpr const char* kManifestFile = "*/manifest.json";
 constexpr const char* kTableFolder = "*/tables/identity_edges";
 constexpr const char* kLockFile = "*/identity_edges/.lock";
 
@@ -44,13 +48,14 @@ struct FailingStep {
   // The class of the error the append throws; nullptr where the contracts name none
   // (any IoError is accepted then).
   const char* error_kind = nullptr;
-  // The one step after which the new manifest is already in place: the folder sync that
-  // follows its rename. The append reports the failure, yet it is committed.
+  // The one step after which the new log entry is already in place: the folder sync that
+  // follows its link. The append reports the failure, yet it is committed.
   bool commits_anyway = false;
-  // Reading the manifest only happens in a handle that has not written it.
+  // Reading the log's checkpoint and others' entries only happens in a handle that has not
+  // written them.
   bool needs_fresh_handle = false;
-  // table.json is written by the table's first append only (later ones add no type), and
-  // it syncs the table folder once more before the manifest does.
+  // table.json and the log's first checkpoint are written by the table's first append
+  // only; the checkpoint and its pointer sync the log folder twice before the entry does.
   bool first_append_only = false;
   int more_in_first_append = 0;
 };
@@ -84,18 +89,27 @@ std::vector<FailingStep> failing_steps() {
   metadata_step("SyncTableMetadataTemp", FsOperation::kSync, kMetadataTemp);
   metadata_step("RenameTableMetadata", FsOperation::kRename, kMetadataTemp);
   metadata_step("SyncTableFolderAfterTableMetadata", FsOperation::kSyncDirectory, kTableFolder);
+  const auto log_start_step = [&](const std::string& name, FsOperation operation,
+                                  const char* pattern) {
+    steps.push_back({name, operation, pattern, 1, "IoManifestError", false, false,
+                     /*first_append_only=*/true});
+  };
+  log_start_step("CreateLogFolder", FsOperation::kCreateDirectories, kLogFolder);
+  log_start_step("WriteFirstCheckpoint", FsOperation::kWrite, kCheckpointTemp);
+  log_start_step("RenameFirstCheckpoint", FsOperation::kRename, kCheckpointTemp);
+  log_start_step("WriteCheckpointPointer", FsOperation::kWrite, kPointerTemp);
   steps.push_back(
-      {"OpenManifestTemp", FsOperation::kOpenForWrite, kManifestTemp, 1, "IoManifestError"});
-  steps.push_back({"WriteManifestTemp", FsOperation::kWrite, kManifestTemp, 1, "IoManifestError"});
-  steps.push_back({"SyncManifestTemp", FsOperation::kSync, kManifestTemp, 1, "IoManifestError"});
-  steps.push_back({"CloseManifestTemp", FsOperation::kClose, kManifestTemp, 1, "IoManifestError"});
-  steps.push_back({"RenameManifest", FsOperation::kRename, kManifestTemp, 1, "IoManifestError"});
-  steps.push_back({"SyncTableFolderAfterRename", FsOperation::kSyncDirectory, kTableFolder, 1,
+      {"OpenLogEntryTemp", FsOperation::kOpenForWrite, kEntryTemp, 1, "IoManifestError"});
+  steps.push_back({"WriteLogEntryTemp", FsOperation::kWrite, kEntryTemp, 1, "IoManifestError"});
+  steps.push_back({"SyncLogEntryTemp", FsOperation::kSync, kEntryTemp, 1, "IoManifestError"});
+  steps.push_back({"CloseLogEntryTemp", FsOperation::kClose, kEntryTemp, 1, "IoManifestError"});
+  steps.push_back({"LinkLogEntry", FsOperation::kLink, kEntryTemp, 1, "IoManifestError"});
+  steps.push_back({"SyncLogFolderAfterLink", FsOperation::kSyncDirectory, kLogFolder, 1,
                    "IoManifestError", /*commits_anyway=*/true, false, false,
-                   /*more_in_first_append=*/1});
-  steps.push_back({"OpenManifestForReading", FsOperation::kOpenForRead, kManifestFile, 1,
+                   /*more_in_first_append=*/2});
+  steps.push_back({"OpenCheckpointForReading", FsOperation::kOpenForRead, kCheckpointFile, 1,
                    "IoManifestError", false, /*needs_fresh_handle=*/true});
-  steps.push_back({"ReadManifest", FsOperation::kRead, kManifestFile, 1, "IoManifestError", false,
+  steps.push_back({"ReadLogEntry", FsOperation::kRead, kEntryFile, 1, "IoManifestError", false,
                    /*needs_fresh_handle=*/true});
   return steps;
 }
@@ -239,12 +253,13 @@ TEST_F(FailureDuringCommit, AWriteFailureInALaterBatchRollsBackEveryBatch) {
 TEST_F(FailureDuringCommit, AFailedTransactionCommitRemovesEveryBatchAndKeepsTheManifest) {
   Dataset dataset(settings, std::string(kRunId), fs);
   const AppendSummary earlier = dataset.append(kEdges, edge_rows({1}));
+  dataset.flush();
   const std::string manifest_before = read_bytes(edges_manifest(settings));
 
   Dataset::Transaction transaction = dataset.begin(kEdges);
   transaction.add(edge_rows({2, 102}));
   transaction.add(edge_rows({203}));
-  fs.fail(FsOperation::kRename, 1, EIO, kManifestTemp);
+  fs.fail(FsOperation::kLink, 1, EIO, kEntryTemp);
   EXPECT_TRUE(expect_error<IoManifestError>([&] { transaction.commit(); }));
 
   EXPECT_EQ(read_bytes(edges_manifest(settings)), manifest_before);
@@ -258,7 +273,7 @@ TEST_F(FailureDuringCommit, AFailedBatchedFlushRemovesTheBatchAndTheNextOneCommi
   const AppendSummary committed_first = append(settings, kRunId, kEdges, edge_rows({1}));
   dataset.append(kEdges, edge_rows({2}));
   dataset.append(kEdges, edge_rows({3, 104}));
-  fs.fail(FsOperation::kSync, 1, EIO, kManifestTemp);
+  fs.fail(FsOperation::kSync, 1, EIO, kEntryTemp);
   EXPECT_TRUE(expect_error<IoManifestError>([&] { dataset.flush(); }));
 
   TableManifest manifest = expect_table_consistent(settings, kEdges);
@@ -279,9 +294,9 @@ TEST_F(FailureDuringCommit, AFailedCommitAtDestructionIsSwallowedAndLeavesNoPart
   {
     Dataset dataset(settings, std::string(kRunId), fs);
     dataset.append(kEdges, edge_rows({2, 250}));
-    fs.fail(FsOperation::kRename, 1, EIO, kManifestTemp);
+    fs.fail(FsOperation::kLink, 1, EIO, kEntryTemp);
   }
-  EXPECT_GE(fs.calls(FsOperation::kRename, kManifestTemp), 1);
+  EXPECT_GE(fs.calls(FsOperation::kLink, kEntryTemp), 1);
   const TableManifest manifest = expect_table_consistent(settings, kEdges);
   EXPECT_EQ(named_part_paths(settings, kEdges, manifest), summary_part_paths({committed_first}));
 }

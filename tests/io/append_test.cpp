@@ -60,6 +60,7 @@ std::vector<std::string> object_keys(const ordered_json& object) {
 TEST_F(AppendTest, HundredFiftyEdgesFillTwoBucketsThatTheManifestNames) {
   Dataset dataset(settings, std::string(kRunId));
   const AppendSummary summary = dataset.append(kEdges, edge_rows(tick_range(0, 150)));
+  dataset.flush();  // manifest.json follows the commit log at flush() and when closed
 
   EXPECT_THAT(summary.buckets, ElementsAre(0, 1));
   EXPECT_EQ(summary.rows, 150);
@@ -594,6 +595,7 @@ TEST_P(RejectedAppend, IsASchemaErrorNamingTheProblemAndChangesNothingOnDisk) {
                              : rejected.table == "decisions" ? decision_rows({1, 2})
                                                              : edge_rows({1, 2});
   ASSERT_EQ(dataset.append(rejected.table, valid).rows, 2);
+  dataset.flush();  // manifest.json too is up to date
   const TreeSnapshot before = snapshot_tree(settings.root_dir);
 
   const frame::Frame input = rejected.make();
@@ -675,6 +677,8 @@ class CorruptManifest : public AppendTest,
 TEST_P(CorruptManifest, IsAManifestErrorThatOverwritesNothingAndLeavesNoPart) {
   Dataset dataset(settings, std::string(kRunId));
   dataset.append(kEdges, edge_rows({1, 2}));
+  // manifest.json is the table's committed state only in a table without a commit log.
+  drop_commit_log(dataset, settings, kEdges);
   const std::filesystem::path manifest = edges_manifest(settings);
   default_file_system().write_file(manifest, GetParam().second);
   // Files only: an empty bucket folder left behind holds nothing a reader could see.
@@ -716,6 +720,7 @@ TEST_F(AppendTest, ATransactionCommitsSeveralBatchesTogether) {
   settings.row_group_size = 1;  // rows reach the open parts' files as they come
   Dataset dataset(settings, std::string(kRunId));
   const AppendSummary earlier = dataset.append(kEdges, edge_rows({1}));
+  dataset.flush();
   const std::string manifest_before = read_bytes(edges_manifest(settings));
 
   Dataset::Transaction transaction = dataset.begin(kEdges);
@@ -724,8 +729,11 @@ TEST_F(AppendTest, ATransactionCommitsSeveralBatchesTogether) {
   EXPECT_EQ(transaction.pending_rows(), 5);
   // Written but not committed: the parts exist and no manifest names them.
   EXPECT_EQ(read_bytes(edges_manifest(settings)), manifest_before);
-  // manifest.json, table.json, .lock, the earlier part and one open part per bucket
-  EXPECT_EQ(files_under(edges_dir(settings)).size(), 4u + 3u);
+  EXPECT_EQ(named_part_paths(settings, kEdges, *load_from_disk(edges_manifest(settings))),
+            summary_part_paths({earlier}));
+  // manifest.json, table.json, .lock, the earlier part, the log's first checkpoint, its
+  // pointer and first entry, and one open part per bucket
+  EXPECT_EQ(files_under(edges_dir(settings)).size(), 7u + 3u);
 
   const AppendSummary summary = transaction.commit();
   EXPECT_EQ(summary.rows, 5);
@@ -769,14 +777,16 @@ TEST_F(AppendTest, RollbackAndDestructionWithoutCommitRemoveEveryPart) {
   settings.row_group_size = 1;  // rows reach the open parts' files as they come
   Dataset dataset(settings, std::string(kRunId));
   const AppendSummary earlier = dataset.append(kEdges, edge_rows({1, 2}));
+  dataset.flush();
   const TreeSnapshot before = files_only(snapshot_tree(settings.root_dir));
 
   {
     Dataset::Transaction transaction = dataset.begin(kEdges);
     transaction.add(edge_rows({3, 120}));
     transaction.add(edge_rows({530}));
-    // manifest.json, table.json, .lock, the earlier part and one open part per bucket
-    EXPECT_EQ(files_under(edges_dir(settings)).size(), 4u + 3u);
+    // manifest.json, table.json, .lock, the earlier part, the log's first checkpoint, its
+    // pointer and first entry, and one open part per bucket
+    EXPECT_EQ(files_under(edges_dir(settings)).size(), 7u + 3u);
     transaction.rollback();
     EXPECT_EQ(transaction.pending_rows(), 0);
     EXPECT_EQ(describe_differences(before, files_only(snapshot_tree(settings.root_dir))), "");
@@ -786,7 +796,7 @@ TEST_F(AppendTest, RollbackAndDestructionWithoutCommitRemoveEveryPart) {
     transaction.add(edge_rows({4, 220}));
     Dataset::Transaction moved = std::move(transaction);
     moved.add(edge_rows({640}));
-    EXPECT_EQ(files_under(edges_dir(settings)).size(), 4u + 3u);
+    EXPECT_EQ(files_under(edges_dir(settings)).size(), 7u + 3u);
   }
   EXPECT_EQ(describe_differences(before, files_only(snapshot_tree(settings.root_dir))), "");
 
@@ -850,58 +860,72 @@ TEST_F(AppendTest, BatchedAppendsWithoutAManifestYetLeaveNone) {
   dataset.append(kEdges, edge_rows({}));
   EXPECT_FALSE(std::filesystem::exists(edges_manifest(settings)));
   const AppendSummary third = dataset.append(kEdges, edge_rows({3}));
-  ASSERT_TRUE(std::filesystem::exists(edges_manifest(settings)));
+  // The third append commits the three (one log entry); manifest.json follows at flush().
   EXPECT_EQ(named_part_paths(settings, kEdges, expect_table_consistent(settings, kEdges)),
+            summary_part_paths({first, second, third}));
+  EXPECT_FALSE(std::filesystem::exists(edges_manifest(settings)));
+  dataset.flush();
+  EXPECT_EQ(named_part_paths(settings, kEdges,
+                             *load_manifest(default_file_system(), edges_manifest(settings))),
             summary_part_paths({first, second, third}));
 }
 
 // --- the manifest cache ---------------------------------------------------------------
 
-TEST_F(AppendTest, AHandleRereadsTheManifestOnlyAfterAnotherHandleChangedIt) {
+TEST_F(AppendTest, AHandleReadsOnlyTheLogEntriesOtherHandlesCommittedSinceItsLastCommit) {
   FaultInjectingFileSystem first_fs;
   Dataset first(settings, std::string(kRunId), first_fs);
-  const auto manifest_reads = [&] {
-    return first_fs.calls(FsOperation::kOpenForRead, "*/manifest.json");
+  const auto reads = [&](const char* pattern) {
+    return first_fs.calls(FsOperation::kOpenForRead, pattern);
   };
   std::vector<AppendSummary> appended;
   appended.push_back(first.append(kEdges, edge_rows({1})));
-  EXPECT_EQ(manifest_reads(), 0) << "there was no manifest to read";
   appended.push_back(first.append(kEdges, edge_rows({2, 102})));
   appended.push_back(first.append(kEdges, edge_rows({3})));
-  EXPECT_EQ(manifest_reads(), 0) << "the handle wrote the manifest itself";
+  EXPECT_EQ(reads("*/_log/*.entry"), 0) << "the handle wrote every entry itself";
 
   {
     FaultInjectingFileSystem second_fs;
     Dataset second(settings, std::string(kRunId), second_fs);
     appended.push_back(second.append(kEdges, edge_rows({4})));
-    EXPECT_EQ(second_fs.calls(FsOperation::kOpenForRead, "*/manifest.json"), 1);
+    // A new handle starts from the checkpoint and reads the three entries after it.
+    EXPECT_EQ(second_fs.calls(FsOperation::kOpenForRead, "*/_log/*.checkpoint"), 1);
+    EXPECT_EQ(second_fs.calls(FsOperation::kOpenForRead, "*/_log/*.entry"), 3);
   }
 
   appended.push_back(first.append(kEdges, edge_rows({5})));
-  EXPECT_EQ(manifest_reads(), 1);
+  EXPECT_EQ(reads("*/_log/*.entry"), 1);
   appended.push_back(first.append(kEdges, edge_rows({6})));
-  EXPECT_EQ(manifest_reads(), 1);
+  EXPECT_EQ(reads("*/_log/*.entry"), 1);
+  EXPECT_EQ(reads("*/manifest.json"), 0);
+  EXPECT_EQ(reads("*/_log/*.checkpoint"), 0);
 
   const TableManifest manifest = expect_table_consistent(settings, kEdges);
   EXPECT_EQ(named_part_paths(settings, kEdges, manifest), summary_part_paths(appended));
   EXPECT_EQ(manifest_rows(manifest), 7);
 }
 
-TEST_F(AppendTest, AManifestReplacedWithTheSameBytesIsStillReread) {
-  FaultInjectingFileSystem fs;
-  Dataset dataset(settings, std::string(kRunId), fs);
-  std::vector<AppendSummary> appended = {dataset.append(kEdges, edge_rows({1}))};
-  // Another writer could restore an older manifest of the same size; a rewrite with
-  // identical bytes is the extreme case, and only the file's identity can reveal it.
-  const std::filesystem::path manifest = edges_manifest(settings);
-  const std::string bytes = read_bytes(manifest);
-  default_file_system().write_file(manifest.string() + ".replacement", bytes);
-  default_file_system().rename(manifest.string() + ".replacement", manifest);
+TEST_F(AppendTest, ManifestJsonIsRewrittenAtFlushAndCloseOrAtEveryCommitWhenAskedTo) {
+  {
+    Dataset dataset(settings, std::string(kRunId));
+    const AppendSummary first = dataset.append(kEdges, edge_rows({1}));
+    EXPECT_FALSE(std::filesystem::exists(edges_manifest(settings)));
+    dataset.flush();
+    EXPECT_EQ(named_part_paths(settings, kEdges,
+                               *load_manifest(default_file_system(), edges_manifest(settings))),
+              summary_part_paths({first}));
+    dataset.append(kEdges, edge_rows({2}));
+    EXPECT_EQ(manifest_rows(*load_manifest(default_file_system(), edges_manifest(settings))), 1);
+  }
+  EXPECT_EQ(manifest_rows(*load_manifest(default_file_system(), edges_manifest(settings))), 2)
+      << "closing the handle rewrites manifest.json";
 
-  appended.push_back(dataset.append(kEdges, edge_rows({2})));
-  EXPECT_EQ(fs.calls(FsOperation::kOpenForRead, "*/manifest.json"), 1);
-  EXPECT_EQ(named_part_paths(settings, kEdges, expect_table_consistent(settings, kEdges)),
-            summary_part_paths(appended));
+  settings.manifest_every_commit = true;
+  Dataset dataset(settings, std::string(kRunId));
+  dataset.append(kEdges, edge_rows({3}));
+  EXPECT_EQ(manifest_rows(*load_manifest(default_file_system(), edges_manifest(settings))), 3);
+  EXPECT_EQ(*load_manifest(default_file_system(), edges_manifest(settings)),
+            *load_from_disk(edges_manifest(settings)));
 }
 
 }  // namespace

@@ -141,8 +141,25 @@ inline std::vector<std::filesystem::path> files_under(const std::filesystem::pat
   return files;
 }
 
+// The committed state of the table whose manifest.json is `manifest`: its commit log, or
+// manifest.json itself for a table without one (see load_committed_manifest).
 inline std::optional<TableManifest> load_from_disk(const std::filesystem::path& manifest) {
-  return load_manifest(default_file_system(), manifest);
+  const std::filesystem::path folder = manifest.parent_path();
+  return load_committed_manifest(default_file_system(), folder, folder.filename().string());
+}
+
+// Makes `table` one written before tables had a commit log (or by the Python reference):
+// its committed state is manifest.json alone, which the call first brings up to date.
+inline void drop_commit_log(Dataset& dataset, const IoSettings& settings, std::string_view table) {
+  dataset.flush();
+  std::filesystem::remove_all(table_dir(settings, kRunId, table) / "_log");
+}
+
+// Whether `file` is one of the commit log's own files (not a temporary one).
+inline bool is_log_file(const std::filesystem::path& file) {
+  const std::string name = file.filename().string();
+  return file.parent_path().filename() == "_log" &&
+         (name.ends_with(".entry") || name.ends_with(".checkpoint") || name == "_last_checkpoint");
 }
 
 // The final paths of the parts a manifest names.
@@ -177,8 +194,9 @@ inline std::vector<int64_t> int64_column(const frame::Frame& rows, std::string_v
 // Checks that the table folder holds exactly what its manifest names: each named part
 // exists, is as large as recorded, reads back with the recorded rows, ticks within the
 // recorded range and the right bucket; no other file is there but manifest.json,
-// table.json and the lock file (so no temporary file and no orphaned part). Returns the manifest,
-// or an empty one when there is none (and then no part may exist).
+// table.json, the lock files and the commit log's files (so no temporary file and no
+// orphaned part). Returns the committed manifest, or an empty one when there is none (and
+// then no part may exist).
 inline TableManifest expect_table_consistent(const IoSettings& settings, std::string_view table) {
   const std::filesystem::path folder = table_dir(settings, kRunId, table);
   const std::filesystem::path manifest_file = manifest_path(settings, kRunId, table);
@@ -208,8 +226,8 @@ inline TableManifest expect_table_consistent(const IoSettings& settings, std::st
     }
   }
   for (const std::filesystem::path& file : files_under(folder)) {
-    if (file == manifest_file || file.filename() == ".lock" ||
-        file.filename() == ".compact.lock" || file.filename() == "table.json") {
+    if (file == manifest_file || file.filename() == ".lock" || file.filename() == ".compact.lock" ||
+        file.filename() == "table.json" || is_log_file(file)) {
       continue;
     }
     EXPECT_TRUE(named.contains(file)) << "file on disk that the manifest does not name: " << file;

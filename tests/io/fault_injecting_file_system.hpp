@@ -25,7 +25,7 @@ class FaultInjectingFileSystem final : public FileSystem {
 
   // The `nth` call (counting from 1) of `operation` on a path matching `path_pattern`
   // fails with `error_number` instead of reaching the real file system. Patterns are
-  // fnmatch globs whose '*' also matches '/'; a rename is matched on its source path.
+  // fnmatch globs whose '*' also matches '/'; a rename or link is matched on its source path.
   void fail(FsOperation operation, int nth, int error_number = EIO,
             std::string path_pattern = "*") {
     const std::lock_guard lock(mutex_);
@@ -66,6 +66,11 @@ class FaultInjectingFileSystem final : public FileSystem {
   void rename(const std::filesystem::path& from, const std::filesystem::path& to) override {
     enter(FsOperation::kRename, from);
     real_.rename(from, to);
+  }
+
+  bool link_if_absent(const std::filesystem::path& from, const std::filesystem::path& to) override {
+    enter(FsOperation::kLink, from);
+    return real_.link_if_absent(from, to);
   }
 
   void sync_directory(const std::filesystem::path& folder) override {

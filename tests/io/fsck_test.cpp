@@ -76,6 +76,10 @@ TreeSnapshot without(TreeSnapshot snapshot, const std::vector<std::string>& path
 
 class FsckTest : public testing::Test {
  protected:
+  // Makes the table one without a commit log (as older versions and the Python reference
+  // write them), whose committed state is manifest.json.
+  void drop_commit_log() { std::filesystem::remove_all(edges_dir(settings) / "_log"); }
+
   TableFsckReport check() { return fsck_table(settings, kRunId, kEdges, {}, fs); }
   TableFsckReport repair() { return fsck_table(settings, kRunId, kEdges, {.repair = true}, fs); }
 
@@ -197,6 +201,7 @@ TEST_F(FsckTest, ATruncatedPartHasTheWrongSizeAndAnUnreadableFooter) {
 
 TEST_F(FsckTest, APartWhoseFooterHoldsOtherRowsThanRecordedIsARowsMismatch) {
   const AppendSummary summary = append(tick_range(0, 130));
+  drop_commit_log();  // manifest.json is the committed state
   const std::filesystem::path part = part_in_bucket(summary, 1);
   // A valid manifest that claims seven rows more for the part (and its partition).
   TableManifest manifest = *load_from_disk(edges_manifest(settings));
@@ -249,6 +254,7 @@ TEST_F(FsckTest, ADeepCheckFindsAStringThatIsNotUtf8AndNamesItsRow) {
 
 TEST_F(FsckTest, ACorruptManifestIsAFindingAndItsPartsAreNotCalledUnnamed) {
   append(tick_range(0, 150));
+  drop_commit_log();  // manifest.json is the committed state
   write_bytes(edges_manifest(settings), "{\"table\": \"identity_edges\", \"vers");
 
   const TableFsckReport report = check();
@@ -262,6 +268,7 @@ TEST_F(FsckTest, ACorruptManifestIsAFindingAndItsPartsAreNotCalledUnnamed) {
 
 TEST_F(FsckTest, AManifestWhosePartitionTotalsDisagreeWithItsPartsIsCorrupt) {
   append(tick_range(0, 150));
+  drop_commit_log();  // manifest.json is the committed state
   std::string json = read_bytes(edges_manifest(settings));
   const std::string recorded = "\"row_count\": 50,";
   ASSERT_NE(json.find(recorded), std::string::npos) << json;
@@ -277,6 +284,7 @@ TEST_F(FsckTest, AManifestWhosePartitionTotalsDisagreeWithItsPartsIsCorrupt) {
 
 TEST_F(FsckTest, AMissingManifestIsAFindingWhenPartsAreOnDisk) {
   append(tick_range(0, 150));
+  drop_commit_log();  // manifest.json is the committed state
   std::filesystem::remove(edges_manifest(settings));
 
   const TableFsckReport report = check();
@@ -444,6 +452,7 @@ TEST_F(FsckTest, RepairNeverReplacesAFileInQuarantine) {
 
 TEST_F(FsckTest, RepairLeavesATableWithAMissingOrCorruptManifestAlone) {
   append(tick_range(0, 150));
+  drop_commit_log();  // manifest.json is the committed state
   unnamed_part(tick_range(20, 5));
   write_bytes(
       bucket_dir(settings, kRunId, kEdges, 0) / ("part-" + std::string(32, 'e') + ".parquet.tmp"),

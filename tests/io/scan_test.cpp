@@ -153,6 +153,8 @@ TEST_F(ScanTest, ADamagedPageIsAFormatErrorNamingThePartUnlessVerificationIsOff)
 TEST_F(ScanTest, WithoutAManifestAScanPointsToRebuildManifestWhichRestoresEveryRow) {
   Dataset dataset = open();
   dataset.append(kEdges, edge_rows(tick_range(0, 20)));
+  // Everything but the parts is lost: the commit log and manifest.json.
+  drop_commit_log(dataset, settings, kEdges);
   std::filesystem::remove(edges_manifest(settings));
 
   const auto error = expect_error<IoManifestError>([&] { dataset.scan(kEdges); });

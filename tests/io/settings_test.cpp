@@ -531,7 +531,8 @@ TEST(LoadTest, UnknownKeyListsTheValidKeys) {
       {.message_has = {"crv.toml [io]: unknown key \"tick_bucket_sise\"",
                        "valid keys are root_dir, partitioning, tick_bucket_size, row_group_size, "
                        "compression, compression_level, strict_schema, write_manifest_every_n, "
-                       "max_open_parts, max_buffered_rows, target_part_bytes, fs_protocol"}});
+                       "manifest_every_commit, max_open_parts, max_buffered_rows, "
+                       "target_part_bytes, fs_protocol"}});
 }
 
 TEST(LoadTest, NestedTableInsideIoIsAnUnknownKey) {

@@ -41,6 +41,7 @@
 namespace crv::io {
 
 struct TableMetadata;
+class CommitLog;
 
 struct AppendOptions {
   // Check and reshape the frame against the table descriptor. Without it the frame is
@@ -62,10 +63,16 @@ struct PartSummary {
 struct AppendTimings {
   std::chrono::nanoseconds validate{0};
   std::chrono::nanoseconds encode{0};
-  std::chrono::nanoseconds part_write{0};     // writes, fsyncs and renames of parts
-  std::chrono::nanoseconds manifest_load{0};  // lock, stat and (when changed) parse
+  std::chrono::nanoseconds part_write{0};  // writes, fsyncs and renames of parts
+  // Lock, then the log entries other writers committed since this handle's last commit.
+  std::chrono::nanoseconds manifest_load{0};
+  // manifest.json outside checkpoints (manifest_every_commit).
   std::chrono::nanoseconds manifest_serialize{0};
-  std::chrono::nanoseconds manifest_write{0};  // write, fsync, rename, folder fsync
+  // The commit's log entry: serialised, written, fsynced, linked, folder fsynced.
+  std::chrono::nanoseconds manifest_write{0};
+  // Checkpoints (with manifest.json) written by the commits, and their time.
+  std::chrono::nanoseconds checkpoint{0};
+  int64_t checkpoints = 0;
 
   AppendTimings& operator+=(const AppendTimings& other);
 };
@@ -217,9 +224,19 @@ class Dataset {
   // Under the table's lock: re-reads table.json if another writer changed it, checks the
   // bucket size, and writes the merged column types when they changed.
   void record_columns(TableState& table, const std::vector<frame::Field>& columns);
-  // Reloads the table's manifest under its lock when another writer changed it (a new
-  // manifest when there is none).
-  void refresh_manifest(TableState& table);
+  // The table's commit log.
+  CommitLog table_log(const TableState& table);
+  // Under the table's lock: brings the handle's snapshot of the table up to date (reading
+  // only the log entries committed since, once it has one; an empty table when the table
+  // has nothing yet).
+  void refresh_snapshot(TableState& table);
+  // After a commit: a checkpoint with manifest.json when one is due, and manifest.json
+  // alone when manifest_every_commit asks for it.
+  void publish(TableState& table, CommitLog& log, AppendTimings& timings);
+  // Rewrites manifest.json from the log when this handle committed since it last did.
+  void write_manifest_json_if_behind(TableState& table);
+  // Commits the appends batched by write_manifest_every_n.
+  void commit_batched();
   // The column types the parts of a table without table.json hold, from their footers.
   std::vector<frame::Field> column_types_of_parts(const TableState& table,
                                                   const TableManifest& manifest);

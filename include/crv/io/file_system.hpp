@@ -31,6 +31,7 @@ enum class FsOperation : uint8_t {
   kSync,
   kClose,
   kRename,
+  kLink,
   kSyncDirectory,
   kRemove,
   kRemoveDirectory,
@@ -148,6 +149,14 @@ class FileSystem {
   // Atomically replaces `to` (if present) with `from`. Both must be on one file system;
   // the new name lasts through a crash only once their folder is synced.
   virtual void rename(const std::filesystem::path& from, const std::filesystem::path& to) = 0;
+
+  // Gives the file `from` the further name `to` unless something is named `to` already
+  // (a hard link): false then, and nothing changes. This is put-if-absent that network
+  // file systems (NFS, Lustre) honour between hosts where locks cannot be trusted, and
+  // `to` appears with all of `from`'s bytes or not at all. The new name lasts through a
+  // crash once the folder is synced.
+  virtual bool link_if_absent(const std::filesystem::path& from,
+                              const std::filesystem::path& to) = 0;
 
   // Flushes a folder's entries (creations, renames, removals) to disk.
   virtual void sync_directory(const std::filesystem::path& folder) = 0;

@@ -68,11 +68,14 @@ enum class FsckIssue : uint8_t {
   kBucketFolderWithoutParts,  // a bucket folder holding no committed part
   kPartCorrupt,               // a named part's pages do not decode (deep checks only)
   kTableMetadataCorrupt,      // table.json cannot be read, or disagrees with the manifest
+  kLogEntryDamaged,           // the commit log's last entry fails its length or checksum
+  kManifestBehind,            // manifest.json is not the commit log's current state
 };
 
 // "manifest_missing", "manifest_corrupt", "part_missing", "part_size_mismatch",
 // "part_unreadable", "part_rows_mismatch", "partition_totals_mismatch", "temporary_file",
-// "unnamed_part", "bucket_folder_without_parts", "part_corrupt", "table_metadata_corrupt".
+// "unnamed_part", "bucket_folder_without_parts", "part_corrupt", "table_metadata_corrupt",
+// "log_entry_damaged", "manifest_behind".
 std::string_view to_string(FsckIssue issue) noexcept;
 
 // A number the manifest records and the number found on disk.
@@ -84,7 +87,7 @@ struct FsckMismatch {
 };
 
 // What repair did about a finding.
-enum class FsckRepair : uint8_t { kNone, kRemoved, kQuarantined };
+enum class FsckRepair : uint8_t { kNone, kRemoved, kQuarantined, kRewritten };
 
 // "none", "removed", "quarantined".
 std::string_view to_string(FsckRepair repair) noexcept;

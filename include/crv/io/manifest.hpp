@@ -102,6 +102,15 @@ std::optional<TableManifest> load_manifest(FileSystem& fs, const std::filesystem
 std::optional<TableManifest> load_manifest(FileSystem& fs, const std::filesystem::path& path,
                                            std::string_view table);
 
+// The table's committed state, as crv-io's own readers see it: the newest checkpoint of
+// the table's commit log and every entry after it (docs/DESIGN.md, "The commit log"), or
+// manifest.json for a table that has no log. manifest.json itself may be up to one
+// checkpoint behind while a writer has the table open. Nothing when the table has
+// neither; IoManifestError when what it has is damaged.
+std::optional<TableManifest> load_committed_manifest(FileSystem& fs,
+                                                     const std::filesystem::path& table_dir,
+                                                     std::string_view table);
+
 // Validates `manifest`, then replaces the file at `path` atomically: the JSON goes to
 // <path>.tmp-<random hex>, which is synced, renamed over `path`, and the folder synced.
 // Throws IoManifestError with the cause when anything fails. A failure before the rename

@@ -59,7 +59,14 @@ struct IoSettings {
   // the other codecs.
   int compression_level = parquet::kDefaultCompressionLevel;
   bool strict_schema = true;  // reject columns outside the table descriptor
+  // Appends of one handle committed together: with n > 1 the parts of n appends are
+  // committed as one log entry (at the n-th append, flush() or the handle's end).
   int64_t write_manifest_every_n = 1;
+  // Rewrite manifest.json at every commit, as tables without a commit log did, for tools
+  // that read manifest.json while a run is writing. Otherwise it is rewritten at
+  // checkpoints, at flush(), when a handle closes and at the end of every crvio command,
+  // and crv-io's own readers read the log.
+  bool manifest_every_commit = false;
   // A transaction keeps one part per bucket open across its batches, at most this many
   // at once; opening another closes the least recently used (whose bucket then gets a
   // second part). Each open part buffers up to one row group of rows.
