@@ -67,6 +67,24 @@ TEST_F(RealFileSystem, WritesAndReadsBackAWholeFile) {
   EXPECT_TRUE(fs.stat(dir.path())->is_directory);
 }
 
+TEST_F(RealFileSystem, LinkIfAbsentNeverReplacesWhatIsThere) {
+  const auto first = dir / "first.tmp";
+  const auto second = dir / "second.tmp";
+  const auto name = dir / "00001.entry";
+  fs.write_file(first, "first");
+  fs.write_file(second, "second");
+  EXPECT_TRUE(fs.link_if_absent(first, name));
+  EXPECT_FALSE(fs.link_if_absent(second, name));
+  EXPECT_EQ(fs.read_file(name), "first");
+  EXPECT_TRUE(fs.remove_file(first));
+  EXPECT_EQ(fs.read_file(name), "first") << "the new name outlives the temporary one";
+  const auto error =
+      expect_error<IoWriteError>([&] { fs.link_if_absent(dir / "absent", dir / "other"); });
+  ASSERT_TRUE(error);
+  EXPECT_THAT(error->message(), testing::HasSubstr("cannot link file"));
+  EXPECT_THAT(error->message(), testing::HasSubstr("other"));
+}
+
 TEST_F(RealFileSystem, StatTellsRegularFilesFromFoldersAndPipesAndFollowsLinks) {
   const auto file = dir / "a.txt";
   fs.write_file(file, "abc");
