@@ -101,6 +101,7 @@ class IoSettings:
     compression_level: int
     strict_schema: bool
     write_manifest_every_n: int
+    manifest_every_commit: bool
     max_open_parts: int
     max_buffered_rows: int
     target_part_bytes: int
@@ -116,6 +117,7 @@ class IoSettings:
         compression_level: int = 3,
         strict_schema: bool = True,
         write_manifest_every_n: int = 1,
+        manifest_every_commit: bool = False,
         max_open_parts: int = 256,
         max_buffered_rows: int = 1048576,
         target_part_bytes: int = 134217728,
@@ -231,7 +233,8 @@ class Dataset:
         """Validates `data` against the table and appends it atomically."""
     def transaction(self, table: TableLike) -> Transaction: ...
     def flush(self) -> None:
-        """Commits appends batched by write_manifest_every_n > 1."""
+        """Commits appends batched by write_manifest_every_n > 1 and rewrites each table's
+        manifest.json from its commit log."""
     def close(self) -> None:
         """Flushes and releases the handle; later calls raise IoError."""
     def __enter__(self) -> Dataset: ...
@@ -255,7 +258,9 @@ class Dataset:
         buckets: Optional[Sequence[int]] = None,
     ) -> Table: ...
     def manifest(self, table: TableLike) -> Optional[dict[str, Any]]:
-        """The table's manifest.json as a dict; None when the table has none yet."""
+        """The table's committed state in manifest.json's shape, read from its commit log
+        (manifest.json itself may be a checkpoint behind while a writer has the table
+        open); None when the table has none yet."""
     def rebuild_manifest(self, table: TableLike) -> dict[str, Any]: ...
     def compact(
         self, table: TableLike, *, buckets: Optional[Sequence[int]] = None

@@ -441,7 +441,9 @@ void bind_dataset(py::module_& module) {
            py::arg("buckets") = py::none(),
            "The rows scan() selects collected into one Table, at most `limit` of them.")
       .def("manifest", &Dataset::manifest, py::arg("table"),
-           "The table's manifest.json as a dict; None when the table has none yet.")
+           "The table's committed state in manifest.json's shape, read from its commit log "
+           "(manifest.json itself may be a checkpoint behind while a writer has the table "
+           "open); None when the table has none yet.")
       .def("rebuild_manifest", &Dataset::rebuild_manifest, py::arg("table"),
            "Rebuilds manifest.json from the parts' footers, writes it, and returns it.")
       .def("compact", &Dataset::compact, py::arg("table"), py::kw_only(),

@@ -41,6 +41,9 @@ struct AppendArguments : TableArguments {
   std::optional<std::string> compression;
   std::optional<std::string> row_group_size;
   bool no_strict = false;
+  // Exactly-once: the writer's name and the sequence of the first commit.
+  std::optional<std::string> writer;
+  std::optional<int64_t> sequence;
 };
 
 // The settings with the command line's overrides, parsed and checked like environment
@@ -101,7 +104,9 @@ int64_t input_size(const std::string& path) {
   return error ? 0 : static_cast<int64_t>(size);
 }
 
-void add_to_summary(io::AppendSummary& total, io::AppendSummary chunk) {
+void add_to_summary(io::AppendSummary& total, io::AppendSummary chunk, bool first) {
+  total.duplicate = chunk.duplicate && (first || total.duplicate);
+  total.version = chunk.version;
   total.rows += chunk.rows;
   for (io::PartSummary& part : chunk.parts) total.parts.push_back(std::move(part));
   std::set<int64_t> buckets(total.buckets.begin(), total.buckets.end());
@@ -121,8 +126,15 @@ io::AppendSummary append_batches(io::Dataset& dataset, const std::string& table,
     Progress progress("append " + reader.source(), input_size(arguments.input));
     const int64_t chunk_rows = arguments.commit_every.value_or(std::numeric_limits<int64_t>::max());
     std::optional<io::Dataset::Transaction> transaction(dataset.begin(table));
+    int64_t commits = 0;
     const auto commit = [&] {
-      add_to_summary(total, transaction->commit());
+      // The k-th commit of an input takes sequence N + k, so a rerun of the same command
+      // skips the commits that went through and resumes with the first that did not.
+      std::optional<io::CommitIdentity> identity;
+      if (arguments.writer)
+        identity = io::CommitIdentity{*arguments.writer, *arguments.sequence + commits};
+      add_to_summary(total, transaction->commit(identity), commits == 0);
+      ++commits;
       committed = reader.rows_so_far();
       verbose("committed {}", committed);
     };
@@ -193,6 +205,18 @@ void add_append_command(CLI::App& app) {
       ->option_text("N");
   append->add_flag("--no-strict", arguments->no_strict,
                    "Keep columns the table does not define (setting strict_schema)");
+  CLI::Option* writer = append
+                            ->add_option("--writer", arguments->writer,
+                                         "Exactly-once: who appends (with --sequence); see below")
+                            ->option_text("NAME");
+  CLI::Option* sequence =
+      append
+          ->add_option("--sequence", arguments->sequence,
+                       "Exactly-once: this append's number for --writer (e.g. the tick)")
+          ->option_text("N")
+          ->check(CLI::NonNegativeNumber);
+  writer->needs(sequence);
+  sequence->needs(writer);
   append->footer(
       "Formats:\n"
       "  jsonl    one JSON object per line; objects become structs, arrays of objects lists\n"
@@ -210,7 +234,13 @@ void add_append_command(CLI::App& app) {
       "are reached; after a failure stderr says up to which line (or row) the input is\n"
       "committed, so the rest can be appended again. Errors name the file and line (CSV:\n"
       "the header is line 1) or, for Parquet, the row (from 0). The summary of everything\n"
-      "appended is printed as JSON.\n\n"
+      "appended is printed as JSON.\n"
+      "With --writer W --sequence N the append commits only if W's last committed sequence\n"
+      "is below N (the table's commit log records it); otherwise it writes nothing\n"
+      "and prints W's last commit with \"duplicate\": true. A restarted or retried\n"
+      "job that runs the same command again never stores a row twice. With --commit-every\n"
+      "the k-th commit (from 0) takes sequence N + k, so a rerun resumes after the last\n"
+      "commit that went through.\n\n"
       "Examples:\n"
       "  crvio append --root out --run run-1 --table holdings holdings.jsonl\n"
       "  generate_rows | crvio append --run run-1 --table messages -\n"
@@ -218,7 +248,8 @@ void add_append_command(CLI::App& app) {
       "  crvio append --run run-1 --table holdings --format csv holdings.txt\n"
       "  crvio append --run run-2 --table decisions part-0123.parquet\n"
       "  crvio append --run run-1 --table exchange --compression snappy --bucket-size 50 x.jsonl\n"
-      "  crvio append --run run-1 --table exchange --commit-every 1000000 big.jsonl");
+      "  crvio append --run run-1 --table exchange --commit-every 1000000 big.jsonl\n"
+      "  crvio append --run run-1 --table holdings --writer sim-3 --sequence 1200 t1200.jsonl");
   append->callback([arguments] { run_append(*arguments); });
 }
 

@@ -104,6 +104,7 @@ std::string AppendSummary::to_json() const {
                                  {"parts", parts_json},
                                  {"rows", rows},
                                  {"buckets", buckets}};
+  if (duplicate) json["duplicate"] = true;
   // Paths are bytes; replacement characters keep one that is not UTF-8 printable.
   return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -371,9 +372,36 @@ void Dataset::publish(TableState& table, CommitLog& log, AppendTimings& timings)
   }
 }
 
-void Dataset::commit_parts(TableState& table,
-                           const std::vector<std::pair<int64_t, PartMeta>>& parts,
-                           const std::vector<frame::Field>& columns, AppendTimings& timings) {
+namespace {
+
+// IoConfigError unless `writer` is 1 to 256 printable ASCII characters.
+void validate_writer(std::string_view writer) {
+  constexpr size_t kMaxWriterLength = 256;
+  const bool printable =
+      std::all_of(writer.begin(), writer.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+  if (writer.empty() || writer.size() > kMaxWriterLength || !printable) {
+    throw IoConfigError(
+        fmt::format("a writer name must be 1 to {} printable ASCII characters, "
+                    "not \"{}\"",
+                    kMaxWriterLength, writer.substr(0, kMaxWriterLength)));
+  }
+}
+
+void validate_identity(const CommitIdentity& identity) {
+  validate_writer(identity.writer);
+  if (identity.sequence < 0) {
+    throw IoConfigError(fmt::format("writer '{}': a sequence must be 0 or more, not {}",
+                                    identity.writer, identity.sequence));
+  }
+}
+
+}  // namespace
+
+std::optional<int64_t> Dataset::commit_parts(TableState& table,
+                                             const std::vector<std::pair<int64_t, PartMeta>>& parts,
+                                             const std::vector<frame::Field>& columns,
+                                             AppendTimings& timings,
+                                             const std::optional<CommitIdentity>& identity) {
   fs_.create_directories(table.folder);
   std::optional<TableLock> lock;
   {
@@ -384,24 +412,68 @@ void Dataset::commit_parts(TableState& table,
     record_columns(table, columns);
   }
   CommitLog log = table_log(table);
+  std::optional<int64_t> duplicate_of;
   try {
     ScopedTimer timer(timings.manifest_write);
-    log.commit(*table.snapshot, [&](const TableSnapshot&) {
+    log.commit(*table.snapshot, [&](const TableSnapshot& current) -> std::optional<LogEntry> {
       LogEntry entry;
       entry.operation = "append";
+      if (identity) {
+        const auto last = current.writers.find(identity->writer);
+        if (last != current.writers.end() && identity->sequence <= last->second.sequence) {
+          duplicate_of = last->second.version;
+          return std::nullopt;
+        }
+        entry.writer = identity->writer;
+        entry.sequence = identity->sequence;
+      }
       for (const auto& [bucket, part] : parts) {
         if (entry.changes.empty() || entry.changes.back().bucket_id != bucket) {
           entry.changes.push_back({bucket, {}, {}});
         }
         entry.changes.back().added.push_back(part);
       }
-      return std::optional<LogEntry>(std::move(entry));
+      return entry;
     });
   } catch (...) {
     table.snapshot.reset();
     throw;
   }
+  if (duplicate_of) return duplicate_of;
   publish(table, log, timings);
+  return std::nullopt;
+}
+
+std::optional<int64_t> Dataset::last_sequence(std::string_view table, std::string_view writer) {
+  validate_writer(writer);
+  TableState& state = table_state(table);
+  const std::optional<TableSnapshot> snapshot = table_log(state).load();
+  if (!snapshot) return std::nullopt;
+  const auto mark = snapshot->writers.find(std::string(writer));
+  if (mark == snapshot->writers.end()) return std::nullopt;
+  return mark->second.sequence;
+}
+
+AppendSummary Dataset::committed_summary(TableState& table, int64_t version) {
+  const std::optional<LogEntry> entry = table_log(table).read_entry(version);
+  if (!entry) {
+    throw IoManifestError(fmt::format("commit log entry {} is missing", version),
+                          {.path = table_log(table).entry_path(version).string()});
+  }
+  AppendSummary summary{.table = table.name, .run_id = run_id_, .version = version};
+  std::set<int64_t> buckets;
+  for (const BucketChange& change : entry->changes) {
+    const std::filesystem::path folder =
+        bucket_dir(settings_, run_id_, table.name, change.bucket_id);
+    for (const PartMeta& part : change.added) {
+      summary.parts.push_back({change.bucket_id, (folder / part.path).string(), part.rows,
+                               part.bytes, part.tick_min, part.tick_max});
+      summary.rows += part.rows;
+    }
+    buckets.insert(change.bucket_id);
+  }
+  summary.buckets.assign(buckets.begin(), buckets.end());
+  return summary;
 }
 
 void Dataset::write_manifest_json_if_behind(TableState& table) {
@@ -464,12 +536,15 @@ void Dataset::Transaction::close_open_parts() {
   }
 }
 
-AppendSummary Dataset::Transaction::commit() {
+AppendSummary Dataset::Transaction::commit(const std::optional<CommitIdentity>& identity) {
+  if (identity) validate_identity(*identity);
   close_open_parts();
   State& state = *state_;
   if (!state.parts.empty()) {
+    std::optional<int64_t> duplicate_of;
     try {
-      state.dataset->commit_parts(*state.table, state.parts, state.columns, state.summary.timings);
+      duplicate_of = state.dataset->commit_parts(*state.table, state.parts, state.columns,
+                                                 state.summary.timings, identity);
     } catch (...) {
       const auto& [bucket, part] = state.parts.front();
       if (!committed_names(state.dataset->fs_, state.table->folder, state.table->name, bucket,
@@ -479,6 +554,16 @@ AppendSummary Dataset::Transaction::commit() {
       state_.reset();
       throw;
     }
+    if (duplicate_of) {
+      // Committed before: this attempt's parts go, and the earlier commit answers.
+      rollback();
+      AppendSummary earlier = state.dataset->committed_summary(*state.table, *duplicate_of);
+      earlier.timings = state.summary.timings;
+      earlier.duplicate = true;
+      state_.reset();
+      return earlier;
+    }
+    state.summary.version = state.table->snapshot ? state.table->snapshot->version : 0;
   }
   AppendSummary summary = std::move(state.summary);
   std::set<int64_t> buckets;
@@ -515,9 +600,12 @@ Dataset::Transaction Dataset::begin(std::string_view table) {
 
 AppendSummary Dataset::append(std::string_view table, const frame::Frame& frame,
                               const AppendOptions& options) {
+  if (options.identity) validate_identity(*options.identity);
   Transaction transaction = begin(table);
   transaction.add(frame, options);
-  if (settings_.write_manifest_every_n <= 1) return transaction.commit();
+  if (settings_.write_manifest_every_n <= 1 || options.identity) {
+    return transaction.commit(options.identity);
+  }
   transaction.close_open_parts();
 
   // Batched: keep the parts for a later commit of several appends at once.
@@ -576,7 +664,7 @@ AppendSummary append(const IoSettings& settings, std::string_view run_id, std::s
   Dataset dataset(settings, std::string(run_id));
   Dataset::Transaction transaction = dataset.begin(table);
   transaction.add(frame, options);
-  return transaction.commit();
+  return transaction.commit(options.identity);
 }
 
 }  // namespace crv::io

@@ -358,5 +358,97 @@ TEST_F(CommitLogTest, WritersThatShareNoLockCommitEachEntryOnceThroughPutIfAbsen
   EXPECT_EQ(inconsistent_reads.load(), 0);
 }
 
+// --- exactly-once appends -----------------------------------------------------------------
+
+namespace exactly_once {
+
+class ExactlyOnceTest : public CommitLogTest {};
+
+AppendOptions as(const std::string& writer, int64_t sequence) {
+  return {.identity = CommitIdentity{writer, sequence}};
+}
+
+TEST_F(ExactlyOnceTest, ASequenceCommittedBeforeCommitsNothingAndReturnsTheEarlierCommit) {
+  Dataset dataset(settings, std::string(kRunId));
+  EXPECT_EQ(dataset.last_sequence(kEdges, "sim"), std::nullopt);
+  const AppendSummary first = dataset.append(kEdges, edge_rows({1, 150}), as("sim", 7));
+  EXPECT_FALSE(first.duplicate);
+  EXPECT_EQ(dataset.last_sequence(kEdges, "sim"), 7);
+
+  const std::vector<std::filesystem::path> listed = files_under(edges_dir(settings));
+  const std::set<std::filesystem::path> files_before(listed.begin(), listed.end());
+  for (const int64_t sequence : {7, 3}) {
+    SCOPED_TRACE(sequence);
+    const AppendSummary again = dataset.append(kEdges, edge_rows({1, 150}), as("sim", sequence));
+    EXPECT_TRUE(again.duplicate);
+    EXPECT_EQ(again.version, first.version);
+    EXPECT_EQ(summary_part_paths({again}), summary_part_paths({first}));
+    EXPECT_EQ(again.rows, 2);
+    EXPECT_THAT(again.to_json(), HasSubstr("\"duplicate\":true"));
+  }
+  const std::vector<std::filesystem::path> files_after = files_under(edges_dir(settings));
+  EXPECT_EQ(std::set<std::filesystem::path>(files_after.begin(), files_after.end()), files_before)
+      << "a duplicate leaves no part behind";
+
+  // Another writer, and a later sequence, commit.
+  EXPECT_FALSE(dataset.append(kEdges, edge_rows({2}), as("other", 7)).duplicate);
+  EXPECT_FALSE(dataset.append(kEdges, edge_rows({3}), as("sim", 8)).duplicate);
+  EXPECT_EQ(committed(), (std::multiset<int64_t>{1, 150, 2, 3}));
+  EXPECT_FALSE(first.to_json().find("duplicate") != std::string::npos);
+
+  // A fresh handle, as after a restart, sees the same marks.
+  Dataset restarted(settings, std::string(kRunId));
+  EXPECT_EQ(restarted.last_sequence(kEdges, "sim"), 8);
+  EXPECT_TRUE(restarted.append(kEdges, edge_rows({3}), as("sim", 8)).duplicate);
+  EXPECT_EQ(committed(), (std::multiset<int64_t>{1, 150, 2, 3}));
+}
+
+TEST_F(ExactlyOnceTest, BadWriterNamesAndSequencesAreConfigErrorsThatWriteNothing) {
+  Dataset dataset(settings, std::string(kRunId));
+  for (const CommitIdentity& bad :
+       {CommitIdentity{"", 1}, CommitIdentity{"a\nb", 1}, CommitIdentity{std::string(257, 'w'), 1},
+        CommitIdentity{"sim", -1}}) {
+    EXPECT_TRUE(expect_error<IoConfigError>(
+        [&] { dataset.append(kEdges, edge_rows({1}), {.identity = bad}); }));
+  }
+  EXPECT_TRUE(expect_error<IoConfigError>([&] { dataset.last_sequence(kEdges, ""); }));
+  for (const std::filesystem::path& file : files_under(settings.root_dir)) {
+    EXPECT_FALSE(file.extension() == ".parquet" || file.extension() == ".tmp") << file;
+  }
+}
+
+TEST_F(ExactlyOnceTest, AnAppendWithAnIdentityCommitsAtOnceEvenWhenOthersAreBatched) {
+  settings.write_manifest_every_n = 10;
+  Dataset dataset(settings, std::string(kRunId));
+  dataset.append(kEdges, edge_rows({1}));
+  dataset.append(kEdges, edge_rows({2}), as("sim", 0));
+  EXPECT_EQ(committed(), (std::multiset<int64_t>{2}));
+  dataset.flush();
+  EXPECT_EQ(committed(), (std::multiset<int64_t>{1, 2}));
+}
+
+// The commit reached the disk but the append failed afterwards (here the log folder's
+// fsync), as when a process dies between its commit and its return: the retry with the
+// same identity stores nothing twice.
+TEST_F(ExactlyOnceTest, ARetryAfterACommitThatReportedAFailureStoresEachRowOnce) {
+  FaultInjectingFileSystem fs;
+  Dataset dataset(settings, std::string(kRunId), fs);
+  dataset.append(kEdges, edge_rows({1}), as("sim", 1));
+  fs.fail(FsOperation::kSyncDirectory, 1, EIO, "*/identity_edges/_log");
+  EXPECT_TRUE(expect_error<IoManifestError>([&] {
+    dataset.append(kEdges, edge_rows({2, 102}), as("sim", 2));
+  }));
+
+  Dataset retry(settings, std::string(kRunId));
+  const AppendSummary again = retry.append(kEdges, edge_rows({2, 102}), as("sim", 2));
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.rows, 2);
+  EXPECT_EQ(committed(), (std::multiset<int64_t>{1, 2, 102}));
+  retry.flush();
+  expect_table_consistent(settings, kEdges);
+}
+
+}  // namespace exactly_once
+
 }  // namespace
 }  // namespace crv::io

@@ -43,10 +43,23 @@ namespace crv::io {
 struct TableMetadata;
 class CommitLog;
 
+// Who commits, for exactly-once appends. The commit log records each writer's last
+// committed sequence; a commit whose sequence is not greater than that commits nothing
+// and returns the writer's last commit, marked as a duplicate. A simulation restarted
+// from a checkpoint, or a task a cluster retries, appends again with the same writer and
+// sequence (e.g. the tick) and no row is stored twice.
+struct CommitIdentity {
+  std::string writer;    // 1 to 256 printable ASCII characters
+  int64_t sequence = 0;  // >= 0
+};
+
 struct AppendOptions {
   // Check and reshape the frame against the table descriptor. Without it the frame is
   // written as given, with `bucket` computed from `tick` (still required and >= 0).
   bool validate_schema = true;
+  // Exactly-once: see CommitIdentity. Such an append commits at once, even when
+  // write_manifest_every_n batches the others.
+  std::optional<CommitIdentity> identity;
 };
 
 struct PartSummary {
@@ -84,9 +97,14 @@ struct AppendSummary {
   int64_t rows = 0;
   std::vector<int64_t> buckets;  // ascending
   AppendTimings timings;
+  // The commit (log version) that stored these parts; 0 while batched.
+  int64_t version = 0;
+  // The writer had committed this sequence already: nothing was written, and the parts
+  // are those of the writer's last commit.
+  bool duplicate = false;
 
   // {"table", "run_id", "parts": [{bucket_id, path, rows, bytes, tick_min, tick_max}],
-  //  "rows", "buckets"}
+  //  "rows", "buckets"}, and "duplicate": true for a duplicate.
   std::string to_json() const;
 };
 
@@ -138,8 +156,14 @@ class Dataset {
   AppendSummary append(core::TableName table, const frame::Frame& frame,
                        const AppendOptions& options = {});
 
-  // Commits every batched append (write_manifest_every_n > 1).
+  // Commits every batched append (write_manifest_every_n > 1) and rewrites manifest.json
+  // of every table this handle committed to from its commit log.
   void flush();
+
+  // The last sequence `writer` committed to `table`, as the commit log records it;
+  // nothing when it never did (or the table has no log). IoConfigError for an invalid
+  // writer name.
+  std::optional<int64_t> last_sequence(std::string_view table, std::string_view writer);
 
   // A multi-batch append: parts are written batch by batch and committed together, so a
   // failure anywhere leaves the table as it was. Not committing rolls back.
@@ -152,9 +176,11 @@ class Dataset {
     // while writing rolls the whole transaction back (earlier batches share its parts)
     // and rethrows, after which the transaction is empty and usable again.
     void add(const frame::Frame& batch, const AppendOptions& options = {});
-    // Closes the open parts and names every part in the manifest; returns the summary of
-    // all batches.
-    AppendSummary commit();
+    // Closes the open parts and commits them as one log entry; returns the summary of all
+    // batches. With an identity whose sequence the writer committed already, removes the
+    // parts instead and returns the writer's last commit, marked as a duplicate.
+    // IoConfigError for an invalid identity (nothing is removed then).
+    AppendSummary commit(const std::optional<CommitIdentity>& identity = std::nullopt);
     // Removes every part written so far, open or closed.
     void rollback();
     int64_t pending_rows() const;
@@ -215,8 +241,13 @@ class Dataset {
   TableState& table_state(std::string_view table);
   // Adds `parts` to the manifest under the table's lock and writes it, after recording
   // the types of `columns` in the table's metadata.
-  void commit_parts(TableState& table, const std::vector<std::pair<int64_t, PartMeta>>& parts,
-                    const std::vector<frame::Field>& columns, AppendTimings& timings);
+  // With an identity the writer committed already, commits nothing and returns the log
+  // version of the writer's last commit.
+  std::optional<int64_t> commit_parts(TableState& table,
+                                      const std::vector<std::pair<int64_t, PartMeta>>& parts,
+                                      const std::vector<frame::Field>& columns,
+                                      AppendTimings& timings,
+                                      const std::optional<CommitIdentity>& identity = {});
   // The table's table.json (see src/io/table_metadata.hpp), read at the first call.
   const std::optional<TableMetadata>& table_metadata(TableState& table);
   // IoConfigError unless the settings' tick bucket size is `bucket_size`.
@@ -237,6 +268,8 @@ class Dataset {
   void write_manifest_json_if_behind(TableState& table);
   // Commits the appends batched by write_manifest_every_n.
   void commit_batched();
+  // The summary of the commit at log `version`, as its append returned it.
+  AppendSummary committed_summary(TableState& table, int64_t version);
   // The column types the parts of a table without table.json hold, from their footers.
   std::vector<frame::Field> column_types_of_parts(const TableState& table,
                                                   const TableManifest& manifest);
