@@ -1,17 +1,24 @@
 // End-to-end tests of `crvio append`: what a user sees for good and bad input, and that
 // a failed append leaves the dataset exactly as it was.
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/run_crvio.hpp"
@@ -288,6 +295,105 @@ TEST_F(CliAppend, BadRunIdsMissingFilesAndCorruptManifests) {
   EXPECT_EQ(corrupt.exit_code, kExitManifest) << corrupt.err;
   EXPECT_NE(corrupt.err.find("IoManifestError"), std::string::npos) << corrupt.err;
   EXPECT_EQ(snapshot(), before);
+}
+
+// The ticks `crvio read` returns, sorted.
+std::vector<int64_t> ticks_of(const std::string& rows) {
+  std::vector<int64_t> ticks;
+  std::istringstream lines(rows);
+  for (std::string line; std::getline(lines, line);) {
+    ticks.push_back(nlohmann::json::parse(line).at("tick").get<int64_t>());
+  }
+  std::sort(ticks.begin(), ticks.end());
+  return ticks;
+}
+
+std::vector<int64_t> range_of(int64_t from, int64_t to) {
+  std::vector<int64_t> values;
+  for (int64_t value = from; value < to; ++value) values.push_back(value);
+  return values;
+}
+
+TEST_F(CliAppend, AWriterAndSequenceMakeARerunStoreEachRowOnce) {
+  const std::string input = write_input("t.jsonl", edges(0, 30));
+  const std::vector<std::string> as_sim = {"--writer", "sim-1", "--sequence", "5"};
+  const auto first = append("identity_edges", input, "run-1", as_sim);
+  ASSERT_EQ(first.exit_code, kExitOk) << first.err;
+  EXPECT_FALSE(nlohmann::json::parse(first.out).contains("duplicate"));
+
+  const auto again = append("identity_edges", input, "run-1", as_sim);
+  ASSERT_EQ(again.exit_code, kExitOk) << again.err;
+  const nlohmann::json repeated = nlohmann::json::parse(again.out);
+  EXPECT_EQ(repeated.at("duplicate"), true);
+  EXPECT_EQ(repeated.at("rows"), 30);
+  EXPECT_EQ(repeated.at("parts"), nlohmann::json::parse(first.out).at("parts"));
+  EXPECT_EQ(ticks_of(read_rows("identity_edges", "run-1")), range_of(0, 30));
+
+  for (const std::vector<std::string>& half :
+       {std::vector<std::string>{"--writer", "w"}, std::vector<std::string>{"--sequence", "1"}}) {
+    EXPECT_EQ(append("identity_edges", input, "run-1", half).exit_code, kExitUsage);
+  }
+  const auto negative =
+      append("identity_edges", input, "run-1", {"--writer", "w", "--sequence", "-1"});
+  EXPECT_EQ(negative.exit_code, kExitUsage) << negative.err;
+  const auto bad_name =
+      append("identity_edges", input, "run-1", {"--writer", "", "--sequence", "1"});
+  EXPECT_EQ(bad_name.exit_code, kExitConfig) << bad_name.err;
+  EXPECT_EQ(ticks_of(read_rows("identity_edges", "run-1")), range_of(0, 30));
+}
+
+// Killed at random instants, then run again to the end: with --commit-every each rerun
+// skips the commits that went through (sequence N + k for the k-th) and the table holds
+// every row exactly once, however the kills fell (before, during or after a commit).
+TEST_F(CliAppend, ReRunningAKilledAppendWithItsWriterAndSequenceStoresEachRowOnce) {
+  constexpr int64_t kRows = 60000;
+  const std::string input = write_input("big.jsonl", edges(0, kRows));
+  const std::vector<std::string> args = {CRVIO_BINARY,
+                                         "append",
+                                         "--root",
+                                         (root_ / "data").string(),
+                                         "--run",
+                                         "run-1",
+                                         "--table",
+                                         "identity_edges",
+                                         "--commit-every",
+                                         "7000",
+                                         "--batch-rows",
+                                         "3000",
+                                         "--writer",
+                                         "job-17",
+                                         "--sequence",
+                                         "100",
+                                         input};
+  std::mt19937 random(20261205);
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      const int null = ::open("/dev/null", O_WRONLY);
+      ::dup2(null, STDOUT_FILENO);
+      ::dup2(null, STDERR_FILENO);
+      std::vector<char*> argv;
+      for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(20, 400)(random)));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+  }
+  std::vector<std::string> rerun(args.begin() + 1, args.end());
+  const auto finished = run_crvio(rerun);
+  ASSERT_EQ(finished.exit_code, kExitOk) << finished.err;
+  EXPECT_EQ(ticks_of(read_rows("identity_edges", "run-1")), range_of(0, kRows));
+  // One more run finds every commit done.
+  const auto repeated = run_crvio(rerun);
+  ASSERT_EQ(repeated.exit_code, kExitOk) << repeated.err;
+  EXPECT_EQ(nlohmann::json::parse(repeated.out).at("duplicate"), true);
+  EXPECT_EQ(ticks_of(read_rows("identity_edges", "run-1")), range_of(0, kRows));
 }
 
 TEST_F(CliAppend, UnknownFlagIsAUsageError) {
