@@ -4,21 +4,24 @@
 //
 // An append validates the frame (see validate.hpp), splits it by bucket, writes one
 // Parquet part per bucket (temp file, fsync, rename, folder fsync) and then commits by
-// rewriting the table's manifest atomically under an exclusive per-table lock. A
-// transaction of many batches keeps one part open per bucket across them, so it commits
-// one part per bucket whatever the batches' sizes or row order: rows are buffered up to a
-// row group per bucket and each full row group is written to that bucket's part. Past
-// max_buffered_rows buffered rows in all, the bucket buffering most writes a smaller row
-// group. At most max_open_parts parts are open at once (the least recently used is closed
-// to open another, so its bucket gets a second part), and a part that reaches
-// target_part_bytes is closed and the next one started. The
-// manifest is the commit point: readers see an append entirely or not at all, a failed
-// append removes its parts, and concurrent appenders (threads or processes) never lose
-// each other's updates. Parts are encoded outside the lock.
+// adding one entry to the table's commit log (src/io/commit_log.hpp; docs/DESIGN.md, The
+// commit log): written to a temporary file, fsynced and linked to the next version's name
+// only if no other writer took it. A transaction of many batches keeps one part open per
+// bucket across them, so it commits one part per bucket whatever the batches' sizes or
+// row order: rows are buffered up to a row group per bucket and each full row group is
+// written to that bucket's part. Past max_buffered_rows buffered rows in all, the bucket
+// buffering most writes a smaller row group. At most max_open_parts parts are open at
+// once (the least recently used is closed to open another, so its bucket gets a second
+// part), and a part that reaches target_part_bytes is closed and the next one started.
+// The log entry is the commit point: readers see an append entirely or not at all, a
+// failed append removes its parts, and concurrent appenders (threads, processes, or hosts
+// sharing a file system) never lose each other's updates. Parts are encoded outside the
+// table's lock. manifest.json is rewritten from the log at checkpoints, by flush(), when
+// the handle is destroyed, and after every commit with manifest_every_commit.
 //
-// With write_manifest_every_n > 1 a Dataset batches manifest commits: parts of the
-// appends in between are on disk but no manifest names them yet, so readers do not see
-// them until flush() (or the n-th append, or destruction) commits them together.
+// With write_manifest_every_n > 1 a Dataset batches commits: parts of the appends in
+// between are on disk but no log entry names them yet, so readers do not see them until
+// flush() (or the n-th append, or destruction) commits them together.
 
 #include <chrono>
 #include <cstdint>
