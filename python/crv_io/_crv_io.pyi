@@ -229,8 +229,15 @@ class Dataset:
         *,
         validate_schema: bool = True,
         validate_rows: bool = False,
+        writer: Optional[str] = None,
+        sequence: Optional[int] = None,
     ) -> Summary:
-        """Validates `data` against the table and appends it atomically."""
+        """Validates `data` against the table and appends it atomically. With `writer` and
+        `sequence` the append is exactly-once: when the table's commit log records a
+        sequence of that writer at least as large, nothing is written and the writer's last
+        commit is returned with "duplicate": True."""
+    def last_sequence(self, table: TableLike, writer: str) -> Optional[int]:
+        """The last sequence `writer` committed to the table; None when it never did."""
     def transaction(self, table: TableLike) -> Transaction: ...
     def flush(self) -> None:
         """Commits appends batched by write_manifest_every_n > 1 and rewrites each table's

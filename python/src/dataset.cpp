@@ -118,8 +118,25 @@ std::string table_argument(const py::handle& table) {
   return std::string(core::to_string(table_name_of(table)));
 }
 
-io::AppendOptions append_options(bool validate_schema) {
-  return io::AppendOptions{.validate_schema = validate_schema};
+// `writer` and `sequence` come together or not at all (exactly-once appends).
+io::AppendOptions append_options(bool validate_schema, const py::object& writer = py::none(),
+                                 const py::object& sequence = py::none()) {
+  io::AppendOptions options{.validate_schema = validate_schema};
+  if (writer.is_none() != sequence.is_none()) {
+    throw IoConfigError(
+        "writer and sequence go together: give both for an exactly-once "
+        "append, or neither");
+  }
+  if (!writer.is_none()) {
+    if (!py::isinstance<py::str>(writer)) {
+      throw py::type_error("writer must be a str, not " + type_name(writer));
+    }
+    if (!PyLong_Check(sequence.ptr()) || PyBool_Check(sequence.ptr())) {
+      throw py::type_error("sequence must be an int, not " + type_name(sequence));
+    }
+    options.identity = io::CommitIdentity{writer.cast<std::string>(), sequence.cast<int64_t>()};
+  }
+  return options;
 }
 
 std::optional<int64_t> bound_of(const py::handle& value, const char* key) {
@@ -200,7 +217,7 @@ io::AppendSummary append_input(io::Dataset& handle, const std::string& table, In
   }
   io::Dataset::Transaction transaction = handle.begin(table);
   add_batches(transaction, input, options);
-  return transaction.commit();
+  return transaction.commit(options.identity);
 }
 
 class Dataset {
@@ -210,16 +227,29 @@ class Dataset {
 
   const std::shared_ptr<HandlePool>& pool() const { return pool_; }
 
-  py::object append(const py::handle& table, const py::handle& data, bool validate_schema) {
+  py::object append(const py::handle& table, const py::handle& data, bool validate_schema,
+                    const py::object& writer, const py::object& sequence) {
     const std::string name = table_argument(table);
+    const io::AppendOptions options = append_options(validate_schema, writer, sequence);
     InputBatches input(data);
     io::AppendSummary summary;
     {
       py::gil_scoped_release released;
       Lease handle = pool_->lease();
-      summary = append_input(*handle, name, input, append_options(validate_schema));
+      summary = append_input(*handle, name, input, options);
     }
     return summary_dict(summary);
+  }
+
+  py::object last_sequence(const py::handle& table, const std::string& writer) {
+    const std::string name = table_argument(table);
+    std::optional<int64_t> sequence;
+    {
+      py::gil_scoped_release released;
+      Lease handle = pool_->lease();
+      sequence = handle->last_sequence(name, writer);
+    }
+    return sequence ? py::object(py::int_(*sequence)) : py::object(py::none());
   }
 
   Table read(const py::handle& table, const py::object& where, const py::object& columns,
@@ -401,13 +431,22 @@ void bind_dataset(py::module_& module) {
       .def(
           "append",
           [](Dataset& d, const py::handle& table, const py::handle& data, bool validate_schema,
-             bool /*validate_rows*/) { return d.append(table, data, validate_schema); },
+             bool /*validate_rows*/, const py::object& writer, const py::object& sequence) {
+            return d.append(table, data, validate_schema, writer, sequence);
+          },
           py::arg("table"), py::arg("data"), py::kw_only(), py::arg("validate_schema") = true,
-          py::arg("validate_rows") = false,
+          py::arg("validate_rows") = false, py::arg("writer") = py::none(),
+          py::arg("sequence") = py::none(),
           "Validates `data` against the table and appends it atomically; returns the summary "
           "{table, run_id, parts, rows, buckets}. Rows are always checked against the row "
           "rules (validate_rows is accepted for compatibility). With validate_schema=False "
-          "the data is written as given, `bucket` computed from `tick`.")
+          "the data is written as given, `bucket` computed from `tick`. With writer (a str) "
+          "and sequence (an int >= 0) the append is exactly-once: if the table's commit log "
+          "records a sequence of that writer at least as large, nothing is written and the "
+          "writer's last commit is returned with \"duplicate\": True.")
+      .def("last_sequence", &Dataset::last_sequence, py::arg("table"), py::arg("writer"),
+           "The last sequence `writer` committed to the table (its commit log records it); "
+           "None when it never did. A restarted simulation resumes after it.")
       .def(
           "transaction",
           [](const Dataset& d, const py::handle& table) { return Transaction(d, table); },
@@ -502,7 +541,7 @@ void bind_dataset(py::module_& module) {
             settings.is_none() ? py::module_::import("crv_io").attr("IoSettings").attr("load")()
                                : settings;
         Dataset dataset(resolved, std::move(run_id));
-        py::object summary = dataset.append(table, data, validate_schema);
+        py::object summary = dataset.append(table, data, validate_schema, py::none(), py::none());
         dataset.close();
         return summary;
       },

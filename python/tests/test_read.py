@@ -407,3 +407,25 @@ def test_read_returns_numpy_friendly_columns_for_large_tables(dataset):
     np.testing.assert_array_equal(frame["tick"].to_numpy(), np.arange(500, 1500))
     np.testing.assert_array_equal(frame["edge_weight"].to_numpy(), np.arange(500, 1500) / 4)
     assert frame["edge_sign"].isna().all()
+
+
+def test_an_append_with_a_writer_and_sequence_is_stored_once(dataset):
+    rows = {"tick": [1, 150], "agent_id": ["a", "b"], "token_id": ["t", "t"], "quantity": [1, 2]}
+    assert dataset.last_sequence("holdings", "sim-1") is None
+    first = dataset.append("holdings", rows, writer="sim-1", sequence=10)
+    assert "duplicate" not in first
+    assert dataset.last_sequence("holdings", "sim-1") == 10
+    again = dataset.append("holdings", rows, writer="sim-1", sequence=10)
+    assert again["duplicate"] is True
+    assert again["parts"] == first["parts"]
+    assert dataset.read("holdings").num_rows == 2
+    dataset.append("holdings", rows, writer="sim-1", sequence=11)
+    assert dataset.read("holdings").num_rows == 4
+
+    with pytest.raises(crv_io.IoConfigError, match="go together"):
+        dataset.append("holdings", rows, writer="sim-1")
+    with pytest.raises(TypeError):
+        dataset.append("holdings", rows, writer="sim-1", sequence="12")
+    with pytest.raises(crv_io.IoConfigError, match="0 or more"):
+        dataset.append("holdings", rows, writer="sim-1", sequence=-1)
+    assert dataset.read("holdings").num_rows == 4
