@@ -73,39 +73,38 @@ void bind_settings(py::module_& module) {
                              "Where runs are written and how parts are encoded. Values are "
                              "checked at construction and on assignment: an invalid one is "
                              "an IoConfigError naming it.");
-  cls.def(py::init(
-              [](std::filesystem::path root_dir, std::string partitioning, int64_t tick_bucket_size,
-                 int64_t row_group_size, const std::string& compression, int compression_level,
-                 bool strict_schema, int64_t write_manifest_every_n, bool manifest_every_commit,
-                 int64_t max_open_parts,
-                 int64_t max_buffered_rows, int64_t target_part_bytes, std::string fs_protocol) {
-                IoSettings settings{.root_dir = std::move(root_dir),
-                                    .partitioning = std::move(partitioning),
-                                    .tick_bucket_size = tick_bucket_size,
-                                    .row_group_size = row_group_size,
-                                    .compression = compression_named(compression),
-                                    .compression_level = compression_level,
-                                    .strict_schema = strict_schema,
-                                    .write_manifest_every_n = write_manifest_every_n,
-                                    .manifest_every_commit = manifest_every_commit,
-                                    .max_open_parts = max_open_parts,
-                                    .max_buffered_rows = max_buffered_rows,
-                                    .target_part_bytes = target_part_bytes,
-                                    .fs_protocol = std::move(fs_protocol)};
-                settings.validate();
-                return settings;
-              }),
-          py::kw_only(), py::arg("root_dir") = std::filesystem::path("out"),
-          py::arg("partitioning") = "tick_buckets", py::arg("tick_bucket_size") = 100,
-          py::arg("row_group_size") = parquet::kDefaultRowGroupSize,
-          py::arg("compression") = "zstd",
-          py::arg("compression_level") = parquet::kDefaultCompressionLevel,
-          py::arg("strict_schema") = true, py::arg("write_manifest_every_n") = 1,
-          py::arg("manifest_every_commit") = false,
-          py::arg("max_open_parts") = IoSettings{}.max_open_parts,
-          py::arg("max_buffered_rows") = IoSettings{}.max_buffered_rows,
-          py::arg("target_part_bytes") = IoSettings{}.target_part_bytes,
-          py::arg("fs_protocol") = "file");
+  cls.def(
+      py::init([](std::filesystem::path root_dir, std::string partitioning,
+                  int64_t tick_bucket_size, int64_t row_group_size, const std::string& compression,
+                  int compression_level, bool strict_schema, int64_t write_manifest_every_n,
+                  bool manifest_every_commit, int64_t max_open_parts, int64_t max_buffered_rows,
+                  int64_t target_part_bytes, std::string fs_protocol) {
+        IoSettings settings{.root_dir = std::move(root_dir),
+                            .partitioning = std::move(partitioning),
+                            .tick_bucket_size = tick_bucket_size,
+                            .row_group_size = row_group_size,
+                            .compression = compression_named(compression),
+                            .compression_level = compression_level,
+                            .strict_schema = strict_schema,
+                            .write_manifest_every_n = write_manifest_every_n,
+                            .manifest_every_commit = manifest_every_commit,
+                            .max_open_parts = max_open_parts,
+                            .max_buffered_rows = max_buffered_rows,
+                            .target_part_bytes = target_part_bytes,
+                            .fs_protocol = std::move(fs_protocol)};
+        settings.validate();
+        return settings;
+      }),
+      py::kw_only(), py::arg("root_dir") = std::filesystem::path("out"),
+      py::arg("partitioning") = "tick_buckets", py::arg("tick_bucket_size") = 100,
+      py::arg("row_group_size") = parquet::kDefaultRowGroupSize, py::arg("compression") = "zstd",
+      py::arg("compression_level") = parquet::kDefaultCompressionLevel,
+      py::arg("strict_schema") = true, py::arg("write_manifest_every_n") = 1,
+      py::arg("manifest_every_commit") = false,
+      py::arg("max_open_parts") = IoSettings{}.max_open_parts,
+      py::arg("max_buffered_rows") = IoSettings{}.max_buffered_rows,
+      py::arg("target_part_bytes") = IoSettings{}.target_part_bytes,
+      py::arg("fs_protocol") = "file");
 
   checked_property<std::filesystem::path>(
       cls, "root_dir", [](const IoSettings& s) { return s.root_dir; },

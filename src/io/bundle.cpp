@@ -95,8 +95,7 @@ ordered_json tables_section(FileSystem& fs, const IoSettings& settings, std::str
   if (!fs.is_directory(root)) return tables;
   for (const std::string& name : fs.list_directory(root)) {
     if (!core::is_lower_snake(name)) continue;
-    const std::optional<TableManifest> manifest =
-        load_committed_manifest(fs, root / name, name);
+    const std::optional<TableManifest> manifest = load_committed_manifest(fs, root / name, name);
     if (manifest) tables[name] = table_statistics(*manifest);
   }
   return tables;

@@ -79,25 +79,21 @@ std::vector<FailingStep> failing_steps() {
   part_step("SyncBucketFolder", FsOperation::kSyncDirectory, kBucketFolder);
 
   steps.push_back({"LockTable", FsOperation::kLock, kLockFile});
-  const auto metadata_step = [&](const std::string& name, FsOperation operation,
-                                 const char* pattern) {
+  // Steps of what only the table's first append writes: table.json and the log's start.
+  const auto first_append_step = [&](const std::string& name, FsOperation operation,
+                                     const char* pattern) {
     steps.push_back({name, operation, pattern, 1, "IoManifestError", false, false,
                      /*first_append_only=*/true});
   };
-  metadata_step("OpenTableMetadataTemp", FsOperation::kOpenForWrite, kMetadataTemp);
-  metadata_step("WriteTableMetadataTemp", FsOperation::kWrite, kMetadataTemp);
-  metadata_step("SyncTableMetadataTemp", FsOperation::kSync, kMetadataTemp);
-  metadata_step("RenameTableMetadata", FsOperation::kRename, kMetadataTemp);
-  metadata_step("SyncTableFolderAfterTableMetadata", FsOperation::kSyncDirectory, kTableFolder);
-  const auto log_start_step = [&](const std::string& name, FsOperation operation,
-                                  const char* pattern) {
-    steps.push_back({name, operation, pattern, 1, "IoManifestError", false, false,
-                     /*first_append_only=*/true});
-  };
-  log_start_step("CreateLogFolder", FsOperation::kCreateDirectories, kLogFolder);
-  log_start_step("WriteFirstCheckpoint", FsOperation::kWrite, kCheckpointTemp);
-  log_start_step("RenameFirstCheckpoint", FsOperation::kRename, kCheckpointTemp);
-  log_start_step("WriteCheckpointPointer", FsOperation::kWrite, kPointerTemp);
+  first_append_step("OpenTableMetadataTemp", FsOperation::kOpenForWrite, kMetadataTemp);
+  first_append_step("WriteTableMetadataTemp", FsOperation::kWrite, kMetadataTemp);
+  first_append_step("SyncTableMetadataTemp", FsOperation::kSync, kMetadataTemp);
+  first_append_step("RenameTableMetadata", FsOperation::kRename, kMetadataTemp);
+  first_append_step("SyncTableFolderAfterTableMetadata", FsOperation::kSyncDirectory, kTableFolder);
+  first_append_step("CreateLogFolder", FsOperation::kCreateDirectories, kLogFolder);
+  first_append_step("WriteFirstCheckpoint", FsOperation::kWrite, kCheckpointTemp);
+  first_append_step("RenameFirstCheckpoint", FsOperation::kRename, kCheckpointTemp);
+  first_append_step("WriteCheckpointPointer", FsOperation::kWrite, kPointerTemp);
   steps.push_back(
       {"OpenLogEntryTemp", FsOperation::kOpenForWrite, kEntryTemp, 1, "IoManifestError"});
   steps.push_back({"WriteLogEntryTemp", FsOperation::kWrite, kEntryTemp, 1, "IoManifestError"});
