@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -107,8 +108,11 @@ std::vector<std::exception_ptr> append_shares_in_threads(const IoSettings& setti
   return failures;
 }
 
-TEST(ConcurrentAppends, FourProcessesOfFiftyAppendsLoseNothing) {
-  constexpr int kWriters = 4;
+// Eight processes append while two readers read the table over and over: every read is
+// the state after some number of whole appends, never less than an earlier read, and the
+// log ends with one entry per append.
+TEST(ConcurrentAppends, EightProcessesOfFiftyAppendsLoseNothingAndReadersSeeWholeCommits) {
+  constexpr int kWriters = 8;
   constexpr int kAppendsPerWriter = 50;
   test_support::TempDir scratch;
   const IoSettings settings = test_settings(scratch / "out");
@@ -130,11 +134,41 @@ TEST(ConcurrentAppends, FourProcessesOfFiftyAppendsLoseNothing) {
     }
     children.push_back(child);
   }
+  std::atomic<bool> writing = true;
+  std::atomic<int> torn_reads = 0;
+  std::atomic<int> reads = 0;
+  std::vector<std::thread> readers;
+  for (int reader = 0; reader < 2; ++reader) {
+    readers.emplace_back([&] {
+      int64_t last = 0;
+      while (writing) {
+        int64_t rows = 0;
+        try {
+          rows = Dataset(settings, std::string(kRunId)).read(kEdges).num_rows();
+        } catch (const IoManifestError&) {
+          // No commit yet: the table has no log and no manifest.
+        }
+        if (rows % kRowsPerAppend != 0 || rows < last) ++torn_reads;
+        last = rows;
+        ++reads;
+      }
+    });
+  }
   const std::vector<int> statuses = wait_for_children(children, std::chrono::seconds(120));
+  writing = false;
+  for (std::thread& reader : readers) reader.join();
   for (int writer = 0; writer < kWriters; ++writer) {
     EXPECT_EQ(statuses[writer], 0) << "writer " << writer;
   }
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(torn_reads.load(), 0);
+  const std::filesystem::path log = table_dir(settings, kRunId, kEdges) / "_log";
+  EXPECT_TRUE(std::filesystem::exists(log / "00000000000000000400.entry"));
+  EXPECT_FALSE(std::filesystem::exists(log / "00000000000000000401.entry"));
   expect_every_append_committed(settings, kWriters, kAppendsPerWriter);
+  EXPECT_EQ(*load_manifest(default_file_system(), manifest_path(settings, kRunId, kEdges)),
+            *load_from_disk(manifest_path(settings, kRunId, kEdges)))
+      << "the last writer to close left manifest.json exact";
 }
 
 TEST(ConcurrentAppends, FourThreadsOfTwentyFiveAppendsLoseNothing) {
