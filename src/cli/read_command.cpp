@@ -27,6 +27,7 @@ struct ReadArguments : TableArguments {
   std::optional<int64_t> limit;
   std::optional<FileFormat> format;
   std::optional<std::filesystem::path> output;
+  std::optional<int64_t> as_of;
 };
 
 void run_read(const ReadArguments& arguments) {
@@ -40,6 +41,7 @@ void run_read(const ReadArguments& arguments) {
   options.tick_min = arguments.tick_min;
   options.tick_max = arguments.tick_max;
   options.columns = arguments.columns;
+  options.as_of_version = arguments.as_of;
   io::TableScanner scanner = dataset.scan(arguments.table, std::move(options));
 
   OutputFile output(arguments.output);
@@ -71,6 +73,10 @@ void add_read_command(CLI::App& app) {
   read->add_option("--columns", arguments->columns, "Columns to print, comma separated")
       ->delimiter(',');
   read->add_option("--limit", arguments->limit, "Print at most N rows")->check(not_negative());
+  read->add_option("--as-of", arguments->as_of,
+                   "Read the table as it was at this version (crvio log lists them)")
+      ->option_text("VERSION")
+      ->check(not_negative());
   add_format_option(*read, arguments->format,
                     "Output format (default: from the -o file's extension, else jsonl)");
   read->add_option_function<std::string>(
@@ -88,7 +94,8 @@ void add_read_command(CLI::App& app) {
       "  crvio read --run run-1 --table identity_edges --tick-min 100 --tick-max 199\n"
       "  crvio read --root out --run run-1 --table decisions --columns tick,agent_id --limit 5\n"
       "  crvio read --run run-1 --table holdings -o holdings.csv\n"
-      "  crvio read --run run-1 --table messages --format parquet > messages.parquet");
+      "  crvio read --run run-1 --table messages --format parquet > messages.parquet\n"
+      "  crvio read --run run-1 --table holdings --as-of 12");
   read->callback([arguments] { run_read(*arguments); });
 }
 

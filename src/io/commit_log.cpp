@@ -354,9 +354,9 @@ std::optional<LogEntry> CommitLog::read_entry(int64_t version) {
   return entry;
 }
 
-int64_t CommitLog::catch_up(TableSnapshot& snapshot) {
+int64_t CommitLog::catch_up(TableSnapshot& snapshot, std::optional<int64_t> until) {
   int64_t applied = 0;
-  for (int64_t version = snapshot.version + 1;; ++version) {
+  for (int64_t version = snapshot.version + 1; !until || version <= *until; ++version) {
     LogEntry entry;
     int64_t bytes = 0;
     const EntryState state = read_entry_file(version, entry, bytes);
@@ -392,6 +392,43 @@ CommitLog::CheckpointPointer CommitLog::read_pointer(const std::filesystem::path
   result.version = integer("version");
   result.previous = integer("previous");
   return result;
+}
+
+TableSnapshot CommitLog::load_as_of(int64_t version) {
+  const std::optional<TableSnapshot> current = load();
+  if (!current || !current->logged || version < 0 || version > current->version) {
+    throw IoConfigError(
+        fmt::format("table '{}' has no version {} (its commit log holds versions 0 to {})", table_,
+                    version, current && current->logged ? current->version : 0),
+        {.path = folder_.string()});
+  }
+  const CheckpointPointer pointer = read_pointer(folder_ / kPointerFileName);
+  int64_t start = 0;
+  for (const std::optional<int64_t> candidate : {pointer.version, pointer.previous}) {
+    if (candidate && *candidate <= version && *candidate > start &&
+        fs_.exists(checkpoint_path(*candidate))) {
+      start = *candidate;
+    }
+  }
+  TableSnapshot snapshot = read_checkpoint(start);
+  catch_up(snapshot, version);
+  if (snapshot.version != version) {
+    fail_log(entry_path(snapshot.version + 1).string(),
+             fmt::format("version {} cannot be rebuilt: an entry before it is missing", version));
+  }
+  return snapshot;
+}
+
+std::vector<LogEntry> CommitLog::history() {
+  std::vector<LogEntry> entries;
+  for (int64_t version = 1;; ++version) {
+    LogEntry entry;
+    int64_t bytes = 0;
+    const EntryState state = read_entry_file(version, entry, bytes);
+    if (state == EntryState::kAbsent) break;
+    if (state == EntryState::kValid) entries.push_back(std::move(entry));
+  }
+  return entries;
 }
 
 std::optional<int64_t> CommitLog::latest_checkpoint() {
@@ -527,8 +564,9 @@ void CommitLog::write_checkpoint(TableSnapshot& snapshot) {
   }
   fs_.replace_file(pointer, frame_log_record(pointer_json.dump()), "commit log checkpoint pointer");
   // Readers that follow the pointer need the new checkpoint, and one that read the old
-  // pointer a moment ago the previous one; the one before that can go. Entries stay.
-  if (before.previous && *before.previous < snapshot.version) {
+  // pointer a moment ago the previous one; the one before that can go. Entries stay, and
+  // so does checkpoint 0, from which any version can be replayed.
+  if (before.previous && *before.previous > 0 && *before.previous < snapshot.version) {
     try {
       fs_.remove_file(checkpoint_path(*before.previous));
     } catch (const IoError&) {

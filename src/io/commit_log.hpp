@@ -115,8 +115,17 @@ class CommitLog {
   // a table without a log, manifest.json as version 0. Nothing when neither exists.
   std::optional<TableSnapshot> load();
 
+  // The table as of `version` (0 to the current one): the newest checkpoint at or before
+  // it (the log keeps checkpoint 0, the newest and the one before), and the entries up to
+  // it. IoConfigError for a version the log does not have.
+  TableSnapshot load_as_of(int64_t version);
+
+  // Every entry, oldest first.
+  std::vector<LogEntry> history();
+
   // Applies the entries committed after `snapshot.version`; returns how many.
-  int64_t catch_up(TableSnapshot& snapshot);
+  int64_t catch_up(TableSnapshot& snapshot,
+                   std::optional<int64_t> until = std::nullopt);
 
   // Commits the entry `prepare` makes from the up-to-date snapshot as the next version,
   // and applies it to `snapshot`. `prepare` runs again after losing a race to another
@@ -133,7 +142,7 @@ class CommitLog {
   static constexpr int64_t kEntryOverheadBytes = 4096;
 
   // Writes `snapshot` as a checkpoint and points readers at it; older checkpoints but the
-  // previous one are removed.
+  // previous one and checkpoint 0 are removed.
   void write_checkpoint(TableSnapshot& snapshot);
 
   // The entry of `version`, for history and duplicate summaries. Nothing when absent.

@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "crv/core/errors.hpp"
 #include "crv/core/table_descriptor.hpp"
 #include "crv/frame/concat.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
+#include "io/commit_log.hpp"
 
 namespace crv::io {
 
@@ -29,7 +32,51 @@ TableManifest Dataset::manifest(std::string_view table) {
 }
 
 TableScanner Dataset::scan(std::string_view table, ScanOptions options) {
+  if (options.as_of_version) {
+    core::get_table(table);
+    TableManifest as_of = CommitLog(fs_, table_dir(settings_, run_id_, table), std::string(table))
+                              .load_as_of(*options.as_of_version)
+                              .manifest;
+    return TableScanner(fs_, settings_, run_id_, std::move(as_of), std::move(options));
+  }
   return TableScanner(fs_, settings_, run_id_, manifest(table), std::move(options));
+}
+
+std::vector<CommitRecord> Dataset::history(std::string_view table) {
+  manifest(table);  // the same errors for a table that has nothing
+  std::vector<CommitRecord> records;
+  for (const LogEntry& entry :
+       CommitLog(fs_, table_dir(settings_, run_id_, table), std::string(table)).history()) {
+    CommitRecord record{.version = entry.version,
+                        .operation = entry.operation,
+                        .committed_at = entry.committed_at,
+                        .writer = entry.writer,
+                        .sequence = entry.sequence,
+                        .host = entry.host,
+                        .pid = entry.pid};
+    for (const BucketChange& change : entry.changes) {
+      record.parts_removed += static_cast<int64_t>(change.removed.size());
+      record.parts_added += static_cast<int64_t>(change.added.size());
+      for (const PartMeta& part : change.added) record.rows_added += part.rows;
+    }
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+std::string CommitRecord::to_json() const {
+  const nlohmann::ordered_json json = {
+      {"version", version},
+      {"operation", operation},
+      {"committed_at", committed_at},
+      {"writer", writer ? nlohmann::ordered_json(*writer) : nlohmann::ordered_json()},
+      {"sequence", sequence ? nlohmann::ordered_json(*sequence) : nlohmann::ordered_json()},
+      {"host", host},
+      {"pid", pid},
+      {"parts_added", parts_added},
+      {"rows_added", rows_added},
+      {"parts_removed", parts_removed}};
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 frame::Frame Dataset::read(std::string_view table, const ScanOptions& options,

@@ -396,6 +396,38 @@ TEST_F(CliAppend, ReRunningAKilledAppendWithItsWriterAndSequenceStoresEachRowOnc
   EXPECT_EQ(ticks_of(read_rows("identity_edges", "run-1")), range_of(0, kRows));
 }
 
+TEST_F(CliAppend, LogListsTheCommitsAndReadAsOfReadsAnEarlierVersion) {
+  ASSERT_EQ(append("identity_edges", write_input("a.jsonl", edges(0, 10))).exit_code, kExitOk);
+  ASSERT_EQ(append("identity_edges", write_input("b.jsonl", edges(10, 25)), "run-1",
+                   {"--writer", "w", "--sequence", "3"})
+                .exit_code,
+            kExitOk);
+  const std::vector<std::string> table = {"--root",  (root_ / "data").string(), "--run", "run-1",
+                                          "--table", "identity_edges"};
+  const auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin() + 1, table.begin(), table.end());
+    return run_crvio(args);
+  };
+  const auto log = with({"log"});
+  ASSERT_EQ(log.exit_code, kExitOk) << log.err;
+  ASSERT_EQ(std::count(log.out.begin(), log.out.end(), '\n'), 2);
+  const nlohmann::json second = nlohmann::json::parse(log.out.substr(log.out.find('\n') + 1));
+  EXPECT_EQ(second.at("version"), 2);
+  EXPECT_EQ(second.at("operation"), "append");
+  EXPECT_EQ(second.at("writer"), "w");
+  EXPECT_EQ(second.at("sequence"), 3);
+  EXPECT_EQ(second.at("rows_added"), 15);
+
+  const auto first = with({"read", "--as-of", "1"});
+  ASSERT_EQ(first.exit_code, kExitOk) << first.err;
+  EXPECT_EQ(ticks_of(first.out), range_of(0, 10));
+  const auto now = with({"read", "--as-of", "2"});
+  EXPECT_EQ(ticks_of(now.out), range_of(0, 25));
+  const auto missing = with({"read", "--as-of", "9"});
+  EXPECT_EQ(missing.exit_code, kExitConfig) << missing.err;
+  EXPECT_NE(missing.err.find("no version 9"), std::string::npos) << missing.err;
+}
+
 TEST_F(CliAppend, UnknownFlagIsAUsageError) {
   const auto result = run_crvio({"append", "--bogus"});
   EXPECT_EQ(result.exit_code, kExitUsage);

@@ -254,12 +254,12 @@ TEST_F(CommitLogTest, CheckpointsKeepWhatAReaderReadsBounded) {
   // An entry counts as its bytes (about 600) plus 4 KiB, and checkpoints come no more often
   // than every 64 KiB of that: every 14 entries or more.
   EXPECT_LE(checkpoints, 400 / 14);
-  // The newest checkpoint and the one before it stay; older ones go.
+  // Checkpoint 0 (the base of every replay), the newest and the one before it stay.
   int checkpoint_files = 0;
   for (const std::string& name : default_file_system().list_directory(log_folder())) {
     checkpoint_files += name.ends_with(".checkpoint");
   }
-  EXPECT_EQ(checkpoint_files, 2);
+  EXPECT_EQ(checkpoint_files, 3);
 
   FaultInjectingFileSystem fs;
   Dataset reader(settings, std::string(kRunId), fs);
@@ -283,6 +283,52 @@ TEST_F(CommitLogTest, AFailedCheckpointLeavesTheCommitAndTheNextCommitTriesAgain
   dataset.flush();
   expect_table_consistent(settings, kEdges);
   EXPECT_TRUE(fsck_table(settings, kRunId, kEdges).findings.empty());
+}
+
+TEST_F(CommitLogTest, HistoryListsEveryCommitAndEveryVersionReadsBack) {
+  Dataset dataset(settings, std::string(kRunId));
+  dataset.append(kEdges, edge_rows({1}));
+  dataset.append(kEdges, edge_rows({2, 150}), {.identity = CommitIdentity{"sim", 4}});
+  dataset.append(kEdges, edge_rows({3}));
+  const std::vector<CommitRecord> history = dataset.history(kEdges);
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[0].version, 1);
+  EXPECT_EQ(history[1].operation, "append");
+  EXPECT_EQ(history[1].writer, "sim");
+  EXPECT_EQ(history[1].sequence, 4);
+  EXPECT_EQ(history[1].rows_added, 2);
+  EXPECT_EQ(history[1].parts_added, 2);
+  EXPECT_EQ(history[2].writer, std::nullopt);
+  EXPECT_THAT(history[2].to_json(), HasSubstr("\"writer\":null"));
+
+  const auto ticks_as_of = [&](int64_t version) {
+    const std::vector<int64_t> ticks =
+        int64_column(dataset.read(kEdges, {.as_of_version = version}), "tick");
+    return std::multiset<int64_t>(ticks.begin(), ticks.end());
+  };
+  EXPECT_EQ(ticks_as_of(0), std::multiset<int64_t>{});
+  EXPECT_EQ(ticks_as_of(1), (std::multiset<int64_t>{1}));
+  EXPECT_EQ(ticks_as_of(2), (std::multiset<int64_t>{1, 2, 150}));
+  EXPECT_EQ(ticks_as_of(3), (std::multiset<int64_t>{1, 2, 3, 150}));
+  for (const int64_t missing : {int64_t{4}, int64_t{-1}}) {
+    EXPECT_TRUE(expect_error<IoConfigError>([&] { ticks_as_of(missing); }));
+  }
+
+  // Past several checkpoints an early version still replays, from checkpoint 0.
+  for (int64_t tick = 4; tick < 60; ++tick) dataset.append(kEdges, edge_rows({tick}));
+  EXPECT_EQ(ticks_as_of(2), (std::multiset<int64_t>{1, 2, 150}));
+  EXPECT_EQ(ticks_as_of(40).size(), 41u);
+
+  // A compaction is a commit too; versions before it name parts it removed.
+  const CompactionSummary compacted = dataset.compact(kEdges);
+  ASSERT_GT(compacted.parts_removed, 0);
+  const CommitRecord last = dataset.history(kEdges).back();
+  EXPECT_EQ(last.operation, "compact");
+  EXPECT_EQ(last.parts_removed, compacted.parts_before);
+  EXPECT_EQ(ticks_as_of(last.version).size(), 60u);
+  const auto gone = expect_error<IoManifestError>([&] { ticks_as_of(2); });
+  ASSERT_TRUE(gone);
+  EXPECT_THAT(gone->message(), HasSubstr("is gone"));
 }
 
 // Writers on two hosts share the file system but no lock: only put-if-absent orders their

@@ -111,6 +111,24 @@ struct AppendSummary {
   std::string to_json() const;
 };
 
+// One commit of a table, as Dataset::history lists it.
+struct CommitRecord {
+  int64_t version = 0;
+  std::string operation;  // "append", "compact" or "rebuild"
+  std::string committed_at;
+  std::optional<std::string> writer;
+  std::optional<int64_t> sequence;
+  std::string host;
+  int64_t pid = 0;
+  int64_t parts_added = 0;
+  int64_t rows_added = 0;
+  int64_t parts_removed = 0;
+
+  // {"version", "operation", "committed_at", "writer", "sequence", "host", "pid",
+  //  "parts_added", "rows_added", "parts_removed"} (writer and sequence null when unset)
+  std::string to_json() const;
+};
+
 struct CompactOptions {
   // Only these buckets; every bucket when empty.
   std::vector<int64_t> buckets;
@@ -204,6 +222,10 @@ class Dataset {
   // The table's manifest. IoManifestError when it is corrupt, or missing (the message
   // points to rebuild_manifest and `crvio rebuild-manifest`).
   TableManifest manifest(std::string_view table);
+
+  // Every commit of the table, oldest first, from its commit log (empty for a table
+  // without one). Errors of manifest().
+  std::vector<CommitRecord> history(std::string_view table);
 
   // A scan of the table's committed rows; see TableScanner. Errors of manifest().
   TableScanner scan(std::string_view table, ScanOptions options = {});

@@ -53,6 +53,10 @@ struct ScanOptions {
   // still decodes is then an IoFormatError naming the part, column and page or row.
   // Turn them off only to measure their cost or to read parts known to be intact.
   parquet::ReadVerification verification;
+  // Read the table as it was at this version of its commit log (Dataset::history lists
+  // them) rather than as it is; IoConfigError for a version the log does not have. Parts
+  // removed since (by a compaction) are gone, and reading them fails as a stale scan does.
+  std::optional<int64_t> as_of_version;
 };
 
 // What a scan skipped and read, for tests and benchmarks.
