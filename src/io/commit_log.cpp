@@ -354,8 +354,7 @@ std::optional<LogEntry> CommitLog::read_entry(int64_t version) {
   return entry;
 }
 
-int64_t CommitLog::catch_up(TableSnapshot& snapshot, std::optional<int64_t> until) {
-  int64_t applied = 0;
+bool CommitLog::catch_up(TableSnapshot& snapshot, std::optional<int64_t> until) {
   for (int64_t version = snapshot.version + 1; !until || version <= *until; ++version) {
     LogEntry entry;
     int64_t bytes = 0;
@@ -363,7 +362,7 @@ int64_t CommitLog::catch_up(TableSnapshot& snapshot, std::optional<int64_t> unti
     if (state == EntryState::kAbsent) break;
     if (state == EntryState::kDamaged) {
       // A damaged last entry never completed; one that later commits follow did.
-      if (!fs_.exists(entry_path(version + 1))) break;
+      if (!fs_.exists(entry_path(version + 1))) return true;
       fail_log(entry_path(version).string(),
                "the entry is damaged (length or checksum) and later commits follow it; restore "
                "it, or rebuild the manifest from the parts (crvio rebuild-manifest)");
@@ -371,9 +370,8 @@ int64_t CommitLog::catch_up(TableSnapshot& snapshot, std::optional<int64_t> unti
     apply_entry(snapshot, entry, entry_path(version).string());
     ++snapshot.entries_since_checkpoint;
     snapshot.entry_bytes_since_checkpoint += bytes;
-    ++applied;
   }
-  return applied;
+  return false;
 }
 
 CommitLog::CheckpointPointer CommitLog::read_pointer(const std::filesystem::path& pointer) {
@@ -625,7 +623,9 @@ void CommitLog::settle(TableSnapshot& snapshot, const LogEntry& entry, int64_t r
 std::optional<int64_t> CommitLog::commit(
     TableSnapshot& snapshot,
     const std::function<std::optional<LogEntry>(const TableSnapshot&)>& prepare) {
-  if (!exists()) {
+  // A snapshot read from the log needs no look for it; one of manifest.json (or of an
+  // empty table) starts the log unless another writer has.
+  if (!snapshot.logged) {
     try {
       create(snapshot);
     } catch (const IoManifestError&) {
@@ -636,15 +636,12 @@ std::optional<int64_t> CommitLog::commit(
     }
   }
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
-    catch_up(snapshot);
-    const int64_t version = snapshot.version + 1;
-    LogEntry probe;
-    int64_t ignored = 0;
-    if (read_entry_file(version, probe, ignored) == EntryState::kDamaged) {
-      fail_log(entry_path(version).string(),
+    if (catch_up(snapshot)) {
+      fail_log(entry_path(snapshot.version + 1).string(),
                "the last entry is damaged (a torn write); run `crvio fsck --repair` to remove "
                "it before committing");
     }
+    const int64_t version = snapshot.version + 1;
     std::optional<LogEntry> entry = prepare(snapshot);
     if (!entry) return std::nullopt;
     int64_t record_bytes = 0;

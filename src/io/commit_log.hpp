@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crv/io/dataset.hpp"
 #include "crv/io/file_system.hpp"
 #include "crv/io/manifest.hpp"
 
@@ -45,16 +46,8 @@ struct BucketChange {
   bool operator==(const BucketChange&) const = default;
 };
 
-// One commit, as its entry file holds it.
-struct LogEntry {
-  int64_t version = 0;
-  std::string operation;  // "append", "compact" or "rebuild"
-  std::string committed_at;
-  // Exactly-once appends: who appended, and the number it gave this append.
-  std::optional<std::string> writer;
-  std::optional<int64_t> sequence;
-  std::string host;
-  int64_t pid = 0;
+// One commit, as its entry file holds it: who made it, and what it changed.
+struct LogEntry : CommitInfo {
   bool replaces_all = false;  // a rebuild: the changes below are the whole table
   std::vector<BucketChange> changes;
 
@@ -123,9 +116,9 @@ class CommitLog {
   // Every entry, oldest first.
   std::vector<LogEntry> history();
 
-  // Applies the entries committed after `snapshot.version`; returns how many.
-  int64_t catch_up(TableSnapshot& snapshot,
-                   std::optional<int64_t> until = std::nullopt);
+  // Applies the entries committed after `snapshot.version` (up to `until`); true when it
+  // stopped at a damaged last entry.
+  bool catch_up(TableSnapshot& snapshot, std::optional<int64_t> until = std::nullopt);
 
   // Commits the entry `prepare` makes from the up-to-date snapshot as the next version,
   // and applies it to `snapshot`. `prepare` runs again after losing a race to another

@@ -47,13 +47,7 @@ std::vector<CommitRecord> Dataset::history(std::string_view table) {
   std::vector<CommitRecord> records;
   for (const LogEntry& entry :
        CommitLog(fs_, table_dir(settings_, run_id_, table), std::string(table)).history()) {
-    CommitRecord record{.version = entry.version,
-                        .operation = entry.operation,
-                        .committed_at = entry.committed_at,
-                        .writer = entry.writer,
-                        .sequence = entry.sequence,
-                        .host = entry.host,
-                        .pid = entry.pid};
+    CommitRecord record{static_cast<const CommitInfo&>(entry)};
     for (const BucketChange& change : entry.changes) {
       record.parts_removed += static_cast<int64_t>(change.removed.size());
       record.parts_added += static_cast<int64_t>(change.added.size());

@@ -77,11 +77,13 @@ TEST(LogEntryJson, AnEntryReadsBackAsWritten) {
 }
 
 TEST(LogEntryJson, AMalformedEntryIsAManifestErrorNamingTheKey) {
-  const std::string good = entry_to_json({.version = 1,
-                                          .operation = "append",
-                                          .committed_at = "t",
-                                          .host = "h",
-                                          .changes = {{0, {}, {part("a", 1, 5)}}}});
+  LogEntry minimal;
+  minimal.version = 1;
+  minimal.operation = "append";
+  minimal.committed_at = "t";
+  minimal.host = "h";
+  minimal.changes = {{0, {}, {part("a", 1, 5)}}};
+  const std::string good = entry_to_json(minimal);
   struct Case {
     std::string from, to, says;
   };
@@ -349,7 +351,9 @@ TEST_F(CommitLogTest, WritersThatShareNoLockCommitEachEntryOnceThroughPutIfAbsen
     empty.manifest = new_manifest(kEdges);
     CommitLog first = log();
     first.commit(empty, [](const TableSnapshot&) {
-      return std::optional<LogEntry>(LogEntry{.operation = "append"});
+      LogEntry entry;
+      entry.operation = "append";
+      return std::optional<LogEntry>(entry);
     });
   }
   std::vector<std::thread> threads;
@@ -364,7 +368,9 @@ TEST_F(CommitLogTest, WritersThatShareNoLockCommitEachEntryOnceThroughPutIfAbsen
         added.path = part_file_name(uid);
         added.tick_min = added.tick_max = writer * 100;
         mine.commit(snapshot, [&](const TableSnapshot&) {
-          LogEntry entry{.operation = "append", .writer = "w" + std::to_string(writer)};
+          LogEntry entry;
+          entry.operation = "append";
+          entry.writer = "w" + std::to_string(writer);
           entry.sequence = i;
           entry.changes = {{writer, {}, {added}}};
           return std::optional<LogEntry>(entry);

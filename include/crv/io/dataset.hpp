@@ -111,15 +111,22 @@ struct AppendSummary {
   std::string to_json() const;
 };
 
-// One commit of a table, as Dataset::history lists it.
-struct CommitRecord {
+// Which commit of a table's log this is, and who made it when.
+struct CommitInfo {
   int64_t version = 0;
   std::string operation;  // "append", "compact" or "rebuild"
   std::string committed_at;
+  // Exactly-once appends: who appended, and the number it gave this append.
   std::optional<std::string> writer;
   std::optional<int64_t> sequence;
   std::string host;
   int64_t pid = 0;
+
+  bool operator==(const CommitInfo&) const = default;
+};
+
+// One commit of a table, as Dataset::history lists it.
+struct CommitRecord : CommitInfo {
   int64_t parts_added = 0;
   int64_t rows_added = 0;
   int64_t parts_removed = 0;
