@@ -253,8 +253,10 @@ class Dataset:
         columns: Optional[Sequence[str]] = None,
         *,
         buckets: Optional[Sequence[int]] = None,
+        as_of: Optional[int] = None,
     ) -> Scan:
-        """`buckets` limits the scan to those bucket ids (all by default)."""
+        """`buckets` limits the scan to those bucket ids (all by default); `as_of` reads the
+        table as of that version of its commit log (see history())."""
     def read(
         self,
         table: TableLike,
@@ -263,7 +265,14 @@ class Dataset:
         limit: Optional[int] = None,
         *,
         buckets: Optional[Sequence[int]] = None,
+        as_of: Optional[int] = None,
     ) -> Table: ...
+    def history(self, table: TableLike) -> list[dict[str, Any]]:
+        """The table's commits, oldest first: version, operation, committed_at, writer,
+        sequence, host, pid, parts_added, rows_added, parts_removed."""
+    def rewind(self, table: TableLike, after_tick: int) -> dict[str, Any]:
+        """Removes every row with a tick greater than `after_tick` in one commit; writers
+        whose last exactly-once commit lost rows go back to their latest whole one."""
     def manifest(self, table: TableLike) -> Optional[dict[str, Any]]:
         """The table's committed state in manifest.json's shape, read from its commit log
         (manifest.json itself may be a checkpoint behind while a writer has the table

@@ -154,9 +154,16 @@ std::vector<int64_t> bucket_ids(const py::object& buckets) {
 }
 
 io::ScanOptions scan_options(const py::object& where, const py::object& columns,
-                             const py::object& buckets) {
+                             const py::object& buckets, const py::object& as_of) {
   io::ScanOptions options;
   options.buckets = bucket_ids(buckets);
+  if (!as_of.is_none()) {
+    if (!PyLong_Check(as_of.ptr()) || PyBool_Check(as_of.ptr())) {
+      throw IoConfigError(fmt::format("as_of must be a version (an int) or None, not {}",
+                                      py::repr(as_of).cast<std::string>()));
+    }
+    options.as_of_version = as_of.cast<int64_t>();
+  }
   if (!where.is_none()) {
     if (!PyDict_Check(where.ptr())) {
       throw IoConfigError(
@@ -253,9 +260,9 @@ class Dataset {
   }
 
   Table read(const py::handle& table, const py::object& where, const py::object& columns,
-             const py::object& limit, const py::object& buckets) {
+             const py::object& limit, const py::object& buckets, const py::object& as_of) {
     const std::string name = table_argument(table);
-    const io::ScanOptions options = scan_options(where, columns, buckets);
+    const io::ScanOptions options = scan_options(where, columns, buckets, as_of);
     std::optional<int64_t> rows;
     if (!limit.is_none()) rows = limit.cast<int64_t>();
     py::gil_scoped_release released;
@@ -298,6 +305,30 @@ class Dataset {
       json = handle->compact(name, options).to_json();
     }
     return json_value(json);
+  }
+
+  py::object rewind(const py::handle& table, int64_t after_tick) {
+    const std::string name = table_argument(table);
+    std::string json;
+    {
+      py::gil_scoped_release released;
+      Lease handle = pool_->lease();
+      json = handle->rewind(name, after_tick).to_json();
+    }
+    return json_value(json);
+  }
+
+  py::list history(const py::handle& table) {
+    const std::string name = table_argument(table);
+    std::vector<io::CommitRecord> records;
+    {
+      py::gil_scoped_release released;
+      Lease handle = pool_->lease();
+      records = handle->history(name);
+    }
+    py::list commits;
+    for (const io::CommitRecord& record : records) commits.append(json_value(record.to_json()));
+    return commits;
   }
 
   void flush() {
@@ -376,10 +407,10 @@ struct ScanState {
 class Scan {
  public:
   Scan(const Dataset& dataset, const py::handle& table, const py::object& where,
-       const py::object& columns, const py::object& buckets)
+       const py::object& columns, const py::object& buckets, const py::object& as_of)
       : state_(std::make_shared<ScanState>(dataset.pool()->lease())) {
     const std::string name = table_argument(table);
-    io::ScanOptions options = scan_options(where, columns, buckets);
+    io::ScanOptions options = scan_options(where, columns, buckets, as_of);
     py::gil_scoped_release released;
     state_->scanner.emplace(state_->lease->scan(name, std::move(options)));
   }
@@ -467,18 +498,30 @@ void bind_dataset(py::module_& module) {
       .def(
           "scan",
           [](const Dataset& d, const py::handle& table, const py::object& where,
-             const py::object& columns,
-             const py::object& buckets) { return Scan(d, table, where, columns, buckets); },
+             const py::object& columns, const py::object& buckets,
+             const py::object& as_of) { return Scan(d, table, where, columns, buckets, as_of); },
           py::arg("table"), py::arg("where") = py::none(), py::arg("columns") = py::none(),
-          py::kw_only(), py::arg("buckets") = py::none(),
+          py::kw_only(), py::arg("buckets") = py::none(), py::arg("as_of") = py::none(),
           "The committed rows of `table` whose tick lies in where={\"tick_min\": a, "
           "\"tick_max\": b} (inclusive; either may be absent or None), with `columns` in that "
           "order (all by default), as an iterator of Table batches; `buckets` limits it to those "
-          "bucket ids. IoManifestError when the table has no manifest (see rebuild_manifest).")
+          "bucket ids, and as_of=V reads the table as it was at version V of its commit log "
+          "(see history()). IoManifestError when the table has no manifest (see "
+          "rebuild_manifest).")
       .def("read", &Dataset::read, py::arg("table"), py::arg("where") = py::none(),
            py::arg("columns") = py::none(), py::arg("limit") = py::none(), py::kw_only(),
-           py::arg("buckets") = py::none(),
+           py::arg("buckets") = py::none(), py::arg("as_of") = py::none(),
            "The rows scan() selects collected into one Table, at most `limit` of them.")
+      .def("history", &Dataset::history, py::arg("table"),
+           "The table's commits, oldest first, from its commit log: dicts {version, "
+           "operation, committed_at, writer, sequence, host, pid, parts_added, rows_added, "
+           "parts_removed}; empty for a table without a log.")
+      .def("rewind", &Dataset::rewind, py::arg("table"), py::arg("after_tick"),
+           "Removes every row with a tick greater than `after_tick`, in one commit, for a "
+           "simulation restarted from its checkpoint at that tick; writers whose last "
+           "exactly-once commit lost rows go back to their latest commit that lost none. "
+           "Returns {table, run_id, after_tick, version, rows_removed, parts_dropped, "
+           "parts_rewritten, files_deleted, buckets, writers}.")
       .def("manifest", &Dataset::manifest, py::arg("table"),
            "The table's committed state in manifest.json's shape, read from its commit log "
            "(manifest.json itself may be a checkpoint behind while a writer has the table "

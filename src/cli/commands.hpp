@@ -11,6 +11,7 @@ void add_append_command(CLI::App& app);
 void add_read_command(CLI::App& app);
 void add_manifest_command(CLI::App& app);
 void add_log_command(CLI::App& app);
+void add_rewind_command(CLI::App& app);
 void add_rebuild_manifest_command(CLI::App& app);
 void add_bundle_command(CLI::App& app);
 void add_fsck_command(CLI::App& app);

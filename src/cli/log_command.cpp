@@ -25,9 +25,9 @@ void add_log_command(CLI::App& app) {
   add_table_options(*log, *arguments);
   log->footer(
       "Prints one JSON object per commit, oldest first: version, operation (append,\n"
-      "compact or rebuild), committed_at, writer and sequence (exactly-once appends; null\n"
-      "otherwise), host, pid, parts_added, rows_added and parts_removed. A version can be\n"
-      "read back with crvio read --as-of VERSION while its parts exist.\n\n"
+      "compact, rewind or rebuild), committed_at, writer and sequence (exactly-once\n"
+      "appends; null otherwise), host, pid, parts_added, rows_added and parts_removed. A\n"
+      "version can be read back with crvio read --as-of VERSION while its parts exist.\n\n"
       "Example:\n"
       "  crvio log --run run-1 --table holdings");
   log->callback([arguments] { run_log(*arguments); });

@@ -41,6 +41,7 @@ int run(int argc, char** argv) {
   add_read_command(app);
   add_manifest_command(app);
   add_log_command(app);
+  add_rewind_command(app);
   add_rebuild_manifest_command(app);
   add_compact_command(app);
   add_bundle_command(app);

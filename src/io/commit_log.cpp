@@ -26,6 +26,8 @@ constexpr int kVersionDigits = 20;
 constexpr int64_t kMinCheckpointInterval = 64 * 1024;
 // A writer that keeps losing the race for the next version gives up after this many tries.
 constexpr int kMaxCommitAttempts = 10000;
+// A reader whose checkpoint keeps being replaced under it gives up after this many tries.
+constexpr int kMaxReadAttempts = 100;
 
 uint32_t crc32_of(std::string_view bytes) {
   return static_cast<uint32_t>(
@@ -124,6 +126,16 @@ PartMeta part_from_json(const nlohmann::json& json, const std::string& where,
   return part;
 }
 
+nlohmann::json writer_mark_to_json(const WriterMark& mark) {
+  return {{"sequence", mark.sequence}, {"version", mark.version}};
+}
+
+WriterMark writer_mark_from_json(const nlohmann::json& json, const std::string& where,
+                                 const std::string& source) {
+  const Fields fields(json, where, source);
+  return {fields.integer("sequence"), fields.integer("version")};
+}
+
 void recompute_aggregates(PartitionMeta& partition) {
   partition.row_count = 0;
   partition.byte_size = 0;
@@ -201,6 +213,13 @@ void apply_entry(TableSnapshot& snapshot, const LogEntry& entry, const std::stri
   if (entry.writer && entry.sequence) {
     snapshot.writers[*entry.writer] = {*entry.sequence, entry.version};
   }
+  for (const auto& [writer, mark] : entry.writer_marks) {
+    if (mark) {
+      snapshot.writers[writer] = *mark;
+    } else {
+      snapshot.writers.erase(writer);
+    }
+  }
   snapshot.version = entry.version;
 }
 
@@ -212,7 +231,7 @@ std::string entry_to_json(const LogEntry& entry) {
     changes.push_back(
         {{"bucket_id", change.bucket_id}, {"remove", change.removed}, {"add", std::move(added)}});
   }
-  const nlohmann::json json = {
+  nlohmann::json json = {
       {"version", entry.version},
       {"operation", entry.operation},
       {"committed_at", entry.committed_at},
@@ -222,6 +241,13 @@ std::string entry_to_json(const LogEntry& entry) {
       {"pid", entry.pid},
       {"replaces_all", entry.replaces_all},
       {"changes", std::move(changes)}};
+  if (!entry.writer_marks.empty()) {
+    nlohmann::json marks = nlohmann::json::object();
+    for (const auto& [writer, mark] : entry.writer_marks) {
+      marks[writer] = mark ? writer_mark_to_json(*mark) : nlohmann::json();
+    }
+    json["writer_marks"] = std::move(marks);
+  }
   return json.dump();
 }
 
@@ -257,6 +283,16 @@ LogEntry entry_from_json(std::string_view json, const std::string& source) {
       change.added.push_back(part_from_json(added[j], fmt::format("{}.add[{}]", where, j), source));
     }
     entry.changes.push_back(std::move(change));
+  }
+  if (fields.has("writer_marks")) {
+    const nlohmann::json& marks = fields.member("writer_marks");
+    if (!marks.is_object()) fail_log(source, "entry.writer_marks is not an object");
+    for (const auto& [writer, mark] : marks.items()) {
+      entry.writer_marks[writer] =
+          mark.is_null()
+              ? std::nullopt
+              : std::optional(writer_mark_from_json(mark, "entry.writer_marks." + writer, source));
+    }
   }
   return entry;
 }
@@ -408,7 +444,14 @@ TableSnapshot CommitLog::load_as_of(int64_t version) {
       start = *candidate;
     }
   }
-  TableSnapshot snapshot = read_checkpoint(start);
+  TableSnapshot snapshot;
+  try {
+    snapshot = read_checkpoint(start);
+  } catch (const IoError&) {
+    // Removed meanwhile by newer checkpoints; checkpoint 0 always stays.
+    if (start == 0 || fs_.exists(checkpoint_path(start))) throw;
+    snapshot = read_checkpoint(0);
+  }
   catch_up(snapshot, version);
   if (snapshot.version != version) {
     fail_log(entry_path(snapshot.version + 1).string(),
@@ -458,8 +501,8 @@ TableSnapshot CommitLog::read_checkpoint(int64_t version) {
   const nlohmann::json& writers = fields.member("writers");
   if (!writers.is_object()) fail_log(path.string(), "checkpoint.writers is not an object");
   for (const auto& [writer, mark] : writers.items()) {
-    const Fields mark_fields(mark, "checkpoint.writers." + writer, path.string());
-    snapshot.writers[writer] = {mark_fields.integer("sequence"), mark_fields.integer("version")};
+    snapshot.writers[writer] =
+        writer_mark_from_json(mark, "checkpoint.writers." + writer, path.string());
   }
   snapshot.manifest = parse_manifest(payload->substr(line_end + 1), path);
   if (snapshot.manifest.table != table_) {
@@ -494,21 +537,61 @@ std::optional<TableSnapshot> CommitLog::load_unguarded() {
       return snapshot;
     }
   }
-  const std::optional<int64_t> checkpoint = latest_checkpoint();
-  if (!checkpoint) {
-    fail_log(folder_.string(),
-             "there is no checkpoint; rebuild the manifest from the parts "
-             "(crvio rebuild-manifest)");
+  for (int attempt = 1;; ++attempt) {
+    const std::optional<int64_t> checkpoint = latest_checkpoint();
+    if (!checkpoint) {
+      fail_log(folder_.string(),
+               "there is no checkpoint; rebuild the manifest from the parts "
+               "(crvio rebuild-manifest)");
+    }
+    try {
+      TableSnapshot snapshot = read_checkpoint(*checkpoint);
+      catch_up(snapshot);
+      return snapshot;
+    } catch (const IoError&) {
+      // Writers that checkpointed twice since the pointer was read removed this checkpoint;
+      // the pointer names a newer one now.
+      if (attempt == kMaxReadAttempts || fs_.exists(checkpoint_path(*checkpoint))) throw;
+    }
   }
-  TableSnapshot snapshot = read_checkpoint(*checkpoint);
-  catch_up(snapshot);
-  return snapshot;
 }
 
 void CommitLog::create(TableSnapshot& base) {
   fs_.create_directories(folder_);
-  if (!fs_.exists(checkpoint_path(0))) write_checkpoint(base);
-  base.logged = true;
+  // Writers that start the log at once must agree on its base (a new table's created_at
+  // is when its writer first looked): the first checkpoint 0 linked stays, and the other
+  // writers read it.
+  const std::filesystem::path path = checkpoint_path(0);
+  if (!fs_.exists(path)) {
+    const std::string record = checkpoint_record(base);
+    const std::filesystem::path temp = replacement_temp_path(path);
+    bool linked = false;
+    try {
+      fs_.write_file(temp, record);
+      linked = fs_.link_if_absent(temp, path);
+    } catch (const IoError&) {
+      remove_quietly(temp);
+      throw;
+    }
+    remove_quietly(temp);
+    if (linked) {
+      fs_.sync_directory(folder_);
+      base.entries_since_checkpoint = 0;
+      base.entry_bytes_since_checkpoint = 0;
+      base.checkpoint_bytes = static_cast<int64_t>(record.size());
+      base.logged = true;
+      return;
+    }
+  }
+  base = read_checkpoint(0);
+}
+
+void CommitLog::remove_quietly(const std::filesystem::path& file) noexcept {
+  try {
+    fs_.remove_file(file);
+  } catch (const IoError&) {
+    // fsck --repair removes the temporary files of the log.
+  }
 }
 
 TableSnapshot CommitLog::rebuild(const TableManifest& manifest) {
@@ -545,14 +628,17 @@ bool CommitLog::checkpoint_due(const TableSnapshot& snapshot) {
   return cost >= std::max(snapshot.checkpoint_bytes, kMinCheckpointInterval);
 }
 
-void CommitLog::write_checkpoint(TableSnapshot& snapshot) {
+std::string CommitLog::checkpoint_record(const TableSnapshot& snapshot) {
   nlohmann::json writers = nlohmann::json::object();
   for (const auto& [writer, mark] : snapshot.writers) {
-    writers[writer] = {{"sequence", mark.sequence}, {"version", mark.version}};
+    writers[writer] = writer_mark_to_json(mark);
   }
   const nlohmann::json meta = {{"version", snapshot.version}, {"writers", std::move(writers)}};
-  const std::string record =
-      frame_log_record(meta.dump() + "\n" + to_json_bytes(snapshot.manifest));
+  return frame_log_record(meta.dump() + "\n" + to_json_bytes(snapshot.manifest));
+}
+
+void CommitLog::write_checkpoint(TableSnapshot& snapshot) {
+  const std::string record = checkpoint_record(snapshot);
   const std::filesystem::path pointer = folder_ / kPointerFileName;
   const CheckpointPointer before = read_pointer(pointer);
   fs_.replace_file(checkpoint_path(snapshot.version), record, "commit log checkpoint");
@@ -590,19 +676,11 @@ bool CommitLog::link_entry(LogEntry& entry, int64_t version, int64_t& record_byt
     fs_.write_file(temp, record);
     linked = fs_.link_if_absent(temp, entry_path(version));
   } catch (const IoError& error) {
-    try {
-      fs_.remove_file(temp);
-    } catch (const IoError&) {
-      // fsck --repair removes temporary files.
-    }
+    remove_quietly(temp);
     throw IoManifestError(fmt::format("cannot commit to the commit log: {}", error.what()),
                           {.path = entry_path(version).string()});
   }
-  try {
-    fs_.remove_file(temp);
-  } catch (const IoError&) {
-    // The entry has its own name; fsck --repair removes the temporary one.
-  }
+  remove_quietly(temp);
   return linked;
 }
 

@@ -46,20 +46,23 @@ struct BucketChange {
   bool operator==(const BucketChange&) const = default;
 };
 
-// One commit, as its entry file holds it: who made it, and what it changed.
-struct LogEntry : CommitInfo {
-  bool replaces_all = false;  // a rebuild: the changes below are the whole table
-  std::vector<BucketChange> changes;
-
-  bool operator==(const LogEntry&) const = default;
-};
-
 // The last append a writer committed.
 struct WriterMark {
   int64_t sequence = 0;
   int64_t version = 0;  // the entry that committed it
 
   bool operator==(const WriterMark&) const = default;
+};
+
+// One commit, as its entry file holds it: who made it, and what it changed.
+struct LogEntry : CommitInfo {
+  bool replaces_all = false;  // a rebuild: the changes below are the whole table
+  std::vector<BucketChange> changes;
+  // Writers whose last committed append this commit changes (a rewind undoes appends):
+  // their mark becomes the one given, or none.
+  std::map<std::string, std::optional<WriterMark>> writer_marks;
+
+  bool operator==(const LogEntry&) const = default;
 };
 
 // The table as of one version, and what deciding the next checkpoint needs.
@@ -160,6 +163,8 @@ class CommitLog {
   std::optional<TableSnapshot> load_unguarded();
   TableSnapshot read_checkpoint(int64_t version);
   void create(TableSnapshot& base);
+  std::string checkpoint_record(const TableSnapshot& snapshot);
+  void remove_quietly(const std::filesystem::path& file) noexcept;
   // Links `entry` as the first free version after `snapshot`'s, reading nothing in
   // between, and applies it.
   void commit_at_next_free(TableSnapshot& snapshot, LogEntry entry);

@@ -24,6 +24,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// manifest.json written again at most this often while other hosts keep committing.
+constexpr int kMaxManifestJsonRewrites = 100;
+
 // Adds the time since construction to a counter when it goes out of scope.
 class ScopedTimer {
  public:
@@ -358,7 +361,7 @@ void Dataset::publish(TableState& table, CommitLog& log, AppendTimings& timings)
     try {
       log.write_checkpoint(*table.snapshot);
       ++timings.checkpoints;
-      write_manifest_json(fs_, table.manifest_path, to_json_bytes(table.snapshot->manifest));
+      write_manifest_json_from(table, log);
       table.manifest_json_behind = false;
     } catch (const IoError&) {
       // The commit stands. The checkpoint is still due, so the next commit tries again,
@@ -367,8 +370,19 @@ void Dataset::publish(TableState& table, CommitLog& log, AppendTimings& timings)
   }
   if (table.manifest_json_behind && settings_.manifest_every_commit) {
     ScopedTimer timer(timings.manifest_serialize);
-    write_manifest_json(fs_, table.manifest_path, to_json_bytes(table.snapshot->manifest));
+    write_manifest_json_from(table, log);
     table.manifest_json_behind = false;
+  }
+}
+
+void Dataset::write_manifest_json_from(TableState& table, CommitLog& log) {
+  for (int attempt = 0; attempt < kMaxManifestJsonRewrites; ++attempt) {
+    write_manifest_json(fs_, table.manifest_path, to_json_bytes(table.snapshot->manifest));
+    // A writer on another host, not held off by the table's lock, may have committed and
+    // written manifest.json meanwhile, before this rename replaced it with an older table.
+    // The last to rename sees the newer entry and writes again.
+    if (!fs_.exists(log.entry_path(table.snapshot->version + 1))) return;
+    if (log.catch_up(*table.snapshot)) return;  // a torn last entry: nothing newer commits
   }
 }
 
@@ -480,7 +494,8 @@ void Dataset::write_manifest_json_if_behind(TableState& table) {
   if (!table.manifest_json_behind) return;
   TableLock lock(fs_, table.folder);
   refresh_snapshot(table);
-  write_manifest_json(fs_, table.manifest_path, to_json_bytes(table.snapshot->manifest));
+  CommitLog log = table_log(table);
+  write_manifest_json_from(table, log);
   table.manifest_json_behind = false;
 }
 

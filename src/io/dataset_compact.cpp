@@ -12,15 +12,10 @@
 #include "crv/io/paths.hpp"
 #include "io/part_source.hpp"
 #include "io/part_writer.hpp"
-#include "io/table_lock.hpp"
 #include "io/table_state.hpp"
 
 namespace crv::io {
 namespace {
-
-// Held for a whole compaction, so compactions of one table run one after the other and
-// each plans from a manifest no other compaction changes. Appends do not take it.
-constexpr std::string_view kCompactionLockFileName = ".compact.lock";
 
 // Consecutive parts of one bucket and the parts written to replace them.
 struct Replacement {
@@ -144,7 +139,7 @@ CompactionSummary Dataset::compact(std::string_view table_name, const CompactOpt
   // manifest itself is read once no other compaction runs.
   if (!fs_.stat(table.manifest_path)) manifest(table.name);
   const std::unique_ptr<FileLock> compaction_lock =
-      fs_.lock_exclusive(table.folder / kCompactionLockFileName);
+      fs_.lock_exclusive(table.folder / kRewriteLockFileName);
   // Planned from the manifest as it is once no other compaction runs.
   const TableManifest snapshot = manifest(table.name);
 
@@ -176,61 +171,36 @@ CompactionSummary Dataset::compact(std::string_view table_name, const CompactOpt
   }
   if (replacements.empty()) return summary;
 
-  try {
-    TableLock lock(fs_, table.folder);
-    refresh_snapshot(table);
-    CommitLog log = table_log(table);
-    log.commit(*table.snapshot, [&](const TableSnapshot& current) {
-      LogEntry entry;
-      entry.operation = "compact";
-      for (const Replacement& replacement : replacements) {
-        require_still_there(current.manifest, replacement, log.folder());
-        BucketChange change{replacement.bucket, {}, {}};
-        for (const PartMeta& part : replacement.old_parts) change.removed.push_back(part.path);
-        for (const WrittenPart& part : replacement.new_parts) change.added.push_back(part.meta);
-        entry.changes.push_back(std::move(change));
-      }
-      return std::optional<LogEntry>(std::move(entry));
-    });
-    AppendTimings timings;
-    publish(table, log, timings);
-  } catch (...) {
-    table.snapshot.reset();
-    const Replacement& first = replacements.front();
-    if (!committed_names(fs_, table.folder, table.name, first.bucket,
-                         first.new_parts.front().meta)) {
-      for (const Replacement& replacement : replacements) {
-        remove_quietly(fs_, paths_of(replacement.new_parts));
-      }
+  std::vector<std::pair<int64_t, WrittenPart>> written;
+  for (const Replacement& replacement : replacements) {
+    for (const WrittenPart& part : replacement.new_parts) {
+      written.emplace_back(replacement.bucket, part);
     }
-    throw;
   }
+  const RewriteCommit commit = commit_rewrite(table, written, [&](const TableSnapshot& current) {
+    LogEntry entry;
+    entry.operation = "compact";
+    for (const Replacement& replacement : replacements) {
+      require_still_there(current.manifest, replacement, table.folder / kLogFolderName);
+      BucketChange change{replacement.bucket, {}, {}};
+      for (const PartMeta& part : replacement.old_parts) change.removed.push_back(part.path);
+      for (const WrittenPart& part : replacement.new_parts) change.added.push_back(part.meta);
+      entry.changes.push_back(std::move(change));
+    }
+    return std::optional<LogEntry>(std::move(entry));
+  });
 
-  // Committed: the replaced parts go, each bucket folder synced once.
+  summary.parts_removed = commit.files_deleted;
   std::set<int64_t> buckets;
   for (const Replacement& replacement : replacements) {
-    const std::filesystem::path folder =
-        bucket_dir(settings_, run_id_, table.name, replacement.bucket);
     for (const PartMeta& part : replacement.old_parts) {
       summary.rows += part.rows;
       summary.bytes_before += part.bytes;
-      try {
-        fs_.remove_file(folder / part.path);
-        ++summary.parts_removed;
-      } catch (const IoError&) {
-        // Unnamed now; fsck --repair moves what could not be removed.
-      }
     }
     for (const WrittenPart& part : replacement.new_parts) summary.bytes_after += part.meta.bytes;
     summary.parts_before += static_cast<int64_t>(replacement.old_parts.size());
     summary.parts_after += static_cast<int64_t>(replacement.new_parts.size());
-    if (buckets.insert(replacement.bucket).second) {
-      try {
-        fs_.sync_directory(folder);
-      } catch (const IoError&) {
-        // A crash may bring a removed part back; it is unnamed, so fsck lists it.
-      }
-    }
+    buckets.insert(replacement.bucket);
   }
   summary.buckets.assign(buckets.begin(), buckets.end());
   return summary;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,6 +41,18 @@ struct Dataset::TableState {
   std::vector<frame::Field> batched_columns;  // the column types the batched parts hold
   int64_t batched_appends = 0;
 };
+
+// What Dataset::commit_rewrite committed: the entry (none when `prepare` declined) and how
+// many of the parts it removed were deleted.
+struct Dataset::RewriteCommit {
+  std::optional<LogEntry> entry;
+  int64_t version = 0;  // the entry's
+  int64_t files_deleted = 0;
+};
+
+// The lock a compaction or a rewind holds throughout, so they run one after the other
+// and each plans from a table no other rewrite changes. Appends do not take it.
+inline constexpr std::string_view kRewriteLockFileName = ".compact.lock";
 
 // Removes `files`, ignoring failures: the caller is already reporting one, and fsck
 // lists what remains.

@@ -63,6 +63,14 @@ class CliAppend : public ::testing::Test {
     return run_crvio(args, standard_input);
   }
 
+  // `crvio <verb> --root .. --run run-1 --table identity_edges <rest>` for args = {verb, rest...}.
+  testing::CommandResult on_edges(std::vector<std::string> args) {
+    const std::vector<std::string> table = {"--root",  (root_ / "data").string(), "--run", "run-1",
+                                            "--table", "identity_edges"};
+    args.insert(args.begin() + 1, table.begin(), table.end());
+    return run_crvio(args);
+  }
+
   // The table's rows as `crvio read` prints them (one JSON object per line).
   std::string read_rows(const std::string& table, const std::string& run) {
     const auto result =
@@ -402,13 +410,7 @@ TEST_F(CliAppend, LogListsTheCommitsAndReadAsOfReadsAnEarlierVersion) {
                    {"--writer", "w", "--sequence", "3"})
                 .exit_code,
             kExitOk);
-  const std::vector<std::string> table = {"--root",  (root_ / "data").string(), "--run", "run-1",
-                                          "--table", "identity_edges"};
-  const auto with = [&](std::vector<std::string> args) {
-    args.insert(args.begin() + 1, table.begin(), table.end());
-    return run_crvio(args);
-  };
-  const auto log = with({"log"});
+  const auto log = on_edges({"log"});
   ASSERT_EQ(log.exit_code, kExitOk) << log.err;
   ASSERT_EQ(std::count(log.out.begin(), log.out.end(), '\n'), 2);
   const nlohmann::json second = nlohmann::json::parse(log.out.substr(log.out.find('\n') + 1));
@@ -418,14 +420,46 @@ TEST_F(CliAppend, LogListsTheCommitsAndReadAsOfReadsAnEarlierVersion) {
   EXPECT_EQ(second.at("sequence"), 3);
   EXPECT_EQ(second.at("rows_added"), 15);
 
-  const auto first = with({"read", "--as-of", "1"});
+  const auto first = on_edges({"read", "--as-of", "1"});
   ASSERT_EQ(first.exit_code, kExitOk) << first.err;
   EXPECT_EQ(ticks_of(first.out), range_of(0, 10));
-  const auto now = with({"read", "--as-of", "2"});
+  const auto now = on_edges({"read", "--as-of", "2"});
   EXPECT_EQ(ticks_of(now.out), range_of(0, 25));
-  const auto missing = with({"read", "--as-of", "9"});
+  const auto missing = on_edges({"read", "--as-of", "9"});
   EXPECT_EQ(missing.exit_code, kExitConfig) << missing.err;
   EXPECT_NE(missing.err.find("no version 9"), std::string::npos) << missing.err;
+}
+
+TEST_F(CliAppend, RewindRemovesTheRowsAfterATickAndLetsTheWriterAppendThemAgain) {
+  ASSERT_EQ(append("identity_edges", write_input("a.jsonl", edges(0, 150)), "run-1",
+                   {"--writer", "sim", "--sequence", "149"})
+                .exit_code,
+            kExitOk);
+  ASSERT_EQ(append("identity_edges", write_input("b.jsonl", edges(150, 250)), "run-1",
+                   {"--writer", "sim", "--sequence", "249"})
+                .exit_code,
+            kExitOk);
+  const auto rewound = on_edges({"rewind", "--after-tick", "199"});
+  ASSERT_EQ(rewound.exit_code, kExitOk) << rewound.err;
+  const nlohmann::json summary = nlohmann::json::parse(rewound.out);
+  EXPECT_EQ(summary.at("rows_removed"), 50);
+  EXPECT_EQ(summary.at("version"), 3);
+  EXPECT_EQ(summary.at("writers").at("sim"), 149);
+  EXPECT_EQ(ticks_of(read_rows("identity_edges", "run-1")), range_of(0, 200));
+  EXPECT_NE(on_edges({"log"}).out.find("\"operation\":\"rewind\""), std::string::npos);
+
+  // The restarted simulation appends ticks 200..249 again under the same sequence.
+  const auto again = append("identity_edges", write_input("c.jsonl", edges(200, 250)), "run-1",
+                            {"--writer", "sim", "--sequence", "249"});
+  ASSERT_EQ(again.exit_code, kExitOk) << again.err;
+  EXPECT_FALSE(nlohmann::json::parse(again.out).contains("duplicate"));
+  EXPECT_EQ(ticks_of(read_rows("identity_edges", "run-1")), range_of(0, 250));
+
+  EXPECT_EQ(on_edges({"rewind", "--after-tick", "-1"}).exit_code, kExitUsage);
+  EXPECT_EQ(on_edges({"rewind"}).exit_code, kExitUsage);
+  const auto missing = run_crvio({"rewind", "--root", (root_ / "data").string(), "--run", "run-1",
+                                  "--table", "holdings", "--after-tick", "3"});
+  EXPECT_EQ(missing.exit_code, kExitManifest) << missing.err;
 }
 
 TEST_F(CliAppend, UnknownFlagIsAUsageError) {

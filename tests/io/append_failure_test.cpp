@@ -32,7 +32,6 @@ constexpr const char* kPartTemp = "*/part-*.parquet.tmp";
 constexpr const char* kBucketFolder = "*/bucket=*";
 constexpr const char* kEntryTemp = "*/_log/entry.tmp-*";
 constexpr const char* kCheckpointTemp = "*/_log/*.checkpoint.tmp-*";
-constexpr const char* kPointerTemp = "*/_log/_last_checkpoint.tmp-*";
 constexpr const char* kLogFolder = "*/identity_edges/_log";
 constexpr const char* kCheckpointFile = "*/_log/*.checkpoint";
 constexpr const char* kEntryFile = "*/_log/*.entry";
@@ -55,7 +54,7 @@ struct FailingStep {
   // written them.
   bool needs_fresh_handle = false;
   // table.json and the log's first checkpoint are written by the table's first append
-  // only; the checkpoint and its pointer sync the log folder twice before the entry does.
+  // only; linking the checkpoint syncs the log folder once before the entry does.
   bool first_append_only = false;
   int more_in_first_append = 0;
 };
@@ -92,8 +91,8 @@ std::vector<FailingStep> failing_steps() {
   first_append_step("SyncTableFolderAfterTableMetadata", FsOperation::kSyncDirectory, kTableFolder);
   first_append_step("CreateLogFolder", FsOperation::kCreateDirectories, kLogFolder);
   first_append_step("WriteFirstCheckpoint", FsOperation::kWrite, kCheckpointTemp);
-  first_append_step("RenameFirstCheckpoint", FsOperation::kRename, kCheckpointTemp);
-  first_append_step("WriteCheckpointPointer", FsOperation::kWrite, kPointerTemp);
+  first_append_step("LinkFirstCheckpoint", FsOperation::kLink, kCheckpointTemp);
+  first_append_step("SyncLogFolderAfterFirstCheckpoint", FsOperation::kSyncDirectory, kLogFolder);
   steps.push_back(
       {"OpenLogEntryTemp", FsOperation::kOpenForWrite, kEntryTemp, 1, "IoManifestError"});
   steps.push_back({"WriteLogEntryTemp", FsOperation::kWrite, kEntryTemp, 1, "IoManifestError"});
@@ -102,7 +101,7 @@ std::vector<FailingStep> failing_steps() {
   steps.push_back({"LinkLogEntry", FsOperation::kLink, kEntryTemp, 1, "IoManifestError"});
   steps.push_back({"SyncLogFolderAfterLink", FsOperation::kSyncDirectory, kLogFolder, 1,
                    "IoManifestError", /*commits_anyway=*/true, false, false,
-                   /*more_in_first_append=*/2});
+                   /*more_in_first_append=*/1});
   steps.push_back({"OpenCheckpointForReading", FsOperation::kOpenForRead, kCheckpointFile, 1,
                    "IoManifestError", false, /*needs_fresh_handle=*/true});
   steps.push_back({"ReadLogEntry", FsOperation::kRead, kEntryFile, 1, "IoManifestError", false,

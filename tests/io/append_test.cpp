@@ -731,9 +731,9 @@ TEST_F(AppendTest, ATransactionCommitsSeveralBatchesTogether) {
   EXPECT_EQ(read_bytes(edges_manifest(settings)), manifest_before);
   EXPECT_EQ(named_part_paths(settings, kEdges, *load_from_disk(edges_manifest(settings))),
             summary_part_paths({earlier}));
-  // manifest.json, table.json, .lock, the earlier part, the log's first checkpoint, its
-  // pointer and first entry, and one open part per bucket
-  EXPECT_EQ(files_under(edges_dir(settings)).size(), 7u + 3u);
+  // manifest.json, table.json, .lock, the earlier part, the log's first checkpoint and
+  // first entry, and one open part per bucket
+  EXPECT_EQ(files_under(edges_dir(settings)).size(), 6u + 3u);
 
   const AppendSummary summary = transaction.commit();
   EXPECT_EQ(summary.rows, 5);
@@ -784,9 +784,9 @@ TEST_F(AppendTest, RollbackAndDestructionWithoutCommitRemoveEveryPart) {
     Dataset::Transaction transaction = dataset.begin(kEdges);
     transaction.add(edge_rows({3, 120}));
     transaction.add(edge_rows({530}));
-    // manifest.json, table.json, .lock, the earlier part, the log's first checkpoint, its
-    // pointer and first entry, and one open part per bucket
-    EXPECT_EQ(files_under(edges_dir(settings)).size(), 7u + 3u);
+    // manifest.json, table.json, .lock, the earlier part, the log's first checkpoint and
+    // first entry, and one open part per bucket
+    EXPECT_EQ(files_under(edges_dir(settings)).size(), 6u + 3u);
     transaction.rollback();
     EXPECT_EQ(transaction.pending_rows(), 0);
     EXPECT_EQ(describe_differences(before, files_only(snapshot_tree(settings.root_dir))), "");
@@ -796,7 +796,7 @@ TEST_F(AppendTest, RollbackAndDestructionWithoutCommitRemoveEveryPart) {
     transaction.add(edge_rows({4, 220}));
     Dataset::Transaction moved = std::move(transaction);
     moved.add(edge_rows({640}));
-    EXPECT_EQ(files_under(edges_dir(settings)).size(), 7u + 3u);
+    EXPECT_EQ(files_under(edges_dir(settings)).size(), 6u + 3u);
   }
   EXPECT_EQ(describe_differences(before, files_only(snapshot_tree(settings.root_dir))), "");
 

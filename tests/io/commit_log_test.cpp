@@ -74,6 +74,15 @@ TEST(LogEntryJson, AnEntryReadsBackAsWritten) {
   anonymous.sequence.reset();
   anonymous.replaces_all = true;
   EXPECT_EQ(entry_from_json(entry_to_json(anonymous), "e"), anonymous);
+
+  LogEntry rewind = anonymous;
+  rewind.operation = "rewind";
+  rewind.writer_marks = {{"sim", WriterMark{149, 7}}, {"late", std::nullopt}};
+  const std::string json = entry_to_json(rewind);
+  EXPECT_THAT(json,
+              HasSubstr(R"("writer_marks":{"late":null,"sim":{"sequence":149,"version":7}})"));
+  EXPECT_EQ(entry_from_json(json, "e"), rewind);
+  EXPECT_THAT(entry_to_json(entry), testing::Not(HasSubstr("writer_marks")));
 }
 
 TEST(LogEntryJson, AMalformedEntryIsAManifestErrorNamingTheKey) {
@@ -273,11 +282,12 @@ TEST_F(CommitLogTest, CheckpointsKeepWhatAReaderReadsBounded) {
 TEST_F(CommitLogTest, AFailedCheckpointLeavesTheCommitAndTheNextCommitTriesAgain) {
   FaultInjectingFileSystem fs;
   Dataset dataset(settings, std::string(kRunId), fs);
-  // The first checkpoint starts the log; the second is the first a commit writes.
-  fs.fail(FsOperation::kRename, 2, EIO, "*/_log/0*.checkpoint.tmp-*");
+  // The first checkpoint starts the log (linked, not renamed); the first renamed one is the
+  // first a commit writes.
+  fs.fail(FsOperation::kRename, 1, EIO, "*/_log/0*.checkpoint.tmp-*");
   int64_t checkpoints = 0;
   int64_t tick = 0;
-  while (fs.calls(FsOperation::kRename, "*/_log/0*.checkpoint.tmp-*") < 4 && tick < 200) {
+  while (fs.calls(FsOperation::kRename, "*/_log/0*.checkpoint.tmp-*") < 3 && tick < 200) {
     checkpoints += dataset.append(kEdges, edge_rows({tick++})).timings.checkpoints;
   }
   EXPECT_EQ(checkpoints, 2) << "the first checkpoint failed, the retry and the next did not";
@@ -285,6 +295,92 @@ TEST_F(CommitLogTest, AFailedCheckpointLeavesTheCommitAndTheNextCommitTriesAgain
   dataset.flush();
   expect_table_consistent(settings, kEdges);
   EXPECT_TRUE(fsck_table(settings, kRunId, kEdges).findings.empty());
+}
+
+// Every file-system call of a commit that also writes a checkpoint (and manifest.json),
+// failed in turn: the committed rows are never lost or doubled, the new row is there once
+// or not at all, and the next commit and a repair leave the table exact.
+TEST_F(CommitLogTest, AFailureAtAnyStepOfACheckpointingCommitLosesAndDoublesNothing) {
+  std::multiset<int64_t> before;
+  std::optional<PristineCopy> pristine;
+  FaultInjectingFileSystem counter;
+  for (int64_t tick = 0; tick < 40 && !pristine; ++tick) {
+    Dataset(settings, std::string(kRunId)).append(kEdges, edge_rows({tick}));
+    before.insert(tick);
+    const PristineCopy candidate(settings.root_dir, scratch / "pristine");
+    FaultInjectingFileSystem probe;
+    const bool checkpoints = Dataset(settings, std::string(kRunId), probe)
+                                 .append(kEdges, edge_rows({1000}))
+                                 .timings.checkpoints == 1;
+    candidate.restore();
+    if (checkpoints) {
+      pristine.emplace(settings.root_dir, scratch / "pristine");
+      Dataset(settings, std::string(kRunId), counter).append(kEdges, edge_rows({1000}));
+      pristine->restore();
+    }
+  }
+  ASSERT_TRUE(pristine) << "no commit wrote a checkpoint";
+  ASSERT_GT(counter.calls(FsOperation::kRename, "*/_log/*.checkpoint.tmp-*"), 0);
+  std::multiset<int64_t> with_row = before;
+  with_row.insert(1000);
+
+  int failures = 0;
+  for_each_failing_call(counter, [&](FaultInjectingFileSystem& fs) {
+    try {
+      Dataset(settings, std::string(kRunId), fs).append(kEdges, edge_rows({1000}));
+    } catch (const IoError&) {
+      ++failures;
+    }
+    const std::multiset<int64_t> now = committed();
+    EXPECT_TRUE(now == before || now == with_row);
+    Dataset(settings, std::string(kRunId)).append(kEdges, edge_rows({2000}));
+    std::multiset<int64_t> expected = now;
+    expected.insert(2000);
+    EXPECT_EQ(committed(), expected);
+    fsck_table(settings, kRunId, kEdges, {.repair = true});
+    std::filesystem::remove_all(edges_dir(settings) / kQuarantineFolderName);
+    const TableManifest manifest = expect_table_consistent(settings, kEdges);
+    EXPECT_EQ(manifest, *load_from_disk(edges_manifest(settings)));
+    pristine->restore();
+  });
+  EXPECT_GT(failures, 10);
+}
+
+// Every file-system call of a repair (a torn last entry, a temporary log file, an unnamed
+// part, manifest.json behind the log), failed in turn: what readers see never changes, and
+// a repair run again finishes the job.
+TEST_F(CommitLogTest, AFailureAtAnyStepOfARepairChangesNothingReadersSee) {
+  {
+    Dataset dataset(settings, std::string(kRunId));
+    for (const int64_t tick : {1, 2, 3}) dataset.append(kEdges, edge_rows({tick}));
+  }
+  Dataset(settings, std::string(kRunId)).append(kEdges, edge_rows({4}));
+  Dataset(settings, std::string(kRunId)).append(kEdges, edge_rows({5}));
+  truncate(entry(5), 40);  // torn: its part is unnamed now
+  write_bytes(log_folder() / "entry.tmp-0123456789abcdef", "partial");
+  const std::multiset<int64_t> visible = {1, 2, 3, 4};
+  ASSERT_EQ(committed(), visible);
+  const PristineCopy pristine(settings.root_dir, scratch / "pristine");
+  FaultInjectingFileSystem counter;
+  ASSERT_TRUE(fsck_table(settings, kRunId, kEdges, {.repair = true}, counter).consistent());
+  pristine.restore();
+
+  int failures = 0;
+  for_each_failing_call(counter, [&](FaultInjectingFileSystem& fs) {
+    try {
+      fsck_table(settings, kRunId, kEdges, {.repair = true}, fs);
+    } catch (const IoError&) {
+      ++failures;
+    }
+    EXPECT_EQ(committed(), visible);
+    EXPECT_TRUE(fsck_table(settings, kRunId, kEdges, {.repair = true}).consistent());
+    EXPECT_TRUE(fsck_table(settings, kRunId, kEdges).findings.empty());
+    EXPECT_EQ(committed(), visible);
+    std::filesystem::remove_all(edges_dir(settings) / kQuarantineFolderName);
+    expect_table_consistent(settings, kEdges);
+    pristine.restore();
+  });
+  EXPECT_GT(failures, 5);
 }
 
 TEST_F(CommitLogTest, HistoryListsEveryCommitAndEveryVersionReadsBack) {

@@ -178,47 +178,23 @@ TEST_F(CompactTest, AScanThatReadTheOldManifestFailsClearlyOnADeletedPart) {
 TEST_F(CompactTest, AFailureAtAnyStepKeepsTheCommittedRows) {
   append_small_parts(12, 10);  // ten parts in bucket 0, two in bucket 1
   const frame::Frame before = read_all();
-  const std::vector<FsOperation> operations = {FsOperation::kCreateDirectories,
-                                               FsOperation::kOpenForWrite,
-                                               FsOperation::kWrite,
-                                               FsOperation::kSync,
-                                               FsOperation::kClose,
-                                               FsOperation::kRename,
-                                               FsOperation::kSyncDirectory,
-                                               FsOperation::kRemove,
-                                               FsOperation::kLock,
-                                               FsOperation::kOpenForRead,
-                                               FsOperation::kRead,
-                                               FsOperation::kStat};
+  const PristineCopy pristine(settings.root_dir, scratch / "pristine");
+  FaultInjectingFileSystem counter;
+  Dataset(settings, std::string(kRunId), counter).compact(kEdges);
+  pristine.restore();
   int failures = 0;
-  for (const FsOperation operation : operations) {
-    // How often a clean compaction calls it, on a fresh copy of the table.
-    const std::filesystem::path pristine = scratch / "pristine";
-    std::filesystem::remove_all(pristine);
-    std::filesystem::copy(settings.root_dir, pristine, std::filesystem::copy_options::recursive);
-    FaultInjectingFileSystem counter;
-    Dataset(settings, std::string(kRunId), counter).compact(kEdges);
-    const int calls = counter.calls(operation);
-    std::filesystem::remove_all(settings.root_dir);
-    std::filesystem::copy(pristine, settings.root_dir, std::filesystem::copy_options::recursive);
-
-    for (int nth = 1; nth <= calls; ++nth) {
-      SCOPED_TRACE(std::string(to_string(operation)) + " #" + std::to_string(nth));
-      FaultInjectingFileSystem fs;
-      fs.fail(operation, nth);
-      try {
-        Dataset(settings, std::string(kRunId), fs).compact(kEdges);
-      } catch (const IoError&) {
-        ++failures;
-      }
-      EXPECT_TRUE(read_all().equals(before));
-      fsck_table(settings, kRunId, kEdges, {.repair = true});
-      std::filesystem::remove_all(table_dir(settings, kRunId, kEdges) / kQuarantineFolderName);
-      expect_table_consistent(settings, kEdges);
-      std::filesystem::remove_all(settings.root_dir);
-      std::filesystem::copy(pristine, settings.root_dir, std::filesystem::copy_options::recursive);
+  for_each_failing_call(counter, [&](FaultInjectingFileSystem& fs) {
+    try {
+      Dataset(settings, std::string(kRunId), fs).compact(kEdges);
+    } catch (const IoError&) {
+      ++failures;
     }
-  }
+    EXPECT_TRUE(read_all().equals(before));
+    fsck_table(settings, kRunId, kEdges, {.repair = true});
+    std::filesystem::remove_all(table_dir(settings, kRunId, kEdges) / kQuarantineFolderName);
+    expect_table_consistent(settings, kEdges);
+    pristine.restore();
+  });
   EXPECT_GT(failures, 10);
 }
 
@@ -227,12 +203,7 @@ TEST_F(CompactTest, AFailureAtAnyStepKeepsTheCommittedRows) {
 TEST_F(CompactTest, ARebuildAfterAnInterruptedCompactionNamesEveryRowOnce) {
   append_small_parts(12, 10);  // ten parts in bucket 0, two in bucket 1
   const frame::Frame before = read_all();
-  const std::filesystem::path pristine = scratch / "pristine";
-  std::filesystem::copy(settings.root_dir, pristine, std::filesystem::copy_options::recursive);
-  const auto restore = [&] {
-    std::filesystem::remove_all(settings.root_dir);
-    std::filesystem::copy(pristine, settings.root_dir, std::filesystem::copy_options::recursive);
-  };
+  const PristineCopy pristine(settings.root_dir, scratch / "pristine");
   const auto sorted_ticks = [](const frame::Frame& rows) {
     std::vector<int64_t> ticks = int64_column(rows, "tick");
     std::sort(ticks.begin(), ticks.end());
@@ -274,7 +245,7 @@ TEST_F(CompactTest, ARebuildAfterAnInterruptedCompactionNamesEveryRowOnce) {
     const RebuildResult rebuilt = dataset.rebuild_manifest(kEdges);
     EXPECT_EQ(rebuilt.superseded_parts.size(), interruption.superseded);
     EXPECT_EQ(sorted_ticks(read_all()), sorted_ticks(before));
-    restore();
+    pristine.restore();
   }
 }
 

@@ -235,6 +235,25 @@ inline TableManifest expect_table_consistent(const IoSettings& settings, std::st
   return manifest;
 }
 
+// A copy of a dataset root, put back by restore(), so each injected failure or crash
+// starts from the same table.
+class PristineCopy {
+ public:
+  PristineCopy(std::filesystem::path root, std::filesystem::path copy)
+      : root_(std::move(root)), copy_(std::move(copy)) {
+    std::filesystem::remove_all(copy_);
+    std::filesystem::copy(root_, copy_, std::filesystem::copy_options::recursive);
+  }
+  void restore() const {
+    std::filesystem::remove_all(root_);
+    std::filesystem::copy(copy_, root_, std::filesystem::copy_options::recursive);
+  }
+
+ private:
+  std::filesystem::path root_;
+  std::filesystem::path copy_;
+};
+
 // Every tick stored in the parts the manifest names, in no particular order.
 inline std::multiset<int64_t> committed_ticks(const IoSettings& settings, std::string_view table,
                                               const TableManifest& manifest) {

@@ -4,10 +4,12 @@
 // throw.
 
 #include <fnmatch.h>
+#include <gtest/gtest.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +20,15 @@
 #include "crv/io/file_system.hpp"
 
 namespace crv::io {
+
+// Every operation the seam can fail, in declaration order.
+inline std::vector<FsOperation> all_fs_operations() {
+  std::vector<FsOperation> operations;
+  for (int operation = 0; operation <= static_cast<int>(FsOperation::kListDirectory); ++operation) {
+    operations.push_back(static_cast<FsOperation>(operation));
+  }
+  return operations;
+}
 
 class FaultInjectingFileSystem final : public FileSystem {
  public:
@@ -30,6 +41,21 @@ class FaultInjectingFileSystem final : public FileSystem {
             std::string path_pattern = "*") {
     const std::lock_guard lock(mutex_);
     rules_.push_back({operation, std::move(path_pattern), nth, error_number});
+  }
+
+  // Runs `action` just before the `nth` call of `operation` on a path matching
+  // `path_pattern` reaches the real file system (outside the seam's own lock).
+  void before(FsOperation operation, int nth, std::function<void()> action,
+              std::string path_pattern = "*") {
+    const std::lock_guard lock(mutex_);
+    actions_.push_back({operation, std::move(path_pattern), nth, std::move(action)});
+  }
+
+  // Locks taken through this file system lock nothing, as on a host whose locks other
+  // hosts do not see: writers are left with the commit log's put-if-absent alone.
+  void ignore_locks() {
+    const std::lock_guard lock(mutex_);
+    locks_ignored_ = true;
   }
 
   // Calls of `operation` so far, failed ones included, on paths matching `path_pattern`.
@@ -100,6 +126,7 @@ class FaultInjectingFileSystem final : public FileSystem {
 
   std::unique_ptr<FileLock> lock_exclusive(const std::filesystem::path& file) override {
     enter(FsOperation::kLock, file);
+    if (locks_ignored_) return std::make_unique<NoLock>();
     return real_.lock_exclusive(file);
   }
 
@@ -116,6 +143,16 @@ class FaultInjectingFileSystem final : public FileSystem {
     FsOperation operation;
     std::string path;
   };
+
+  struct Action {
+    FsOperation operation;
+    std::string path_pattern;
+    int nth;
+    std::function<void()> run;
+    int matched = 0;
+  };
+
+  class NoLock final : public FileLock {};
 
   class Writable final : public WritableFile {
    public:
@@ -164,12 +201,23 @@ class FaultInjectingFileSystem final : public FileSystem {
   // The one hook every operation passes through: records the call, then fails it when a
   // rule says so.
   void enter(FsOperation operation, const std::filesystem::path& path) {
+    std::vector<std::function<void()>> due;
+    {
+      const std::lock_guard lock(mutex_);
+      calls_.push_back(Call{operation, path.string()});
+      for (Action& action : actions_) {
+        if (action.operation == operation && matches(action.path_pattern, path.string()) &&
+            ++action.matched == action.nth) {
+          due.push_back(action.run);
+        }
+      }
+    }
+    for (const std::function<void()>& action : due) action();
     const std::lock_guard lock(mutex_);
-    const Call& call = calls_.emplace_back(Call{operation, path.string()});
     for (Rule& rule : rules_) {
-      if (rule.operation != operation || !matches(rule.path_pattern, call.path)) continue;
+      if (rule.operation != operation || !matches(rule.path_pattern, path.string())) continue;
       if (++rule.matched == rule.nth) {
-        throw_fs_error(operation, rule.error_number, {.path = call.path}, " (injected)");
+        throw_fs_error(operation, rule.error_number, {.path = path.string()}, " (injected)");
       }
     }
   }
@@ -178,7 +226,23 @@ class FaultInjectingFileSystem final : public FileSystem {
   mutable std::mutex mutex_;
   std::vector<Rule> rules_;
   std::vector<Call> calls_;
+  std::vector<Action> actions_;
+  bool locks_ignored_ = false;
   uint64_t bytes_read_ = 0;
 };
+
+// Calls `attempt` once for every call `counter` recorded, each time with a fresh file
+// system that fails that call (the nth of its operation), inside a trace naming it.
+template <typename Attempt>
+void for_each_failing_call(const FaultInjectingFileSystem& counter, Attempt&& attempt) {
+  for (const FsOperation operation : all_fs_operations()) {
+    for (int nth = 1; nth <= counter.calls(operation); ++nth) {
+      SCOPED_TRACE(std::string(to_string(operation)) + " #" + std::to_string(nth));
+      FaultInjectingFileSystem fs;
+      fs.fail(operation, nth);
+      attempt(fs);
+    }
+  }
+}
 
 }  // namespace crv::io

@@ -31,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "crv/core/table_name.hpp"
@@ -45,6 +46,9 @@ namespace crv::io {
 
 struct TableMetadata;
 class CommitLog;
+struct LogEntry;
+struct TableSnapshot;
+struct WrittenPart;
 
 // Who commits, for exactly-once appends. The commit log records each writer's last
 // committed sequence; a commit whose sequence is not greater than that commits nothing
@@ -114,7 +118,7 @@ struct AppendSummary {
 // Which commit of a table's log this is, and who made it when.
 struct CommitInfo {
   int64_t version = 0;
-  std::string operation;  // "append", "compact" or "rebuild"
+  std::string operation;  // "append", "compact", "rewind" or "rebuild"
   std::string committed_at;
   // Exactly-once appends: who appended, and the number it gave this append.
   std::optional<std::string> writer;
@@ -155,6 +159,26 @@ struct CompactionSummary {
 
   // {"table", "run_id", "buckets", "parts_before", "parts_after", "rows", "bytes_before",
   //  "bytes_after", "parts_removed"}
+  std::string to_json() const;
+};
+
+// What a rewind did.
+struct RewindSummary {
+  std::string table;
+  std::string run_id;
+  int64_t after_tick = 0;
+  int64_t version = 0;  // the rewind's commit; 0 when no row had a larger tick
+  int64_t rows_removed = 0;
+  int64_t parts_dropped = 0;     // parts whose rows all had larger ticks
+  int64_t parts_rewritten = 0;   // parts with rows on both sides, rewritten with the earlier
+  int64_t files_deleted = 0;     // replaced parts deleted (the rest are left to fsck --repair)
+  std::vector<int64_t> buckets;  // the buckets changed, ascending
+  // Writers whose last committed sequence went back, and what it is now (none: the writer
+  // has no commit left).
+  std::map<std::string, std::optional<int64_t>> writers;
+
+  // {"table", "run_id", "after_tick", "version", "rows_removed", "parts_dropped",
+  //  "parts_rewritten", "files_deleted", "buckets", "writers": {writer: sequence|null}}
   std::string to_json() const;
 };
 
@@ -256,6 +280,21 @@ class Dataset {
   // unnamed parts, which `fsck --repair` moves to quarantine. Errors of manifest().
   CompactionSummary compact(std::string_view table, const CompactOptions& options = {});
 
+  // Removes every row of `table` with a tick greater than `after_tick` (>= 0, else an
+  // IoConfigError): a simulation restarted from its checkpoint at that tick drops what it
+  // wrote after it. One commit: parts whose rows all lie after the tick leave the table,
+  // and a part with rows on both sides is rewritten with the rows up to the tick (its
+  // footer names the part it replaces, as a compaction's do, so a rebuild names one of
+  // the two, never both). Readers see the table before the rewind or after it. The
+  // exactly-once marks go back with the rows: a writer whose last commit lost rows gets
+  // the sequence of its latest commit that lost none (or none at all), so appending again
+  // from the restart point is not taken for a duplicate. Replaced parts are deleted once
+  // the commit is durable. Rewinds and compactions of one table wait for each other;
+  // appends committed meanwhile are rewound too, but one whose part straddles the tick is
+  // an IoManifestError asking to rewind again, and nothing changes. A failure before the
+  // commit leaves the table as it was. Errors of manifest().
+  RewindSummary rewind(std::string_view table, int64_t after_tick);
+
   // Rebuilds manifest.json from the parts on disk (bucket=NNNNNN/part-<32 hex>.parquet),
   // from their footers: rows, byte size, and tick range from the `tick` statistics (the
   // column is decoded only for row groups without them). Timestamps are now; within a
@@ -296,10 +335,21 @@ class Dataset {
   // After a commit: a checkpoint with manifest.json when one is due, and manifest.json
   // alone when manifest_every_commit asks for it.
   void publish(TableState& table, CommitLog& log, AppendTimings& timings);
+  // Writes manifest.json from the handle's snapshot of the table, and again while the log
+  // has newer entries once it is written.
+  void write_manifest_json_from(TableState& table, CommitLog& log);
   // Rewrites manifest.json from the log when this handle committed since it last did.
   void write_manifest_json_if_behind(TableState& table);
   // Commits the appends batched by write_manifest_every_n.
   void commit_batched();
+  // A commit that replaces parts (a compaction, a rewind): commits the entry `prepare`
+  // makes (see CommitLog::commit) under the table's lock, then deletes the parts it
+  // removed, syncing each bucket folder once. A failure removes `written` (the new parts,
+  // with their buckets) unless the commit took effect; so does `prepare` declining to commit.
+  struct RewriteCommit;
+  RewriteCommit commit_rewrite(
+      TableState& table, const std::vector<std::pair<int64_t, WrittenPart>>& written,
+      const std::function<std::optional<LogEntry>(const TableSnapshot&)>& prepare);
   // The summary of the commit at log `version`, as its append returned it.
   AppendSummary committed_summary(TableState& table, int64_t version);
   // The column types the parts of a table without table.json hold, from their footers.

@@ -1,0 +1,71 @@
+// Dataset::commit_rewrite: the commit of a compaction or a rewind, and the deletion of the
+// parts it replaced.
+
+#include <set>
+
+#include "crv/core/errors.hpp"
+#include "crv/io/dataset.hpp"
+#include "crv/io/paths.hpp"
+#include "io/part_writer.hpp"
+#include "io/table_lock.hpp"
+#include "io/table_state.hpp"
+
+namespace crv::io {
+
+Dataset::RewriteCommit Dataset::commit_rewrite(
+    TableState& table, const std::vector<std::pair<int64_t, WrittenPart>>& written,
+    const std::function<std::optional<LogEntry>(const TableSnapshot&)>& prepare) {
+  std::vector<std::filesystem::path> written_paths;
+  for (const auto& [bucket, part] : written) written_paths.push_back(part.path);
+  RewriteCommit result;
+  try {
+    TableLock lock(fs_, table.folder);
+    refresh_snapshot(table);
+    CommitLog log = table_log(table);
+    log.commit(*table.snapshot, [&](const TableSnapshot& current) {
+      result.entry = prepare(current);
+      return result.entry;
+    });
+    if (result.entry) {
+      result.version = table.snapshot->version;
+      AppendTimings timings;
+      publish(table, log, timings);
+    }
+  } catch (...) {
+    table.snapshot.reset();
+    if (!written.empty() && !committed_names(fs_, table.folder, table.name, written.front().first,
+                                             written.front().second.meta)) {
+      remove_quietly(fs_, written_paths);
+    }
+    throw;
+  }
+  if (!result.entry) {
+    remove_quietly(fs_, written_paths);
+    return result;
+  }
+  // Committed: the replaced parts go, each bucket folder synced once.
+  std::set<int64_t> synced;
+  for (const BucketChange& change : result.entry->changes) {
+    if (change.removed.empty()) continue;
+    const std::filesystem::path folder =
+        bucket_dir(settings_, run_id_, table.name, change.bucket_id);
+    for (const std::string& name : change.removed) {
+      try {
+        fs_.remove_file(folder / name);
+        ++result.files_deleted;
+      } catch (const IoError&) {
+        // Unnamed now; fsck --repair moves what could not be removed.
+      }
+    }
+    if (synced.insert(change.bucket_id).second) {
+      try {
+        fs_.sync_directory(folder);
+      } catch (const IoError&) {
+        // A crash may bring a removed part back; it is unnamed, so fsck lists it.
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace crv::io
