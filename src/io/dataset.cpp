@@ -130,6 +130,8 @@ struct Dataset::Transaction::State {
   std::vector<frame::Field> columns;
   AppendSummary summary;
   std::vector<uint8_t> scratch;
+  // Bytes per row of the last part whose writes were measured; 0 before any.
+  double bytes_per_row = 0;
 
   // The open part taking `bucket`'s rows of `fields`: the bucket's part when its fields
   // are these (else it is closed), or a new one, for which the least recently used part
@@ -137,7 +139,8 @@ struct Dataset::Transaction::State {
   OpenPart& part_for(int64_t bucket, const std::vector<frame::Field>& fields) {
     const IoSettings& settings = dataset->settings_;
     auto found = open_parts.find(bucket);
-    if (found != open_parts.end() && found->second.part->fields() != fields) {
+    if (found != open_parts.end() &&
+        (found->second.part->fields() != fields || reached_target(*found->second.part))) {
       close(found);
       found = open_parts.end();
     }
@@ -156,24 +159,40 @@ struct Dataset::Transaction::State {
     return *found->second.part;
   }
 
+  // Whether `part` has reached target_part_bytes, so it takes no more rows. Exact once
+  // its write in flight is done; that write is waited for only when the bytes per row
+  // written so far say it may reach half the target, so the caller does not wait for
+  // every write it starts.
+  bool reached_target(OpenPart& part) {
+    const auto target = static_cast<double>(dataset->settings_.target_part_bytes);
+    if (part.rows_written() > 0) {
+      bytes_per_row =
+          static_cast<double>(part.bytes_written()) / static_cast<double>(part.rows_written());
+    }
+    const double expected = static_cast<double>(part.bytes_written()) +
+                            bytes_per_row * static_cast<double>(part.rows_in_flight());
+    if (part.rows_in_flight() > 0 && (bytes_per_row == 0 || expected * 2 >= target)) {
+      part.wait_for_write(summary.timings);
+    }
+    return static_cast<double>(part.bytes_written()) >= target;
+  }
+
   // Adds a bucket's rows to its part, then writes early the rows of the buckets that
   // buffer most while the buffered rows exceed max_buffered_rows.
   void add(int64_t bucket, const frame::Frame& rows, const std::vector<frame::Field>& fields) {
     const IoSettings& settings = dataset->settings_;
     OpenPart& part = part_for(bucket, fields);
     buffered_rows -= part.buffered_rows();
-    part.add(rows, scratch, summary.timings);
+    part.add(rows, summary.timings);
     buffered_rows += part.buffered_rows();
-    if (part.bytes_written() >= static_cast<uint64_t>(settings.target_part_bytes)) {
-      close(open_parts.find(bucket));
-    }
+    if (reached_target(part)) close(open_parts.find(bucket));
     while (buffered_rows > settings.max_buffered_rows) {
       OpenPart& fullest =
           *std::max_element(open_parts.begin(), open_parts.end(), [](const auto& a, const auto& b) {
              return a.second.part->buffered_rows() < b.second.part->buffered_rows();
            })->second.part;
       buffered_rows -= fullest.buffered_rows();
-      fullest.flush(scratch, summary.timings);
+      fullest.flush(summary.timings);
     }
   }
 

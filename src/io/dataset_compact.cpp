@@ -76,7 +76,8 @@ std::vector<WrittenPart> rewrite_run(FileSystem& fs, const std::filesystem::path
       if (open && open->fields() != info.fields) close_open();
       if (!open) open = std::make_unique<OpenPart>(fs, folder, info.fields, options);
       for (size_t group = 0; group < info.row_groups.size(); ++group) {
-        open->add(part.reader.read_row_group(static_cast<int>(group)), scratch, timings);
+        open->add(part.reader.read_row_group(static_cast<int>(group)), timings);
+        open->wait_for_write(timings);
         if (open->bytes_written() >= static_cast<uint64_t>(target)) {
           close_open();
           open = std::make_unique<OpenPart>(fs, folder, info.fields, options);

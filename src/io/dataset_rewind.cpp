@@ -58,7 +58,7 @@ std::optional<WrittenPart> rewrite_up_to(FileSystem& fs, const std::filesystem::
     if (ticks && ticks->min > after_tick) continue;
     frame::Frame rows = part.reader.read_row_group(static_cast<int>(group));
     if (!ticks || ticks->max > after_tick) rows = rows_up_to(rows, after_tick, path.string());
-    if (rows.num_rows() > 0) rewritten.add(rows, scratch, timings);
+    if (rows.num_rows() > 0) rewritten.add(rows, timings);
   }
   part.source->close();
   if (rewritten.rows() == 0) return std::nullopt;

@@ -3,8 +3,15 @@
 #include "io/part_writer.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <utility>
 
 #include "crv/core/errors.hpp"
 #include "crv/core/schema_version.hpp"
@@ -19,6 +26,93 @@ using Clock = std::chrono::steady_clock;
 // Buffered pieces beyond this are joined into one, so that small slices of large
 // batches do not keep those batches in memory until a row group fills.
 constexpr size_t kMaxPendingPieces = 64;
+
+// The threads that encode and write row groups in the background, one per hardware
+// thread, each with the buffer its writes encode into (so one write after another reuses
+// memory already touched). At most one write per thread is in flight: submitting another
+// waits for one to end, which bounds the rows held by writes.
+class WriteWorkers {
+ public:
+  using Write = std::function<void(std::vector<uint8_t>& scratch)>;
+
+  // The process's workers. A child of fork() has none of its parent's threads, so it
+  // starts its own (the parent's stay unreachable there, and idle).
+  static WriteWorkers& instance() {
+    static std::mutex guard;
+    static WriteWorkers* workers = nullptr;
+    static pid_t owner = 0;
+    const std::lock_guard lock(guard);
+    if (workers == nullptr || owner != ::getpid()) {
+      workers = new WriteWorkers(std::max(1u, std::thread::hardware_concurrency()));
+      owner = ::getpid();
+    }
+    return *workers;
+  }
+
+  std::future<void> submit(Write write) {
+    std::packaged_task<void(std::vector<uint8_t>&)> task(std::move(write));
+    std::future<void> done = task.get_future();
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return in_flight_ < threads_; });
+      ++in_flight_;
+      queue_.push_back(std::move(task));
+    }
+    changed_.notify_all();
+    return done;
+  }
+
+ private:
+  explicit WriteWorkers(unsigned threads) : threads_(threads) {
+    for (unsigned i = 0; i < threads; ++i) std::thread([this] { serve(); }).detach();
+  }
+
+  void serve() {
+    std::vector<uint8_t> scratch;
+    for (;;) {
+      std::packaged_task<void(std::vector<uint8_t>&)> task;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !queue_.empty(); });
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      scratch.clear();
+      task(scratch);
+      {
+        const std::lock_guard lock(mutex_);
+        --in_flight_;
+      }
+      changed_.notify_all();
+    }
+  }
+
+  const unsigned threads_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::packaged_task<void(std::vector<uint8_t>&)>> queue_;
+  unsigned in_flight_ = 0;
+};
+
+// Splits `pieces` after their first `rows` rows: the pieces holding them, and the rest.
+std::pair<std::vector<frame::Frame>, std::vector<frame::Frame>> split_pieces(
+    std::vector<frame::Frame> pieces, int64_t rows) {
+  std::vector<frame::Frame> first;
+  std::vector<frame::Frame> rest;
+  for (frame::Frame& piece : pieces) {
+    const int64_t taken = std::clamp<int64_t>(rows, 0, piece.num_rows());
+    if (taken == piece.num_rows()) {
+      first.push_back(std::move(piece));
+    } else if (taken == 0) {
+      rest.push_back(std::move(piece));
+    } else {
+      first.push_back(piece.slice(0, taken));
+      rest.push_back(piece.slice(taken, piece.num_rows() - taken));
+    }
+    rows -= taken;
+  }
+  return {std::move(first), std::move(rest)};
+}
 
 // Runs `step`, turning any crv error into the IoWriteError of a failed part write.
 template <class Step>
@@ -60,6 +154,7 @@ OpenPart::OpenPart(FileSystem& fs, std::filesystem::path bucket_folder,
       row_group_size_(options.row_group_size) {}
 
 OpenPart::~OpenPart() {
+  if (writing_.valid()) writing_.wait();
   if (!file_ && !renamed_) return;
   try {
     if (file_) file_.reset();
@@ -69,8 +164,7 @@ OpenPart::~OpenPart() {
   }
 }
 
-void OpenPart::add(const frame::Frame& rows, std::vector<uint8_t>& scratch,
-                   AppendTimings& timings) {
+void OpenPart::add(const frame::Frame& rows, AppendTimings& timings) {
   if (rows.num_rows() == 0) return;
   const frame::ArrayPtr& ticks = rows.column("tick");
   const int64_t* values = ticks->int64_values();
@@ -86,20 +180,44 @@ void OpenPart::add(const frame::Frame& rows, std::vector<uint8_t>& scratch,
     return;
   }
   // Whole row groups go to the file; the rest stays buffered.
-  const frame::Frame all = take_pending();
-  const int64_t full = all.num_rows() / row_group_size_ * row_group_size_;
-  write_rows(all.slice(0, full), scratch, timings);
-  if (full < all.num_rows()) {
-    pending_.push_back(all.slice(full, all.num_rows() - full));
-    pending_rows_ = all.num_rows() - full;
-  }
+  const int64_t full = pending_rows_ / row_group_size_ * row_group_size_;
+  auto [whole, rest] = split_pieces(std::exchange(pending_, {}), full);
+  pending_ = std::move(rest);
+  pending_rows_ -= full;
+  start_write(std::move(whole), timings);
 }
 
-void OpenPart::flush(std::vector<uint8_t>& scratch, AppendTimings& timings) {
-  if (pending_rows_ > 0) write_rows(take_pending(), scratch, timings);
+void OpenPart::flush(AppendTimings& timings) {
+  if (pending_rows_ == 0) return;
+  pending_rows_ = 0;
+  start_write(std::exchange(pending_, {}), timings);
+}
+
+void OpenPart::wait_for_write(AppendTimings& timings) {
+  if (!writing_.valid()) return;
+  std::future<void> writing = std::move(writing_);
+  writing.wait();
+  timings += std::exchange(writing_timings_, {});
+  rows_written_ += std::exchange(rows_in_flight_, 0);
+  writing.get();
+  bytes_written_ = writer_.bytes();
+}
+
+void OpenPart::start_write(std::vector<frame::Frame> pieces, AppendTimings& timings) {
+  wait_for_write(timings);
+  for (const frame::Frame& piece : pieces) rows_in_flight_ += piece.num_rows();
+  writing_ = WriteWorkers::instance().submit(
+      [this, pieces = std::move(pieces)](std::vector<uint8_t>& scratch) mutable {
+        encode(frame::concat(pieces), scratch, writing_timings_);
+        pieces.clear();
+        const auto started = Clock::now();
+        as_write_step([&] { write_bytes(scratch); });
+        writing_timings_.part_write += Clock::now() - started;
+      });
 }
 
 WrittenPart OpenPart::close(std::vector<uint8_t>& scratch, AppendTimings& timings) {
+  wait_for_write(timings);
   // The last rows and the footer go out in one write.
   scratch.clear();
   if (pending_rows_ > 0) encode(take_pending(), scratch, timings);
@@ -133,15 +251,6 @@ void OpenPart::encode(const frame::Frame& rows, std::vector<uint8_t>& scratch,
   const auto started = Clock::now();
   writer_.write(rows, scratch);
   timings.encode += Clock::now() - started;
-}
-
-void OpenPart::write_rows(const frame::Frame& rows, std::vector<uint8_t>& scratch,
-                          AppendTimings& timings) {
-  scratch.clear();
-  encode(rows, scratch, timings);
-  const auto started = Clock::now();
-  as_write_step([&] { write_bytes(scratch); });
-  timings.part_write += Clock::now() - started;
 }
 
 void OpenPart::write_bytes(const std::vector<uint8_t>& bytes) {

@@ -226,7 +226,9 @@ class Dataset {
     // Validates `batch` and adds its rows to the open parts of their buckets. A batch
     // that fails validation changes nothing and the transaction stays usable; a failure
     // while writing rolls the whole transaction back (earlier batches share its parts)
-    // and rethrows, after which the transaction is empty and usable again.
+    // and rethrows, after which the transaction is empty and usable again. Full row groups
+    // are written on other threads while the caller goes on, so such a failure may be
+    // thrown by a later add() or by commit() instead.
     void add(const frame::Frame& batch, const AppendOptions& options = {});
     // Closes the open parts and commits them as one log entry; returns the summary of all
     // batches. With an identity whose sequence the writer committed already, removes the
