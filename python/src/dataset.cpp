@@ -349,6 +349,17 @@ class Transaction {
  public:
   Transaction(const Dataset& dataset, const py::handle& table)
       : lease_(dataset.pool()->lease()), transaction_(lease_->begin(table_argument(table))) {}
+  Transaction(Transaction&&) = default;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  // Dropped without a commit: rolling back waits for the row groups being written, whose
+  // threads may need the GIL to release the Python buffers they hold.
+  ~Transaction() {
+    if (!transaction_) return;
+    py::gil_scoped_release released;
+    transaction_.reset();
+  }
 
   void add(const py::handle& data, bool validate_schema) {
     require_open();

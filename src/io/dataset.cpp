@@ -395,13 +395,22 @@ void Dataset::publish(TableState& table, CommitLog& log, AppendTimings& timings)
 }
 
 void Dataset::write_manifest_json_from(TableState& table, CommitLog& log) {
+  write_manifest_json(fs_, table.manifest_path, to_json_bytes(table.snapshot->manifest));
+  // A writer on another host, not held off by the table's lock, may have committed and
+  // written manifest.json meanwhile, before this rename replaced it with an older table.
+  // The last to rename sees the newer entry and writes again. The handle's own snapshot
+  // stays at its commit, which its caller reports.
+  std::optional<TableSnapshot> newer;
   for (int attempt = 0; attempt < kMaxManifestJsonRewrites; ++attempt) {
-    write_manifest_json(fs_, table.manifest_path, to_json_bytes(table.snapshot->manifest));
-    // A writer on another host, not held off by the table's lock, may have committed and
-    // written manifest.json meanwhile, before this rename replaced it with an older table.
-    // The last to rename sees the newer entry and writes again.
-    if (!fs_.exists(log.entry_path(table.snapshot->version + 1))) return;
-    if (log.catch_up(*table.snapshot)) return;  // a torn last entry: nothing newer commits
+    const TableSnapshot& written = newer ? *newer : *table.snapshot;
+    if (!fs_.exists(log.entry_path(written.version + 1))) return;
+    if (!newer) newer = *table.snapshot;
+    const int64_t before = newer->version;
+    const bool torn = log.catch_up(*newer);
+    if (newer->version != before) {
+      write_manifest_json(fs_, table.manifest_path, to_json_bytes(newer->manifest));
+    }
+    if (torn) return;  // nothing commits after a torn last entry until a repair
   }
 }
 

@@ -65,33 +65,47 @@ std::optional<WrittenPart> rewrite_up_to(FileSystem& fs, const std::filesystem::
   return rewritten.close(scratch, timings);
 }
 
-// Whether every row `entry` added has a tick up to `after_tick`.
-bool keeps_every_row(const LogEntry& entry, int64_t after_tick) {
+// Whether every row `entry` added has a tick up to `after_tick` and is in no part of
+// `rewound_parts`.
+bool keeps_every_row(const LogEntry& entry, int64_t after_tick,
+                     const std::set<std::string>& rewound_parts) {
   for (const BucketChange& change : entry.changes) {
     for (const PartMeta& part : change.added) {
-      if (part.tick_max > after_tick) return false;
+      if (part.tick_max > after_tick || rewound_parts.contains(part.path)) return false;
     }
   }
   return true;
 }
 
-// The writers whose last commit in `current` added rows after `after_tick`, each with
-// the mark of its latest commit that added none (nothing when it has none). `entries`
-// caches the entries read, across calls.
+// The writers whose last commit in `current` lost rows, each with the mark of its latest
+// commit that lost none (nothing when it has none). A commit lost rows when it added rows
+// after `after_tick`, or when a later rewind removed one of its parts; a rebuild starts
+// the table's history again, so the walk back stops there. `entries` caches the entries
+// read, across calls.
 std::map<std::string, std::optional<WriterMark>> rewound_marks(
     CommitLog& log, const TableSnapshot& current, int64_t after_tick,
     std::map<int64_t, std::optional<LogEntry>>& entries) {
+  const auto entry_at = [&](int64_t version) -> const std::optional<LogEntry>& {
+    auto found = entries.find(version);
+    if (found == entries.end()) found = entries.emplace(version, log.read_entry(version)).first;
+    return found->second;
+  };
   std::map<std::string, std::optional<WriterMark>> marks;
   for (const auto& [writer, mark] : current.writers) {
     bool lost_rows = false;
     std::optional<WriterMark> kept;
-    for (int64_t version = mark.version; version >= 1; --version) {
-      auto found = entries.find(version);
-      if (found == entries.end()) found = entries.emplace(version, log.read_entry(version)).first;
-      const std::optional<LogEntry>& entry = found->second;
-      if (!entry) break;  // before the log's first entry on disk
-      if (entry->writer != writer || !entry->sequence) continue;
-      if (keeps_every_row(*entry, after_tick)) {
+    std::set<std::string> rewound_parts;  // removed by the rewinds met on the way back
+    for (int64_t version = current.version; version >= 1; --version) {
+      const std::optional<LogEntry>& entry = entry_at(version);
+      if (!entry || entry->replaces_all) break;  // before the log's first entry on disk
+      if (entry->operation == "rewind") {
+        for (const BucketChange& change : entry->changes) {
+          rewound_parts.insert(change.removed.begin(), change.removed.end());
+        }
+        continue;
+      }
+      if (version > mark.version || entry->writer != writer || !entry->sequence) continue;
+      if (keeps_every_row(*entry, after_tick, rewound_parts)) {
         kept = WriterMark{*entry->sequence, version};
         break;
       }

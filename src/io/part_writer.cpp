@@ -9,7 +9,9 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -43,7 +45,10 @@ class WriteWorkers {
     static pid_t owner = 0;
     const std::lock_guard lock(guard);
     if (workers == nullptr || owner != ::getpid()) {
-      workers = new WriteWorkers(std::max(1u, std::thread::hardware_concurrency()));
+      auto created = std::unique_ptr<WriteWorkers>(new WriteWorkers());
+      created->start(std::max(1u, std::thread::hardware_concurrency()));
+      // Its threads use it for the rest of the process.
+      workers = created.release();
       owner = ::getpid();
     }
     return *workers;
@@ -63,8 +68,23 @@ class WriteWorkers {
   }
 
  private:
-  explicit WriteWorkers(unsigned threads) : threads_(threads) {
-    for (unsigned i = 0; i < threads; ++i) std::thread([this] { serve(); }).detach();
+  WriteWorkers() = default;
+
+  // Starts up to `threads` workers; fewer when the system refuses more, and an
+  // IoWriteError when it refuses the first.
+  void start(unsigned threads) {
+    for (unsigned i = 0; i < threads; ++i) {
+      try {
+        std::thread([this] { serve(); }).detach();
+      } catch (const std::system_error& error) {
+        if (i == 0) {
+          throw IoWriteError(fmt::format("cannot start a thread to write parts: {}", error.what()));
+        }
+        break;
+      }
+      const std::lock_guard lock(mutex_);
+      ++threads_;
+    }
   }
 
   void serve() {
@@ -87,7 +107,7 @@ class WriteWorkers {
     }
   }
 
-  const unsigned threads_;
+  unsigned threads_ = 0;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::packaged_task<void(std::vector<uint8_t>&)>> queue_;
@@ -176,7 +196,7 @@ void OpenPart::add(const frame::Frame& rows, AppendTimings& timings) {
   pending_.push_back(rows);
   pending_rows_ += rows.num_rows();
   if (pending_rows_ < row_group_size_) {
-    if (pending_.size() > kMaxPendingPieces) pending_ = {take_pending()};
+    if (pending_.size() > kMaxPendingPieces) pending_ = {frame::concat(pending_)};
     return;
   }
   // Whole row groups go to the file; the rest stays buffered.

@@ -152,6 +152,37 @@ TEST_F(RewindTest, ExactlyOnceMarksGoBackWithTheRows) {
   EXPECT_EQ(stored, expected_ticks);
 }
 
+// A commit whose rows an earlier rewind removed does not count as kept by a later one,
+// even when its ticks lie before the later rewind's tick.
+TEST_F(RewindTest, ACommitAnEarlierRewindUndidIsNotAWritersMarkAgain) {
+  Dataset dataset(settings, std::string(kRunId));
+  const auto as_sim = [](int64_t sequence) {
+    return AppendOptions{.identity = CommitIdentity{"sim", sequence}};
+  };
+  dataset.append(kEdges, edge_rows(tick_range(0, 10)), as_sim(1));
+  dataset.append(kEdges, edge_rows(tick_range(10, 10)), as_sim(2));  // ticks 10..19
+  dataset.rewind(kEdges, 9);
+  EXPECT_EQ(dataset.last_sequence(kEdges, "sim"), 1);
+  dataset.append(kEdges, edge_rows(tick_range(10, 20)), as_sim(2));  // ticks 10..29
+  // Ticks 10..20 stay, from the second commit of sequence 2, which loses 21..29: the
+  // first commit of sequence 2 (ticks 10..19) is gone, so "sim" goes back to 1.
+  EXPECT_EQ(dataset.rewind(kEdges, 20).writers.at("sim"), 1);
+  EXPECT_EQ(dataset.last_sequence(kEdges, "sim"), 1);
+  EXPECT_EQ(ticks(), tick_range(0, 21));
+}
+
+// A rebuild starts the history again: the walk back for a writer's mark stops there.
+TEST_F(RewindTest, AWritersMarkDoesNotGoBackPastARebuild) {
+  Dataset dataset(settings, std::string(kRunId));
+  dataset.append(kEdges, edge_rows(tick_range(0, 10)), {.identity = CommitIdentity{"sim", 1}});
+  dataset.rebuild_manifest(kEdges);
+  dataset.append(kEdges, edge_rows(tick_range(10, 10)), {.identity = CommitIdentity{"sim", 2}});
+  const std::map<std::string, std::optional<int64_t>> none = {{"sim", std::nullopt}};
+  EXPECT_EQ(dataset.rewind(kEdges, 15).writers, none);
+  EXPECT_EQ(dataset.last_sequence(kEdges, "sim"), std::nullopt);
+  EXPECT_EQ(ticks(), tick_range(0, 16));
+}
+
 // The rewound marks are in the checkpoints too, so a reader that starts from a checkpoint
 // written after the rewind sees them.
 TEST_F(RewindTest, RewoundMarksSurviveACheckpoint) {

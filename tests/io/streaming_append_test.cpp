@@ -145,6 +145,22 @@ TEST_F(StreamingAppendTest, PastTheBufferedRowsBudgetTheFullestBucketWritesASmal
   EXPECT_EQ(committed_ticks().size(), 28u);
 }
 
+// Past 64 buffered pieces a part joins them into one; the joined rows are still buffered
+// and must reach the part, however the transaction ends.
+TEST_F(StreamingAppendTest, ManySmallBatchesOfOneBucketAreAllWritten) {
+  for (const int64_t batches : {65, 66, 200}) {
+    SCOPED_TRACE(batches);
+    std::filesystem::remove_all(settings.root_dir);
+    Dataset dataset(settings, std::string(kRunId));
+    Dataset::Transaction transaction = dataset.begin(kEdges);
+    for (int64_t tick = 0; tick < batches; ++tick) transaction.add(edge_rows({tick}));
+    const AppendSummary summary = transaction.commit();
+    EXPECT_EQ(summary.rows, batches);
+    EXPECT_EQ(committed_ticks(), tick_range(0, batches));
+    expect_table_consistent(settings, kEdges);
+  }
+}
+
 TEST_F(StreamingAppendTest, APartReachingTheTargetSizeIsClosedAtARowGroupBoundary) {
   settings.row_group_size = 10;
   settings.target_part_bytes = 1;  // every written row group reaches it

@@ -288,8 +288,9 @@ class Dataset {
   // and a part with rows on both sides is rewritten with the rows up to the tick (its
   // footer names the part it replaces, as a compaction's do, so a rebuild names one of
   // the two, never both). Readers see the table before the rewind or after it. The
-  // exactly-once marks go back with the rows: a writer whose last commit lost rows gets
-  // the sequence of its latest commit that lost none (or none at all), so appending again
+  // exactly-once marks go back with the rows: a writer whose last commit lost rows (to
+  // this rewind or an earlier one) gets the sequence of its latest commit that lost none,
+  // or none at all when there is none since the table's last rebuild, so appending again
   // from the restart point is not taken for a duplicate. Replaced parts are deleted once
   // the commit is durable. Rewinds and compactions of one table wait for each other;
   // appends committed meanwhile are rewound too, but one whose part straddles the tick is
