@@ -123,3 +123,24 @@ def test_add_takes_the_validate_schema_flag(dataset):
     with dataset.transaction("holdings") as transaction:
         transaction.add(holdings_columns([1]), validate_schema=False)
     assert dataset.read("holdings").column("tick") == [1]
+
+
+def test_a_transaction_dropped_while_row_groups_are_written_rolls_back(root):
+    """Dropping an open transaction whose row groups are being written on other threads
+    rolls it back: the table keeps its rows and no part of the transaction is left."""
+    np = pytest.importorskip("numpy")
+    settings = crv_io.IoSettings(root_dir=root, row_group_size=1000)
+    with crv_io.Dataset(settings, RUN_ID) as dataset:
+        dataset.append("holdings", holdings_columns([1], tag="old"))
+        for _ in range(3):
+            transaction = dataset.transaction("holdings")
+            rows = 20_000
+            transaction.add({
+                "tick": np.arange(rows, dtype=np.int64) % 100,
+                "agent_id": [f"a-{i}" for i in range(rows)],
+                "token_id": ["tok"] * rows,
+                "quantity": np.arange(rows, dtype=np.int64),
+            })
+            del transaction
+        assert dataset.read("holdings").num_rows == 1
+    assert len(list(table_dir(root, "holdings").glob("bucket=*/*.parquet"))) == 1
