@@ -701,6 +701,7 @@ void CommitLog::settle(TableSnapshot& snapshot, const LogEntry& entry, int64_t r
 std::optional<int64_t> CommitLog::commit(
     TableSnapshot& snapshot,
     const std::function<std::optional<LogEntry>(const TableSnapshot&)>& prepare) {
+  linked_ = false;
   // A snapshot read from the log needs no look for it; one of manifest.json (or of an
   // empty table) starts the log unless another writer has.
   if (!snapshot.logged) {
@@ -724,6 +725,7 @@ std::optional<int64_t> CommitLog::commit(
     if (!entry) return std::nullopt;
     int64_t record_bytes = 0;
     if (!link_entry(*entry, version, record_bytes)) continue;  // another writer took it
+    linked_ = true;
     settle(snapshot, *entry, record_bytes);
     return version;
   }

@@ -132,6 +132,10 @@ class CommitLog {
       TableSnapshot& snapshot,
       const std::function<std::optional<LogEntry>(const TableSnapshot&)>& prepare);
 
+  // Whether the last commit() linked its entry: then the commit took effect even if
+  // commit() threw afterwards (syncing the folder failed), and what it names must stay.
+  bool linked() const { return linked_; }
+
   // Whether the entries since the last checkpoint cost a reader more than the checkpoint
   // would: each entry counts as its bytes plus kEntryOverheadBytes.
   static bool checkpoint_due(const TableSnapshot& snapshot);
@@ -178,6 +182,7 @@ class CommitLog {
   std::filesystem::path table_dir_;
   std::filesystem::path folder_;
   std::string table_;
+  bool linked_ = false;
 };
 
 }  // namespace crv::io

@@ -444,6 +444,7 @@ std::optional<int64_t> Dataset::commit_parts(TableState& table,
                                              const std::vector<frame::Field>& columns,
                                              AppendTimings& timings,
                                              const std::optional<CommitIdentity>& identity) {
+  table.commit_linked = false;
   fs_.create_directories(table.folder);
   std::optional<TableLock> lock;
   {
@@ -478,9 +479,11 @@ std::optional<int64_t> Dataset::commit_parts(TableState& table,
       return entry;
     });
   } catch (...) {
+    table.commit_linked = log.linked();
     table.snapshot.reset();
     throw;
   }
+  table.commit_linked = log.linked();
   if (duplicate_of) return duplicate_of;
   publish(table, log, timings);
   return std::nullopt;
@@ -590,8 +593,8 @@ AppendSummary Dataset::Transaction::commit(const std::optional<CommitIdentity>& 
                                                  state.summary.timings, identity);
     } catch (...) {
       const auto& [bucket, part] = state.parts.front();
-      if (!committed_names(state.dataset->fs_, state.table->folder, state.table->name, bucket,
-                           part)) {
+      if (!state.table->commit_linked && !committed_names(state.dataset->fs_, state.table->folder,
+                                                          state.table->name, bucket, part)) {
         rollback();
       }
       state_.reset();
@@ -685,7 +688,8 @@ void Dataset::commit_batched() {
       commit_parts(*table, table->batched_parts, table->batched_columns, timings);
     } catch (...) {
       const auto& [bucket, part] = table->batched_parts.front();
-      if (!committed_names(fs_, table->folder, table->name, bucket, part)) {
+      if (!table->commit_linked &&
+          !committed_names(fs_, table->folder, table->name, bucket, part)) {
         remove_quietly(fs_, table->batched_files);
       }
       table->batched_parts.clear();

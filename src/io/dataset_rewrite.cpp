@@ -18,10 +18,10 @@ Dataset::RewriteCommit Dataset::commit_rewrite(
   std::vector<std::filesystem::path> written_paths;
   for (const auto& [bucket, part] : written) written_paths.push_back(part.path);
   RewriteCommit result;
+  CommitLog log = table_log(table);
   try {
     TableLock lock(fs_, table.folder);
     refresh_snapshot(table);
-    CommitLog log = table_log(table);
     log.commit(*table.snapshot, [&](const TableSnapshot& current) {
       result.entry = prepare(current);
       return result.entry;
@@ -33,8 +33,9 @@ Dataset::RewriteCommit Dataset::commit_rewrite(
     }
   } catch (...) {
     table.snapshot.reset();
-    if (!written.empty() && !committed_names(fs_, table.folder, table.name, written.front().first,
-                                             written.front().second.meta)) {
+    if (!written.empty() && !log.linked() &&
+        !committed_names(fs_, table.folder, table.name, written.front().first,
+                         written.front().second.meta)) {
       remove_quietly(fs_, written_paths);
     }
     throw;

@@ -30,6 +30,9 @@ struct Dataset::TableState {
   parquet::WriterOptions writer_options;
   // Kept between commits, so a commit reads only the entries other writers added since.
   std::optional<TableSnapshot> snapshot;
+  // Whether the last commit's log entry was linked, even if the commit then failed (a
+  // folder sync after the link): its parts are named and must stay.
+  bool commit_linked = false;
   // Whether this handle committed since it last wrote manifest.json.
   bool manifest_json_behind = false;
   // table.json as last read or written; read once before the first append.
@@ -59,7 +62,8 @@ inline constexpr std::string_view kRewriteLockFileName = ".compact.lock";
 void remove_quietly(FileSystem& fs, const std::vector<std::filesystem::path>& files) noexcept;
 
 // Whether the table's committed state (load_committed_manifest) names `part` of `bucket`,
-// after a failed commit that may or may not have taken effect.
+// after a failed commit that may or may not have taken effect; false when it cannot be
+// read (callers first ask TableState::commit_linked, which knows when it took effect).
 bool committed_names(FileSystem& fs, const std::filesystem::path& table_dir, std::string_view table,
                      int64_t bucket, const PartMeta& part) noexcept;
 

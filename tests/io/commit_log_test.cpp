@@ -383,6 +383,33 @@ TEST_F(CommitLogTest, AFailureAtAnyStepOfARepairChangesNothingReadersSee) {
   EXPECT_GT(failures, 5);
 }
 
+// The entry is linked, then syncing the log folder fails, and reading the log fails too
+// when the append asks whether its commit took effect: the commit did, so its parts stay.
+TEST_F(CommitLogTest, ALinkedEntryKeepsItsPartsWhenTheLogCannotBeReadAfterAFailure) {
+  Dataset(settings, std::string(kRunId)).append(kEdges, edge_rows({1}));
+  FaultInjectingFileSystem fs;
+  fs.before(
+      FsOperation::kSyncDirectory, 1,
+      [&] {
+        for (int read = 0; read < 20; ++read) {
+          fs.fail(FsOperation::kOpenForRead, 1, EIO, "*/_log/*");
+        }
+      },
+      "*/_log");
+  fs.fail(FsOperation::kSyncDirectory, 1, EIO, "*/_log");
+  {
+    Dataset dataset(settings, std::string(kRunId), fs);
+    const auto error = expect_error<IoManifestError>([&] {
+      dataset.append(kEdges, edge_rows({2, 150}));
+    });
+    ASSERT_TRUE(error);
+    EXPECT_THAT(error->message(), HasSubstr("a crash may still undo it"));
+  }
+  EXPECT_EQ(committed(), (std::multiset<int64_t>{1, 2, 150}));
+  fsck_table(settings, kRunId, kEdges, {.repair = true});
+  expect_table_consistent(settings, kEdges);
+}
+
 TEST_F(CommitLogTest, HistoryListsEveryCommitAndEveryVersionReadsBack) {
   Dataset dataset(settings, std::string(kRunId));
   dataset.append(kEdges, edge_rows({1}));
