@@ -78,7 +78,8 @@ bool keeps_every_row(const LogEntry& entry, int64_t after_tick,
 }
 
 // The writers whose last commit in `current` lost rows, each with the mark of its latest
-// commit that lost none (nothing when it has none). A commit lost rows when it added rows
+// commit that lost none (nothing when it has none), found in one walk back over the log
+// that ends once every writer is settled. A commit lost rows when it added rows
 // after `after_tick`, or when a later rewind removed one of its parts; a rebuild starts
 // the table's history again, so the walk back stops there. `entries` caches the entries
 // read, across calls.
@@ -90,28 +91,36 @@ std::map<std::string, std::optional<WriterMark>> rewound_marks(
     if (found == entries.end()) found = entries.emplace(version, log.read_entry(version)).first;
     return found->second;
   };
+  // One walk back for every writer: the writers not yet settled, and those whose commits
+  // met so far lost rows.
+  std::map<std::string, WriterMark> unsettled(current.writers.begin(), current.writers.end());
+  std::set<std::string> lost_rows;
+  std::set<std::string> rewound_parts;  // removed by the rewinds met on the way back
   std::map<std::string, std::optional<WriterMark>> marks;
-  for (const auto& [writer, mark] : current.writers) {
-    bool lost_rows = false;
-    std::optional<WriterMark> kept;
-    std::set<std::string> rewound_parts;  // removed by the rewinds met on the way back
-    for (int64_t version = current.version; version >= 1; --version) {
-      const std::optional<LogEntry>& entry = entry_at(version);
-      if (!entry || entry->replaces_all) break;  // before the log's first entry on disk
-      if (entry->operation == "rewind") {
-        for (const BucketChange& change : entry->changes) {
-          rewound_parts.insert(change.removed.begin(), change.removed.end());
-        }
-        continue;
+  for (int64_t version = current.version; version >= 1 && !unsettled.empty(); --version) {
+    const std::optional<LogEntry>& entry = entry_at(version);
+    if (!entry || entry->replaces_all) break;  // before the log's first entry on disk
+    if (entry->operation == "rewind") {
+      for (const BucketChange& change : entry->changes) {
+        rewound_parts.insert(change.removed.begin(), change.removed.end());
       }
-      if (version > mark.version || entry->writer != writer || !entry->sequence) continue;
-      if (keeps_every_row(*entry, after_tick, rewound_parts)) {
-        kept = WriterMark{*entry->sequence, version};
-        break;
-      }
-      lost_rows = true;
+      continue;
     }
-    if (lost_rows) marks[writer] = kept;
+    if (!entry->writer || !entry->sequence) continue;
+    const auto writer = unsettled.find(*entry->writer);
+    if (writer == unsettled.end() || version > writer->second.version) continue;
+    if (keeps_every_row(*entry, after_tick, rewound_parts)) {
+      if (lost_rows.contains(writer->first)) {
+        marks[writer->first] = WriterMark{*entry->sequence, version};
+      }
+      unsettled.erase(writer);
+    } else {
+      lost_rows.insert(writer->first);
+    }
+  }
+  // Writers with no commit left that lost nothing.
+  for (const auto& [writer, mark] : unsettled) {
+    if (lost_rows.contains(writer)) marks[writer] = std::nullopt;
   }
   return marks;
 }
