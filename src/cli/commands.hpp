@@ -16,6 +16,7 @@ void add_rebuild_manifest_command(CLI::App& app);
 void add_bundle_command(CLI::App& app);
 void add_fsck_command(CLI::App& app);
 void add_compact_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 
 }  // namespace crv::cli

@@ -1,16 +1,12 @@
 // `crvio compact`: a run's tables rewritten into fewer, larger parts per bucket.
 
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.hpp"
 #include "cli/console.hpp"
 #include "cli/options.hpp"
-#include "crv/core/table_descriptor.hpp"
-#include "crv/core/table_name.hpp"
 #include "crv/io/dataset.hpp"
-#include "crv/io/paths.hpp"
 
 namespace crv::cli {
 namespace {
@@ -22,18 +18,7 @@ struct CompactArguments : RunArguments {
 void run_compact(const CompactArguments& arguments) {
   const io::IoSettings settings = settings_for(arguments);
   io::Dataset dataset(settings, arguments.run);
-  std::vector<std::string> tables;
-  if (!arguments.table.empty()) {
-    tables.push_back(arguments.table);
-  } else {
-    for (const core::TableDescriptor& table : core::list_tables()) {
-      const std::string name(core::to_string(table.name));
-      if (std::filesystem::exists(io::manifest_path(settings, arguments.run, name))) {
-        tables.push_back(name);
-      }
-    }
-  }
-  for (const std::string& table : tables) {
+  for (const std::string& table : tables_to_visit(settings, arguments.run, arguments.table)) {
     const io::CompactionSummary summary = dataset.compact(table);
     verbose("{}: {} parts became {}", table, summary.parts_before, summary.parts_after);
     std::cout << summary.to_json() << '\n';

@@ -44,6 +44,7 @@ int run(int argc, char** argv) {
   add_rewind_command(app);
   add_rebuild_manifest_command(app);
   add_compact_command(app);
+  add_export_command(app);
   add_bundle_command(app);
   add_fsck_command(app);
   add_demo_command(app);

@@ -2,12 +2,31 @@
 
 #include "cli/options.hpp"
 
+#include <filesystem>
+
+#include "crv/core/table_descriptor.hpp"
+#include "crv/core/table_name.hpp"
+#include "crv/io/paths.hpp"
+
 namespace crv::cli {
 
 io::IoSettings settings_for(const RunArguments& arguments) {
   io::IoSettings settings = io::IoSettings::load();
   if (!arguments.root.empty()) settings.root_dir = arguments.root;
   return settings;
+}
+
+std::vector<std::string> tables_to_visit(const io::IoSettings& settings, const std::string& run,
+                                         const std::string& table) {
+  if (!table.empty()) return {table};
+  std::vector<std::string> tables;
+  for (const core::TableDescriptor& descriptor : core::list_tables()) {
+    std::string name(core::to_string(descriptor.name));
+    if (std::filesystem::exists(io::manifest_path(settings, run, name))) {
+      tables.push_back(std::move(name));
+    }
+  }
+  return tables;
 }
 
 void add_root_option(CLI::App& command, std::string& root) {

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "crv/io/settings.hpp"
 
@@ -20,6 +21,11 @@ struct TableArguments : RunArguments {
 
 // The io settings (environment, crv.toml, pyproject.toml, defaults) with --root applied.
 io::IoSettings settings_for(const RunArguments& arguments);
+
+// `table` alone when it is not empty, else every table of the run that has a manifest, in
+// the canonical tables' order.
+std::vector<std::string> tables_to_visit(const io::IoSettings& settings, const std::string& run,
+                                         const std::string& table);
 
 void add_root_option(CLI::App& command, std::string& root);
 // --root and a required --run.

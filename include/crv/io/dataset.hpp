@@ -182,6 +182,28 @@ struct RewindSummary {
   std::string to_json() const;
 };
 
+// What Dataset::publish_iceberg left in the table's Iceberg metadata (<table>/metadata/).
+struct IcebergSummary {
+  std::string table;
+  std::string run_id;
+  int64_t metadata_version = 0;        // N of the current v<N>.metadata.json; 0 when none
+  std::string metadata_file;           // its file:// URI
+  bool updated = false;                // whether this call wrote version N
+  std::optional<int64_t> snapshot_id;  // the current snapshot; none for a table with no part
+  int schema_id = 0;
+  int64_t log_version = 0;  // the table's commit the current snapshot shows
+  int64_t data_files = 0;
+  int64_t rows = 0;
+  int64_t manifests = 0;
+  int64_t files_added = 0;    // by this call
+  int64_t files_removed = 0;  // by this call
+
+  // {"table", "run_id", "metadata_version", "metadata_file", "updated", "snapshot_id",
+  //  "schema_id", "log_version", "data_files", "rows", "manifests", "files_added",
+  //  "files_removed"}
+  std::string to_json() const;
+};
+
 class Dataset {
  public:
   // Validates the settings and the run id.
@@ -307,6 +329,13 @@ class Dataset {
   // is not valid Parquet, or another *.parquet file in a bucket folder, is an
   // IoManifestError naming it, and nothing is written. Run it while no one appends.
   // `on_part_read(done, total)` is called after each part's footer is read.
+  // Writes the table's Apache Iceberg metadata for its committed parts, so engines that
+  // read Iceberg (Spark, Trino, DuckDB's iceberg_scan, PyIceberg) open <table_dir> as an
+  // Iceberg table by path. A new version (and snapshot) is written only when parts were
+  // added or removed, or the schema grew, since the current one. See docs/DESIGN.md,
+  // "Iceberg metadata". IoManifestError when the table has no committed state.
+  IcebergSummary publish_iceberg(std::string_view table);
+
   using RebuildProgress = std::function<void(int64_t done, int64_t total)>;
   RebuildResult rebuild_manifest(std::string_view table, const RebuildProgress& on_part_read = {});
 

@@ -1,0 +1,49 @@
+// Dataset::publish_iceberg: the table's committed parts and recorded column types, handed
+// to the Iceberg metadata update (io/iceberg_table.hpp).
+
+#include <nlohmann/json.hpp>
+
+#include "crv/io/dataset.hpp"
+#include "io/commit_log.hpp"
+#include "io/iceberg_table.hpp"
+#include "io/table_state.hpp"
+
+namespace crv::io {
+
+std::string IcebergSummary::to_json() const {
+  nlohmann::ordered_json json = {{"table", table},
+                                 {"run_id", run_id},
+                                 {"metadata_version", metadata_version},
+                                 {"metadata_file", metadata_file},
+                                 {"updated", updated}};
+  json["snapshot_id"] = snapshot_id ? nlohmann::ordered_json(*snapshot_id) : nullptr;
+  json["schema_id"] = schema_id;
+  json["log_version"] = log_version;
+  json["data_files"] = data_files;
+  json["rows"] = rows;
+  json["manifests"] = manifests;
+  json["files_added"] = files_added;
+  json["files_removed"] = files_removed;
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+IcebergSummary Dataset::publish_iceberg(std::string_view table_name) {
+  TableState& table = table_state(table_name);
+  std::optional<TableSnapshot> snapshot = table_log(table).load();
+  if (!snapshot) {
+    snapshot.emplace();
+    snapshot->manifest = manifest(table.name);  // IoManifestError when the table has none
+  }
+  const std::optional<TableMetadata>& metadata = table_metadata(table);
+  IcebergSource source{
+      .table = table.name,
+      .folder = table.folder,
+      .manifest = &snapshot->manifest,
+      .log_version = snapshot->version,
+      .columns = metadata ? metadata->columns : column_types_of_parts(table, snapshot->manifest)};
+  IcebergSummary summary = update_iceberg_metadata(fs_, source);
+  summary.run_id = run_id_;
+  return summary;
+}
+
+}  // namespace crv::io

@@ -1,0 +1,716 @@
+// Updating a table's Iceberg metadata: compare the committed parts with what the current
+// version lists (its .crv.json), write a manifest for the parts added, rewrite the manifests
+// that lost parts, merge small manifests, then link the next v<N>.metadata.json and point
+// version-hint.text at it. Files no kept snapshot or version names are removed last.
+
+#include "io/iceberg_table.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+
+#include "crv/core/errors.hpp"
+#include "crv/io/paths.hpp"
+#include "io/iceberg_manifest.hpp"
+#include "io/iceberg_schema.hpp"
+#include "io/table_state.hpp"
+
+namespace crv::io {
+namespace {
+
+using nlohmann::ordered_json;
+
+constexpr std::string_view kVersionHintName = "version-hint.text";
+constexpr std::string_view kMetadataSuffix = ".metadata.json";
+constexpr std::string_view kStateSuffix = ".crv.json";
+constexpr std::string_view kStateProperty = "crv.state";
+constexpr std::string_view kLogVersionProperty = "crv.log-version";
+// Snapshots kept while only parts are added; an update that removes parts keeps only its
+// own, since the removed parts are deleted from disk.
+constexpr size_t kKeptSnapshots = 5;
+constexpr int64_t kKeptVersions = 5;
+// Manifests of about the same size are merged this many at a time, so a table of n parts
+// lists O(log n) manifests and each part is rewritten O(log n) times.
+constexpr size_t kMergeFanIn = 4;
+// Updates that lose the race for a version number try again this often.
+constexpr int kMaxAttempts = 20;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string random_hex() {
+  return new_part_uid();
+}
+
+// 16 random bytes.
+std::string sync_marker() {
+  const std::string hex = random_hex();
+  std::string bytes(hex.size() / 2, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    bytes[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  }
+  return bytes;
+}
+
+// A random positive 60-bit id.
+int64_t new_snapshot_id() {
+  return std::stoll(random_hex().substr(0, 15), nullptr, 16);
+}
+
+// A random (version 4) UUID.
+std::string new_uuid() {
+  std::string hex = random_hex();
+  hex[12] = '4';
+  hex[16] = "89ab"[std::stoi(hex.substr(16, 1), nullptr, 16) & 3];
+  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
+                     hex.substr(16, 4), hex.substr(20));
+}
+
+std::string metadata_file_name(int64_t version) {
+  return fmt::format("v{}{}", version, kMetadataSuffix);
+}
+
+// N of "v<N><suffix>" or "v<N>-...<suffix>".
+std::optional<int64_t> version_of_name(std::string_view name, std::string_view suffix) {
+  if (!name.starts_with('v') || !name.ends_with(suffix)) return std::nullopt;
+  const std::string_view digits = name.substr(1, name.find_first_not_of("0123456789", 1) - 1);
+  if (digits.empty() || digits.size() > 18) return std::nullopt;
+  const std::string_view rest = name.substr(1 + digits.size());
+  if (rest != suffix && !rest.starts_with('-')) return std::nullopt;
+  return std::stoll(std::string(digits));
+}
+
+// --- What a version lists (.crv.json) ---
+
+struct ListedManifest {
+  IcebergManifestFile file;
+  std::vector<IcebergDataFile> files;  // its live data files
+};
+
+struct KeptSnapshot {
+  int64_t id = 0;
+  std::string manifest_list;
+  std::vector<std::string> manifests;
+};
+
+struct ListedState {
+  std::string location;
+  std::vector<ListedManifest> manifests;  // the current snapshot's
+  std::vector<KeptSnapshot> snapshots;    // oldest first; the last is current
+};
+
+ordered_json to_json(const ListedState& state) {
+  ordered_json manifests = ordered_json::array();
+  for (const ListedManifest& manifest : state.manifests) {
+    const IcebergManifestFile& file = manifest.file;
+    ordered_json files = ordered_json::array();
+    for (const IcebergDataFile& data : manifest.files) {
+      files.push_back({data.bucket, data.part, data.rows, data.bytes, data.tick_min, data.tick_max,
+                       data.snapshot_id, data.sequence_number});
+    }
+    manifests.push_back({{"name", file.name},
+                         {"length", file.length},
+                         {"added_snapshot_id", file.added_snapshot_id},
+                         {"sequence_number", file.sequence_number},
+                         {"min_sequence_number", file.min_sequence_number},
+                         {"counts",
+                          {file.added_files, file.existing_files, file.deleted_files,
+                           file.added_rows, file.existing_rows, file.deleted_rows}},
+                         {"buckets", {file.bucket_min, file.bucket_max}},
+                         {"files", std::move(files)}});
+  }
+  ordered_json snapshots = ordered_json::array();
+  for (const KeptSnapshot& snapshot : state.snapshots) {
+    snapshots.push_back({{"id", snapshot.id},
+                         {"manifest_list", snapshot.manifest_list},
+                         {"manifests", snapshot.manifests}});
+  }
+  return {{"location", state.location},
+          {"manifests", std::move(manifests)},
+          {"snapshots", std::move(snapshots)}};
+}
+
+// Nothing when the JSON is not a state this code wrote: the update then starts afresh.
+std::optional<ListedState> state_from_json(const std::string& text) {
+  try {
+    const ordered_json json = ordered_json::parse(text);
+    ListedState state;
+    state.location = json.at("location").get<std::string>();
+    for (const ordered_json& manifest : json.at("manifests")) {
+      ListedManifest listed;
+      IcebergManifestFile& file = listed.file;
+      file.name = manifest.at("name").get<std::string>();
+      file.length = manifest.at("length").get<int64_t>();
+      file.added_snapshot_id = manifest.at("added_snapshot_id").get<int64_t>();
+      file.sequence_number = manifest.at("sequence_number").get<int64_t>();
+      file.min_sequence_number = manifest.at("min_sequence_number").get<int64_t>();
+      const ordered_json& counts = manifest.at("counts");
+      file.added_files = counts.at(0).get<int32_t>();
+      file.existing_files = counts.at(1).get<int32_t>();
+      file.deleted_files = counts.at(2).get<int32_t>();
+      file.added_rows = counts.at(3).get<int64_t>();
+      file.existing_rows = counts.at(4).get<int64_t>();
+      file.deleted_rows = counts.at(5).get<int64_t>();
+      file.bucket_min = manifest.at("buckets").at(0).get<int64_t>();
+      file.bucket_max = manifest.at("buckets").at(1).get<int64_t>();
+      for (const ordered_json& data : manifest.at("files")) {
+        listed.files.push_back({data.at(0).get<int64_t>(), data.at(1).get<std::string>(),
+                                data.at(2).get<int64_t>(), data.at(3).get<int64_t>(),
+                                data.at(4).get<int64_t>(), data.at(5).get<int64_t>(),
+                                data.at(6).get<int64_t>(), data.at(7).get<int64_t>()});
+      }
+      state.manifests.push_back(std::move(listed));
+    }
+    for (const ordered_json& snapshot : json.at("snapshots")) {
+      state.snapshots.push_back({snapshot.at("id").get<int64_t>(),
+                                 snapshot.at("manifest_list").get<std::string>(),
+                                 snapshot.at("manifests").get<std::vector<std::string>>()});
+    }
+    return state;
+  } catch (const ordered_json::exception&) {
+    return std::nullopt;
+  }
+}
+
+// --- The current version ---
+
+struct CurrentVersion {
+  int64_t version = 0;  // 0: none yet
+  std::optional<ordered_json> metadata;
+  std::optional<ListedState> state;  // when the metadata names a state it can read
+};
+
+class IcebergUpdate {
+ public:
+  IcebergUpdate(FileSystem& fs, const IcebergSource& source)
+      : fs_(fs),
+        source_(source),
+        folder_(source.folder / kIcebergFolderName),
+        location_(file_uri(source.folder)) {}
+
+  IcebergSummary run() {
+    fs_.create_directories(folder_);
+    for (int attempt = 1;; ++attempt) {
+      const CurrentVersion current = read_current();
+      std::optional<IcebergSummary> summary = try_commit(current);
+      if (summary) return *summary;
+      if (attempt == kMaxAttempts) {
+        throw IoManifestError(
+            fmt::format("cannot update the Iceberg metadata: {} other updates committed "
+                        "version after version meanwhile",
+                        kMaxAttempts),
+            {.path = folder_.string()});
+      }
+    }
+  }
+
+ private:
+  std::filesystem::path path_of(std::string_view name) const { return folder_ / name; }
+  std::string uri_of(std::string_view name) const {
+    return fmt::format("{}/{}/{}", location_, kIcebergFolderName, name);
+  }
+
+  CurrentVersion read_current() {
+    CurrentVersion current;
+    std::optional<int64_t> version;
+    if (const std::optional<std::string> hint =
+            fs_.read_file_if_exists(path_of(kVersionHintName))) {
+      try {
+        version = std::stoll(*hint);
+      } catch (const std::exception&) {
+        // A damaged hint: the folder's listing tells.
+      }
+    }
+    if (!version || *version < 1) {
+      version.reset();
+      for (const std::string& name : fs_.list_directory(folder_)) {
+        const std::optional<int64_t> found = version_of_name(name, kMetadataSuffix);
+        if (found && name == metadata_file_name(*found))
+          version = std::max(version.value_or(0), *found);
+      }
+      if (!version) return current;
+    }
+    // The hint may lag behind a version linked just before.
+    while (fs_.exists(path_of(metadata_file_name(*version + 1)))) ++*version;
+    current.version = *version;
+    const std::optional<std::string> text =
+        fs_.read_file_if_exists(path_of(metadata_file_name(*version)));
+    if (!text) return current;
+    try {
+      current.metadata = ordered_json::parse(*text);
+      const ordered_json& properties = current.metadata->at("properties");
+      if (properties.contains(kStateProperty)) {
+        const std::string state_name = properties.at(kStateProperty).get<std::string>();
+        if (const std::optional<std::string> state = fs_.read_file_if_exists(path_of(state_name))) {
+          current.state = state_from_json(*state);
+        }
+      }
+    } catch (const ordered_json::exception&) {
+      // Not metadata this code can extend: the next version starts afresh.
+      current.metadata.reset();
+    }
+    if (current.state && current.state->location != location_) current.state.reset();
+    return current;
+  }
+
+  // The committed summary, or nothing when another update linked the version first.
+  std::optional<IcebergSummary> try_commit(const CurrentVersion& current) {
+    // The parts as they are committed, by bucket and file name.
+    std::map<std::pair<int64_t, std::string>, const PartMeta*> committed;
+    for (const auto& [bucket, partition] : source_.manifest->partitions) {
+      for (const PartMeta& part : partition.parts) committed[{bucket, part.path}] = &part;
+    }
+
+    // Schema: every id any earlier schema gave stays with its path.
+    IcebergFieldIds known;
+    int last_column_id = 0;
+    int schema_id = 0;
+    std::optional<ordered_json> current_schema;
+    if (current.metadata) {
+      const ordered_json& metadata = *current.metadata;
+      last_column_id = metadata.value("last-column-id", 0);
+      schema_id = metadata.value("current-schema-id", 0);
+      for (const ordered_json& schema : metadata.at("schemas")) {
+        for (const auto& [path, id] : iceberg_field_ids(schema.at("fields"))) known[path] = id;
+        if (schema.at("schema-id") == schema_id) current_schema = schema;
+      }
+    }
+    IcebergSchema schema = iceberg_schema_of(source_.columns, known, last_column_id);
+    const bool schema_changed = !current_schema || current_schema->at("fields") != schema.fields;
+    if (schema_changed && current_schema) ++schema_id;
+
+    // The data files the current snapshot lists that are still committed, and the rest.
+    std::vector<ListedManifest> kept;
+    std::vector<std::pair<ListedManifest, std::vector<IcebergDataFile>>> shrunk;
+    std::set<std::pair<int64_t, std::string>> listed;
+    if (current.state) {
+      for (const ListedManifest& manifest : current.state->manifests) {
+        ListedManifest live{manifest.file, {}};
+        std::vector<IcebergDataFile> removed;
+        for (const IcebergDataFile& file : manifest.files) {
+          const bool still = committed.contains({file.bucket, file.part});
+          (still ? live.files : removed).push_back(file);
+          if (still) listed.insert({file.bucket, file.part});
+        }
+        if (removed.empty()) {
+          kept.push_back(std::move(live));
+        } else {
+          shrunk.emplace_back(std::move(live), std::move(removed));
+        }
+      }
+    }
+    std::vector<const PartMeta*> added_parts;
+    std::vector<int64_t> added_buckets;
+    for (const auto& [key, part] : committed) {
+      if (!listed.contains(key)) {
+        added_parts.push_back(part);
+        added_buckets.push_back(key.first);
+      }
+    }
+    int64_t removed_files = 0;
+    int64_t removed_rows = 0;
+    for (const auto& [manifest, removed] : shrunk) {
+      removed_files += static_cast<int64_t>(removed.size());
+      for (const IcebergDataFile& file : removed) removed_rows += file.rows;
+    }
+
+    const bool has_snapshot = current.state && !current.state->snapshots.empty();
+    if (current.state && !schema_changed && added_parts.empty() && shrunk.empty() &&
+        (has_snapshot || committed.empty())) {
+      return summary_of(current.version, false, *current.metadata, *current.state, 0, 0);
+    }
+
+    // The new snapshot.
+    const int64_t snapshot_id = new_snapshot_id();
+    const int64_t sequence_number =
+        (current.metadata ? current.metadata->value("last-sequence-number", int64_t{0}) : 0) + 1;
+    const std::string uid = random_hex();
+    IcebergTableContext table;
+    table.location = location_;
+    const ordered_json schema_json = schema_object(schema, schema_id);
+    table.schema_json = schema_json.dump();
+    table.schema_id = schema_id;
+    const IcebergFieldIds ids = iceberg_field_ids(schema.fields);
+    table.bucket_field_id = ids.at("bucket").first;
+    table.tick_field_id = ids.at("tick").first;
+
+    std::vector<std::filesystem::path> written;
+    try {
+      std::vector<ListedManifest> manifests = std::move(kept);
+      int manifest_count = 0;
+      const auto write_manifest = [&](std::vector<IcebergManifestEntry> entries) {
+        ListedManifest result;
+        result.file.name = fmt::format("{}-m{}.avro", uid, manifest_count++);
+        const std::string bytes = iceberg_manifest_bytes(
+            table, entries, snapshot_id, sequence_number, sync_marker(), result.file);
+        write_file(result.file.name, bytes, written);
+        for (IcebergManifestEntry& entry : entries) {
+          if (entry.status == IcebergEntryStatus::kDeleted) continue;
+          if (entry.status == IcebergEntryStatus::kAdded)
+            entry.file.sequence_number = sequence_number;
+          result.files.push_back(entry.file);
+        }
+        return result;
+      };
+      const auto existing = [](const std::vector<IcebergDataFile>& files) {
+        std::vector<IcebergManifestEntry> entries;
+        for (const IcebergDataFile& file : files) {
+          entries.push_back({IcebergEntryStatus::kExisting, file});
+        }
+        return entries;
+      };
+      for (auto& [manifest, removed] : shrunk) {
+        if (manifest.files.empty()) continue;
+        std::vector<IcebergManifestEntry> entries = existing(manifest.files);
+        for (IcebergDataFile& file : removed) {
+          file.snapshot_id = snapshot_id;
+          entries.push_back({IcebergEntryStatus::kDeleted, file});
+        }
+        manifests.push_back(write_manifest(std::move(entries)));
+      }
+      if (!added_parts.empty()) {
+        std::vector<IcebergManifestEntry> entries;
+        for (size_t i = 0; i < added_parts.size(); ++i) {
+          const PartMeta& part = *added_parts[i];
+          entries.push_back({IcebergEntryStatus::kAdded,
+                             {added_buckets[i], part.path, part.rows, part.bytes, part.tick_min,
+                              part.tick_max, snapshot_id, sequence_number}});
+        }
+        manifests.push_back(write_manifest(std::move(entries)));
+      }
+      merge_small_manifests(manifests, [&](const std::vector<IcebergDataFile>& files) {
+        return write_manifest(existing(files));
+      });
+
+      std::vector<IcebergManifestFile> list_files;
+      for (const ListedManifest& manifest : manifests) list_files.push_back(manifest.file);
+      const std::optional<int64_t> parent =
+          has_snapshot ? std::optional(current.state->snapshots.back().id) : std::nullopt;
+      const std::string list_name = fmt::format("snap-{}-{}.avro", snapshot_id, uid);
+      write_file(list_name,
+                 iceberg_manifest_list_bytes(table, list_files, snapshot_id, parent,
+                                             sequence_number, sync_marker()),
+                 written);
+
+      ListedState state;
+      state.location = location_;
+      if (has_snapshot && shrunk.empty()) state.snapshots = current.state->snapshots;
+      KeptSnapshot own{snapshot_id, list_name, {}};
+      for (const ListedManifest& manifest : manifests) own.manifests.push_back(manifest.file.name);
+      state.snapshots.push_back(std::move(own));
+      if (state.snapshots.size() > kKeptSnapshots) {
+        state.snapshots.erase(state.snapshots.begin(),
+                              state.snapshots.end() - static_cast<std::ptrdiff_t>(kKeptSnapshots));
+      }
+      state.manifests = std::move(manifests);
+      const int64_t version = current.version + 1;
+      const std::string state_name = fmt::format("v{}-{}{}", version, uid, kStateSuffix);
+      write_file(state_name, to_json(state).dump(), written);
+
+      Change change{snapshot_id,     parent,
+                    sequence_number, static_cast<int64_t>(added_parts.size()),
+                    removed_files,   removed_rows};
+      for (const PartMeta* part : added_parts) change.added_rows += part->rows;
+      const ordered_json metadata =
+          metadata_json(current, schema, schema_json, schema_changed, state, state_name, change);
+      if (!link_version(version, metadata.dump(2))) {
+        remove_quietly(fs_, written);
+        return std::nullopt;
+      }
+      written.clear();
+      point_hint_at(version);
+      remove_unlisted(current, state, version);
+      return summary_of(version, true, metadata, state, change.added_files, removed_files);
+    } catch (const IoError& error) {
+      remove_quietly(fs_, written);
+      throw IoManifestError(fmt::format("cannot update the Iceberg metadata: {}", error.what()),
+                            {.path = folder_.string()});
+    }
+  }
+
+  struct Change {
+    int64_t snapshot_id = 0;
+    std::optional<int64_t> parent_snapshot_id;
+    int64_t sequence_number = 0;
+    int64_t added_files = 0;
+    int64_t removed_files = 0;
+    int64_t removed_rows = 0;
+    int64_t added_rows = 0;
+  };
+
+  static size_t level_of(const ListedManifest& manifest) {
+    size_t level = 0;
+    for (size_t files = manifest.files.size(); files >= kMergeFanIn; files /= kMergeFanIn) ++level;
+    return level;
+  }
+
+  template <typename WriteMerged>
+  static void merge_small_manifests(std::vector<ListedManifest>& manifests,
+                                    WriteMerged write_merged) {
+    for (bool merged = true; merged;) {
+      merged = false;
+      std::map<size_t, std::vector<size_t>> by_level;
+      for (size_t i = 0; i < manifests.size(); ++i) by_level[level_of(manifests[i])].push_back(i);
+      for (const auto& [level, members] : by_level) {
+        if (members.size() < kMergeFanIn) continue;
+        std::vector<IcebergDataFile> files;
+        for (size_t i : members) {
+          files.insert(files.end(), manifests[i].files.begin(), manifests[i].files.end());
+        }
+        for (auto i = members.rbegin(); i != members.rend(); ++i) {
+          manifests.erase(manifests.begin() + static_cast<std::ptrdiff_t>(*i));
+        }
+        manifests.push_back(write_merged(files));
+        merged = true;
+        break;
+      }
+    }
+  }
+
+  void write_file(const std::string& name, const std::string& bytes,
+                  std::vector<std::filesystem::path>& written) {
+    const std::filesystem::path path = path_of(name);
+    written.push_back(path);
+    fs_.write_file(path, bytes);
+  }
+
+  ordered_json schema_object(const IcebergSchema& schema, int schema_id) const {
+    ordered_json json;
+    json["type"] = "struct";
+    json["schema-id"] = schema_id;
+    json["fields"] = schema.fields;
+    return json;
+  }
+
+  ordered_json metadata_json(const CurrentVersion& current, const IcebergSchema& schema,
+                             const ordered_json& schema_json, bool schema_changed,
+                             const ListedState& state, const std::string& state_name,
+                             const Change& change) const {
+    const ordered_json* previous = current.metadata ? &*current.metadata : nullptr;
+    const int64_t now = std::max(
+        now_ms(), previous ? previous->value("last-updated-ms", int64_t{0}) + 1 : int64_t{0});
+    ordered_json metadata;
+    metadata["format-version"] = 2;
+    metadata["table-uuid"] = previous && previous->contains("table-uuid")
+                                 ? previous->at("table-uuid").get<std::string>()
+                                 : new_uuid();
+    metadata["location"] = location_;
+    metadata["last-sequence-number"] = change.sequence_number;
+    metadata["last-updated-ms"] = now;
+    metadata["last-column-id"] = schema.last_column_id;
+    ordered_json schemas = previous ? previous->at("schemas") : ordered_json::array();
+    if (schema_changed) schemas.push_back(schema_json);
+    metadata["current-schema-id"] = schema_json.at("schema-id");
+    metadata["schemas"] = std::move(schemas);
+    metadata["default-spec-id"] = kIcebergPartitionSpecId;
+    ordered_json spec_field;
+    spec_field["name"] = "bucket";
+    spec_field["transform"] = "identity";
+    spec_field["source-id"] = iceberg_field_ids(schema.fields).at("bucket").first;
+    spec_field["field-id"] = kIcebergPartitionFieldId;
+    metadata["partition-specs"] = ordered_json::array(
+        {{{"spec-id", kIcebergPartitionSpecId}, {"fields", ordered_json::array({spec_field})}}});
+    metadata["last-partition-id"] = kIcebergPartitionFieldId;
+    metadata["default-sort-order-id"] = 0;
+    metadata["sort-orders"] =
+        ordered_json::array({{{"order-id", 0}, {"fields", ordered_json::array()}}});
+    metadata["properties"] = {
+        {"schema.name-mapping.default", iceberg_name_mapping(schema.fields).dump()},
+        {std::string(kStateProperty), state_name},
+        {std::string(kLogVersionProperty), std::to_string(source_.log_version)},
+    };
+    metadata["current-snapshot-id"] = change.snapshot_id;
+    metadata["refs"] = {{"main", {{"snapshot-id", change.snapshot_id}, {"type", "branch"}}}};
+
+    // Earlier snapshots still kept, as the previous version described them.
+    ordered_json snapshots = ordered_json::array();
+    ordered_json snapshot_log = ordered_json::array();
+    std::set<int64_t> kept_ids;
+    for (const KeptSnapshot& snapshot : state.snapshots) kept_ids.insert(snapshot.id);
+    if (previous) {
+      for (const ordered_json& snapshot : previous->value("snapshots", ordered_json::array())) {
+        if (kept_ids.contains(snapshot.at("snapshot-id").get<int64_t>()))
+          snapshots.push_back(snapshot);
+      }
+      for (const ordered_json& entry : previous->value("snapshot-log", ordered_json::array())) {
+        if (kept_ids.contains(entry.at("snapshot-id").get<int64_t>()))
+          snapshot_log.push_back(entry);
+      }
+    }
+    int64_t total_files = 0;
+    int64_t total_rows = 0;
+    for (const ListedManifest& manifest : state.manifests) {
+      total_files += static_cast<int64_t>(manifest.files.size());
+      for (const IcebergDataFile& file : manifest.files) total_rows += file.rows;
+    }
+    const bool removes = change.removed_files > 0;
+    const bool adds = change.added_files > 0;
+    ordered_json summary;
+    summary["operation"] = removes ? (adds ? "overwrite" : "delete") : "append";
+    summary["added-data-files"] = std::to_string(change.added_files);
+    summary["added-records"] = std::to_string(change.added_rows);
+    summary["deleted-data-files"] = std::to_string(change.removed_files);
+    summary["deleted-records"] = std::to_string(change.removed_rows);
+    summary["total-data-files"] = std::to_string(total_files);
+    summary["total-records"] = std::to_string(total_rows);
+    summary["total-delete-files"] = "0";
+    summary["total-position-deletes"] = "0";
+    summary["total-equality-deletes"] = "0";
+    summary[std::string(kLogVersionProperty)] = std::to_string(source_.log_version);
+    ordered_json snapshot;
+    snapshot["snapshot-id"] = change.snapshot_id;
+    if (change.parent_snapshot_id) snapshot["parent-snapshot-id"] = *change.parent_snapshot_id;
+    snapshot["sequence-number"] = change.sequence_number;
+    snapshot["timestamp-ms"] = now;
+    snapshot["manifest-list"] = uri_of(state.snapshots.back().manifest_list);
+    snapshot["summary"] = std::move(summary);
+    snapshot["schema-id"] = schema_json.at("schema-id");
+    snapshots.push_back(std::move(snapshot));
+    snapshot_log.push_back({{"timestamp-ms", now}, {"snapshot-id", change.snapshot_id}});
+    metadata["snapshots"] = std::move(snapshots);
+    metadata["snapshot-log"] = std::move(snapshot_log);
+
+    // The versions still on disk before this one.
+    ordered_json metadata_log = ordered_json::array();
+    if (previous) {
+      const int64_t oldest_kept = current.version + 1 - kKeptVersions + 1;
+      for (const ordered_json& entry : previous->value("metadata-log", ordered_json::array())) {
+        const std::string file = entry.at("metadata-file").get<std::string>();
+        const std::string name = file.substr(file.rfind('/') + 1);
+        const std::optional<int64_t> version = version_of_name(name, kMetadataSuffix);
+        if (version && *version >= oldest_kept) metadata_log.push_back(entry);
+      }
+      if (current.version >= oldest_kept) {
+        metadata_log.push_back({{"timestamp-ms", previous->value("last-updated-ms", now)},
+                                {"metadata-file", uri_of(metadata_file_name(current.version))}});
+      }
+    }
+    metadata["metadata-log"] = std::move(metadata_log);
+    return metadata;
+  }
+
+  // Put-if-absent: false when another update linked this version first.
+  bool link_version(int64_t version, const std::string& text) {
+    const std::filesystem::path path = path_of(metadata_file_name(version));
+    const std::filesystem::path temp = replacement_temp_path(path);
+    bool linked = false;
+    try {
+      fs_.write_file(temp, text);
+      linked = fs_.link_if_absent(temp, path);
+    } catch (const IoError&) {
+      remove_quietly(fs_, {temp});
+      throw;
+    }
+    remove_quietly(fs_, {temp});
+    if (!linked) return false;
+    try {
+      fs_.sync_directory(folder_);
+    } catch (const IoError&) {
+      // The version is linked and names the files just written, so they stay; a crash
+      // may undo it, and the next update then writes it again.
+    }
+    return true;
+  }
+
+  // version-hint.text names `version`, or a newer version another update linked meanwhile
+  // (whose hint this one may have just replaced).
+  void point_hint_at(int64_t version) {
+    for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+      fs_.replace_file(path_of(kVersionHintName), std::to_string(version), "version-hint.text");
+      int64_t newest = version;
+      while (fs_.exists(path_of(metadata_file_name(newest + 1)))) ++newest;
+      if (newest == version) return;
+      version = newest;
+    }
+  }
+
+  // Removes what neither a kept snapshot nor a kept version names any more: manifests and
+  // manifest lists of expired snapshots, and versions older than the kept ones with their
+  // states. Failures only cost space.
+  void remove_unlisted(const CurrentVersion& current, const ListedState& state, int64_t version) {
+    std::set<std::string> named;
+    for (const KeptSnapshot& snapshot : state.snapshots) {
+      named.insert(snapshot.manifest_list);
+      named.insert(snapshot.manifests.begin(), snapshot.manifests.end());
+    }
+    std::vector<std::filesystem::path> unlisted;
+    if (current.state) {
+      for (const KeptSnapshot& snapshot : current.state->snapshots) {
+        if (!named.contains(snapshot.manifest_list))
+          unlisted.push_back(path_of(snapshot.manifest_list));
+        for (const std::string& manifest : snapshot.manifests) {
+          if (!named.contains(manifest)) unlisted.push_back(path_of(manifest));
+        }
+      }
+    }
+    try {
+      for (const std::string& name : fs_.list_directory(folder_)) {
+        for (const std::string_view suffix : {kMetadataSuffix, kStateSuffix}) {
+          const std::optional<int64_t> found = version_of_name(name, suffix);
+          if (found && *found <= version - kKeptVersions) unlisted.push_back(path_of(name));
+        }
+      }
+    } catch (const IoError&) {
+      // Old versions stay until the next update.
+    }
+    remove_quietly(fs_, unlisted);
+  }
+
+  IcebergSummary summary_of(int64_t version, bool updated, const ordered_json& metadata,
+                            const ListedState& state, int64_t added, int64_t removed) const {
+    IcebergSummary summary;
+    summary.table = source_.table;
+    summary.metadata_version = version;
+    summary.metadata_file = uri_of(metadata_file_name(version));
+    summary.updated = updated;
+    if (!state.snapshots.empty()) summary.snapshot_id = state.snapshots.back().id;
+    summary.schema_id = metadata.value("current-schema-id", 0);
+    const ordered_json& properties = metadata.at("properties");
+    if (properties.contains(kLogVersionProperty)) {
+      summary.log_version = std::stoll(properties.at(kLogVersionProperty).get<std::string>());
+    }
+    summary.manifests = static_cast<int64_t>(state.manifests.size());
+    for (const ListedManifest& manifest : state.manifests) {
+      summary.data_files += static_cast<int64_t>(manifest.files.size());
+      for (const IcebergDataFile& file : manifest.files) summary.rows += file.rows;
+    }
+    summary.files_added = added;
+    summary.files_removed = removed;
+    return summary;
+  }
+
+  FileSystem& fs_;
+  const IcebergSource& source_;
+  std::filesystem::path folder_;
+  std::string location_;
+};
+
+}  // namespace
+
+std::string file_uri(const std::filesystem::path& folder) {
+  const std::string path = std::filesystem::absolute(folder).lexically_normal().string();
+  std::string uri = "file://";
+  for (const char c : path) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool plain = std::isalnum(byte) ||
+                       std::string_view("/-._~!$&'()*+,;=:@").find(c) != std::string_view::npos;
+    uri += plain ? std::string(1, c) : fmt::format("%{:02X}", byte);
+  }
+  while (uri.size() > 8 && uri.ends_with('/')) uri.pop_back();
+  return uri;
+}
+
+IcebergSummary update_iceberg_metadata(FileSystem& fs, const IcebergSource& source) {
+  return IcebergUpdate(fs, source).run();
+}
+
+}  // namespace crv::io

@@ -1,0 +1,47 @@
+#pragma once
+// A table's Apache Iceberg metadata (format version 2), kept in <table>/metadata/ next to
+// the parts it lists, so engines open the table by its path (docs/DESIGN.md, "Iceberg
+// metadata"):
+//
+//   v<N>.metadata.json       the table at version N: schemas, partition spec (identity of
+//                            bucket), snapshots; linked put-if-absent, so each N is
+//                            written once
+//   version-hint.text        N, replaced atomically after v<N> is linked
+//   snap-<id>-<uid>.avro     a snapshot's manifest list
+//   <uid>-m<k>.avro          manifests: the data files (parts) with counts and bounds
+//   v<N>-<uid>.crv.json      what version N lists, per manifest, so the next update
+//                            writes manifests for the parts added since and reuses the rest
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "crv/frame/types.hpp"
+#include "crv/io/dataset.hpp"
+#include "crv/io/file_system.hpp"
+#include "crv/io/manifest.hpp"
+
+namespace crv::io {
+
+inline constexpr std::string_view kIcebergFolderName = "metadata";
+
+// What an update publishes: the table's committed parts and column types.
+struct IcebergSource {
+  std::string table;
+  std::filesystem::path folder;  // the table's folder
+  const TableManifest* manifest = nullptr;
+  int64_t log_version = 0;            // the commit the parts are as of
+  std::vector<frame::Field> columns;  // table.json's column types
+};
+
+// Brings the table's Iceberg metadata up to `source`: a new snapshot (and version) when
+// parts were added or removed or the schema grew, none otherwise. Throws IoManifestError
+// naming the file when it cannot; the version that was current stays current.
+IcebergSummary update_iceberg_metadata(FileSystem& fs, const IcebergSource& source);
+
+// The file:// URI of `folder`, made absolute; bytes outside a URI path's characters are
+// percent-encoded.
+std::string file_uri(const std::filesystem::path& folder);
+
+}  // namespace crv::io

@@ -1,0 +1,195 @@
+#!/usr/bin/env node
+// A run written by `crvio demo` and published with `crvio export iceberg` is read through
+// its Iceberg metadata by icebird, an Iceberg reader written independently of crv-io:
+// every table's rows equal what `crvio read` prints. The snapshot's manifests list exactly
+// the committed parts, with their record counts, sizes and tick bounds as DuckDB finds
+// them in the files. Then the table changes (an append, a compaction, a rewind, a moved
+// root) and each new version is read again.
+//
+// usage: node iceberg_readback.mjs --crvio PATH/crvio --work DIR
+// Prints one line per check and finally "N passed, M failed"; exits 1 on any failure.
+
+import {execFileSync} from 'node:child_process';
+import {cpSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+import {DuckDBInstance} from '@duckdb/node-api';
+import {icebergManifests, icebergMetadata, icebergRead} from 'icebird';
+
+import {Checks, scriptSetup} from './lib/script_checks.mjs';
+
+// icebird reads through fetch, which has no file:// scheme: answer those from the disk.
+const webFetch = globalThis.fetch;
+globalThis.fetch = async (url, init) => {
+  const text = String(url);
+  if (!text.startsWith('file://')) return webFetch(url, init);
+  try {
+    return new Response(readFileSync(fileURLToPath(text)), {status: 200});
+  } catch {
+    return new Response(null, {status: 404, statusText: `no file ${text}`});
+  }
+};
+
+const args = scriptSetup('iceberg_readback.mjs');
+const RUN = 'iceberg';
+const checks = new Checks();
+const expect = checks.expect.bind(checks);
+
+function crvio(...argv) {
+  return execFileSync(args.crvio, argv, {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env: {...process.env, CRV_IO_TICK_BUCKET_SIZE: '50', CRV_IO_ROW_GROUP_SIZE: '2000'}
+  });
+}
+const jsonLines = (text) => text.split('\n').filter((line) => line !== '').map((l) => JSON.parse(l));
+
+// One comparable text per row: 64-bit integers as numbers, keys sorted, null members left
+// out (a member a part lacks reads as absent in one reader and null in the other).
+function canonical(value) {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    const out = {};
+    for (const key of Object.keys(value).sort()) {
+      if (value[key] !== null && value[key] !== undefined) out[key] = canonical(value[key]);
+    }
+    return out;
+  }
+  return value;
+}
+const rowTexts = (rows) => rows.map((row) => JSON.stringify(canonical(row))).sort();
+
+const db = await DuckDBInstance.create(':memory:');
+const connection = await db.connect();
+const sqlRows = async (sql) => (await connection.runAndReadAll(sql)).getRowObjects();
+const longBound = (bytes) => Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigInt64(0, true));
+
+const REQUIRED_V2 = [
+  'format-version', 'table-uuid', 'location', 'last-sequence-number', 'last-updated-ms',
+  'last-column-id', 'schemas', 'current-schema-id', 'partition-specs', 'default-spec-id',
+  'last-partition-id', 'sort-orders', 'default-sort-order-id'
+];
+
+// Reads `table` of `root` through Iceberg and checks it against crvio's own view.
+async function checkTable(root, table, label) {
+  const tableDir = join(root, 'runs', RUN, 'tables', table);
+  const tableUrl = `file://${tableDir}`;
+  const metadata = await icebergMetadata({tableUrl});
+  const missing = REQUIRED_V2.filter((key) => !(key in metadata));
+  expect(
+      missing.length === 0 && metadata['format-version'] === 2,
+      `${label} ${table}: the metadata has every field format version 2 requires`,
+      missing.join());
+  expect(
+      metadata.location === tableUrl, `${label} ${table}: its location is the table's folder`,
+      metadata.location);
+
+  const records = jsonLines(crvio('read', '--root', root, '--run', RUN, '--table', table));
+  const iceberg = await icebergRead({tableUrl, metadata});
+  const expected = rowTexts(records);
+  const got = rowTexts(iceberg);
+  const firstDiff = expected.findIndex((text, i) => text !== got[i]);
+  expect(
+      got.length === expected.length && firstDiff === -1,
+      `${label} ${table}: icebird reads the ${records.length} rows crvio read prints`,
+      `(got ${got.length}; first difference:\n  crvio   ${expected[firstDiff]}\n  icebird ${
+          got[firstDiff]})`);
+
+  // The snapshot lists exactly the committed parts.
+  const manifest = JSON.parse(crvio('manifest', '--root', root, '--run', RUN, '--table', table));
+  const parts = new Map();
+  for (const partition of Object.values(manifest.partitions)) {
+    for (const part of partition.parts) {
+      const folder = `bucket=${String(partition.bucket_id).padStart(6, '0')}`;
+      parts.set(`${tableUrl}/${folder}/${part.path}`, {...part, bucket: partition.bucket_id});
+    }
+  }
+  const entries = (await icebergManifests(metadata))
+                      .flatMap((listed) => listed.entries)
+                      .filter((entry) => entry.status !== 2);
+  const listed = entries.map((entry) => entry.data_file.file_path).sort();
+  expect(
+      listed.join() === [...parts.keys()].sort().join(),
+      `${label} ${table}: the snapshot lists the ${parts.size} committed parts and no other file`,
+      `(lists ${listed.length})`);
+  let counted = 0;
+  let agree = 0;
+  for (const entry of entries) {
+    const file = entry.data_file;
+    const part = parts.get(file.file_path);
+    if (!part) continue;
+    counted += Number(file.record_count);
+    const ticks = (await sqlRows(`SELECT min(tick) AS lo, max(tick) AS hi, count(*) AS n
+        FROM read_parquet('${fileURLToPath(file.file_path)}')`))[0];
+    const tickId = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])
+                       .fields.find((field) => field.name === 'tick').id;
+    const lower = file.lower_bounds.find((bound) => bound.key === tickId);
+    const upper = file.upper_bounds.find((bound) => bound.key === tickId);
+    if (Number(file.record_count) === part.rows && Number(ticks.n) === part.rows &&
+        Number(file.file_size_in_bytes) === part.bytes && Number(file.partition.bucket) === part.bucket &&
+        longBound(lower.value) === Number(ticks.lo) && longBound(upper.value) === Number(ticks.hi)) {
+      agree++;
+    }
+  }
+  expect(
+      agree === entries.length,
+      `${label} ${table}: each data file's count, size, bucket and tick bounds are the file's`,
+      `(${agree} of ${entries.length} agree)`);
+  expect(
+      counted === records.length, `${label} ${table}: the manifests count crvio read's rows`,
+      `(${counted} vs ${records.length})`);
+  return metadata;
+}
+
+const root = args.root;
+crvio('demo', '--root', root, '--run', RUN, '--agents', '40', '--ticks', '120', '--seed', '11');
+const exported = jsonLines(crvio('export', 'iceberg', '--root', root, '--run', RUN));
+expect(exported.length === 8, 'crvio export iceberg publishes the 8 tables', `(${exported.length})`);
+for (const summary of exported) await checkTable(root, summary.table, 'demo');
+
+const again = jsonLines(crvio('export', 'iceberg', '--root', root, '--run', RUN));
+expect(
+    again.every((summary) => !summary.updated && summary.metadata_version === 1),
+    'exporting unchanged tables again writes no version');
+
+// An append, then a compaction, then a rewind: each export is a new version that icebird
+// reads as crvio does.
+const input = join(args.work, 'more.jsonl');
+writeFileSync(
+    input,
+    [130, 131, 135].map((tick, i) => JSON.stringify({
+      tick, observer_agent_id: `late-${i}`, edge_kind: 'trust', edge_weight: i / 4,
+      edge_sign: i % 2 ? -1 : null
+    })).join('\n') + '\n');
+crvio('append', '--root', root, '--run', RUN, '--table', 'identity_edges', input);
+const appended = jsonLines(
+    crvio('export', 'iceberg', '--root', root, '--run', RUN, '--table', 'identity_edges'))[0];
+expect(
+    appended.updated && appended.metadata_version === 2 && appended.files_added === 1,
+    'an append is a new version adding one data file', JSON.stringify(appended));
+let metadata = await checkTable(root, 'identity_edges', 'append');
+expect(
+    metadata.snapshots.at(-1).summary.operation === 'append',
+    'the append\'s snapshot is an append', metadata.snapshots.at(-1).summary.operation);
+
+crvio('compact', '--root', root, '--run', RUN, '--table', 'identity_edges');
+crvio('export', 'iceberg', '--root', root, '--run', RUN, '--table', 'identity_edges');
+metadata = await checkTable(root, 'identity_edges', 'compact');
+
+crvio('rewind', '--root', root, '--run', RUN, '--table', 'identity_edges', '--after-tick', '100');
+const rewound = jsonLines(
+    crvio('export', 'iceberg', '--root', root, '--run', RUN, '--table', 'identity_edges'))[0];
+expect(rewound.files_removed > 0, 'a rewind removes data files', JSON.stringify(rewound));
+metadata = await checkTable(root, 'identity_edges', 'rewind');
+
+// The root moved: the export writes the metadata for the new place.
+const moved = join(args.work, 'moved');
+cpSync(root, moved, {recursive: true});
+const relocated = jsonLines(
+    crvio('export', 'iceberg', '--root', moved, '--run', RUN, '--table', 'identity_edges'))[0];
+expect(relocated.updated, 'a moved root gets a new version', JSON.stringify(relocated));
+await checkTable(moved, 'identity_edges', 'moved');
+
+checks.finish();
