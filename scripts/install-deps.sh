@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libzstd-dev liblz4-dev libsnappy-dev libbrotli-dev zlib1g-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
+  libavro-dev
   clang-format clang-14 libclang-rt-14-dev
   python3-dev pybind11-dev python3-numpy python3-pandas python3-pytest python3-dask python3-distributed
   time

@@ -106,6 +106,9 @@ struct ListedState {
   std::string location;
   std::vector<ListedManifest> manifests;  // the current snapshot's
   std::vector<KeptSnapshot> snapshots;    // oldest first; the last is current
+  // Files the previous version's snapshots named and this version's do not: removed once
+  // version-hint.text names this version (or a later update removes them).
+  std::vector<std::string> retired;
 };
 
 ordered_json to_json(const ListedState& state) {
@@ -136,7 +139,8 @@ ordered_json to_json(const ListedState& state) {
   }
   return {{"location", state.location},
           {"manifests", std::move(manifests)},
-          {"snapshots", std::move(snapshots)}};
+          {"snapshots", std::move(snapshots)},
+          {"retired", state.retired}};
 }
 
 // Nothing when the JSON is not a state this code wrote: the update then starts afresh.
@@ -175,6 +179,7 @@ std::optional<ListedState> state_from_json(const std::string& text) {
                                  snapshot.at("manifest_list").get<std::string>(),
                                  snapshot.at("manifests").get<std::vector<std::string>>()});
     }
+    state.retired = json.at("retired").get<std::vector<std::string>>();
     return state;
   } catch (const ordered_json::exception&) {
     return std::nullopt;
@@ -184,7 +189,8 @@ std::optional<ListedState> state_from_json(const std::string& text) {
 // --- The current version ---
 
 struct CurrentVersion {
-  int64_t version = 0;  // 0: none yet
+  int64_t version = 0;            // 0: none yet
+  std::optional<int64_t> hinted;  // what version-hint.text says
   std::optional<ordered_json> metadata;
   std::optional<ListedState> state;  // when the metadata names a state it can read
 };
@@ -198,19 +204,23 @@ class IcebergUpdate {
         location_(file_uri(source.folder)) {}
 
   IcebergSummary run() {
-    fs_.create_directories(folder_);
-    for (int attempt = 1;; ++attempt) {
-      const CurrentVersion current = read_current();
-      std::optional<IcebergSummary> summary = try_commit(current);
-      if (summary) return *summary;
-      if (attempt == kMaxAttempts) {
-        throw IoManifestError(
-            fmt::format("cannot update the Iceberg metadata: {} other updates committed "
-                        "version after version meanwhile",
-                        kMaxAttempts),
-            {.path = folder_.string()});
+    try {
+      fs_.create_directories(folder_);
+      for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
+        const CurrentVersion current = read_current();
+        std::optional<IcebergSummary> summary = try_commit(current);
+        if (summary) return *summary;
       }
+    } catch (const IoManifestError&) {
+      throw;
+    } catch (const IoError& error) {
+      throw IoManifestError(fmt::format("cannot update the Iceberg metadata: {}", error.what()),
+                            {.path = folder_.string()});
     }
+    throw IoManifestError(fmt::format("cannot update the Iceberg metadata: {} other updates "
+                                      "committed version after version meanwhile",
+                                      kMaxAttempts),
+                          {.path = folder_.string()});
   }
 
  private:
@@ -226,6 +236,7 @@ class IcebergUpdate {
             fs_.read_file_if_exists(path_of(kVersionHintName))) {
       try {
         version = std::stoll(*hint);
+        current.hinted = version;
       } catch (const std::exception&) {
         // A damaged hint: the folder's listing tells.
       }
@@ -326,6 +337,9 @@ class IcebergUpdate {
     const bool has_snapshot = current.state && !current.state->snapshots.empty();
     if (current.state && !schema_changed && added_parts.empty() && shrunk.empty() &&
         (has_snapshot || committed.empty())) {
+      if (current.hinted != current.version && point_hint_at(current.version)) {
+        remove_retired(current.state->retired, current.version);
+      }
       return summary_of(current.version, false, *current.metadata, *current.state, 0, 0);
     }
 
@@ -345,37 +359,17 @@ class IcebergUpdate {
 
     std::vector<std::filesystem::path> written;
     try {
-      std::vector<ListedManifest> manifests = std::move(kept);
-      int manifest_count = 0;
-      const auto write_manifest = [&](std::vector<IcebergManifestEntry> entries) {
-        ListedManifest result;
-        result.file.name = fmt::format("{}-m{}.avro", uid, manifest_count++);
-        const std::string bytes = iceberg_manifest_bytes(
-            table, entries, snapshot_id, sequence_number, sync_marker(), result.file);
-        write_file(result.file.name, bytes, written);
-        for (IcebergManifestEntry& entry : entries) {
-          if (entry.status == IcebergEntryStatus::kDeleted) continue;
-          if (entry.status == IcebergEntryStatus::kAdded)
-            entry.file.sequence_number = sequence_number;
-          result.files.push_back(entry.file);
-        }
-        return result;
-      };
-      const auto existing = [](const std::vector<IcebergDataFile>& files) {
-        std::vector<IcebergManifestEntry> entries;
-        for (const IcebergDataFile& file : files) {
-          entries.push_back({IcebergEntryStatus::kExisting, file});
-        }
-        return entries;
-      };
+      // Manifests to list: those kept as they are, and new ones (written once planned).
+      std::vector<PlannedManifest> planned;
+      for (ListedManifest& manifest : kept) planned.push_back({std::move(manifest), {}});
       for (auto& [manifest, removed] : shrunk) {
         if (manifest.files.empty()) continue;
-        std::vector<IcebergManifestEntry> entries = existing(manifest.files);
+        std::vector<IcebergManifestEntry> entries = existing_entries(manifest.files);
         for (IcebergDataFile& file : removed) {
           file.snapshot_id = snapshot_id;
           entries.push_back({IcebergEntryStatus::kDeleted, file});
         }
-        manifests.push_back(write_manifest(std::move(entries)));
+        planned.push_back({{}, std::move(entries)});
       }
       if (!added_parts.empty()) {
         std::vector<IcebergManifestEntry> entries;
@@ -385,11 +379,32 @@ class IcebergUpdate {
                              {added_buckets[i], part.path, part.rows, part.bytes, part.tick_min,
                               part.tick_max, snapshot_id, sequence_number}});
         }
-        manifests.push_back(write_manifest(std::move(entries)));
+        planned.push_back({{}, std::move(entries)});
       }
-      merge_small_manifests(manifests, [&](const std::vector<IcebergDataFile>& files) {
-        return write_manifest(existing(files));
-      });
+      merge_small_manifests(planned);
+
+      std::vector<ListedManifest> manifests;
+      for (size_t i = 0; i < planned.size(); ++i) {
+        PlannedManifest& manifest = planned[i];
+        if (manifest.entries.empty()) {
+          manifests.push_back(std::move(manifest.listed));
+          continue;
+        }
+        ListedManifest result;
+        result.file.name = fmt::format("{}-m{}.avro", uid, i);
+        write_file(result.file.name,
+                   iceberg_manifest_bytes(table, manifest.entries, snapshot_id, sequence_number,
+                                          sync_marker(), result.file),
+                   written);
+        for (IcebergManifestEntry& entry : manifest.entries) {
+          if (entry.status == IcebergEntryStatus::kDeleted) continue;
+          if (entry.status == IcebergEntryStatus::kAdded) {
+            entry.file.sequence_number = sequence_number;
+          }
+          result.files.push_back(entry.file);
+        }
+        manifests.push_back(std::move(result));
+      }
 
       std::vector<IcebergManifestFile> list_files;
       for (const ListedManifest& manifest : manifests) list_files.push_back(manifest.file);
@@ -412,6 +427,7 @@ class IcebergUpdate {
                               state.snapshots.end() - static_cast<std::ptrdiff_t>(kKeptSnapshots));
       }
       state.manifests = std::move(manifests);
+      state.retired = retired_by(current, state);
       const int64_t version = current.version + 1;
       const std::string state_name = fmt::format("v{}-{}{}", version, uid, kStateSuffix);
       write_file(state_name, to_json(state).dump(), written);
@@ -427,8 +443,14 @@ class IcebergUpdate {
         return std::nullopt;
       }
       written.clear();
-      point_hint_at(version);
-      remove_unlisted(current, state, version);
+      if (point_hint_at(version)) {
+        std::vector<std::string> retired = state.retired;
+        if (current.state) {
+          retired.insert(retired.end(), current.state->retired.begin(),
+                         current.state->retired.end());
+        }
+        remove_retired(retired, version);
+      }
       return summary_of(version, true, metadata, state, change.added_files, removed_files);
     } catch (const IoError& error) {
       remove_quietly(fs_, written);
@@ -447,29 +469,64 @@ class IcebergUpdate {
     int64_t added_rows = 0;
   };
 
-  static size_t level_of(const ListedManifest& manifest) {
+  // A manifest as the update plans it: one the current version lists, kept as it is
+  // (no entries), or one to write with `entries`.
+  struct PlannedManifest {
+    ListedManifest listed;
+    std::vector<IcebergManifestEntry> entries;
+
+    size_t live_files() const {
+      if (entries.empty()) return listed.files.size();
+      return static_cast<size_t>(std::count_if(
+          entries.begin(), entries.end(),
+          [](const IcebergManifestEntry& e) { return e.status != IcebergEntryStatus::kDeleted; }));
+    }
+  };
+
+  static std::vector<IcebergManifestEntry> existing_entries(
+      const std::vector<IcebergDataFile>& files) {
+    std::vector<IcebergManifestEntry> entries;
+    for (const IcebergDataFile& file : files) {
+      entries.push_back({IcebergEntryStatus::kExisting, file});
+    }
+    return entries;
+  }
+
+  static size_t level_of(size_t files) {
     size_t level = 0;
-    for (size_t files = manifest.files.size(); files >= kMergeFanIn; files /= kMergeFanIn) ++level;
+    for (; files >= kMergeFanIn; files /= kMergeFanIn) ++level;
     return level;
   }
 
-  template <typename WriteMerged>
-  static void merge_small_manifests(std::vector<ListedManifest>& manifests,
-                                    WriteMerged write_merged) {
+  // While kMergeFanIn manifests are of one level (their live files' count in powers of
+  // kMergeFanIn), they become one manifest. Files keep their status: those this update
+  // adds stay added; entries of removed files are left out.
+  static void merge_small_manifests(std::vector<PlannedManifest>& planned) {
     for (bool merged = true; merged;) {
       merged = false;
       std::map<size_t, std::vector<size_t>> by_level;
-      for (size_t i = 0; i < manifests.size(); ++i) by_level[level_of(manifests[i])].push_back(i);
+      for (size_t i = 0; i < planned.size(); ++i) {
+        by_level[level_of(planned[i].live_files())].push_back(i);
+      }
       for (const auto& [level, members] : by_level) {
         if (members.size() < kMergeFanIn) continue;
-        std::vector<IcebergDataFile> files;
-        for (size_t i : members) {
-          files.insert(files.end(), manifests[i].files.begin(), manifests[i].files.end());
+        PlannedManifest merged_manifest;
+        for (const size_t i : members) {
+          const PlannedManifest& member = planned[i];
+          if (member.entries.empty()) {
+            for (IcebergManifestEntry& entry : existing_entries(member.listed.files)) {
+              merged_manifest.entries.push_back(std::move(entry));
+            }
+          }
+          for (const IcebergManifestEntry& entry : member.entries) {
+            if (entry.status != IcebergEntryStatus::kDeleted)
+              merged_manifest.entries.push_back(entry);
+          }
         }
         for (auto i = members.rbegin(); i != members.rend(); ++i) {
-          manifests.erase(manifests.begin() + static_cast<std::ptrdiff_t>(*i));
+          planned.erase(planned.begin() + static_cast<std::ptrdiff_t>(*i));
         }
-        manifests.push_back(write_merged(files));
+        planned.push_back(std::move(merged_manifest));
         merged = true;
         break;
       }
@@ -622,47 +679,62 @@ class IcebergUpdate {
   }
 
   // version-hint.text names `version`, or a newer version another update linked meanwhile
-  // (whose hint this one may have just replaced).
-  void point_hint_at(int64_t version) {
-    for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-      fs_.replace_file(path_of(kVersionHintName), std::to_string(version), "version-hint.text");
-      int64_t newest = version;
-      while (fs_.exists(path_of(metadata_file_name(newest + 1)))) ++newest;
-      if (newest == version) return;
-      version = newest;
+  // (whose hint this one may have just replaced). A failure leaves the hint behind, which
+  // costs nothing but time: readers and the next update look past it for newer versions,
+  // and the next update rewrites it.
+  // True when it names `version` or a newer one.
+  bool point_hint_at(int64_t version) {
+    try {
+      for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+        fs_.replace_file(path_of(kVersionHintName), std::to_string(version), "version-hint.text");
+        int64_t newest = version;
+        while (fs_.exists(path_of(metadata_file_name(newest + 1)))) ++newest;
+        if (newest == version) return true;
+        version = newest;
+      }
+      return true;
+    } catch (const IoError&) {
+      return false;
     }
   }
 
-  // Removes what neither a kept snapshot nor a kept version names any more: manifests and
-  // manifest lists of expired snapshots, and versions older than the kept ones with their
-  // states. Failures only cost space.
-  void remove_unlisted(const CurrentVersion& current, const ListedState& state, int64_t version) {
+  // What the current version's snapshots name and `state`'s do not: the manifest lists
+  // and manifests of expired snapshots.
+  static std::vector<std::string> retired_by(const CurrentVersion& current,
+                                             const ListedState& state) {
     std::set<std::string> named;
     for (const KeptSnapshot& snapshot : state.snapshots) {
       named.insert(snapshot.manifest_list);
       named.insert(snapshot.manifests.begin(), snapshot.manifests.end());
     }
-    std::vector<std::filesystem::path> unlisted;
+    std::set<std::string> retired;
     if (current.state) {
       for (const KeptSnapshot& snapshot : current.state->snapshots) {
-        if (!named.contains(snapshot.manifest_list))
-          unlisted.push_back(path_of(snapshot.manifest_list));
+        if (!named.contains(snapshot.manifest_list)) retired.insert(snapshot.manifest_list);
         for (const std::string& manifest : snapshot.manifests) {
-          if (!named.contains(manifest)) unlisted.push_back(path_of(manifest));
+          if (!named.contains(manifest)) retired.insert(manifest);
         }
       }
     }
+    return {retired.begin(), retired.end()};
+  }
+
+  // Removes `retired` and the versions older than the kept ones, with their states, once
+  // version-hint.text names `version`. Failures only cost space.
+  void remove_retired(const std::vector<std::string>& retired, int64_t version) {
+    std::vector<std::filesystem::path> files;
+    for (const std::string& name : retired) files.push_back(path_of(name));
     try {
       for (const std::string& name : fs_.list_directory(folder_)) {
         for (const std::string_view suffix : {kMetadataSuffix, kStateSuffix}) {
           const std::optional<int64_t> found = version_of_name(name, suffix);
-          if (found && *found <= version - kKeptVersions) unlisted.push_back(path_of(name));
+          if (found && *found <= version - kKeptVersions) files.push_back(path_of(name));
         }
       }
     } catch (const IoError&) {
       // Old versions stay until the next update.
     }
-    remove_quietly(fs_, unlisted);
+    remove_quietly(fs_, files);
   }
 
   IcebergSummary summary_of(int64_t version, bool updated, const ordered_json& metadata,

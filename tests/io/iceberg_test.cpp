@@ -1,0 +1,519 @@
+// A table's Iceberg metadata: its Avro files read back by avro-c against the Iceberg
+// spec's manifest and manifest-list schemas, its metadata JSON checked for the fields
+// format version 2 requires, schema evolution, manifest merging and expiry, failures at
+// every step of an update, and updates racing each other.
+
+#include <avro.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "crv/core/errors.hpp"
+#include "dataset_test_util.hpp"
+#include "fault_injecting_file_system.hpp"
+#include "io/iceberg_table.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
+
+namespace crv::io {
+namespace {
+
+using dataset_test::edge_rows;
+using dataset_test::kEdges;
+using dataset_test::kRunId;
+using dataset_test::PristineCopy;
+using dataset_test::test_settings;
+using dataset_test::tick_range;
+using nlohmann::json;
+using test_support::expect_error;
+using ::testing::HasSubstr;
+
+// The reader schemas, written from the Iceberg spec's tables (format version 2) for the
+// fields crv-io fills: a file that does not resolve against them is not a manifest (list).
+constexpr std::string_view kSpecManifestEntry = R"({"type":"record","name":"manifest_entry",
+"fields":[{"name":"status","type":"int"},
+{"name":"snapshot_id","type":["null","long"]},
+{"name":"sequence_number","type":["null","long"]},
+{"name":"file_sequence_number","type":["null","long"]},
+{"name":"data_file","type":{"type":"record","name":"r2","fields":[
+ {"name":"content","type":"int"},
+ {"name":"file_path","type":"string"},
+ {"name":"file_format","type":"string"},
+ {"name":"partition","type":{"type":"record","name":"r102","fields":[
+   {"name":"bucket","type":["null","long"]}]}},
+ {"name":"record_count","type":"long"},
+ {"name":"file_size_in_bytes","type":"long"},
+ {"name":"lower_bounds","type":["null",{"type":"array","items":{"type":"record",
+   "name":"k126_v127","fields":[{"name":"key","type":"int"},{"name":"value","type":"bytes"}]}}]},
+ {"name":"upper_bounds","type":["null",{"type":"array","items":{"type":"record",
+   "name":"k129_v130","fields":[{"name":"key","type":"int"},{"name":"value","type":"bytes"}]}}]}
+]}}]})";
+
+constexpr std::string_view kSpecManifestFile = R"({"type":"record","name":"manifest_file",
+"fields":[{"name":"manifest_path","type":"string"},
+{"name":"manifest_length","type":"long"},
+{"name":"partition_spec_id","type":"int"},
+{"name":"content","type":"int"},
+{"name":"sequence_number","type":"long"},
+{"name":"min_sequence_number","type":"long"},
+{"name":"added_snapshot_id","type":"long"},
+{"name":"added_files_count","type":"int"},
+{"name":"existing_files_count","type":"int"},
+{"name":"deleted_files_count","type":"int"},
+{"name":"added_rows_count","type":"long"},
+{"name":"existing_rows_count","type":"long"},
+{"name":"deleted_rows_count","type":"long"}]})";
+
+// Every record of an Avro file, resolved by avro-c into `reader_schema` and handed to
+// `visit`. Fails the test when the file cannot be read or does not resolve.
+template <typename Visit>
+void read_avro(const std::filesystem::path& path, std::string_view reader_schema, Visit visit) {
+  avro_file_reader_t reader = nullptr;
+  ASSERT_EQ(avro_file_reader(path.c_str(), &reader), 0) << path << ": " << avro_strerror();
+  avro_schema_t writer_schema = avro_file_reader_get_writer_schema(reader);
+  avro_schema_t schema = nullptr;
+  ASSERT_EQ(avro_schema_from_json_length(reader_schema.data(), reader_schema.size(), &schema), 0)
+      << avro_strerror();
+  avro_value_iface_t* resolver = avro_resolved_writer_new(writer_schema, schema);
+  ASSERT_NE(resolver, nullptr) << path << " does not resolve: " << avro_strerror();
+  avro_value_iface_t* reader_class = avro_generic_class_from_schema(schema);
+  avro_value_t resolved;
+  avro_value_t record;
+  avro_generic_value_new(reader_class, &record);
+  avro_resolved_writer_new_value(resolver, &resolved);
+  avro_resolved_writer_set_dest(&resolved, &record);
+  while (avro_file_reader_read_value(reader, &resolved) == 0) visit(record);
+  avro_value_decref(&resolved);
+  avro_value_decref(&record);
+  avro_value_iface_decref(reader_class);
+  avro_value_iface_decref(resolver);
+  avro_schema_decref(schema);
+  avro_schema_decref(writer_schema);
+  avro_file_reader_close(reader);
+}
+
+avro_value_t field(avro_value_t& record, const char* name) {
+  avro_value_t value;
+  EXPECT_EQ(avro_value_get_by_name(&record, name, &value, nullptr), 0) << name;
+  return value;
+}
+int64_t long_field(avro_value_t& record, const char* name) {
+  avro_value_t value = field(record, name);
+  int64_t result = 0;
+  if (avro_value_get_long(&value, &result) != 0) {
+    int32_t narrow = 0;
+    EXPECT_EQ(avro_value_get_int(&value, &narrow), 0) << name;
+    result = narrow;
+  }
+  return result;
+}
+std::string string_field(avro_value_t& record, const char* name) {
+  avro_value_t value = field(record, name);
+  const char* text = nullptr;
+  size_t size = 0;
+  EXPECT_EQ(avro_value_get_string(&value, &text, &size), 0) << name;
+  return text ? std::string(text, size - 1) : std::string();  // size counts the NUL
+}
+// The present branch of a ["null", T] union, or nothing.
+std::optional<avro_value_t> present(avro_value_t& record, const char* name) {
+  avro_value_t value = field(record, name);
+  int discriminant = 0;
+  avro_value_get_discriminant(&value, &discriminant);
+  if (discriminant == 0) return std::nullopt;
+  avro_value_t branch;
+  avro_value_get_current_branch(&value, &branch);
+  return branch;
+}
+// A column-id map's value for `key`, as the 8 little-endian bytes of a long bound.
+std::optional<int64_t> long_bound(avro_value_t& record, const char* name, int key) {
+  std::optional<avro_value_t> map = present(record, name);
+  if (!map) return std::nullopt;
+  size_t count = 0;
+  avro_value_get_size(&*map, &count);
+  for (size_t i = 0; i < count; ++i) {
+    avro_value_t item;
+    avro_value_get_by_index(&*map, i, &item, nullptr);
+    if (long_field(item, "key") != key) continue;
+    avro_value_t value = field(item, "value");
+    const void* bytes = nullptr;
+    size_t size = 0;
+    avro_value_get_bytes(&value, &bytes, &size);
+    EXPECT_EQ(size, 8u);
+    int64_t bound = 0;
+    for (size_t b = 0; b < 8; ++b) {
+      bound |= static_cast<int64_t>(static_cast<const uint8_t*>(bytes)[b]) << (8 * b);
+    }
+    return bound;
+  }
+  return std::nullopt;
+}
+
+std::filesystem::path path_of_uri(const std::string& uri) {
+  EXPECT_TRUE(uri.starts_with("file://")) << uri;
+  return uri.substr(std::string_view("file://").size());
+}
+
+json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+struct DataFileEntry {
+  int status = 0;
+  std::filesystem::path path;
+  int64_t bucket = 0;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  std::optional<int64_t> tick_min;
+  std::optional<int64_t> tick_max;
+};
+
+// What the current version lists: its manifests' entries, each file read with avro-c.
+struct CurrentTable {
+  int64_t version = 0;
+  json metadata;
+  std::vector<std::filesystem::path> manifests;
+  std::vector<DataFileEntry> entries;
+
+  std::set<std::filesystem::path> live_files() const {
+    std::set<std::filesystem::path> files;
+    for (const DataFileEntry& entry : entries) {
+      if (entry.status != 2) files.insert(entry.path);
+    }
+    return files;
+  }
+};
+
+CurrentTable read_current(const std::filesystem::path& table_dir) {
+  CurrentTable current;
+  const std::filesystem::path folder = table_dir / kIcebergFolderName;
+  std::ifstream hint(folder / "version-hint.text");
+  hint >> current.version;
+  current.metadata = read_json(folder / fmt::format("v{}.metadata.json", current.version));
+  const int tick_id = [&] {
+    for (const json& schema : current.metadata.at("schemas")) {
+      if (schema.at("schema-id") != current.metadata.at("current-schema-id")) continue;
+      for (const json& column : schema.at("fields")) {
+        if (column.at("name") == "tick") return column.at("id").get<int>();
+      }
+    }
+    return -1;
+  }();
+  const int64_t snapshot_id = current.metadata.at("current-snapshot-id").get<int64_t>();
+  for (const json& snapshot : current.metadata.at("snapshots")) {
+    if (snapshot.at("snapshot-id") != snapshot_id) continue;
+    read_avro(path_of_uri(snapshot.at("manifest-list")), kSpecManifestFile, [&](avro_value_t& m) {
+      current.manifests.push_back(path_of_uri(string_field(m, "manifest_path")));
+    });
+  }
+  for (const std::filesystem::path& manifest : current.manifests) {
+    read_avro(manifest, kSpecManifestEntry, [&](avro_value_t& entry) {
+      DataFileEntry file;
+      file.status = static_cast<int>(long_field(entry, "status"));
+      avro_value_t data = field(entry, "data_file");
+      file.path = path_of_uri(string_field(data, "file_path"));
+      avro_value_t partition = field(data, "partition");
+      std::optional<avro_value_t> bucket = present(partition, "bucket");
+      if (bucket) avro_value_get_long(&*bucket, &file.bucket);
+      file.rows = long_field(data, "record_count");
+      file.bytes = long_field(data, "file_size_in_bytes");
+      file.tick_min = long_bound(data, "lower_bounds", tick_id);
+      file.tick_max = long_bound(data, "upper_bounds", tick_id);
+      current.entries.push_back(std::move(file));
+    });
+  }
+  return current;
+}
+
+class IcebergTest : public ::testing::Test {
+ protected:
+  void SetUp() override { settings = test_settings(scratch.path() / "root"); }
+
+  std::filesystem::path table_dir() const { return dataset_test::edges_dir(settings); }
+  std::filesystem::path metadata_dir() const { return table_dir() / kIcebergFolderName; }
+
+  void append(const std::vector<int64_t>& ticks) {
+    Dataset(settings, std::string(kRunId)).append(kEdges, edge_rows(ticks));
+  }
+  IcebergSummary publish(FileSystem& fs = default_file_system()) {
+    return Dataset(settings, std::string(kRunId), fs).publish_iceberg(kEdges);
+  }
+
+  // The committed parts, by path, from the table's own manifest.
+  std::map<std::filesystem::path, std::pair<int64_t, PartMeta>> committed_parts() {
+    std::map<std::filesystem::path, std::pair<int64_t, PartMeta>> parts;
+    const TableManifest manifest = Dataset(settings, std::string(kRunId)).manifest(kEdges);
+    for (const auto& [bucket, partition] : manifest.partitions) {
+      for (const PartMeta& part : partition.parts) {
+        parts[table_dir() / bucket_folder_name(bucket) / part.path] = {bucket, part};
+      }
+    }
+    return parts;
+  }
+
+  // The current version lists exactly the committed parts, with their counts and bounds.
+  void expect_current_lists_committed_parts() {
+    const CurrentTable current = read_current(table_dir());
+    const auto parts = committed_parts();
+    std::set<std::filesystem::path> committed;
+    for (const auto& [path, part] : parts) committed.insert(path);
+    EXPECT_EQ(current.live_files(), committed);
+    for (const DataFileEntry& entry : current.entries) {
+      if (entry.status == 2) continue;
+      const auto found = parts.find(entry.path);
+      if (found == parts.end()) continue;
+      const auto& [bucket, part] = found->second;
+      EXPECT_EQ(entry.bucket, bucket) << entry.path;
+      EXPECT_EQ(entry.rows, part.rows) << entry.path;
+      EXPECT_EQ(entry.bytes, part.bytes) << entry.path;
+      EXPECT_EQ(entry.tick_min, part.tick_min) << entry.path;
+      EXPECT_EQ(entry.tick_max, part.tick_max) << entry.path;
+    }
+  }
+
+  test_support::TempDir scratch;
+  IoSettings settings;
+};
+
+TEST_F(IcebergTest, AvroFilesResolveAgainstTheSpecSchemasAndListTheCommittedParts) {
+  append(tick_range(0, 250));
+  append(tick_range(250, 10));
+  const IcebergSummary summary = publish();
+  EXPECT_TRUE(summary.updated);
+  EXPECT_EQ(summary.metadata_version, 1);
+  EXPECT_EQ(summary.data_files, 4);  // buckets 0, 1 and 2, then bucket 2 again
+  EXPECT_EQ(summary.rows, 260);
+  expect_current_lists_committed_parts();
+
+  // The header metadata Iceberg requires of a manifest, and the Avro schema's field ids.
+  const CurrentTable current = read_current(table_dir());
+  ASSERT_EQ(current.manifests.size(), 1u);
+  const std::string manifest = default_file_system().read_file(current.manifests[0]);
+  for (const char* key :
+       {"schema-id", "partition-spec", "partition-spec-id", "format-version", "content"}) {
+    EXPECT_THAT(manifest, HasSubstr(key));
+  }
+  EXPECT_THAT(manifest, HasSubstr(R"("name":"data_file")"));
+  EXPECT_THAT(manifest, HasSubstr(R"("field-id":2})"));
+  EXPECT_THAT(manifest, HasSubstr(R"("transform":"identity")"));
+}
+
+TEST_F(IcebergTest, MetadataHasTheFieldsFormatVersion2Requires) {
+  append(tick_range(0, 150));
+  publish();
+  const json metadata = read_json(metadata_dir() / "v1.metadata.json");
+  for (const char* key :
+       {"format-version", "table-uuid", "location", "last-sequence-number", "last-updated-ms",
+        "last-column-id", "schemas", "current-schema-id", "partition-specs", "default-spec-id",
+        "last-partition-id", "sort-orders", "default-sort-order-id"}) {
+    EXPECT_TRUE(metadata.contains(key)) << key;
+  }
+  EXPECT_EQ(metadata.at("format-version"), 2);
+  EXPECT_EQ(metadata.at("location"), file_uri(table_dir()));
+  EXPECT_THAT(metadata.at("table-uuid").get<std::string>(),
+              ::testing::MatchesRegex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                                      "[0-9a-f]{12}"));
+  const json& snapshot = metadata.at("snapshots").at(0);
+  for (const char* key :
+       {"snapshot-id", "sequence-number", "timestamp-ms", "manifest-list", "summary"}) {
+    EXPECT_TRUE(snapshot.contains(key)) << key;
+  }
+  EXPECT_EQ(snapshot.at("summary").at("operation"), "append");
+  EXPECT_EQ(metadata.at("current-snapshot-id"), snapshot.at("snapshot-id"));
+  EXPECT_EQ(metadata.at("refs").at("main").at("snapshot-id"), snapshot.at("snapshot-id"));
+  // Identity of bucket, which is the bucket column's id.
+  const json& spec_field = metadata.at("partition-specs").at(0).at("fields").at(0);
+  EXPECT_EQ(spec_field.at("transform"), "identity");
+  EXPECT_EQ(spec_field.at("source-id"), metadata.at("schemas").at(0).at("fields").at(0).at("id"));
+  EXPECT_EQ(metadata.at("schemas").at(0).at("fields").at(0).at("name"), "bucket");
+  // Parts are matched by name: every column of the schema is in the name mapping.
+  const json mapping =
+      json::parse(metadata.at("properties").at("schema.name-mapping.default").get<std::string>());
+  ASSERT_EQ(mapping.size(), metadata.at("schemas").at(0).at("fields").size());
+  EXPECT_EQ(mapping.at(1).at("names").at(0), "tick");
+  EXPECT_EQ(mapping.at(1).at("field-id"), 2);
+}
+
+TEST_F(IcebergTest, UnchangedTableKeepsItsVersionAndEachChangeIsTheNext) {
+  append(tick_range(0, 50));
+  EXPECT_EQ(publish().metadata_version, 1);
+  const IcebergSummary again = publish();
+  EXPECT_FALSE(again.updated);
+  EXPECT_EQ(again.metadata_version, 1);
+  append(tick_range(50, 10));
+  const IcebergSummary next = publish();
+  EXPECT_TRUE(next.updated);
+  EXPECT_EQ(next.metadata_version, 2);
+  EXPECT_EQ(next.files_added, 1);
+  const json metadata = read_json(metadata_dir() / "v2.metadata.json");
+  EXPECT_EQ(metadata.at("snapshots").size(), 2u);
+  EXPECT_EQ(metadata.at("snapshots").at(1).at("parent-snapshot-id"),
+            metadata.at("snapshots").at(0).at("snapshot-id"));
+  EXPECT_EQ(metadata.at("last-sequence-number"), 2);
+  EXPECT_EQ(metadata.at("metadata-log").size(), 1u);
+  expect_current_lists_committed_parts();
+}
+
+TEST_F(IcebergTest, ACompactionIsANewSnapshotWithoutTheReplacedParts) {
+  for (int64_t i = 0; i < 5; ++i) append(tick_range(i * 10, 10));
+  publish();
+  Dataset(settings, std::string(kRunId)).compact(kEdges);
+  const IcebergSummary summary = publish();
+  EXPECT_EQ(summary.files_removed, 5);
+  EXPECT_EQ(summary.files_added, 1);
+  EXPECT_EQ(summary.data_files, 1);
+  expect_current_lists_committed_parts();
+  // The replaced parts are gone from disk, so no snapshot that names them is kept.
+  const json metadata = read_json(metadata_dir() / "v2.metadata.json");
+  EXPECT_EQ(metadata.at("snapshots").size(), 1u);
+}
+
+TEST_F(IcebergTest, ManifestsStayFewAndOldVersionsAreRemovedAsPartsAreAdded) {
+  constexpr int kAppends = 70;
+  for (int64_t i = 0; i < kAppends; ++i) {
+    append({i});
+    publish();
+  }
+  const CurrentTable current = read_current(table_dir());
+  EXPECT_EQ(current.version, kAppends);
+  EXPECT_EQ(current.live_files().size(), static_cast<size_t>(kAppends));
+  // Four manifests of a size merge into one: at most three per size of 1, 4, 16, 64 parts.
+  EXPECT_LE(current.manifests.size(), 3u * 4u);
+  expect_current_lists_committed_parts();
+  int versions = 0;
+  int avro_files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(metadata_dir())) {
+    const std::string name = entry.path().filename().string();
+    if (name.ends_with(".metadata.json")) ++versions;
+    if (name.ends_with(".avro")) ++avro_files;
+  }
+  EXPECT_EQ(versions, 5);
+  const json metadata = current.metadata;
+  EXPECT_EQ(metadata.at("snapshots").size(), 5u);
+  EXPECT_EQ(metadata.at("metadata-log").size(), 4u);
+  // Only the files the kept snapshots name remain: their manifest lists, and manifests.
+  std::set<std::filesystem::path> named;
+  for (const json& snapshot : metadata.at("snapshots")) {
+    const std::filesystem::path list = path_of_uri(snapshot.at("manifest-list"));
+    named.insert(list);
+    read_avro(list, kSpecManifestFile, [&](avro_value_t& m) {
+      named.insert(path_of_uri(string_field(m, "manifest_path")));
+    });
+  }
+  EXPECT_EQ(avro_files, static_cast<int>(named.size()));
+  for (const std::filesystem::path& path : named)
+    EXPECT_TRUE(std::filesystem::exists(path)) << path;
+}
+
+TEST_F(IcebergTest, AStructMemberAddedLaterIsANewSchemaThatKeepsEveryEarlierId) {
+  const auto exchange_rows = [](int64_t tick, frame::ArrayPtr payload) {
+    return frame::Frame({{"tick", frame::make_int64({tick})},
+                         {"venue_id", frame::make_utf8({"venue"})},
+                         {"token_id", frame::make_utf8({"tok"})},
+                         {"exchange_event_type", frame::make_utf8({"trade"})},
+                         {"additional_payload", std::move(payload)}});
+  };
+  Dataset dataset(settings, std::string(kRunId));
+  dataset.append("exchange",
+                 exchange_rows(1, frame::make_struct({{"fee", frame::make_float64({0.5})}})));
+  dataset.publish_iceberg("exchange");
+  dataset.append("exchange",
+                 exchange_rows(2, frame::make_struct({{"fee", frame::make_float64({0.25})},
+                                                      {"venue_note", frame::make_utf8({"x"})}})));
+  const IcebergSummary summary = dataset.publish_iceberg("exchange");
+  EXPECT_EQ(summary.schema_id, 1);
+  const json metadata = read_json(io::table_dir(settings, kRunId, "exchange") / kIcebergFolderName /
+                                  "v2.metadata.json");
+  ASSERT_EQ(metadata.at("schemas").size(), 2u);
+  EXPECT_EQ(metadata.at("current-schema-id"), 1);
+  const auto payload_of = [](const json& schema) {
+    for (const json& column : schema.at("fields")) {
+      if (column.at("name") == "additional_payload") return column;
+    }
+    return json();
+  };
+  const json before = payload_of(metadata.at("schemas").at(0));
+  const json after = payload_of(metadata.at("schemas").at(1));
+  EXPECT_EQ(before.at("id"), after.at("id"));
+  ASSERT_EQ(before.at("type").at("fields").size(), 1u);
+  ASSERT_EQ(after.at("type").at("fields").size(), 2u);
+  EXPECT_EQ(before.at("type").at("fields").at(0), after.at("type").at("fields").at(0));
+  const json& added = after.at("type").at("fields").at(1);
+  EXPECT_EQ(added.at("name"), "venue_note");
+  EXPECT_EQ(added.at("type"), "string");
+  EXPECT_EQ(added.at("id"), metadata.at("last-column-id"));
+  EXPECT_GT(added.at("id").get<int>(), before.at("type").at("fields").at(0).at("id").get<int>());
+  EXPECT_EQ(metadata.at("snapshots").at(1).at("schema-id"), 1);
+}
+
+// Every file-system call of an update, failed in turn: the version that was current stays
+// current and everything it names exists; the next update then succeeds.
+TEST_F(IcebergTest, AFailureAtAnyStepLeavesThePreviousVersionCurrentAndWhole) {
+  append(tick_range(0, 150));
+  publish();
+  append(tick_range(150, 100));
+  Dataset(settings, std::string(kRunId)).compact(kEdges);
+  const PristineCopy pristine(settings.root_dir, scratch.path() / "pristine");
+  FaultInjectingFileSystem counter;
+  publish(counter);
+  pristine.restore();
+  int failures = 0;
+  for_each_failing_call(counter, [&](FaultInjectingFileSystem& fs) {
+    std::optional<IcebergSummary> summary;
+    try {
+      summary = publish(fs);
+    } catch (const IoError& error) {
+      ++failures;
+      // Reading the table's own state may fail too; failures of the update say so.
+      if (std::string(error.what()).find("/" + std::string(kIcebergFolderName)) !=
+          std::string::npos) {
+        EXPECT_THAT(error.message(), HasSubstr("Iceberg metadata"));
+      }
+    }
+    // The hint names version 1 or, once version 2 is linked, possibly 2; either is whole.
+    const CurrentTable current = read_current(table_dir());
+    EXPECT_TRUE(current.version == 1 || (summary && current.version == 2)) << current.version;
+    for (const std::filesystem::path& manifest : current.manifests) {
+      EXPECT_TRUE(std::filesystem::exists(manifest)) << manifest;
+    }
+    if (current.version == 2) expect_current_lists_committed_parts();
+    EXPECT_EQ(publish().metadata_version, 2);
+    expect_current_lists_committed_parts();
+    pristine.restore();
+  });
+  EXPECT_GT(failures, 5);
+}
+
+TEST_F(IcebergTest, UpdatesRacingEachOtherEndAtTheNewestVersion) {
+  constexpr int kRounds = 8;
+  constexpr int kThreads = 4;
+  for (int round = 0; round < kRounds; ++round) {
+    append({round * 10});
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) threads.emplace_back([&] { publish(); });
+    for (std::thread& thread : threads) thread.join();
+  }
+  const CurrentTable current = read_current(table_dir());
+  // One version per round: the racers that lost found it current.
+  EXPECT_EQ(current.version, kRounds);
+  expect_current_lists_committed_parts();
+}
+
+TEST_F(IcebergTest, AMissingTableIsAnErrorThatCreatesNothing) {
+  const auto error = expect_error<IoManifestError>([&] { publish(); });
+  ASSERT_TRUE(error);
+  EXPECT_THAT(error->message(), HasSubstr("has no manifest"));
+  EXPECT_FALSE(std::filesystem::exists(metadata_dir()));
+}
+
+TEST(FileUri, IsAbsoluteAndPercentEncodesWhatAUriPathCannotHold) {
+  EXPECT_EQ(file_uri("/data/run 1/t%"), "file:///data/run%201/t%25");
+  EXPECT_EQ(file_uri("/data/a/../b/"), "file:///data/b");
+  EXPECT_TRUE(file_uri("relative").starts_with("file:///"));
+}
+
+}  // namespace
+}  // namespace crv::io
