@@ -102,6 +102,7 @@ class IoSettings:
     strict_schema: bool
     write_manifest_every_n: int
     manifest_every_commit: bool
+    iceberg_metadata: bool
     max_open_parts: int
     max_buffered_rows: int
     target_part_bytes: int
@@ -118,6 +119,7 @@ class IoSettings:
         strict_schema: bool = True,
         write_manifest_every_n: int = 1,
         manifest_every_commit: bool = False,
+        iceberg_metadata: bool = True,
         max_open_parts: int = 256,
         max_buffered_rows: int = 1048576,
         target_part_bytes: int = 134217728,

@@ -52,6 +52,7 @@ py::dict settings_dict(const IoSettings& s) {
   out["strict_schema"] = s.strict_schema;
   out["write_manifest_every_n"] = s.write_manifest_every_n;
   out["manifest_every_commit"] = s.manifest_every_commit;
+  out["iceberg_metadata"] = s.iceberg_metadata;
   out["max_open_parts"] = s.max_open_parts;
   out["max_buffered_rows"] = s.max_buffered_rows;
   out["target_part_bytes"] = s.target_part_bytes;
@@ -77,8 +78,8 @@ void bind_settings(py::module_& module) {
       py::init([](std::filesystem::path root_dir, std::string partitioning,
                   int64_t tick_bucket_size, int64_t row_group_size, const std::string& compression,
                   int compression_level, bool strict_schema, int64_t write_manifest_every_n,
-                  bool manifest_every_commit, int64_t max_open_parts, int64_t max_buffered_rows,
-                  int64_t target_part_bytes, std::string fs_protocol) {
+                  bool manifest_every_commit, bool iceberg_metadata, int64_t max_open_parts,
+                  int64_t max_buffered_rows, int64_t target_part_bytes, std::string fs_protocol) {
         IoSettings settings{.root_dir = std::move(root_dir),
                             .partitioning = std::move(partitioning),
                             .tick_bucket_size = tick_bucket_size,
@@ -88,6 +89,7 @@ void bind_settings(py::module_& module) {
                             .strict_schema = strict_schema,
                             .write_manifest_every_n = write_manifest_every_n,
                             .manifest_every_commit = manifest_every_commit,
+                            .iceberg_metadata = iceberg_metadata,
                             .max_open_parts = max_open_parts,
                             .max_buffered_rows = max_buffered_rows,
                             .target_part_bytes = target_part_bytes,
@@ -100,7 +102,7 @@ void bind_settings(py::module_& module) {
       py::arg("row_group_size") = parquet::kDefaultRowGroupSize, py::arg("compression") = "zstd",
       py::arg("compression_level") = parquet::kDefaultCompressionLevel,
       py::arg("strict_schema") = true, py::arg("write_manifest_every_n") = 1,
-      py::arg("manifest_every_commit") = false,
+      py::arg("manifest_every_commit") = false, py::arg("iceberg_metadata") = true,
       py::arg("max_open_parts") = IoSettings{}.max_open_parts,
       py::arg("max_buffered_rows") = IoSettings{}.max_buffered_rows,
       py::arg("target_part_bytes") = IoSettings{}.target_part_bytes,
@@ -134,6 +136,9 @@ void bind_settings(py::module_& module) {
   checked_property<bool>(
       cls, "manifest_every_commit", [](const IoSettings& s) { return s.manifest_every_commit; },
       [](IoSettings& s, bool v) { s.manifest_every_commit = v; });
+  checked_property<bool>(
+      cls, "iceberg_metadata", [](const IoSettings& s) { return s.iceberg_metadata; },
+      [](IoSettings& s, bool v) { s.iceberg_metadata = v; });
   checked_property<int64_t>(
       cls, "max_open_parts", [](const IoSettings& s) { return s.max_open_parts; },
       [](IoSettings& s, int64_t v) { s.max_open_parts = v; });

@@ -16,6 +16,7 @@ DEFAULTS = {
     "strict_schema": True,
     "write_manifest_every_n": 1,
     "manifest_every_commit": False,
+    "iceberg_metadata": True,
     "max_open_parts": 256,
     "max_buffered_rows": 1048576,
     "target_part_bytes": 134217728,
@@ -35,7 +36,7 @@ def test_keyword_arguments_set_every_value():
     settings = crv_io.IoSettings(
         root_dir="/data/crv", tick_bucket_size=7, row_group_size=1000, compression="lz4",
         compression_level=5, strict_schema=False, write_manifest_every_n=4,
-        manifest_every_commit=True, max_open_parts=2, max_buffered_rows=50,
+        manifest_every_commit=True, iceberg_metadata=False, max_open_parts=2, max_buffered_rows=50,
         target_part_bytes=4096,
     )
     assert settings.root_dir == pathlib.Path("/data/crv")
@@ -44,6 +45,7 @@ def test_keyword_arguments_set_every_value():
     assert settings.strict_schema is False
     assert settings.write_manifest_every_n == 4
     assert settings.manifest_every_commit is True
+    assert settings.iceberg_metadata is False
     assert (settings.max_open_parts, settings.target_part_bytes) == (2, 4096)
     assert settings.max_buffered_rows == 50
 

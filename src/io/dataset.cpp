@@ -380,7 +380,7 @@ void Dataset::publish(TableState& table, CommitLog& log, AppendTimings& timings)
     try {
       log.write_checkpoint(*table.snapshot);
       ++timings.checkpoints;
-      write_manifest_json_from(table, log);
+      write_manifest_json_from(table, log, false);
       table.manifest_json_behind = false;
     } catch (const IoError&) {
       // The commit stands. The checkpoint is still due, so the next commit tries again,
@@ -389,12 +389,13 @@ void Dataset::publish(TableState& table, CommitLog& log, AppendTimings& timings)
   }
   if (table.manifest_json_behind && settings_.manifest_every_commit) {
     ScopedTimer timer(timings.manifest_serialize);
-    write_manifest_json_from(table, log);
+    write_manifest_json_from(table, log, false);
     table.manifest_json_behind = false;
   }
 }
 
-void Dataset::write_manifest_json_from(TableState& table, CommitLog& log) {
+void Dataset::write_manifest_json_from(TableState& table, CommitLog& log,
+                                       bool iceberg_failure_throws) {
   write_manifest_json(fs_, table.manifest_path, to_json_bytes(table.snapshot->manifest));
   // A writer on another host, not held off by the table's lock, may have committed and
   // written manifest.json meanwhile, before this rename replaced it with an older table.
@@ -403,14 +404,23 @@ void Dataset::write_manifest_json_from(TableState& table, CommitLog& log) {
   std::optional<TableSnapshot> newer;
   for (int attempt = 0; attempt < kMaxManifestJsonRewrites; ++attempt) {
     const TableSnapshot& written = newer ? *newer : *table.snapshot;
-    if (!fs_.exists(log.entry_path(written.version + 1))) return;
+    if (!fs_.exists(log.entry_path(written.version + 1))) break;
     if (!newer) newer = *table.snapshot;
     const int64_t before = newer->version;
     const bool torn = log.catch_up(*newer);
     if (newer->version != before) {
       write_manifest_json(fs_, table.manifest_path, to_json_bytes(newer->manifest));
     }
-    if (torn) return;  // nothing commits after a torn last entry until a repair
+    if (torn) break;  // nothing commits after a torn last entry until a repair
+  }
+  if (!settings_.iceberg_metadata) return;
+  try {
+    update_iceberg(table, newer ? *newer : *table.snapshot);
+    table.iceberg_behind = false;
+  } catch (const IoError&) {
+    // manifest.json is written and the commit stands; flush() tries the update again.
+    table.iceberg_behind = true;
+    if (iceberg_failure_throws) throw;
   }
 }
 
@@ -522,11 +532,11 @@ AppendSummary Dataset::committed_summary(TableState& table, int64_t version) {
 }
 
 void Dataset::write_manifest_json_if_behind(TableState& table) {
-  if (!table.manifest_json_behind) return;
+  if (!table.manifest_json_behind && !table.iceberg_behind) return;
   TableLock lock(fs_, table.folder);
   refresh_snapshot(table);
   CommitLog log = table_log(table);
-  write_manifest_json_from(table, log);
+  write_manifest_json_from(table, log, true);
   table.manifest_json_behind = false;
 }
 

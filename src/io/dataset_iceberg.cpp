@@ -34,13 +34,26 @@ IcebergSummary Dataset::publish_iceberg(std::string_view table_name) {
     snapshot.emplace();
     snapshot->manifest = manifest(table.name);  // IoManifestError when the table has none
   }
+  return update_iceberg(table, *snapshot);
+}
+
+IcebergSummary Dataset::update_iceberg(TableState& table, const TableSnapshot& snapshot) {
   const std::optional<TableMetadata>& metadata = table_metadata(table);
   IcebergSource source{
       .table = table.name,
       .folder = table.folder,
-      .manifest = &snapshot->manifest,
-      .log_version = snapshot->version,
-      .columns = metadata ? metadata->columns : column_types_of_parts(table, snapshot->manifest)};
+      .manifest = &snapshot.manifest,
+      .log_version = snapshot.version,
+      .columns = metadata ? metadata->columns : column_types_of_parts(table, snapshot.manifest),
+      .only_compactions = [&](int64_t after, int64_t upto) {
+        if (after >= upto) return false;
+        CommitLog log = table_log(table);
+        for (int64_t version = after + 1; version <= upto; ++version) {
+          const std::optional<LogEntry> entry = log.read_entry(version);
+          if (!entry || entry->operation != "compact") return false;
+        }
+        return true;
+      }};
   IcebergSummary summary = update_iceberg_metadata(fs_, source);
   summary.run_id = run_id_;
   return summary;

@@ -15,6 +15,7 @@
 #include "crv/io/paths.hpp"
 #include "io/commit_log.hpp"
 #include "io/fsck_repair.hpp"
+#include "io/iceberg_table.hpp"
 #include "io/part_source.hpp"
 #include "io/table_lock.hpp"
 #include "io/table_metadata.hpp"
@@ -177,8 +178,9 @@ class TableCheck {
     }
   }
 
-  // The bucket folders by id; on the way, temporary files are findings and quarantined
-  // parts are listed. Other entries (manifest.json, the lock file) are not examined here.
+  // The bucket folders by id; on the way, temporary files (of the table's folder and its
+  // Iceberg metadata) are findings and quarantined parts are listed. Other entries (manifest.json,
+  // the lock file) are not examined here.
   std::map<int64_t, std::filesystem::path> list_table_folder() {
     std::map<int64_t, std::filesystem::path> bucket_folders;
     for (const std::string& name : fs_.list_directory(report_.folder)) {
@@ -187,11 +189,21 @@ class TableCheck {
         add_temporary_file(path, std::nullopt);
       } else if (name == kQuarantineFolderName) {
         list_quarantine(path);
+      } else if (name == kIcebergFolderName) {
+        list_iceberg_folder(path);
       } else if (const std::optional<int64_t> bucket = bucket_of_folder_name(name)) {
         if (fs_.is_directory(path)) bucket_folders.emplace(*bucket, path);
       }
     }
     return bucket_folders;
+  }
+
+  // Temporary files an interrupted Iceberg update left; the rest is the update's own.
+  void list_iceberg_folder(const std::filesystem::path& folder) {
+    if (!fs_.is_directory(folder)) return;
+    for (const std::string& name : fs_.list_directory(folder)) {
+      if (is_temporary_file_name(name)) add_temporary_file(folder / name, std::nullopt);
+    }
   }
 
   void list_quarantine(const std::filesystem::path& quarantine) {

@@ -335,6 +335,10 @@ class IcebergUpdate {
     }
 
     const bool has_snapshot = current.state && !current.state->snapshots.empty();
+    // A writer that read the table before another published a later commit leaves it be.
+    if (current.state && log_version_of(*current.metadata) > source_.log_version) {
+      return summary_of(current.version, false, *current.metadata, *current.state, 0, 0);
+    }
     if (current.state && !schema_changed && added_parts.empty() && shrunk.empty() &&
         (has_snapshot || committed.empty())) {
       if (current.hinted != current.version && point_hint_at(current.version)) {
@@ -432,9 +436,13 @@ class IcebergUpdate {
       const std::string state_name = fmt::format("v{}-{}{}", version, uid, kStateSuffix);
       write_file(state_name, to_json(state).dump(), written);
 
-      Change change{snapshot_id,     parent,
-                    sequence_number, static_cast<int64_t>(added_parts.size()),
-                    removed_files,   removed_rows};
+      Change change{operation_of(current, added_parts.size(), removed_files),
+                    snapshot_id,
+                    parent,
+                    sequence_number,
+                    static_cast<int64_t>(added_parts.size()),
+                    removed_files,
+                    removed_rows};
       for (const PartMeta* part : added_parts) change.added_rows += part->rows;
       const ordered_json metadata =
           metadata_json(current, schema, schema_json, schema_changed, state, state_name, change);
@@ -460,6 +468,7 @@ class IcebergUpdate {
   }
 
   struct Change {
+    std::string operation;
     int64_t snapshot_id = 0;
     std::optional<int64_t> parent_snapshot_id;
     int64_t sequence_number = 0;
@@ -609,10 +618,8 @@ class IcebergUpdate {
       total_files += static_cast<int64_t>(manifest.files.size());
       for (const IcebergDataFile& file : manifest.files) total_rows += file.rows;
     }
-    const bool removes = change.removed_files > 0;
-    const bool adds = change.added_files > 0;
     ordered_json summary;
-    summary["operation"] = removes ? (adds ? "overwrite" : "delete") : "append";
+    summary["operation"] = change.operation;
     summary["added-data-files"] = std::to_string(change.added_files);
     summary["added-records"] = std::to_string(change.added_rows);
     summary["deleted-data-files"] = std::to_string(change.removed_files);
@@ -737,6 +744,28 @@ class IcebergUpdate {
     remove_quietly(fs_, files);
   }
 
+  // Iceberg's name for what the snapshot does: only adds parts ("append"), only removes
+  // them ("delete"), rearranges rows that stay ("replace", for compactions) or changes
+  // them ("overwrite").
+  std::string operation_of(const CurrentVersion& current, size_t added, int64_t removed) const {
+    if (removed == 0) return "append";
+    if (added == 0) return "delete";
+    const bool compactions =
+        current.metadata && source_.only_compactions &&
+        source_.only_compactions(log_version_of(*current.metadata), source_.log_version);
+    return compactions ? "replace" : "overwrite";
+  }
+
+  static int64_t log_version_of(const ordered_json& metadata) {
+    const ordered_json& properties = metadata.at("properties");
+    if (!properties.contains(kLogVersionProperty)) return 0;
+    try {
+      return std::stoll(properties.at(kLogVersionProperty).get<std::string>());
+    } catch (const std::exception&) {
+      return 0;
+    }
+  }
+
   IcebergSummary summary_of(int64_t version, bool updated, const ordered_json& metadata,
                             const ListedState& state, int64_t added, int64_t removed) const {
     IcebergSummary summary;
@@ -746,10 +775,7 @@ class IcebergUpdate {
     summary.updated = updated;
     if (!state.snapshots.empty()) summary.snapshot_id = state.snapshots.back().id;
     summary.schema_id = metadata.value("current-schema-id", 0);
-    const ordered_json& properties = metadata.at("properties");
-    if (properties.contains(kLogVersionProperty)) {
-      summary.log_version = std::stoll(properties.at(kLogVersionProperty).get<std::string>());
-    }
+    summary.log_version = log_version_of(metadata);
     summary.manifests = static_cast<int64_t>(state.manifests.size());
     for (const ListedManifest& manifest : state.manifests) {
       summary.data_files += static_cast<int64_t>(manifest.files.size());

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct IcebergSource {
   const TableManifest* manifest = nullptr;
   int64_t log_version = 0;            // the commit the parts are as of
   std::vector<frame::Field> columns;  // table.json's column types
+  // Whether every commit after the first version up to the second only rearranged rows
+  // (compactions): a snapshot that adds and removes parts is then a "replace".
+  std::function<bool(int64_t, int64_t)> only_compactions;
 };
 
 // Brings the table's Iceberg metadata up to `source`: a new snapshot (and version) when

@@ -121,6 +121,7 @@ void visit_settings(Settings& settings, Visitor&& visit) {
   visit("strict_schema", settings.strict_schema, std::monostate{});
   visit("write_manifest_every_n", settings.write_manifest_every_n, kAtLeastOne);
   visit("manifest_every_commit", settings.manifest_every_commit, std::monostate{});
+  visit("iceberg_metadata", settings.iceberg_metadata, std::monostate{});
   visit("max_open_parts", settings.max_open_parts, kAtLeastOne);
   visit("max_buffered_rows", settings.max_buffered_rows, kAtLeastOne);
   visit("target_part_bytes", settings.target_part_bytes, kAtLeastOne);

@@ -35,6 +35,8 @@ struct Dataset::TableState {
   bool commit_linked = false;
   // Whether this handle committed since it last wrote manifest.json.
   bool manifest_json_behind = false;
+  // Whether an automatic update of the Iceberg metadata failed since (flush() retries).
+  bool iceberg_behind = false;
   // table.json as last read or written; read once before the first append.
   bool metadata_read = false;
   std::optional<TableMetadata> metadata;

@@ -88,9 +88,11 @@ class CliAppend : public ::testing::Test {
     std::vector<fs::path> parts;
     if (!fs::exists(table_dir(table, run))) return parts;
     for (const auto& entry : fs::recursive_directory_iterator(table_dir(table, run))) {
-      // Files in bucket folders: not the table's own files, nor the commit log's.
-      if (entry.is_regular_file() && entry.path().parent_path() != table_dir(table, run) &&
-          entry.path().parent_path().filename() != "_log") {
+      // Files in bucket folders: not the table's own files, nor the commit log's or the
+      // Iceberg metadata's.
+      const fs::path folder = entry.path().parent_path();
+      if (entry.is_regular_file() && folder != table_dir(table, run) &&
+          folder.filename() != "_log" && folder.filename() != "metadata") {
         parts.push_back(entry.path());
       }
     }

@@ -230,7 +230,11 @@ CurrentTable read_current(const std::filesystem::path& table_dir) {
 
 class IcebergTest : public ::testing::Test {
  protected:
-  void SetUp() override { settings = test_settings(scratch.path() / "root"); }
+  // Updates happen when the tests ask for them, except where a test says otherwise.
+  void SetUp() override {
+    settings = test_settings(scratch.path() / "root");
+    settings.iceberg_metadata = false;
+  }
 
   std::filesystem::path table_dir() const { return dataset_test::edges_dir(settings); }
   std::filesystem::path metadata_dir() const { return table_dir() / kIcebergFolderName; }
@@ -369,6 +373,31 @@ TEST_F(IcebergTest, ACompactionIsANewSnapshotWithoutTheReplacedParts) {
   // The replaced parts are gone from disk, so no snapshot that names them is kept.
   const json metadata = read_json(metadata_dir() / "v2.metadata.json");
   EXPECT_EQ(metadata.at("snapshots").size(), 1u);
+  // The rows stay: Iceberg calls that a replace.
+  EXPECT_EQ(metadata.at("snapshots").at(0).at("summary").at("operation"), "replace");
+  EXPECT_EQ(metadata.at("snapshots").at(0).at("summary").at("deleted-records"), "50");
+  EXPECT_EQ(metadata.at("snapshots").at(0).at("summary").at("added-records"), "50");
+
+  // A rewind that drops whole parts deletes; one that rewrites a part overwrites.
+  append(tick_range(100, 20));
+  publish();
+  Dataset(settings, std::string(kRunId)).rewind(kEdges, 99);
+  EXPECT_EQ(publish().files_removed, 1);
+  EXPECT_EQ(read_json(metadata_dir() / "v4.metadata.json")
+                .at("snapshots")
+                .back()
+                .at("summary")
+                .at("operation"),
+            "delete");
+  Dataset(settings, std::string(kRunId)).rewind(kEdges, 20);
+  publish();
+  EXPECT_EQ(read_json(metadata_dir() / "v5.metadata.json")
+                .at("snapshots")
+                .back()
+                .at("summary")
+                .at("operation"),
+            "overwrite");
+  expect_current_lists_committed_parts();
 }
 
 TEST_F(IcebergTest, ManifestsStayFewAndOldVersionsAreRemovedAsPartsAreAdded) {
@@ -499,6 +528,37 @@ TEST_F(IcebergTest, UpdatesRacingEachOtherEndAtTheNewestVersion) {
   const CurrentTable current = read_current(table_dir());
   // One version per round: the racers that lost found it current.
   EXPECT_EQ(current.version, kRounds);
+  expect_current_lists_committed_parts();
+}
+
+TEST_F(IcebergTest, WithTheSettingOnEveryClosedHandleLeavesTheMetadataCurrent) {
+  settings.iceberg_metadata = true;
+  append(tick_range(0, 120));
+  EXPECT_EQ(read_current(table_dir()).version, 1);
+  expect_current_lists_committed_parts();
+  append(tick_range(120, 10));
+  Dataset(settings, std::string(kRunId)).compact(kEdges);
+  const CurrentTable current = read_current(table_dir());
+  EXPECT_EQ(current.version, 3);
+  expect_current_lists_committed_parts();
+  EXPECT_EQ(current.metadata.at("properties").at("crv.log-version"), "3");
+}
+
+TEST_F(IcebergTest, AFailedAutomaticUpdateKeepsTheCommitAndFlushReportsIt) {
+  settings.iceberg_metadata = true;
+  append(tick_range(0, 10));
+  FaultInjectingFileSystem fs;
+  fs.fail(FsOperation::kOpenForWrite, 1, EIO, "*/metadata/*");
+  Dataset dataset(settings, std::string(kRunId), fs);
+  const AppendSummary appended = dataset.append(kEdges, edge_rows(tick_range(10, 5)));
+  EXPECT_EQ(appended.rows, 5);
+  const auto error = expect_error<IoManifestError>([&] { dataset.flush(); });
+  ASSERT_TRUE(error);
+  EXPECT_THAT(error->message(), HasSubstr("cannot update the Iceberg metadata"));
+  EXPECT_EQ(dataset.read(kEdges).num_rows(), 15);
+  EXPECT_EQ(read_current(table_dir()).version, 1);
+  dataset.flush();  // the failure was once: this update goes through
+  EXPECT_EQ(read_current(table_dir()).version, 2);
   expect_current_lists_committed_parts();
 }
 

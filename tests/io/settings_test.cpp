@@ -528,11 +528,12 @@ TEST(LoadTest, UnknownKeyListsTheValidKeys) {
   folder.write_file("crv.toml", "[io]\ntick_bucket_sise = 5\n");
   expect_error<IoConfigError>(
       [&] { IoSettings::load(isolated(folder.path())); },
-      {.message_has = {"crv.toml [io]: unknown key \"tick_bucket_sise\"",
-                       "valid keys are root_dir, partitioning, tick_bucket_size, row_group_size, "
-                       "compression, compression_level, strict_schema, write_manifest_every_n, "
-                       "manifest_every_commit, max_open_parts, max_buffered_rows, "
-                       "target_part_bytes, fs_protocol"}});
+      {.message_has = {
+           "crv.toml [io]: unknown key \"tick_bucket_sise\"",
+           "valid keys are root_dir, partitioning, tick_bucket_size, row_group_size, "
+           "compression, compression_level, strict_schema, write_manifest_every_n, "
+           "manifest_every_commit, iceberg_metadata, max_open_parts, max_buffered_rows, "
+           "target_part_bytes, fs_protocol"}});
 }
 
 TEST(LoadTest, NestedTableInsideIoIsAnUnknownKey) {

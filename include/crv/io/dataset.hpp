@@ -368,8 +368,11 @@ class Dataset {
   // alone when manifest_every_commit asks for it.
   void publish(TableState& table, CommitLog& log, AppendTimings& timings);
   // Writes manifest.json from the handle's snapshot of the table, and again while the log
-  // has newer entries once it is written.
-  void write_manifest_json_from(TableState& table, CommitLog& log);
+  // has newer entries once it is written; then the Iceberg metadata (iceberg_metadata),
+  // whose failure throws only when `iceberg_failure_throws` (else flush() tries again).
+  void write_manifest_json_from(TableState& table, CommitLog& log, bool iceberg_failure_throws);
+  // The table's Iceberg metadata brought up to `snapshot`.
+  IcebergSummary update_iceberg(TableState& table, const TableSnapshot& snapshot);
   // Rewrites manifest.json from the log when this handle committed since it last did.
   void write_manifest_json_if_behind(TableState& table);
   // Commits the appends batched by write_manifest_every_n.

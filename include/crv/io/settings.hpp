@@ -67,6 +67,9 @@ struct IoSettings {
   // checkpoints, at flush(), when a handle closes and at the end of every crvio command,
   // and crv-io's own readers read the log.
   bool manifest_every_commit = false;
+  // Keep each table's Apache Iceberg metadata (<table>/metadata/) up to date whenever
+  // manifest.json is rewritten, so engines that read Iceberg open tables by path.
+  bool iceberg_metadata = true;
   // A transaction keeps one part per bucket open across its batches, at most this many
   // at once; opening another closes the least recently used (whose bucket then gets a
   // second part). Each open part buffers up to one row group of rows.
