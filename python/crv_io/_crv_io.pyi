@@ -275,6 +275,9 @@ class Dataset:
     def rewind(self, table: TableLike, after_tick: int) -> dict[str, Any]:
         """Removes every row with a tick greater than `after_tick` in one commit; writers
         whose last exactly-once commit lost rows go back to their latest whole one."""
+    def publish_iceberg(self, table: TableLike) -> dict[str, Any]:
+        """Writes the table's Apache Iceberg metadata for its committed parts; returns
+        {table, run_id, metadata_version, metadata_file, updated, snapshot_id, ...}."""
     def manifest(self, table: TableLike) -> Optional[dict[str, Any]]:
         """The table's committed state in manifest.json's shape, read from its commit log
         (manifest.json itself may be a checkpoint behind while a writer has the table

@@ -318,6 +318,17 @@ class Dataset {
     return json_value(json);
   }
 
+  py::object publish_iceberg(const py::handle& table) {
+    const std::string name = table_argument(table);
+    std::string json;
+    {
+      py::gil_scoped_release released;
+      Lease handle = pool_->lease();
+      json = handle->publish_iceberg(name).to_json();
+    }
+    return json_value(json);
+  }
+
   py::list history(const py::handle& table) {
     const std::string name = table_argument(table);
     std::vector<io::CommitRecord> records;
@@ -533,6 +544,14 @@ void bind_dataset(py::module_& module) {
            "exactly-once commit lost rows go back to their latest commit that lost none. "
            "Returns {table, run_id, after_tick, version, rows_removed, parts_dropped, "
            "parts_rewritten, files_deleted, buckets, writers}.")
+      .def("publish_iceberg", &Dataset::publish_iceberg, py::arg("table"),
+           "Writes the table's Apache Iceberg metadata (<table>/metadata/) for its committed "
+           "parts, so Spark, Trino, DuckDB, PyIceberg and Polars open the table folder as an "
+           "Iceberg table; a new version only when parts or the schema changed. With "
+           "settings.iceberg_metadata (the default) this also happens by itself whenever "
+           "manifest.json is written. Returns {table, run_id, metadata_version, "
+           "metadata_file, updated, snapshot_id, schema_id, log_version, data_files, rows, "
+           "manifests, files_added, files_removed}.")
       .def("manifest", &Dataset::manifest, py::arg("table"),
            "The table's committed state in manifest.json's shape, read from its commit log "
            "(manifest.json itself may be a checkpoint behind while a writer has the table "
