@@ -1,4 +1,5 @@
-// `crvio export iceberg`: a run's tables published as Apache Iceberg tables in place.
+// `crvio export iceberg`: a run's tables published as Apache Iceberg tables in place, or
+// one table of every run as a single Iceberg table.
 
 #include <iostream>
 #include <memory>
@@ -7,16 +8,26 @@
 #include "cli/console.hpp"
 #include "cli/options.hpp"
 #include "crv/io/dataset.hpp"
+#include "crv/io/iceberg.hpp"
 
 namespace crv::cli {
 namespace {
 
 struct ExportArguments : RunArguments {
   std::string table;  // empty: every table of the run that has a manifest
+  bool all_runs = false;
+  std::string destination;  // with all_runs
 };
 
 void run_export_iceberg(const ExportArguments& arguments) {
   const io::IoSettings settings = settings_for(arguments);
+  if (arguments.all_runs) {
+    const io::IcebergSummary summary =
+        io::publish_iceberg_across_runs(settings, arguments.table, arguments.destination);
+    verbose("{} of every run: Iceberg version {}", arguments.table, summary.metadata_version);
+    std::cout << summary.to_json() << '\n';
+    return;
+  }
   io::Dataset dataset(settings, arguments.run);
   for (const std::string& table : tables_to_visit(settings, arguments.run, arguments.table)) {
     const io::IcebergSummary summary = dataset.publish_iceberg(table);
@@ -35,20 +46,45 @@ void add_export_command(CLI::App& app) {
   auto arguments = std::make_shared<ExportArguments>();
   auto* iceberg = export_command->add_subcommand(
       "iceberg", "Write the Apache Iceberg metadata of a run's tables (<table>/metadata/)");
-  add_run_options(*iceberg, *arguments);
+  add_root_option(*iceberg, arguments->root);
+  auto* run = iceberg->add_option("--run", arguments->run, "Run id, e.g. run-1");
+  auto* all_runs = iceberg->add_flag(
+      "--all-runs", arguments->all_runs,
+      "One Iceberg table over --table of every run under the root, written to --to");
+  run->excludes(all_runs);
   iceberg->add_option("--table", arguments->table,
-                      "Only this table, e.g. identity_edges (default: every table of the run)");
+                      "Only this table, e.g. identity_edges (default: every table of the run; "
+                      "required with --all-runs)");
+  auto* destination = iceberg->add_option(
+      "--to", arguments->destination,
+      "With --all-runs: the folder of the table over every run (its metadata/ goes there)");
+  destination->needs(all_runs);
+  iceberg->callback([arguments] {
+    if (!arguments->all_runs && arguments->run.empty()) {
+      throw CLI::ValidationError("--run", "a run is required (or --all-runs)");
+    }
+    if (arguments->all_runs && (arguments->table.empty() || arguments->destination.empty())) {
+      throw CLI::ValidationError("--all-runs", "needs --table and --to");
+    }
+    run_export_iceberg(*arguments);
+  });
   iceberg->footer(
       "Brings each table's Iceberg metadata (format version 2) up to its committed parts:\n"
       "a new metadata version and snapshot when parts were added or removed or the schema\n"
       "grew, nothing otherwise. The parts are the data files; nothing is copied. Engines\n"
-      "open the table folder by path (version-hint.text names the current version). Paths\n"
-      "in the metadata are absolute file:// URIs: after moving the root, run this again and\n"
-      "the metadata is written for the new place. Prints one JSON summary per table.\n\n"
+      "open the table folder by path (version-hint.text names the current version). With\n"
+      "the setting iceberg_metadata (on by default) every crvio command that commits does\n"
+      "this by itself; this command is for runs written with it off, and for a moved root:\n"
+      "paths in the metadata are absolute file:// URIs, and the metadata is written again\n"
+      "for the new place.\n\n"
+      "--all-runs writes one table over --table of every run under the root, in --to,\n"
+      "partitioned by bucket and by a run_id column taken from the manifests (the parts do\n"
+      "not hold it), so a sweep is one table. Run it again after runs change.\n\n"
+      "Prints one JSON summary per table.\n\n"
       "Examples:\n"
       "  crvio export iceberg --run run-1\n"
-      "  crvio export iceberg --root out --run run-1 --table identity_edges");
-  iceberg->callback([arguments] { run_export_iceberg(*arguments); });
+      "  crvio export iceberg --root out --run run-1 --table identity_edges\n"
+      "  crvio export iceberg --root out --all-runs --table identity_edges --to out/sweep/edges");
 }
 
 }  // namespace crv::cli

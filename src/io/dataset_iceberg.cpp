@@ -42,7 +42,7 @@ IcebergSummary Dataset::update_iceberg(TableState& table, const TableSnapshot& s
   IcebergSource source{
       .table = table.name,
       .folder = table.folder,
-      .manifest = &snapshot.manifest,
+      .runs = {{.run = "", .folder = table.folder, .manifest = &snapshot.manifest}},
       .log_version = snapshot.version,
       .columns = metadata ? metadata->columns : column_types_of_parts(table, snapshot.manifest),
       .only_compactions = [&](int64_t after, int64_t upto) {

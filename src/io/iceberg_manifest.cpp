@@ -15,25 +15,30 @@
 namespace crv::io {
 namespace {
 
+// The partition record's fields go where {} is.
 constexpr std::string_view kManifestEntrySchema =
-    R"({"type":"record","name":"manifest_entry","fields":[
-{"name":"status","type":"int","field-id":0},
-{"name":"snapshot_id","type":["null","long"],"default":null,"field-id":1},
-{"name":"sequence_number","type":["null","long"],"default":null,"field-id":3},
-{"name":"file_sequence_number","type":["null","long"],"default":null,"field-id":4},
-{"name":"data_file","type":{"type":"record","name":"r2","fields":[
-{"name":"content","type":"int","field-id":134},
-{"name":"file_path","type":"string","field-id":100},
-{"name":"file_format","type":"string","field-id":101},
-{"name":"partition","type":{"type":"record","name":"r102","fields":[
-{"name":"bucket","type":["null","long"],"default":null,"field-id":1000}]},"field-id":102},
-{"name":"record_count","type":"long","field-id":103},
-{"name":"file_size_in_bytes","type":"long","field-id":104},
-{"name":"value_counts","type":["null",{"type":"array","items":{"type":"record","name":"k119_v120","fields":[{"name":"key","type":"int","field-id":119},{"name":"value","type":"long","field-id":120}]},"logicalType":"map"}],"default":null,"field-id":109},
-{"name":"null_value_counts","type":["null",{"type":"array","items":{"type":"record","name":"k121_v122","fields":[{"name":"key","type":"int","field-id":121},{"name":"value","type":"long","field-id":122}]},"logicalType":"map"}],"default":null,"field-id":110},
-{"name":"lower_bounds","type":["null",{"type":"array","items":{"type":"record","name":"k126_v127","fields":[{"name":"key","type":"int","field-id":126},{"name":"value","type":"bytes","field-id":127}]},"logicalType":"map"}],"default":null,"field-id":125},
-{"name":"upper_bounds","type":["null",{"type":"array","items":{"type":"record","name":"k129_v130","fields":[{"name":"key","type":"int","field-id":129},{"name":"value","type":"bytes","field-id":130}]},"logicalType":"map"}],"default":null,"field-id":128}
-]},"field-id":2}]})";
+    R"({{"type":"record","name":"manifest_entry","fields":[
+{{"name":"status","type":"int","field-id":0}},
+{{"name":"snapshot_id","type":["null","long"],"default":null,"field-id":1}},
+{{"name":"sequence_number","type":["null","long"],"default":null,"field-id":3}},
+{{"name":"file_sequence_number","type":["null","long"],"default":null,"field-id":4}},
+{{"name":"data_file","type":{{"type":"record","name":"r2","fields":[
+{{"name":"content","type":"int","field-id":134}},
+{{"name":"file_path","type":"string","field-id":100}},
+{{"name":"file_format","type":"string","field-id":101}},
+{{"name":"partition","type":{{"type":"record","name":"r102","fields":[{}]}},"field-id":102}},
+{{"name":"record_count","type":"long","field-id":103}},
+{{"name":"file_size_in_bytes","type":"long","field-id":104}},
+{{"name":"value_counts","type":["null",{{"type":"array","items":{{"type":"record","name":"k119_v120","fields":[{{"name":"key","type":"int","field-id":119}},{{"name":"value","type":"long","field-id":120}}]}},"logicalType":"map"}}],"default":null,"field-id":109}},
+{{"name":"null_value_counts","type":["null",{{"type":"array","items":{{"type":"record","name":"k121_v122","fields":[{{"name":"key","type":"int","field-id":121}},{{"name":"value","type":"long","field-id":122}}]}},"logicalType":"map"}}],"default":null,"field-id":110}},
+{{"name":"lower_bounds","type":["null",{{"type":"array","items":{{"type":"record","name":"k126_v127","fields":[{{"name":"key","type":"int","field-id":126}},{{"name":"value","type":"bytes","field-id":127}}]}},"logicalType":"map"}}],"default":null,"field-id":125}},
+{{"name":"upper_bounds","type":["null",{{"type":"array","items":{{"type":"record","name":"k129_v130","fields":[{{"name":"key","type":"int","field-id":129}},{{"name":"value","type":"bytes","field-id":130}}]}},"logicalType":"map"}}],"default":null,"field-id":128}}
+]}},"field-id":2}}]}})";
+
+constexpr std::string_view kBucketPartitionField =
+    R"({"name":"bucket","type":["null","long"],"default":null,"field-id":1000})";
+constexpr std::string_view kRunPartitionField =
+    R"({"name":"run_id","type":["null","string"],"default":null,"field-id":1001})";
 
 constexpr std::string_view kManifestFileSchema =
     R"({"type":"record","name":"manifest_file","fields":[
@@ -86,9 +91,13 @@ void write_entry(AvroEncoder& out, const IcebergTableContext& table,
   write_optional_long(out, inherits ? std::nullopt : std::optional(file.sequence_number));
 
   out.write_int(kDataContent);
-  out.write_string(iceberg_data_file_uri(table.location, file));
+  out.write_string(iceberg_data_file_uri(table, file));
   out.write_string("PARQUET");
   write_optional_long(out, file.bucket);
+  if (table.run_field_id) {
+    out.write_branch(1);
+    out.write_string(file.run);
+  }
   out.write_long(file.rows);
   out.write_long(file.bytes);
   // The bucket and tick columns are required: one value per row, none null.
@@ -118,8 +127,21 @@ std::string iceberg_long_bound(int64_t value) {
   return bytes;
 }
 
-std::string iceberg_data_file_uri(const std::string& location, const IcebergDataFile& file) {
-  return fmt::format("{}/{}/{}", location, bucket_folder_name(file.bucket), file.part);
+std::string iceberg_data_file_uri(const IcebergTableContext& table, const IcebergDataFile& file) {
+  return fmt::format("{}/{}/{}", table.run_folders.at(file.run), bucket_folder_name(file.bucket),
+                     file.part);
+}
+
+std::string iceberg_partition_fields_json(const IcebergTableContext& table) {
+  std::string fields =
+      fmt::format(R"([{{"name":"bucket","transform":"identity","source-id":{},"field-id":{}}})",
+                  table.bucket_field_id, kIcebergPartitionFieldId);
+  if (table.run_field_id) {
+    fields += fmt::format(R"(,{{"name":"run_id","transform":"identity","source-id":{},)"
+                          R"("field-id":{}}})",
+                          *table.run_field_id, kIcebergRunPartitionFieldId);
+  }
+  return fields + "]";
 }
 
 std::string iceberg_manifest_bytes(const IcebergTableContext& table,
@@ -154,6 +176,9 @@ std::string iceberg_manifest_bytes(const IcebergTableContext& table,
     listed.min_sequence_number = std::min(listed.min_sequence_number, data_sequence);
     listed.bucket_min = std::min(listed.bucket_min, entry.file.bucket);
     listed.bucket_max = std::max(listed.bucket_max, entry.file.bucket);
+    const bool first = listed.added_files + listed.existing_files == 1;
+    if (first || entry.file.run < listed.run_min) listed.run_min = entry.file.run;
+    if (first || entry.file.run > listed.run_max) listed.run_max = entry.file.run;
   }
   if (listed.added_files + listed.existing_files == 0) {
     listed.min_sequence_number = sequence_number;
@@ -162,14 +187,17 @@ std::string iceberg_manifest_bytes(const IcebergTableContext& table,
   const std::vector<std::pair<std::string, std::string>> metadata = {
       {"schema", table.schema_json},
       {"schema-id", std::to_string(table.schema_id)},
-      {"partition-spec",
-       fmt::format(R"([{{"name":"bucket","transform":"identity","source-id":{},"field-id":{}}}])",
-                   table.bucket_field_id, kIcebergPartitionFieldId)},
+      {"partition-spec", iceberg_partition_fields_json(table)},
+
       {"partition-spec-id", std::to_string(kIcebergPartitionSpecId)},
       {"format-version", "2"},
       {"content", "data"},
   };
-  std::string bytes = avro_container_file(kManifestEntrySchema, metadata, records, sync_marker);
+  const std::string partition_fields =
+      table.run_field_id ? fmt::format("{},{}", kBucketPartitionField, kRunPartitionField)
+                         : std::string(kBucketPartitionField);
+  std::string bytes = avro_container_file(fmt::format(kManifestEntrySchema, partition_fields),
+                                          metadata, records, sync_marker);
   listed.length = static_cast<int64_t>(bytes.size());
   return bytes;
 }
@@ -194,17 +222,21 @@ std::string iceberg_manifest_list_bytes(const IcebergTableContext& table,
     records.write_long(manifest.added_rows);
     records.write_long(manifest.existing_rows);
     records.write_long(manifest.deleted_rows);
-    // One summary, of the bucket: never null, never NaN.
-    records.write_branch(1);
-    records.begin_items(1);
-    records.write_bool(false);
-    records.write_branch(1);
-    records.write_bool(false);
+    // A summary per partition field (the bucket, then the run): never null, never NaN.
     const bool live = manifest.added_files + manifest.existing_files > 0;
-    for (const int64_t bound : {manifest.bucket_min, manifest.bucket_max}) {
-      records.write_branch(live ? 1 : 0);
-      if (live) records.write_bytes(iceberg_long_bound(bound));
-    }
+    const auto write_summary = [&](const std::string& lower, const std::string& upper) {
+      records.write_bool(false);
+      records.write_branch(1);
+      records.write_bool(false);
+      for (const std::string* bound : {&lower, &upper}) {
+        records.write_branch(live ? 1 : 0);
+        if (live) records.write_bytes(*bound);
+      }
+    };
+    records.write_branch(1);
+    records.begin_items(table.run_field_id ? 2 : 1);
+    write_summary(iceberg_long_bound(manifest.bucket_min), iceberg_long_bound(manifest.bucket_max));
+    if (table.run_field_id) write_summary(manifest.run_min, manifest.run_max);
     records.end_items();
     records.end_record();
   }

@@ -5,6 +5,7 @@
 // names a snapshot's manifests with their counts and the range of buckets they hold.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ struct IcebergDataFile {
   int64_t tick_max = 0;
   int64_t snapshot_id = 0;
   int64_t sequence_number = 0;
+  std::string run;  // the run it belongs to, in a table over several runs; else empty
 
   bool operator==(const IcebergDataFile&) const = default;
 };
@@ -34,16 +36,26 @@ struct IcebergManifestEntry {
 
 // What every file of one table shares: where the table is, and its schema.
 struct IcebergTableContext {
-  std::string location;     // file:// URI of the table's folder
+  std::string location;     // file:// URI of the Iceberg table's folder
   std::string schema_json;  // the current schema, as in the table metadata
   int schema_id = 0;
   int bucket_field_id = 0;  // the bucket column's field id, the partition's source
   int tick_field_id = 0;
+  // A table over several runs is partitioned by run too, on a run_id column the parts do
+  // not hold (the manifests give its value); its id, else none.
+  std::optional<int> run_field_id;
+  // file:// URI of each run's table folder, by run ("" for a table of one run).
+  std::map<std::string, std::string> run_folders;
 };
 
-// The partition field of the only partition spec: identity of the bucket column.
+// The only partition spec: identity of the bucket column, then of run_id in a table over
+// several runs.
 inline constexpr int kIcebergPartitionFieldId = 1000;
+inline constexpr int kIcebergRunPartitionFieldId = 1001;
 inline constexpr int kIcebergPartitionSpecId = 0;
+
+// The partition spec's "fields" as JSON text.
+std::string iceberg_partition_fields_json(const IcebergTableContext& table);
 
 // A manifest file's place in a manifest list.
 struct IcebergManifestFile {
@@ -60,10 +72,12 @@ struct IcebergManifestFile {
   int64_t deleted_rows = 0;
   int64_t bucket_min = 0;
   int64_t bucket_max = 0;
+  std::string run_min;  // in a table over several runs
+  std::string run_max;
 };
 
-// The data file's URI: <location>/bucket=NNNNNN/<part>.
-std::string iceberg_data_file_uri(const std::string& location, const IcebergDataFile& file);
+// The data file's URI: <its run's table folder>/bucket=NNNNNN/<part>.
+std::string iceberg_data_file_uri(const IcebergTableContext& table, const IcebergDataFile& file);
 
 // A manifest of `entries` added by `snapshot_id` (entries it added are written with
 // inherited sequence numbers), with its place in a manifest list (`name`, length, counts,

@@ -31,6 +31,8 @@ constexpr std::string_view kMetadataSuffix = ".metadata.json";
 constexpr std::string_view kStateSuffix = ".crv.json";
 constexpr std::string_view kStateProperty = "crv.state";
 constexpr std::string_view kLogVersionProperty = "crv.log-version";
+// The column a table over several runs gets, whose value is each part's run.
+constexpr std::string_view kRunColumn = "run_id";
 // Snapshots kept while only parts are added; an update that removes parts keeps only its
 // own, since the removed parts are deleted from disk.
 constexpr size_t kKeptSnapshots = 5;
@@ -104,6 +106,7 @@ struct KeptSnapshot {
 
 struct ListedState {
   std::string location;
+  std::vector<std::string> sources;       // "run=<its table folder's URI>", as the files name them
   std::vector<ListedManifest> manifests;  // the current snapshot's
   std::vector<KeptSnapshot> snapshots;    // oldest first; the last is current
   // Files the previous version's snapshots named and this version's do not: removed once
@@ -118,7 +121,7 @@ ordered_json to_json(const ListedState& state) {
     ordered_json files = ordered_json::array();
     for (const IcebergDataFile& data : manifest.files) {
       files.push_back({data.bucket, data.part, data.rows, data.bytes, data.tick_min, data.tick_max,
-                       data.snapshot_id, data.sequence_number});
+                       data.snapshot_id, data.sequence_number, data.run});
     }
     manifests.push_back({{"name", file.name},
                          {"length", file.length},
@@ -138,6 +141,7 @@ ordered_json to_json(const ListedState& state) {
                          {"manifests", snapshot.manifests}});
   }
   return {{"location", state.location},
+          {"sources", state.sources},
           {"manifests", std::move(manifests)},
           {"snapshots", std::move(snapshots)},
           {"retired", state.retired}};
@@ -149,6 +153,7 @@ std::optional<ListedState> state_from_json(const std::string& text) {
     const ordered_json json = ordered_json::parse(text);
     ListedState state;
     state.location = json.at("location").get<std::string>();
+    state.sources = json.at("sources").get<std::vector<std::string>>();
     for (const ordered_json& manifest : json.at("manifests")) {
       ListedManifest listed;
       IcebergManifestFile& file = listed.file;
@@ -167,10 +172,10 @@ std::optional<ListedState> state_from_json(const std::string& text) {
       file.bucket_min = manifest.at("buckets").at(0).get<int64_t>();
       file.bucket_max = manifest.at("buckets").at(1).get<int64_t>();
       for (const ordered_json& data : manifest.at("files")) {
-        listed.files.push_back({data.at(0).get<int64_t>(), data.at(1).get<std::string>(),
-                                data.at(2).get<int64_t>(), data.at(3).get<int64_t>(),
-                                data.at(4).get<int64_t>(), data.at(5).get<int64_t>(),
-                                data.at(6).get<int64_t>(), data.at(7).get<int64_t>()});
+        listed.files.push_back(
+            {data.at(0).get<int64_t>(), data.at(1).get<std::string>(), data.at(2).get<int64_t>(),
+             data.at(3).get<int64_t>(), data.at(4).get<int64_t>(), data.at(5).get<int64_t>(),
+             data.at(6).get<int64_t>(), data.at(7).get<int64_t>(), data.at(8).get<std::string>()});
       }
       state.manifests.push_back(std::move(listed));
     }
@@ -201,7 +206,12 @@ class IcebergUpdate {
       : fs_(fs),
         source_(source),
         folder_(source.folder / kIcebergFolderName),
-        location_(file_uri(source.folder)) {}
+        location_(file_uri(source.folder)) {
+    for (const IcebergRunParts& run : source.runs) {
+      run_folders_[run.run] = file_uri(run.folder);
+      sources_.push_back(fmt::format("{}={}", run.run, run_folders_[run.run]));
+    }
+  }
 
   IcebergSummary run() {
     try {
@@ -224,6 +234,28 @@ class IcebergUpdate {
   }
 
  private:
+  // A data file: its run, bucket and file name.
+  struct FileKey {
+    std::string run;
+    int64_t bucket = 0;
+    std::string part;
+    auto operator<=>(const FileKey&) const = default;
+  };
+
+  // Whether a run `state` lists is now somewhere else (a moved root): its files' paths
+  // changed. Runs added or gone are parts added or removed.
+  bool moved_runs(const ListedState& state) const {
+    return std::any_of(state.sources.begin(), state.sources.end(), [&](const std::string& source) {
+      const std::string run = source.substr(0, source.find('='));
+      const auto found = run_folders_.find(run);
+      return found != run_folders_.end() && source != fmt::format("{}={}", run, found->second);
+    });
+  }
+
+  bool partitioned_by_run() const {
+    return source_.runs.size() != 1 || !source_.runs.front().run.empty();
+  }
+
   std::filesystem::path path_of(std::string_view name) const { return folder_ / name; }
   std::string uri_of(std::string_view name) const {
     return fmt::format("{}/{}/{}", location_, kIcebergFolderName, name);
@@ -269,16 +301,21 @@ class IcebergUpdate {
       // Not metadata this code can extend: the next version starts afresh.
       current.metadata.reset();
     }
-    if (current.state && current.state->location != location_) current.state.reset();
+    if (current.state && (current.state->location != location_ || moved_runs(*current.state))) {
+      current.state.reset();
+    }
     return current;
   }
 
   // The committed summary, or nothing when another update linked the version first.
   std::optional<IcebergSummary> try_commit(const CurrentVersion& current) {
-    // The parts as they are committed, by bucket and file name.
-    std::map<std::pair<int64_t, std::string>, const PartMeta*> committed;
-    for (const auto& [bucket, partition] : source_.manifest->partitions) {
-      for (const PartMeta& part : partition.parts) committed[{bucket, part.path}] = &part;
+    // The parts as they are committed, by run, bucket and file name.
+    std::map<FileKey, const PartMeta*> committed;
+    for (const IcebergRunParts& run : source_.runs) {
+      for (const auto& [bucket, partition] : run.manifest->partitions) {
+        for (const PartMeta& part : partition.parts)
+          committed[{run.run, bucket, part.path}] = &part;
+      }
     }
 
     // Schema: every id any earlier schema gave stays with its path.
@@ -295,22 +332,25 @@ class IcebergUpdate {
         if (schema.at("schema-id") == schema_id) current_schema = schema;
       }
     }
-    IcebergSchema schema = iceberg_schema_of(source_.columns, known, last_column_id);
+    std::vector<frame::Field> columns = source_.columns;
+    if (partitioned_by_run()) columns.push_back({std::string(kRunColumn), frame::utf8(), true});
+    IcebergSchema schema = iceberg_schema_of(columns, known, last_column_id);
     const bool schema_changed = !current_schema || current_schema->at("fields") != schema.fields;
     if (schema_changed && current_schema) ++schema_id;
 
     // The data files the current snapshot lists that are still committed, and the rest.
     std::vector<ListedManifest> kept;
     std::vector<std::pair<ListedManifest, std::vector<IcebergDataFile>>> shrunk;
-    std::set<std::pair<int64_t, std::string>> listed;
+    std::set<FileKey> listed;
     if (current.state) {
       for (const ListedManifest& manifest : current.state->manifests) {
         ListedManifest live{manifest.file, {}};
         std::vector<IcebergDataFile> removed;
         for (const IcebergDataFile& file : manifest.files) {
-          const bool still = committed.contains({file.bucket, file.part});
+          const FileKey key{file.run, file.bucket, file.part};
+          const bool still = committed.contains(key);
           (still ? live.files : removed).push_back(file);
-          if (still) listed.insert({file.bucket, file.part});
+          if (still) listed.insert(key);
         }
         if (removed.empty()) {
           kept.push_back(std::move(live));
@@ -319,13 +359,9 @@ class IcebergUpdate {
         }
       }
     }
-    std::vector<const PartMeta*> added_parts;
-    std::vector<int64_t> added_buckets;
+    std::vector<std::pair<const FileKey*, const PartMeta*>> added_parts;
     for (const auto& [key, part] : committed) {
-      if (!listed.contains(key)) {
-        added_parts.push_back(part);
-        added_buckets.push_back(key.first);
-      }
+      if (!listed.contains(key)) added_parts.emplace_back(&key, part);
     }
     int64_t removed_files = 0;
     int64_t removed_rows = 0;
@@ -360,6 +396,15 @@ class IcebergUpdate {
     const IcebergFieldIds ids = iceberg_field_ids(schema.fields);
     table.bucket_field_id = ids.at("bucket").first;
     table.tick_field_id = ids.at("tick").first;
+    if (partitioned_by_run()) table.run_field_id = ids.at(std::string(kRunColumn)).first;
+    table.run_folders = run_folders_;
+    if (current.state) {
+      // Where runs gone since were, for their files' entries as removed.
+      for (const std::string& source : current.state->sources) {
+        const size_t split = source.find('=');
+        table.run_folders.emplace(source.substr(0, split), source.substr(split + 1));
+      }
+    }
 
     std::vector<std::filesystem::path> written;
     try {
@@ -377,11 +422,10 @@ class IcebergUpdate {
       }
       if (!added_parts.empty()) {
         std::vector<IcebergManifestEntry> entries;
-        for (size_t i = 0; i < added_parts.size(); ++i) {
-          const PartMeta& part = *added_parts[i];
+        for (const auto& [key, part] : added_parts) {
           entries.push_back({IcebergEntryStatus::kAdded,
-                             {added_buckets[i], part.path, part.rows, part.bytes, part.tick_min,
-                              part.tick_max, snapshot_id, sequence_number}});
+                             {key->bucket, part->path, part->rows, part->bytes, part->tick_min,
+                              part->tick_max, snapshot_id, sequence_number, key->run}});
         }
         planned.push_back({{}, std::move(entries)});
       }
@@ -422,6 +466,7 @@ class IcebergUpdate {
 
       ListedState state;
       state.location = location_;
+      state.sources = sources_;
       if (has_snapshot && shrunk.empty()) state.snapshots = current.state->snapshots;
       KeptSnapshot own{snapshot_id, list_name, {}};
       for (const ListedManifest& manifest : manifests) own.manifests.push_back(manifest.file.name);
@@ -443,9 +488,9 @@ class IcebergUpdate {
                     static_cast<int64_t>(added_parts.size()),
                     removed_files,
                     removed_rows};
-      for (const PartMeta* part : added_parts) change.added_rows += part->rows;
-      const ordered_json metadata =
-          metadata_json(current, schema, schema_json, schema_changed, state, state_name, change);
+      for (const auto& [key, part] : added_parts) change.added_rows += part->rows;
+      const ordered_json metadata = metadata_json(current, table, schema, schema_json,
+                                                  schema_changed, state, state_name, change);
       if (!link_version(version, metadata.dump(2))) {
         remove_quietly(fs_, written);
         return std::nullopt;
@@ -557,10 +602,10 @@ class IcebergUpdate {
     return json;
   }
 
-  ordered_json metadata_json(const CurrentVersion& current, const IcebergSchema& schema,
-                             const ordered_json& schema_json, bool schema_changed,
-                             const ListedState& state, const std::string& state_name,
-                             const Change& change) const {
+  ordered_json metadata_json(const CurrentVersion& current, const IcebergTableContext& table,
+                             const IcebergSchema& schema, const ordered_json& schema_json,
+                             bool schema_changed, const ListedState& state,
+                             const std::string& state_name, const Change& change) const {
     const ordered_json* previous = current.metadata ? &*current.metadata : nullptr;
     const int64_t now = std::max(
         now_ms(), previous ? previous->value("last-updated-ms", int64_t{0}) + 1 : int64_t{0});
@@ -578,14 +623,11 @@ class IcebergUpdate {
     metadata["current-schema-id"] = schema_json.at("schema-id");
     metadata["schemas"] = std::move(schemas);
     metadata["default-spec-id"] = kIcebergPartitionSpecId;
-    ordered_json spec_field;
-    spec_field["name"] = "bucket";
-    spec_field["transform"] = "identity";
-    spec_field["source-id"] = iceberg_field_ids(schema.fields).at("bucket").first;
-    spec_field["field-id"] = kIcebergPartitionFieldId;
     metadata["partition-specs"] = ordered_json::array(
-        {{{"spec-id", kIcebergPartitionSpecId}, {"fields", ordered_json::array({spec_field})}}});
-    metadata["last-partition-id"] = kIcebergPartitionFieldId;
+        {{{"spec-id", kIcebergPartitionSpecId},
+          {"fields", ordered_json::parse(iceberg_partition_fields_json(table))}}});
+    metadata["last-partition-id"] =
+        table.run_field_id ? kIcebergRunPartitionFieldId : kIcebergPartitionFieldId;
     metadata["default-sort-order-id"] = 0;
     metadata["sort-orders"] =
         ordered_json::array({{{"order-id", 0}, {"fields", ordered_json::array()}}});
@@ -790,6 +832,8 @@ class IcebergUpdate {
   const IcebergSource& source_;
   std::filesystem::path folder_;
   std::string location_;
+  std::map<std::string, std::string> run_folders_;
+  std::vector<std::string> sources_;
 };
 
 }  // namespace

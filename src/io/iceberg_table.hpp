@@ -27,12 +27,21 @@ namespace crv::io {
 
 inline constexpr std::string_view kIcebergFolderName = "metadata";
 
+// One run's committed parts of the table.
+struct IcebergRunParts {
+  std::string run;               // empty for the table of one run
+  std::filesystem::path folder;  // the run's table folder
+  const TableManifest* manifest = nullptr;
+};
+
 // What an update publishes: the table's committed parts and column types.
 struct IcebergSource {
   std::string table;
-  std::filesystem::path folder;  // the table's folder
-  const TableManifest* manifest = nullptr;
-  int64_t log_version = 0;            // the commit the parts are as of
+  std::filesystem::path folder;  // where metadata/ goes: the table's folder, or an export's
+  // The parts: of the run whose table this is (one entry, run ""), or of several runs,
+  // whose table is then partitioned by a run_id column too.
+  std::vector<IcebergRunParts> runs;
+  int64_t log_version = 0;            // the commit the parts are as of (0 across runs)
   std::vector<frame::Field> columns;  // table.json's column types
   // Whether every commit after the first version up to the second only rearranged rows
   // (compactions): a snapshot that adds and removes parts is then a "replace".

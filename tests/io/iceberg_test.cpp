@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "crv/core/errors.hpp"
+#include "crv/io/iceberg.hpp"
 #include "dataset_test_util.hpp"
 #include "fault_injecting_file_system.hpp"
 #include "io/iceberg_table.hpp"
@@ -161,9 +162,19 @@ json read_json(const std::filesystem::path& path) {
   return json::parse(in);
 }
 
+// The reader schema of a table over several runs, whose partition holds the run too.
+std::string spec_manifest_entry_by_run() {
+  std::string schema(kSpecManifestEntry);
+  const std::string bucket = R"({"name":"bucket","type":["null","long"]})";
+  schema.replace(schema.find(bucket), bucket.size(),
+                 bucket + R"(,{"name":"run_id","type":["null","string"]})");
+  return schema;
+}
+
 struct DataFileEntry {
   int status = 0;
   std::filesystem::path path;
+  std::string run;
   int64_t bucket = 0;
   int64_t rows = 0;
   int64_t bytes = 0;
@@ -187,7 +198,7 @@ struct CurrentTable {
   }
 };
 
-CurrentTable read_current(const std::filesystem::path& table_dir) {
+CurrentTable read_current(const std::filesystem::path& table_dir, bool by_run = false) {
   CurrentTable current;
   const std::filesystem::path folder = table_dir / kIcebergFolderName;
   std::ifstream hint(folder / "version-hint.text");
@@ -210,7 +221,9 @@ CurrentTable read_current(const std::filesystem::path& table_dir) {
     });
   }
   for (const std::filesystem::path& manifest : current.manifests) {
-    read_avro(manifest, kSpecManifestEntry, [&](avro_value_t& entry) {
+    const std::string reader_schema =
+        by_run ? spec_manifest_entry_by_run() : std::string(kSpecManifestEntry);
+    read_avro(manifest, reader_schema, [&](avro_value_t& entry) {
       DataFileEntry file;
       file.status = static_cast<int>(long_field(entry, "status"));
       avro_value_t data = field(entry, "data_file");
@@ -218,6 +231,12 @@ CurrentTable read_current(const std::filesystem::path& table_dir) {
       avro_value_t partition = field(data, "partition");
       std::optional<avro_value_t> bucket = present(partition, "bucket");
       if (bucket) avro_value_get_long(&*bucket, &file.bucket);
+      if (by_run) {
+        std::optional<avro_value_t> run = present(partition, "run_id");
+        const char* text = nullptr;
+        size_t size = 0;
+        if (run && avro_value_get_string(&*run, &text, &size) == 0) file.run.assign(text, size - 1);
+      }
       file.rows = long_field(data, "record_count");
       file.bytes = long_field(data, "file_size_in_bytes");
       file.tick_min = long_bound(data, "lower_bounds", tick_id);
@@ -567,6 +586,80 @@ TEST_F(IcebergTest, AMissingTableIsAnErrorThatCreatesNothing) {
   ASSERT_TRUE(error);
   EXPECT_THAT(error->message(), HasSubstr("has no manifest"));
   EXPECT_FALSE(std::filesystem::exists(metadata_dir()));
+}
+
+class IcebergAcrossRunsTest : public IcebergTest {
+ protected:
+  void append_to(const std::string& run, const std::vector<int64_t>& ticks) {
+    Dataset(settings, run).append(kEdges, edge_rows(ticks));
+  }
+  IcebergSummary publish_all() {
+    return publish_iceberg_across_runs(settings, kEdges, destination());
+  }
+  std::filesystem::path destination() const { return scratch.path() / "sweep" / "edges"; }
+
+  // Every run's committed parts, each listed once under its run and bucket.
+  void expect_lists_every_run(const std::vector<std::string>& runs) {
+    const CurrentTable current = read_current(destination(), true);
+    std::set<std::tuple<std::string, int64_t, std::filesystem::path>> expected;
+    for (const std::string& run : runs) {
+      const TableManifest manifest = Dataset(settings, run).manifest(kEdges);
+      for (const auto& [bucket, partition] : manifest.partitions) {
+        for (const PartMeta& part : partition.parts) {
+          expected.insert(
+              {run, bucket,
+               io::table_dir(settings, run, kEdges) / bucket_folder_name(bucket) / part.path});
+        }
+      }
+    }
+    std::set<std::tuple<std::string, int64_t, std::filesystem::path>> listed;
+    for (const DataFileEntry& entry : current.entries) {
+      if (entry.status != 2) listed.insert({entry.run, entry.bucket, entry.path});
+    }
+    EXPECT_EQ(listed, expected);
+  }
+};
+
+TEST_F(IcebergAcrossRunsTest, OneTableListsEveryRunsPartsPartitionedByRun) {
+  append_to("run-a", tick_range(0, 150));
+  append_to("run-b", tick_range(0, 40));
+  const IcebergSummary summary = publish_all();
+  EXPECT_EQ(summary.data_files, 3);
+  EXPECT_EQ(summary.rows, 190);
+  expect_lists_every_run({"run-a", "run-b"});
+  const json metadata = read_current(destination(), true).metadata;
+  EXPECT_EQ(metadata.at("location"), file_uri(destination()));
+  const json& fields = metadata.at("schemas").at(0).at("fields");
+  EXPECT_EQ(fields.back().at("name"), "run_id");
+  EXPECT_EQ(fields.back().at("type"), "string");
+  const json& spec = metadata.at("partition-specs").at(0).at("fields");
+  ASSERT_EQ(spec.size(), 2u);
+  EXPECT_EQ(spec.at(1).at("name"), "run_id");
+  EXPECT_EQ(spec.at(1).at("source-id"), fields.back().at("id"));
+  EXPECT_EQ(spec.at(1).at("transform"), "identity");
+  EXPECT_EQ(metadata.at("last-partition-id"), 1001);
+
+  // A run more, and a run gone: the next version adds and removes their parts.
+  append_to("run-c", tick_range(0, 10));
+  EXPECT_EQ(publish_all().files_added, 1);
+  expect_lists_every_run({"run-a", "run-b", "run-c"});
+  std::filesystem::remove_all(run_root(settings, "run-b"));
+  const IcebergSummary after = publish_all();
+  EXPECT_EQ(after.files_removed, 1);
+  EXPECT_EQ(after.metadata_version, 3);
+  expect_lists_every_run({"run-a", "run-c"});
+  EXPECT_FALSE(publish_all().updated);
+}
+
+TEST_F(IcebergAcrossRunsTest, RefusesADestinationInsideTheRunsAndATableNoRunHas) {
+  append_to("run-a", tick_range(0, 10));
+  expect_error<IoConfigError>(
+      [&] { publish_iceberg_across_runs(settings, kEdges, run_root(settings, "run-a") / "sweep"); },
+      {.message_has = {"folder of its own"}});
+  expect_error<IoManifestError>(
+      [&] { publish_iceberg_across_runs(settings, "holdings", destination()); },
+      {.message_has = {"no run under", "'holdings'"}});
+  EXPECT_FALSE(std::filesystem::exists(destination()));
 }
 
 TEST(FileUri, IsAbsoluteAndPercentEncodesWhatAUriPathCannotHold) {
