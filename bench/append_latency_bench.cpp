@@ -4,9 +4,12 @@
 // mean over the window is shown too, since it carries the checkpoints a median hides.
 // Every append is durable before it returns (parts and log entry fsynced).
 // --every-commit sets manifest_every_commit, which rewrites manifest.json at each commit.
+// The Iceberg metadata is updated with manifest.json (iceberg_metadata) unless
+// --no-iceberg; its updates are reported apart, the first and the last ten, to show
+// whether an update's cost grows with the table.
 //
 // usage: append_latency_bench [--appends N] [--rows R] [--window W] [--root DIR]
-//                             [--every-commit]
+//                             [--every-commit] [--no-iceberg]
 
 #include <algorithm>
 #include <chrono>
@@ -87,12 +90,15 @@ int main(int argc, char** argv) {
   app.add_option("--root", root, "Dataset root")->capture_default_str();
   bool every_commit = false;
   app.add_flag("--every-commit", every_commit, "Rewrite manifest.json at every commit");
+  bool no_iceberg = false;
+  app.add_flag("--no-iceberg", no_iceberg, "Leave the Iceberg metadata alone");
   crv::bench::parse_or_exit(app, argc, argv);
   window = std::min<size_t>(window, std::min<size_t>(100, static_cast<size_t>(appends)));
   std::filesystem::remove_all(root);
   crv::io::IoSettings settings;
   settings.root_dir = root;
   settings.manifest_every_commit = every_commit;
+  settings.iceberg_metadata = !no_iceberg;
   crv::io::Dataset dataset(settings, "bench");
 
   std::vector<Sample> samples;
@@ -145,6 +151,29 @@ int main(int argc, char** argv) {
   std::printf("checkpoints: %lld, %.1f ms in all (slowest %.1f ms), %.3f ms per append\n",
               static_cast<long long>(checkpoints), ms(checkpoint_time), ms(slowest_checkpoint),
               ms(checkpoint_time) / static_cast<double>(samples.size()));
+  std::vector<double> iceberg_updates;  // ms each, in order
+  for (const Sample& sample : samples) {
+    if (sample.timings.iceberg_updates > 0) {
+      iceberg_updates.push_back(ms(sample.timings.iceberg) /
+                                static_cast<double>(sample.timings.iceberg_updates));
+    }
+  }
+  if (!iceberg_updates.empty()) {
+    const size_t ends = std::min<size_t>(10, iceberg_updates.size());
+    double first = 0;
+    double last = 0;
+    for (size_t i = 0; i < ends; ++i) {
+      first += iceberg_updates[i];
+      last += iceberg_updates[iceberg_updates.size() - 1 - i];
+    }
+    double all = 0;
+    for (const double update : iceberg_updates) all += update;
+    std::printf(
+        "Iceberg updates: %zu, %.1f ms in all (%.3f ms per append); mean of the first "
+        "%zu %.2f ms, of the last %zu %.2f ms\n",
+        iceberg_updates.size(), all, all / static_cast<double>(samples.size()), ends,
+        first / static_cast<double>(ends), ends, last / static_cast<double>(ends));
+  }
   std::printf("mean append over all %lld: %.3f ms\n", static_cast<long long>(appends),
               ms(all_appends) / static_cast<double>(samples.size()));
   std::printf("manifest.json after %lld appends: %.1f KB, written by flush() in %.1f ms\n",

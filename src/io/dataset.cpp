@@ -89,6 +89,8 @@ AppendTimings& AppendTimings::operator+=(const AppendTimings& other) {
   manifest_write += other.manifest_write;
   checkpoint += other.checkpoint;
   checkpoints += other.checkpoints;
+  iceberg += other.iceberg;
+  iceberg_updates += other.iceberg_updates;
   return *this;
 }
 
@@ -380,7 +382,7 @@ void Dataset::publish(TableState& table, CommitLog& log, AppendTimings& timings)
     try {
       log.write_checkpoint(*table.snapshot);
       ++timings.checkpoints;
-      write_manifest_json_from(table, log, false);
+      write_manifest_json_from(table, log, false, &timings);
       table.manifest_json_behind = false;
     } catch (const IoError&) {
       // The commit stands. The checkpoint is still due, so the next commit tries again,
@@ -389,13 +391,13 @@ void Dataset::publish(TableState& table, CommitLog& log, AppendTimings& timings)
   }
   if (table.manifest_json_behind && settings_.manifest_every_commit) {
     ScopedTimer timer(timings.manifest_serialize);
-    write_manifest_json_from(table, log, false);
+    write_manifest_json_from(table, log, false, &timings);
     table.manifest_json_behind = false;
   }
 }
 
 void Dataset::write_manifest_json_from(TableState& table, CommitLog& log,
-                                       bool iceberg_failure_throws) {
+                                       bool iceberg_failure_throws, AppendTimings* timings) {
   write_manifest_json(fs_, table.manifest_path, to_json_bytes(table.snapshot->manifest));
   // A writer on another host, not held off by the table's lock, may have committed and
   // written manifest.json meanwhile, before this rename replaced it with an older table.
@@ -415,8 +417,13 @@ void Dataset::write_manifest_json_from(TableState& table, CommitLog& log,
   }
   if (!settings_.iceberg_metadata) return;
   try {
+    const auto started = std::chrono::steady_clock::now();
     update_iceberg(table, newer ? *newer : *table.snapshot);
     table.iceberg_behind = false;
+    if (timings) {
+      timings->iceberg += std::chrono::steady_clock::now() - started;
+      ++timings->iceberg_updates;
+    }
   } catch (const IoError&) {
     // manifest.json is written and the commit stands; flush() tries the update again.
     table.iceberg_behind = true;

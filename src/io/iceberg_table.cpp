@@ -29,6 +29,7 @@ using nlohmann::ordered_json;
 constexpr std::string_view kVersionHintName = "version-hint.text";
 constexpr std::string_view kMetadataSuffix = ".metadata.json";
 constexpr std::string_view kStateSuffix = ".crv.json";
+constexpr std::string_view kListingSuffix = ".files.json";
 constexpr std::string_view kStateProperty = "crv.state";
 constexpr std::string_view kLogVersionProperty = "crv.log-version";
 // The column a table over several runs gets, whose value is each part's run.
@@ -118,11 +119,6 @@ ordered_json to_json(const ListedState& state) {
   ordered_json manifests = ordered_json::array();
   for (const ListedManifest& manifest : state.manifests) {
     const IcebergManifestFile& file = manifest.file;
-    ordered_json files = ordered_json::array();
-    for (const IcebergDataFile& data : manifest.files) {
-      files.push_back({data.bucket, data.part, data.rows, data.bytes, data.tick_min, data.tick_max,
-                       data.snapshot_id, data.sequence_number, data.run});
-    }
     manifests.push_back({{"name", file.name},
                          {"length", file.length},
                          {"added_snapshot_id", file.added_snapshot_id},
@@ -131,8 +127,7 @@ ordered_json to_json(const ListedState& state) {
                          {"counts",
                           {file.added_files, file.existing_files, file.deleted_files,
                            file.added_rows, file.existing_rows, file.deleted_rows}},
-                         {"buckets", {file.bucket_min, file.bucket_max}},
-                         {"files", std::move(files)}});
+                         {"buckets", {file.bucket_min, file.bucket_max}}});
   }
   ordered_json snapshots = ordered_json::array();
   for (const KeptSnapshot& snapshot : state.snapshots) {
@@ -147,7 +142,38 @@ ordered_json to_json(const ListedState& state) {
           {"retired", state.retired}};
 }
 
+// A manifest's live data files, written beside it when it is written (and, like it, never
+// changed), so that an update writes only what changed.
+std::string listing_name(const std::string& manifest) {
+  return manifest.substr(0, manifest.rfind('.')) + std::string(kListingSuffix);
+}
+
+std::string listing_json(const std::vector<IcebergDataFile>& files) {
+  ordered_json json = ordered_json::array();
+  for (const IcebergDataFile& data : files) {
+    json.push_back({data.bucket, data.part, data.rows, data.bytes, data.tick_min, data.tick_max,
+                    data.snapshot_id, data.sequence_number, data.run});
+  }
+  return json.dump();
+}
+
+std::optional<std::vector<IcebergDataFile>> listing_from_json(const std::string& text) {
+  try {
+    std::vector<IcebergDataFile> files;
+    for (const ordered_json& data : ordered_json::parse(text)) {
+      files.push_back(
+          {data.at(0).get<int64_t>(), data.at(1).get<std::string>(), data.at(2).get<int64_t>(),
+           data.at(3).get<int64_t>(), data.at(4).get<int64_t>(), data.at(5).get<int64_t>(),
+           data.at(6).get<int64_t>(), data.at(7).get<int64_t>(), data.at(8).get<std::string>()});
+    }
+    return files;
+  } catch (const ordered_json::exception&) {
+    return std::nullopt;
+  }
+}
+
 // Nothing when the JSON is not a state this code wrote: the update then starts afresh.
+// The manifests' files are read from their listings.
 std::optional<ListedState> state_from_json(const std::string& text) {
   try {
     const ordered_json json = ordered_json::parse(text);
@@ -171,12 +197,6 @@ std::optional<ListedState> state_from_json(const std::string& text) {
       file.deleted_rows = counts.at(5).get<int64_t>();
       file.bucket_min = manifest.at("buckets").at(0).get<int64_t>();
       file.bucket_max = manifest.at("buckets").at(1).get<int64_t>();
-      for (const ordered_json& data : manifest.at("files")) {
-        listed.files.push_back(
-            {data.at(0).get<int64_t>(), data.at(1).get<std::string>(), data.at(2).get<int64_t>(),
-             data.at(3).get<int64_t>(), data.at(4).get<int64_t>(), data.at(5).get<int64_t>(),
-             data.at(6).get<int64_t>(), data.at(7).get<int64_t>(), data.at(8).get<std::string>()});
-      }
       state.manifests.push_back(std::move(listed));
     }
     for (const ordered_json& snapshot : json.at("snapshots")) {
@@ -295,6 +315,7 @@ class IcebergUpdate {
         const std::string state_name = properties.at(kStateProperty).get<std::string>();
         if (const std::optional<std::string> state = fs_.read_file_if_exists(path_of(state_name))) {
           current.state = state_from_json(*state);
+          if (current.state && !read_listings(*current.state)) current.state.reset();
         }
       }
     } catch (const ordered_json::exception&) {
@@ -305,6 +326,19 @@ class IcebergUpdate {
       current.state.reset();
     }
     return current;
+  }
+
+  // Fills in each manifest's files from its listing; false when one cannot be read.
+  bool read_listings(ListedState& state) {
+    for (ListedManifest& manifest : state.manifests) {
+      const std::optional<std::string> text =
+          fs_.read_file_if_exists(path_of(listing_name(manifest.file.name)));
+      std::optional<std::vector<IcebergDataFile>> files =
+          text ? listing_from_json(*text) : std::nullopt;
+      if (!files) return false;
+      manifest.files = std::move(*files);
+    }
+    return true;
   }
 
   // The committed summary, or nothing when another update linked the version first.
@@ -451,6 +485,7 @@ class IcebergUpdate {
           }
           result.files.push_back(entry.file);
         }
+        write_file(listing_name(result.file.name), listing_json(result.files), written);
         manifests.push_back(std::move(result));
       }
 
@@ -761,7 +796,10 @@ class IcebergUpdate {
       for (const KeptSnapshot& snapshot : current.state->snapshots) {
         if (!named.contains(snapshot.manifest_list)) retired.insert(snapshot.manifest_list);
         for (const std::string& manifest : snapshot.manifests) {
-          if (!named.contains(manifest)) retired.insert(manifest);
+          if (!named.contains(manifest)) {
+            retired.insert(manifest);
+            retired.insert(listing_name(manifest));
+          }
         }
       }
     }

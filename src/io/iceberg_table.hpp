@@ -9,7 +9,8 @@
 //   version-hint.text        N, replaced atomically after v<N> is linked
 //   snap-<id>-<uid>.avro     a snapshot's manifest list
 //   <uid>-m<k>.avro          manifests: the data files (parts) with counts and bounds
-//   v<N>-<uid>.crv.json      what version N lists, per manifest, so the next update
+//   <uid>-m<k>.files.json    a manifest's data files, for the updates (written with it)
+//   v<N>-<uid>.crv.json      version N's manifests and kept snapshots, so the next update
 //                            writes manifests for the parts added since and reuses the rest
 
 #include <cstdint>

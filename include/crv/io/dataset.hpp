@@ -93,6 +93,10 @@ struct AppendTimings {
   // Checkpoints (with manifest.json) written by the commits, and their time.
   std::chrono::nanoseconds checkpoint{0};
   int64_t checkpoints = 0;
+  // Updates of the Iceberg metadata (iceberg_metadata) made with manifest.json, and their
+  // time (part of checkpoint or manifest_serialize).
+  std::chrono::nanoseconds iceberg{0};
+  int64_t iceberg_updates = 0;
 
   AppendTimings& operator+=(const AppendTimings& other);
 };
@@ -370,7 +374,8 @@ class Dataset {
   // Writes manifest.json from the handle's snapshot of the table, and again while the log
   // has newer entries once it is written; then the Iceberg metadata (iceberg_metadata),
   // whose failure throws only when `iceberg_failure_throws` (else flush() tries again).
-  void write_manifest_json_from(TableState& table, CommitLog& log, bool iceberg_failure_throws);
+  void write_manifest_json_from(TableState& table, CommitLog& log, bool iceberg_failure_throws,
+                                AppendTimings* timings = nullptr);
   // The table's Iceberg metadata brought up to `snapshot`.
   IcebergSummary update_iceberg(TableState& table, const TableSnapshot& snapshot);
   // Rewrites manifest.json from the log when this handle committed since it last did.
