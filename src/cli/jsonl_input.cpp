@@ -14,6 +14,7 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
+#include "crv/io/validate.hpp"
 
 namespace crv::cli {
 namespace {
@@ -211,19 +212,6 @@ Value to_descriptor_scalar(core::DType dtype, Value value) {
   }
 }
 
-frame::TypePtr scalar_type(core::DType dtype) {
-  switch (dtype) {
-    case core::DType::kI64:
-      return frame::int64();
-    case core::DType::kF64:
-      return frame::float64();
-    case core::DType::kStr:
-      return frame::utf8();
-    default:
-      return nullptr;
-  }
-}
-
 }  // namespace
 
 JsonlReader::JsonlReader(std::istream& input, std::string source,
@@ -289,7 +277,9 @@ std::optional<frame::Frame> JsonlReader::next(int64_t max_rows) {
     std::vector<Value>& values = columns[name];
     values.resize(rows);
     const core::ColumnDescriptor* descriptor = table_.find(name);
-    const frame::TypePtr type = descriptor ? scalar_type(descriptor->dtype) : nullptr;
+    // Nested columns take the types of their values.
+    frame::TypePtr type = descriptor ? io::descriptor_type(descriptor->dtype) : nullptr;
+    if (type && type->id() == frame::TypeId::Null) type = nullptr;
     try {
       arrays.push_back(frame::array_from_values(values, type));
     } catch (const SchemaError& error) {

@@ -10,6 +10,7 @@
 #include "crv/core/table_descriptor.hpp"
 #include "crv/io/iceberg.hpp"
 #include "crv/io/paths.hpp"
+#include "crv/io/validate.hpp"
 #include "io/commit_log.hpp"
 #include "io/iceberg_table.hpp"
 #include "io/table_metadata.hpp"
@@ -31,22 +32,6 @@ std::vector<std::string> run_names(FileSystem& fs, const std::filesystem::path& 
   }
   std::sort(runs.begin(), runs.end());
   return runs;
-}
-
-// A canonical column's frame type; structs, whose members only the parts know, are null.
-frame::TypePtr scalar_type(core::DType dtype) {
-  switch (dtype) {
-    case core::DType::kI64:
-      return frame::int64();
-    case core::DType::kF64:
-      return frame::float64();
-    case core::DType::kStr:
-      return frame::utf8();
-    case core::DType::kStruct:
-    case core::DType::kListStruct:
-      break;
-  }
-  return frame::null_type();
 }
 
 // Where `path` is, made absolute and normal, as text ending in '/'.
@@ -88,7 +73,7 @@ IcebergSummary publish_iceberg_across_runs(const IoSettings& settings, std::stri
       // A run older than table.json: its canonical scalar columns (struct members are
       // known from the runs that recorded them).
       for (const core::ColumnDescriptor& column : descriptor.columns) {
-        columns.push_back({std::string(column.name), scalar_type(column.dtype), true});
+        columns.push_back({std::string(column.name), descriptor_type(column.dtype), true});
       }
     }
     try {

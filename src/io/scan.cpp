@@ -1,6 +1,7 @@
 // TableScanner: a table's rows over a tick range, one row group at a time.
 
 #include "crv/io/scan.hpp"
+#include "crv/io/validate.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -163,21 +164,6 @@ frame::ArrayPtr conform(const frame::ArrayPtr& array, const frame::TypePtr& targ
     }
   }
   return frame::Array::make(std::move(data));
-}
-
-// The type a column of the descriptor has when no selected part holds it.
-frame::TypePtr descriptor_type(core::DType dtype) {
-  switch (dtype) {
-    case core::DType::kI64:
-      return frame::int64();
-    case core::DType::kF64:
-      return frame::float64();
-    case core::DType::kStr:
-      return frame::utf8();
-    default:
-      // Nested members are unknown without data.
-      return frame::null_type();
-  }
 }
 
 // Which rows of a row group the tick range keeps: the span `rows` holds them all, and

@@ -268,4 +268,19 @@ ValidatedFrame validate_partitioning(const frame::Frame& input, int64_t bucket_s
   return result;
 }
 
+frame::TypePtr descriptor_type(core::DType dtype) {
+  switch (dtype) {
+    case core::DType::kI64:
+      return frame::int64();
+    case core::DType::kF64:
+      return frame::float64();
+    case core::DType::kStr:
+      return frame::utf8();
+    case core::DType::kStruct:
+    case core::DType::kListStruct:
+      break;
+  }
+  return frame::null_type();
+}
+
 }  // namespace crv::io

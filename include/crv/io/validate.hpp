@@ -25,6 +25,10 @@
 
 namespace crv::io {
 
+// The frame type of a descriptor dtype: int64, float64 or utf8, and the null type for
+// struct and list[struct] columns, whose members only data tells.
+frame::TypePtr descriptor_type(core::DType dtype);
+
 struct ValidateOptions {
   int64_t bucket_size = 100;
   bool strict = true;
