@@ -39,8 +39,8 @@ std::string avro_container_file(std::string_view schema_json,
                                 const std::vector<std::pair<std::string, std::string>>& metadata,
                                 const AvroEncoder& records, std::string_view sync_marker) {
   if (sync_marker.size() != kSyncMarkerBytes) {
-    throw IoWriteError(fmt::format("an Avro sync marker has {} bytes, not {}", kSyncMarkerBytes,
-                                   sync_marker.size()));
+    throw IoWriteError(fmt::format("an Avro sync marker must have {} bytes, not {}",
+                                   kSyncMarkerBytes, sync_marker.size()));
   }
   AvroEncoder header;
   header.begin_items(static_cast<int64_t>(metadata.size()) + 2);

@@ -296,13 +296,17 @@ void Dataset::require_bucket_size(const TableState& table, int64_t bucket_size) 
       {.path = table.metadata_path.string()});
 }
 
-void Dataset::record_columns(TableState& table, const std::vector<frame::Field>& columns) {
+void Dataset::reread_table_metadata_if_changed(TableState& table) {
   const std::optional<FileIdentity> identity = fs_.stat(table.metadata_path);
   if (!table.metadata_read || table.metadata_identity != identity) {
     table.metadata = load_table_metadata(fs_, table.metadata_path, table.name);
     table.metadata_read = true;
   }
   table.metadata_identity = identity;
+}
+
+void Dataset::record_columns(TableState& table, const std::vector<frame::Field>& columns) {
+  reread_table_metadata_if_changed(table);
   TableMetadata updated;
   if (table.metadata) {
     require_bucket_size(table, table.metadata->tick_bucket_size);
@@ -694,7 +698,16 @@ AppendSummary Dataset::append(core::TableName table, const frame::Frame& frame,
 
 void Dataset::flush() {
   commit_batched();
-  for (auto& [name, table] : tables_) write_manifest_json_if_behind(*table);
+  // Every table gets its turn even when one fails; the first failure is reported.
+  std::exception_ptr first_failure;
+  for (auto& [name, table] : tables_) {
+    try {
+      write_manifest_json_if_behind(*table);
+    } catch (const IoError&) {
+      if (!first_failure) first_failure = std::current_exception();
+    }
+  }
+  if (first_failure) std::rethrow_exception(first_failure);
 }
 
 void Dataset::commit_batched() {

@@ -38,7 +38,9 @@ IcebergSummary Dataset::publish_iceberg(std::string_view table_name) {
 }
 
 IcebergSummary Dataset::update_iceberg(TableState& table, const TableSnapshot& snapshot) {
-  const std::optional<TableMetadata>& metadata = table_metadata(table);
+  // The column types other writers recorded with the commits `snapshot` holds.
+  reread_table_metadata_if_changed(table);
+  const std::optional<TableMetadata>& metadata = table.metadata;
   IcebergSource source{
       .table = table.name,
       .folder = table.folder,

@@ -12,6 +12,17 @@
 
 namespace crv::io {
 
+bool Dataset::iceberg_dropped_replaced_parts(TableState& table) {
+  if (!settings_.iceberg_metadata) return true;
+  try {
+    update_iceberg(table, *table.snapshot);
+    return true;
+  } catch (const IoError&) {
+    table.iceberg_behind = true;
+    return false;
+  }
+}
+
 Dataset::RewriteCommit Dataset::commit_rewrite(
     TableState& table, const std::vector<std::pair<int64_t, WrittenPart>>& written,
     const std::function<std::optional<LogEntry>(const TableSnapshot&)>& prepare) {
@@ -19,6 +30,7 @@ Dataset::RewriteCommit Dataset::commit_rewrite(
   for (const auto& [bucket, part] : written) written_paths.push_back(part.path);
   RewriteCommit result;
   CommitLog log = table_log(table);
+  bool iceberg_current = true;
   try {
     TableLock lock(fs_, table.folder);
     refresh_snapshot(table);
@@ -30,6 +42,7 @@ Dataset::RewriteCommit Dataset::commit_rewrite(
       result.version = table.snapshot->version;
       AppendTimings timings;
       publish(table, log, timings);
+      iceberg_current = iceberg_dropped_replaced_parts(table);
     }
   } catch (...) {
     table.snapshot.reset();
@@ -44,6 +57,9 @@ Dataset::RewriteCommit Dataset::commit_rewrite(
     remove_quietly(fs_, written_paths);
     return result;
   }
+  // Iceberg metadata that still names the replaced parts keeps them: fsck --repair moves
+  // them away once the next update (flush() tries again) has dropped them.
+  if (!iceberg_current) return result;
   // Committed: the replaced parts go, each bucket folder synced once.
   std::set<int64_t> synced;
   for (const BucketChange& change : result.entry->changes) {

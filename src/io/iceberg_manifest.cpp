@@ -169,26 +169,26 @@ std::string iceberg_manifest_bytes(const IcebergTableContext& table,
       case IcebergEntryStatus::kDeleted:
         ++listed.deleted_files;
         listed.deleted_rows += rows;
-        continue;
+        break;
     }
+    // The partition bounds cover every entry, deleted ones too, as a scan of changes
+    // filters by them; the sequence numbers only the live files.
+    const bool first = listed.added_files + listed.existing_files + listed.deleted_files == 1;
+    listed.bucket_min = std::min(listed.bucket_min, entry.file.bucket);
+    listed.bucket_max = std::max(listed.bucket_max, entry.file.bucket);
+    if (first || entry.file.run < listed.run_min) listed.run_min = entry.file.run;
+    if (first || entry.file.run > listed.run_max) listed.run_max = entry.file.run;
+    if (entry.status == IcebergEntryStatus::kDeleted) continue;
     const int64_t data_sequence =
         entry.status == IcebergEntryStatus::kAdded ? sequence_number : entry.file.sequence_number;
     listed.min_sequence_number = std::min(listed.min_sequence_number, data_sequence);
-    listed.bucket_min = std::min(listed.bucket_min, entry.file.bucket);
-    listed.bucket_max = std::max(listed.bucket_max, entry.file.bucket);
-    const bool first = listed.added_files + listed.existing_files == 1;
-    if (first || entry.file.run < listed.run_min) listed.run_min = entry.file.run;
-    if (first || entry.file.run > listed.run_max) listed.run_max = entry.file.run;
   }
-  if (listed.added_files + listed.existing_files == 0) {
-    listed.min_sequence_number = sequence_number;
-    listed.bucket_min = listed.bucket_max = 0;
-  }
+  if (listed.added_files + listed.existing_files == 0) listed.min_sequence_number = sequence_number;
+  if (entries.empty()) listed.bucket_min = listed.bucket_max = 0;
   const std::vector<std::pair<std::string, std::string>> metadata = {
       {"schema", table.schema_json},
       {"schema-id", std::to_string(table.schema_id)},
       {"partition-spec", iceberg_partition_fields_json(table)},
-
       {"partition-spec-id", std::to_string(kIcebergPartitionSpecId)},
       {"format-version", "2"},
       {"content", "data"},
@@ -223,14 +223,15 @@ std::string iceberg_manifest_list_bytes(const IcebergTableContext& table,
     records.write_long(manifest.existing_rows);
     records.write_long(manifest.deleted_rows);
     // A summary per partition field (the bucket, then the run): never null, never NaN.
-    const bool live = manifest.added_files + manifest.existing_files > 0;
+    const bool any_entry =
+        manifest.added_files + manifest.existing_files + manifest.deleted_files > 0;
     const auto write_summary = [&](const std::string& lower, const std::string& upper) {
       records.write_bool(false);
       records.write_branch(1);
       records.write_bool(false);
       for (const std::string* bound : {&lower, &upper}) {
-        records.write_branch(live ? 1 : 0);
-        if (live) records.write_bytes(*bound);
+        records.write_branch(any_entry ? 1 : 0);
+        if (any_entry) records.write_bytes(*bound);
       }
     };
     records.write_branch(1);

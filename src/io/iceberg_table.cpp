@@ -127,7 +127,8 @@ ordered_json to_json(const ListedState& state) {
                          {"counts",
                           {file.added_files, file.existing_files, file.deleted_files,
                            file.added_rows, file.existing_rows, file.deleted_rows}},
-                         {"buckets", {file.bucket_min, file.bucket_max}}});
+                         {"buckets", {file.bucket_min, file.bucket_max}},
+                         {"runs", {file.run_min, file.run_max}}});
   }
   ordered_json snapshots = ordered_json::array();
   for (const KeptSnapshot& snapshot : state.snapshots) {
@@ -197,6 +198,8 @@ std::optional<ListedState> state_from_json(const std::string& text) {
       file.deleted_rows = counts.at(5).get<int64_t>();
       file.bucket_min = manifest.at("buckets").at(0).get<int64_t>();
       file.bucket_max = manifest.at("buckets").at(1).get<int64_t>();
+      file.run_min = manifest.at("runs").at(0).get<std::string>();
+      file.run_max = manifest.at("runs").at(1).get<std::string>();
       state.manifests.push_back(std::move(listed));
     }
     for (const ordered_json& snapshot : json.at("snapshots")) {
@@ -208,6 +211,30 @@ std::optional<ListedState> state_from_json(const std::string& text) {
     return state;
   } catch (const ordered_json::exception&) {
     return std::nullopt;
+  }
+}
+
+// Throws ordered_json::exception unless `metadata` has, with their types, every member an
+// update reads from the version it extends.
+void check_extendable(const ordered_json& metadata) {
+  for (const char* number :
+       {"last-column-id", "current-schema-id", "last-sequence-number", "last-updated-ms"}) {
+    if (!metadata.at(number).is_number_integer()) {
+      throw ordered_json::type_error::create(302, std::string(number) + " is not an integer",
+                                             &metadata);
+    }
+  }
+  metadata.at("table-uuid").get<std::string>();
+  metadata.at("properties").get<std::map<std::string, std::string>>();
+  for (const ordered_json& schema : metadata.at("schemas")) {
+    schema.at("schema-id").get<int>();
+    iceberg_field_ids(schema.at("fields"));
+  }
+  for (const char* list : {"snapshots", "snapshot-log"}) {
+    for (const ordered_json& entry : metadata.at(list)) entry.at("snapshot-id").get<int64_t>();
+  }
+  for (const ordered_json& entry : metadata.at("metadata-log")) {
+    entry.at("metadata-file").get<std::string>();
   }
 }
 
@@ -246,6 +273,13 @@ class IcebergUpdate {
     } catch (const IoError& error) {
       throw IoManifestError(fmt::format("cannot update the Iceberg metadata: {}", error.what()),
                             {.path = folder_.string()});
+    } catch (const ordered_json::exception& error) {
+      // Metadata this code did not write, or damaged in a way JSON parsing let through.
+      throw IoManifestError(
+          fmt::format("cannot update the Iceberg metadata: the current version is not one it "
+                      "can extend ({}); move metadata/ aside to start afresh",
+                      error.what()),
+          {.path = folder_.string()});
     }
     throw IoManifestError(fmt::format("cannot update the Iceberg metadata: {} other updates "
                                       "committed version after version meanwhile",
@@ -293,13 +327,10 @@ class IcebergUpdate {
         // A damaged hint: the folder's listing tells.
       }
     }
-    if (!version || *version < 1) {
-      version.reset();
-      for (const std::string& name : fs_.list_directory(folder_)) {
-        const std::optional<int64_t> found = version_of_name(name, kMetadataSuffix);
-        if (found && name == metadata_file_name(*found))
-          version = std::max(version.value_or(0), *found);
-      }
+    // A hint that names nothing (damaged, or left by an update that stalled while newer
+    // versions were kept and older ones deleted) gives way to the folder's listing.
+    if (!version || *version < 1 || !fs_.exists(path_of(metadata_file_name(*version)))) {
+      version = newest_listed_version();
       if (!version) return current;
     }
     // The hint may lag behind a version linked just before.
@@ -310,6 +341,7 @@ class IcebergUpdate {
     if (!text) return current;
     try {
       current.metadata = ordered_json::parse(*text);
+      check_extendable(*current.metadata);
       const ordered_json& properties = current.metadata->at("properties");
       if (properties.contains(kStateProperty)) {
         const std::string state_name = properties.at(kStateProperty).get<std::string>();
@@ -326,6 +358,17 @@ class IcebergUpdate {
       current.state.reset();
     }
     return current;
+  }
+
+  // The highest N of the folder's v<N>.metadata.json files.
+  std::optional<int64_t> newest_listed_version() {
+    std::optional<int64_t> newest;
+    for (const std::string& name : fs_.list_directory(folder_)) {
+      const std::optional<int64_t> found = version_of_name(name, kMetadataSuffix);
+      if (found && name == metadata_file_name(*found))
+        newest = std::max(newest.value_or(0), *found);
+    }
+    return newest;
   }
 
   // Fills in each manifest's files from its listing; false when one cannot be read.
@@ -428,6 +471,14 @@ class IcebergUpdate {
     table.schema_json = schema_json.dump();
     table.schema_id = schema_id;
     const IcebergFieldIds ids = iceberg_field_ids(schema.fields);
+    for (const char* column : {"bucket", "tick"}) {
+      if (!ids.contains(column)) {
+        throw IoManifestError(fmt::format("cannot update the Iceberg metadata: table '{}' has "
+                                          "no {} column recorded in table.json or its parts",
+                                          source_.table, column),
+                              {.path = folder_.string()});
+      }
+    }
     table.bucket_field_id = ids.at("bucket").first;
     table.tick_field_id = ids.at("tick").first;
     if (partitioned_by_run()) table.run_field_id = ids.at(std::string(kRunColumn)).first;
@@ -544,6 +595,9 @@ class IcebergUpdate {
       remove_quietly(fs_, written);
       throw IoManifestError(fmt::format("cannot update the Iceberg metadata: {}", error.what()),
                             {.path = folder_.string()});
+    } catch (...) {
+      remove_quietly(fs_, written);
+      throw;
     }
   }
 
@@ -769,6 +823,18 @@ class IcebergUpdate {
   // True when it names `version` or a newer one.
   bool point_hint_at(int64_t version) {
     try {
+      // Never back: a newer update may have written its number already.
+      if (const std::optional<std::string> hint =
+              fs_.read_file_if_exists(path_of(kVersionHintName))) {
+        try {
+          if (std::stoll(*hint) >= version &&
+              fs_.exists(path_of(metadata_file_name(std::stoll(*hint))))) {
+            return true;
+          }
+        } catch (const std::exception&) {
+          // A damaged hint is replaced.
+        }
+      }
       for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
         fs_.replace_file(path_of(kVersionHintName), std::to_string(version), "version-hint.text");
         int64_t newest = version;
@@ -877,16 +943,9 @@ class IcebergUpdate {
 }  // namespace
 
 std::string file_uri(const std::filesystem::path& folder) {
-  const std::string path = std::filesystem::absolute(folder).lexically_normal().string();
-  std::string uri = "file://";
-  for (const char c : path) {
-    const auto byte = static_cast<unsigned char>(c);
-    const bool plain = std::isalnum(byte) ||
-                       std::string_view("/-._~!$&'()*+,;=:@").find(c) != std::string_view::npos;
-    uri += plain ? std::string(1, c) : fmt::format("%{:02X}", byte);
-  }
-  while (uri.size() > 8 && uri.ends_with('/')) uri.pop_back();
-  return uri;
+  std::string path = std::filesystem::absolute(folder).lexically_normal().string();
+  while (path.size() > 1 && path.ends_with('/')) path.pop_back();
+  return "file://" + path;
 }
 
 IcebergSummary update_iceberg_metadata(FileSystem& fs, const IcebergSource& source) {

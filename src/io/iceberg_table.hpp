@@ -54,8 +54,9 @@ struct IcebergSource {
 // naming the file when it cannot; the version that was current stays current.
 IcebergSummary update_iceberg_metadata(FileSystem& fs, const IcebergSource& source);
 
-// The file:// URI of `folder`, made absolute; bytes outside a URI path's characters are
-// percent-encoded.
+// The file:// URI of `folder`, made absolute: the path as it is, not percent-encoded, as
+// Iceberg's own writers name local files (and as PyIceberg and Hadoop's file system read
+// them back).
 std::string file_uri(const std::filesystem::path& folder);
 
 }  // namespace crv::io

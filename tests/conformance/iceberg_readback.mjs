@@ -197,7 +197,7 @@ expect(
 await checkTable(root, 'identity_edges', 'rewind');
 
 // The root moved: the export writes the metadata for the new place.
-const moved = join(args.work, 'moved');
+const moved = join(args.work, 'moved root');  // a space, as file:// URIs keep it
 cpSync(root, moved, {recursive: true});
 const relocated = jsonLines(
     crvio('export', 'iceberg', '--root', moved, '--run', RUN, '--table', 'identity_edges'))[0];

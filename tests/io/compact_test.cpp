@@ -235,7 +235,11 @@ TEST_F(CompactTest, ARebuildAfterAnInterruptedCompactionNamesEveryRowOnce) {
         Interruption{"a clean compaction", {}, 0}}) {
     SCOPED_TRACE(interruption.name);
     FaultInjectingFileSystem fs;
-    for (const Failure& failure : interruption.failures) fs.fail(failure.operation, failure.nth);
+    // Removals count the parts' files only, not the Iceberg metadata's.
+    for (const Failure& failure : interruption.failures) {
+      fs.fail(failure.operation, failure.nth, EIO,
+              failure.operation == FsOperation::kRemove ? "*/bucket=*" : "*");
+    }
     try {
       Dataset(settings, std::string(kRunId), fs).compact(kEdges);
     } catch (const IoError&) {

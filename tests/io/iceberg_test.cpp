@@ -68,6 +68,15 @@ constexpr std::string_view kSpecManifestFile = R"({"type":"record","name":"manif
 {"name":"existing_rows_count","type":"long"},
 {"name":"deleted_rows_count","type":"long"}]})";
 
+// manifest_file with its partition summaries.
+constexpr std::string_view kSpecManifestFileSummaries = R"({"type":"record","name":"manifest_file",
+"fields":[{"name":"manifest_path","type":"string"},
+{"name":"partitions","type":["null",{"type":"array","items":{"type":"record","name":"r508",
+ "fields":[{"name":"contains_null","type":"boolean"},
+ {"name":"contains_nan","type":["null","boolean"]},
+ {"name":"lower_bound","type":["null","bytes"]},
+ {"name":"upper_bound","type":["null","bytes"]}]}}]}]})";
+
 // Every record of an Avro file, resolved by avro-c into `reader_schema` and handed to
 // `visit`. Fails the test when the file cannot be read or does not resolve.
 template <typename Visit>
@@ -155,6 +164,10 @@ std::optional<int64_t> long_bound(avro_value_t& record, const char* name, int ke
 std::filesystem::path path_of_uri(const std::string& uri) {
   EXPECT_TRUE(uri.starts_with("file://")) << uri;
   return uri.substr(std::string_view("file://").size());
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::trunc) << text;
 }
 
 json read_json(const std::filesystem::path& path) {
@@ -662,8 +675,168 @@ TEST_F(IcebergAcrossRunsTest, RefusesADestinationInsideTheRunsAndATableNoRunHas)
   EXPECT_FALSE(std::filesystem::exists(destination()));
 }
 
-TEST(FileUri, IsAbsoluteAndPercentEncodesWhatAUriPathCannotHold) {
-  EXPECT_EQ(file_uri("/data/run 1/t%"), "file:///data/run%201/t%25");
+// A summary's bound, as text.
+std::string bound_text(avro_value_t& summary, const char* name) {
+  std::optional<avro_value_t> bound = present(summary, name);
+  if (!bound) return "<null>";
+  const void* bytes = nullptr;
+  size_t size = 0;
+  avro_value_get_bytes(&*bound, &bytes, &size);
+  return std::string(static_cast<const char*>(bytes), size);
+}
+
+TEST_F(IcebergAcrossRunsTest, EveryListedManifestKeepsTheRangeOfItsRuns) {
+  append_to("run-a", tick_range(0, 10));
+  append_to("run-b", tick_range(0, 10));
+  publish_all();
+  append_to("run-c", tick_range(0, 10));
+  publish_all();  // the first manifest is listed again, as it was
+  const CurrentTable current = read_current(destination(), true);
+  std::map<std::filesystem::path, std::pair<std::string, std::string>> runs_of;  // min, max
+  for (const std::filesystem::path& manifest : current.manifests) {
+    std::set<std::string> runs;
+    read_avro(manifest, spec_manifest_entry_by_run(), [&](avro_value_t& entry) {
+      avro_value_t data = field(entry, "data_file");
+      avro_value_t partition = field(data, "partition");
+      std::optional<avro_value_t> run = present(partition, "run_id");
+      const char* text = nullptr;
+      size_t size = 0;
+      avro_value_get_string(&*run, &text, &size);
+      runs.insert(std::string(text, size - 1));
+    });
+    runs_of[manifest] = {*runs.begin(), *runs.rbegin()};
+  }
+  ASSERT_EQ(runs_of.size(), 2u);
+  int checked = 0;
+  const json& snapshot = current.metadata.at("snapshots").back();
+  read_avro(path_of_uri(snapshot.at("manifest-list")), kSpecManifestFileSummaries,
+            [&](avro_value_t& listed) {
+              const std::filesystem::path manifest =
+                  path_of_uri(string_field(listed, "manifest_path"));
+              std::optional<avro_value_t> summaries = present(listed, "partitions");
+              ASSERT_TRUE(summaries);
+              size_t count = 0;
+              avro_value_get_size(&*summaries, &count);
+              ASSERT_EQ(count, 2u);  // bucket, then run_id
+              avro_value_t run_summary;
+              avro_value_get_by_index(&*summaries, 1, &run_summary, nullptr);
+              EXPECT_EQ(bound_text(run_summary, "lower_bound"), runs_of.at(manifest).first);
+              EXPECT_EQ(bound_text(run_summary, "upper_bound"), runs_of.at(manifest).second);
+              ++checked;
+            });
+  EXPECT_EQ(checked, 2);
+}
+
+// A compaction's replaced parts are deleted only once the Iceberg metadata no longer
+// names them; when its update fails they stay on disk.
+TEST_F(IcebergTest, ACompactionDeletesNoPartTheCurrentVersionStillNames) {
+  settings.iceberg_metadata = true;
+  for (int64_t i = 0; i < 4; ++i) append(tick_range(i * 10, 10));
+  {
+    Dataset dataset(settings, std::string(kRunId));
+    dataset.compact(kEdges);
+    const CurrentTable current = read_current(table_dir());
+    for (const std::filesystem::path& file : current.live_files()) {
+      EXPECT_TRUE(std::filesystem::exists(file)) << file;
+    }
+    expect_current_lists_committed_parts();
+  }
+  for (int64_t i = 4; i < 8; ++i) append(tick_range(i * 10, 10));
+  const std::set<std::filesystem::path> before = read_current(table_dir()).live_files();
+  FaultInjectingFileSystem fs;
+  for (int nth = 1; nth <= 3; ++nth) fs.fail(FsOperation::kOpenForWrite, nth, EIO, "*/metadata/*");
+  Dataset(settings, std::string(kRunId), fs).compact(kEdges);
+  for (const std::filesystem::path& file : before) {
+    EXPECT_TRUE(std::filesystem::exists(file)) << file;
+  }
+  publish();
+  expect_current_lists_committed_parts();
+}
+
+// A current version this code did not write (or one damaged in place) is not extended:
+// the next version starts afresh, and the append that triggers it is not disturbed.
+TEST_F(IcebergTest, MetadataItCannotExtendIsFollowedByAFreshVersion) {
+  settings.iceberg_metadata = true;
+  settings.manifest_every_commit = true;
+  append(tick_range(0, 10));
+  const json original = read_json(metadata_dir() / "v1.metadata.json");
+  for (const char* foreign :
+       {R"({"format-version": 1})", R"({"format-version": 2, "properties": {}, "schemas": "none"})",
+        R"([1, 2, 3])"}) {
+    SCOPED_TRACE(foreign);
+    const int64_t version = read_current(table_dir()).version;
+    write_text(metadata_dir() / fmt::format("v{}.metadata.json", version), foreign);
+    Dataset dataset(settings, std::string(kRunId));
+    EXPECT_EQ(dataset.append(kEdges, edge_rows({10 + version})).rows, 1);
+    dataset.flush();
+    const CurrentTable current = read_current(table_dir());
+    EXPECT_EQ(current.version, version + 1);
+    EXPECT_NE(current.metadata.at("table-uuid"), original.at("table-uuid"));
+    expect_current_lists_committed_parts();
+  }
+}
+
+TEST_F(IcebergTest, AHintNamingADeletedVersionIsPassedOverNotForked) {
+  for (int64_t i = 0; i < 7; ++i) {
+    append({i});
+    publish();
+  }
+  const std::string uuid =
+      read_json(metadata_dir() / "v7.metadata.json").at("table-uuid").get<std::string>();
+  ASSERT_FALSE(std::filesystem::exists(metadata_dir() / "v1.metadata.json"));
+  write_text(metadata_dir() / "version-hint.text", "1");
+  append({7});
+  const IcebergSummary summary = publish();
+  EXPECT_EQ(summary.metadata_version, 8);
+  EXPECT_EQ(read_json(metadata_dir() / "v8.metadata.json").at("table-uuid"), uuid);
+  EXPECT_EQ(read_current(table_dir()).version, 8);
+  expect_current_lists_committed_parts();
+}
+
+TEST_F(IcebergTest, AnUpdateShowsStructMembersOtherWritersRecorded) {
+  settings.iceberg_metadata = true;
+  const auto exchange_row = [](int64_t tick,
+                               std::vector<std::pair<std::string, frame::ArrayPtr>> members) {
+    return frame::Frame({{"tick", frame::make_int64({tick})},
+                         {"venue_id", frame::make_utf8({"venue"})},
+                         {"token_id", frame::make_utf8({"tok"})},
+                         {"exchange_event_type", frame::make_utf8({"trade"})},
+                         {"additional_payload", frame::make_struct(std::move(members))}});
+  };
+  Dataset first(settings, std::string(kRunId));
+  first.append("exchange", exchange_row(1, {{"fee", frame::make_float64({0.5})}}));
+  {
+    Dataset second(settings, std::string(kRunId));
+    second.append("exchange", exchange_row(2, {{"fee", frame::make_float64({0.5})},
+                                               {"venue_note", frame::make_utf8({"x"})}}));
+  }
+  first.flush();
+  const CurrentTable current = read_current(io::table_dir(settings, kRunId, "exchange"));
+  EXPECT_THAT(current.metadata.at("schemas").back().dump(), HasSubstr("venue_note"));
+}
+
+TEST_F(IcebergTest, OneTableFailingItsUpdateLeavesTheOthersUpdated) {
+  settings.iceberg_metadata = true;
+  FaultInjectingFileSystem fs;
+  for (int nth = 1; nth <= 5; ++nth) {
+    fs.fail(FsOperation::kOpenForWrite, nth, EIO, "*/exchange/metadata/*");
+  }
+  Dataset dataset(settings, std::string(kRunId), fs);
+  dataset.append("exchange",
+                 frame::Frame({{"tick", frame::make_int64({1})},
+                               {"venue_id", frame::make_utf8({"venue"})},
+                               {"token_id", frame::make_utf8({"tok"})},
+                               {"exchange_event_type", frame::make_utf8({"trade"})},
+                               {"additional_payload",
+                                frame::make_struct({{"fee", frame::make_float64({0.5})}})}}));
+  dataset.append(kEdges, edge_rows(tick_range(0, 5)));
+  EXPECT_THROW(dataset.flush(), IoManifestError);
+  EXPECT_EQ(read_current(table_dir()).version, 1);
+  expect_current_lists_committed_parts();
+}
+
+TEST(FileUri, IsAbsoluteAndKeepsThePathAsItIs) {
+  EXPECT_EQ(file_uri("/data/run 1/t%"), "file:///data/run 1/t%");
   EXPECT_EQ(file_uri("/data/a/../b/"), "file:///data/b");
   EXPECT_TRUE(file_uri("relative").starts_with("file:///"));
 }

@@ -357,6 +357,8 @@ class Dataset {
                                       const std::optional<CommitIdentity>& identity = {});
   // The table's table.json (see src/io/table_metadata.hpp), read at the first call.
   const std::optional<TableMetadata>& table_metadata(TableState& table);
+  // table.json read again when another writer replaced it since.
+  void reread_table_metadata_if_changed(TableState& table);
   // IoConfigError unless the settings' tick bucket size is `bucket_size`.
   void require_bucket_size(const TableState& table, int64_t bucket_size) const;
   // Under the table's lock: re-reads table.json if another writer changed it, checks the
@@ -376,6 +378,9 @@ class Dataset {
   // whose failure throws only when `iceberg_failure_throws` (else flush() tries again).
   void write_manifest_json_from(TableState& table, CommitLog& log, bool iceberg_failure_throws,
                                 AppendTimings* timings = nullptr);
+  // After a compaction's or a rewind's commit: whether the Iceberg metadata (when kept)
+  // no longer names the parts it replaced, which may then be deleted.
+  bool iceberg_dropped_replaced_parts(TableState& table);
   // The table's Iceberg metadata brought up to `snapshot`.
   IcebergSummary update_iceberg(TableState& table, const TableSnapshot& snapshot);
   // Rewrites manifest.json from the log when this handle committed since it last did.
