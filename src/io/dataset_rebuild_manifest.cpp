@@ -212,6 +212,15 @@ RebuildResult Dataset::rebuild_manifest(std::string_view table,
   }
   write_manifest(fs_, manifest_path(settings_, run_id_, table), manifest);
   state.manifest_json_behind = false;
+  if (settings_.iceberg_metadata) {
+    // The rebuilt table is what engines see next; a failure is flush()'s to report.
+    try {
+      update_iceberg(state, state.snapshot ? *state.snapshot
+                                           : TableSnapshot{.version = 0, .manifest = manifest});
+    } catch (const IoError&) {
+      state.iceberg_behind = true;
+    }
+  }
   result.manifest = std::move(manifest);
   return result;
 }

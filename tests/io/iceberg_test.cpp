@@ -576,6 +576,21 @@ TEST_F(IcebergTest, WithTheSettingOnEveryClosedHandleLeavesTheMetadataCurrent) {
   EXPECT_EQ(current.metadata.at("properties").at("crv.log-version"), "3");
 }
 
+TEST_F(IcebergTest, ARebuiltManifestIsPublished) {
+  settings.iceberg_metadata = true;
+  append(tick_range(0, 150));
+  append(tick_range(150, 10));
+  ASSERT_EQ(read_current(table_dir()).live_files().size(), 3u);
+  // A part lost from disk: the rebuilt manifest leaves it out, and so does the next version.
+  const std::filesystem::path lost = committed_parts().begin()->first;
+  std::filesystem::remove(lost);
+  Dataset(settings, std::string(kRunId)).rebuild_manifest(kEdges);
+  const std::set<std::filesystem::path> listed = read_current(table_dir()).live_files();
+  EXPECT_EQ(listed.size(), 2u);
+  EXPECT_FALSE(listed.contains(lost));
+  expect_current_lists_committed_parts();
+}
+
 TEST_F(IcebergTest, AFailedAutomaticUpdateKeepsTheCommitAndFlushReportsIt) {
   settings.iceberg_metadata = true;
   append(tick_range(0, 10));
