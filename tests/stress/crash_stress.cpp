@@ -914,6 +914,17 @@ class Stress {
   }
 
   // What a crash may leave, found by walking the table folder.
+  // The Iceberg version version-hint.text names exists, or a newer one does (a killed
+  // update linked it but had not moved the hint yet).
+  void check_iceberg_hint(const fs::path& folder) const {
+    std::ifstream hint(folder / "version-hint.text");
+    int64_t version = 0;
+    if (!(hint >> version)) return;  // none yet, or cut short by the kill while replaced
+    check(fs::exists(folder / cat("v", version, ".metadata.json")) ||
+              fs::exists(folder / cat("v", version + 1, ".metadata.json")),
+          cat("version-hint.text names Iceberg version ", version, ", which is not there"));
+  }
+
   FolderState walk(FolderState state) const {
     state.leftovers.clear();
     state.quarantined = 0;
@@ -930,6 +941,18 @@ class Stress {
             ++state.leftovers["temporary_log_file"];
           }
         }
+        continue;
+      }
+      if (name == "metadata") {
+        // The Iceberg metadata; a killed update's temporary files, and the version the
+        // hint names must exist.
+        for (const fs::directory_entry& file : fs::directory_iterator(entry.path())) {
+          if (file.path().filename().string().find(".tmp-") != std::string::npos) {
+            ++state.leftovers["temporary_file"];
+            ++state.leftovers["temporary_iceberg_file"];
+          }
+        }
+        check_iceberg_hint(entry.path());
         continue;
       }
       if (name.starts_with("manifest.json.tmp-") || name.starts_with("table.json.tmp-")) {
@@ -968,7 +991,7 @@ class Stress {
     std::map<std::string, int64_t> kinds;
     for (const auto& [kind, count] : found) {
       if (kind != "temporary_part" && kind != "temporary_manifest" &&
-          kind != "temporary_log_file") {
+          kind != "temporary_log_file" && kind != "temporary_iceberg_file") {
         kinds[kind] = count;
       }
     }
