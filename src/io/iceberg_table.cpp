@@ -274,12 +274,12 @@ class IcebergUpdate {
       throw IoManifestError(fmt::format("cannot update the Iceberg metadata: {}", error.what()),
                             {.path = folder_.string()});
     } catch (const ordered_json::exception& error) {
-      // Metadata this code did not write, or damaged in a way JSON parsing let through.
-      throw IoManifestError(
-          fmt::format("cannot update the Iceberg metadata: the current version is not one it "
-                      "can extend ({}); move metadata/ aside to start afresh",
-                      error.what()),
-          {.path = folder_.string()});
+      // Not reached for what read_current checks; a last guard, so that no JSON error
+      // escapes as anything but the documented class.
+      throw IoManifestError(fmt::format("cannot update the Iceberg metadata: a file in it is "
+                                        "not as crv-io writes it ({})",
+                                        error.what()),
+                            {.path = folder_.string()});
     }
     throw IoManifestError(fmt::format("cannot update the Iceberg metadata: {} other updates "
                                       "committed version after version meanwhile",
