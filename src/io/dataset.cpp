@@ -422,8 +422,10 @@ void Dataset::write_manifest_json_from(TableState& table, CommitLog& log,
   if (!settings_.iceberg_metadata) return;
   try {
     const auto started = std::chrono::steady_clock::now();
-    update_iceberg(table, newer ? *newer : *table.snapshot);
+    const TableSnapshot& published = newer ? *newer : *table.snapshot;
+    update_iceberg(table, published);
     table.iceberg_behind = false;
+    table.iceberg_published_version = published.version;
     if (timings) {
       timings->iceberg += std::chrono::steady_clock::now() - started;
       ++timings->iceberg_updates;

@@ -14,8 +14,14 @@ namespace crv::io {
 
 bool Dataset::iceberg_dropped_replaced_parts(TableState& table) {
   if (!settings_.iceberg_metadata) return true;
+  // A checkpoint the commit wrote published it already.
+  if (table.iceberg_published_version &&
+      *table.iceberg_published_version >= table.snapshot->version) {
+    return true;
+  }
   try {
     update_iceberg(table, *table.snapshot);
+    table.iceberg_published_version = table.snapshot->version;
     return true;
   } catch (const IoError&) {
     table.iceberg_behind = true;

@@ -34,13 +34,6 @@ std::vector<std::string> run_names(FileSystem& fs, const std::filesystem::path& 
   return runs;
 }
 
-// Where `path` is, made absolute and normal, as text ending in '/'.
-std::string folder_text(const std::filesystem::path& path) {
-  std::string text = std::filesystem::absolute(path).lexically_normal().string();
-  if (!text.ends_with('/')) text += '/';
-  return text;
-}
-
 }  // namespace
 
 IcebergSummary publish_iceberg_across_runs(const IoSettings& settings, std::string_view table,
@@ -48,8 +41,7 @@ IcebergSummary publish_iceberg_across_runs(const IoSettings& settings, std::stri
                                            FileSystem& fs) {
   const core::TableDescriptor& descriptor = core::get_table(table);
   const std::filesystem::path runs_folder = run_root(settings, "run").parent_path();
-  const std::string destination_text = folder_text(destination);
-  if (destination_text.starts_with(folder_text(runs_folder))) {
+  if ((file_uri(destination) + "/").starts_with(file_uri(runs_folder) + "/")) {
     throw IoConfigError(
         fmt::format("the table over every run goes to a folder of its own, not inside the "
                     "runs' folder {}",

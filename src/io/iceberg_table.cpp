@@ -50,13 +50,9 @@ int64_t now_ms() {
       .count();
 }
 
-std::string random_hex() {
-  return new_part_uid();
-}
-
 // 16 random bytes.
 std::string sync_marker() {
-  const std::string hex = random_hex();
+  const std::string hex = new_part_uid();
   std::string bytes(hex.size() / 2, '\0');
   for (size_t i = 0; i < bytes.size(); ++i) {
     bytes[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
@@ -66,12 +62,12 @@ std::string sync_marker() {
 
 // A random positive 60-bit id.
 int64_t new_snapshot_id() {
-  return std::stoll(random_hex().substr(0, 15), nullptr, 16);
+  return std::stoll(new_part_uid().substr(0, 15), nullptr, 16);
 }
 
 // A random (version 4) UUID.
 std::string new_uuid() {
-  std::string hex = random_hex();
+  std::string hex = new_part_uid();
   hex[12] = '4';
   hex[16] = "89ab"[std::stoi(hex.substr(16, 1), nullptr, 16) & 3];
   return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
@@ -464,7 +460,7 @@ class IcebergUpdate {
     const int64_t snapshot_id = new_snapshot_id();
     const int64_t sequence_number =
         (current.metadata ? current.metadata->value("last-sequence-number", int64_t{0}) : 0) + 1;
-    const std::string uid = random_hex();
+    const std::string uid = new_part_uid();
     IcebergTableContext table;
     table.location = location_;
     const ordered_json schema_json = schema_object(schema, schema_id);

@@ -35,8 +35,10 @@ struct Dataset::TableState {
   bool commit_linked = false;
   // Whether this handle committed since it last wrote manifest.json.
   bool manifest_json_behind = false;
-  // Whether an automatic update of the Iceberg metadata failed since (flush() retries).
+  // Whether an automatic update of the Iceberg metadata failed since (flush() retries),
+  // and the table commit the last update by this handle published.
   bool iceberg_behind = false;
+  std::optional<int64_t> iceberg_published_version;
   // table.json as last read or written; read once before the first append.
   bool metadata_read = false;
   std::optional<TableMetadata> metadata;
