@@ -130,6 +130,8 @@ struct Dataset::Transaction::State {
   int64_t buffered_rows = 0;  // over every open part
   // The types the table recorded when the transaction began, merged with its batches'.
   std::vector<frame::Field> columns;
+  // The field ids the table recorded, and those given to the paths its parts added.
+  FieldIds field_ids;
   AppendSummary summary;
   std::vector<uint8_t> scratch;
   // Bytes per row of the last part whose writes were measured; 0 before any.
@@ -152,9 +154,12 @@ struct Dataset::Transaction::State {
             open_parts.begin(), open_parts.end(),
             [](const auto& a, const auto& b) { return a.second.last_used < b.second.last_used; }));
       }
+      assign_field_ids(fields, field_ids);
+      parquet::WriterOptions options = table->writer_options;
+      options.field_ids = stored_field_ids(fields, field_ids);
       auto part = std::make_unique<OpenPart>(
           dataset->fs_, bucket_dir(settings, dataset->run_id_, table->name, bucket), fields,
-          table->writer_options);
+          options);
       found = open_parts.emplace(bucket, OpenBucket{std::move(part), 0}).first;
     }
     found->second.last_used = ++uses;
@@ -305,13 +310,23 @@ void Dataset::reread_table_metadata_if_changed(TableState& table) {
   table.metadata_identity = identity;
 }
 
-void Dataset::record_columns(TableState& table, const std::vector<frame::Field>& columns) {
+void Dataset::record_columns(TableState& table, const std::vector<frame::Field>& columns,
+                             const FieldIds& field_ids) {
   reread_table_metadata_if_changed(table);
   TableMetadata updated;
   if (table.metadata) {
     require_bucket_size(table, table.metadata->tick_bucket_size);
     updated = *table.metadata;
-    if (!merge_recorded_columns(updated.columns, columns)) return;
+    const bool columns_changed = merge_recorded_columns(updated.columns, columns);
+    try {
+      merge_field_ids(updated.field_ids, field_ids);
+    } catch (const IoSchemaError& error) {
+      throw IoSchemaError(fmt::format("table '{}' of run '{}': {}, as another writer recorded "
+                                      "meanwhile; nothing was committed: append the rows again",
+                                      table.name, run_id_, error.message()),
+                          {.path = table.metadata_path.string(), .column = error.context().column});
+    }
+    if (!columns_changed && updated.field_ids == table.metadata->field_ids) return;
   } else {
     // A table written before table.json existed keeps the bucket size its parts have.
     for (const auto& [bucket, partition] : table.snapshot->manifest.partitions) {
@@ -327,7 +342,7 @@ void Dataset::record_columns(TableState& table, const std::vector<frame::Field>&
       }
     }
     updated = TableMetadata{table.name, settings_.tick_bucket_size,
-                            column_types_of_parts(table, table.snapshot->manifest)};
+                            column_types_of_parts(table, table.snapshot->manifest), field_ids};
     merge_recorded_columns(updated.columns, columns);
   }
   write_table_metadata(fs_, table.metadata_path, updated);
@@ -465,7 +480,7 @@ void validate_identity(const CommitIdentity& identity) {
 std::optional<int64_t> Dataset::commit_parts(TableState& table,
                                              const std::vector<std::pair<int64_t, PartMeta>>& parts,
                                              const std::vector<frame::Field>& columns,
-                                             AppendTimings& timings,
+                                             const FieldIds& field_ids, AppendTimings& timings,
                                              const std::optional<CommitIdentity>& identity) {
   table.commit_linked = false;
   fs_.create_directories(table.folder);
@@ -474,8 +489,8 @@ std::optional<int64_t> Dataset::commit_parts(TableState& table,
     ScopedTimer timer(timings.manifest_load);
     lock.emplace(fs_, table.folder);
     refresh_snapshot(table);
-    // Before the log names the parts, the table's metadata covers their types.
-    record_columns(table, columns);
+    // Before the log names the parts, the table's metadata covers their types and ids.
+    record_columns(table, columns, field_ids);
   }
   CommitLog log = table_log(table);
   std::optional<int64_t> duplicate_of;
@@ -613,7 +628,7 @@ AppendSummary Dataset::Transaction::commit(const std::optional<CommitIdentity>& 
     std::optional<int64_t> duplicate_of;
     try {
       duplicate_of = state.dataset->commit_parts(*state.table, state.parts, state.columns,
-                                                 state.summary.timings, identity);
+                                                 state.field_ids, state.summary.timings, identity);
     } catch (...) {
       const auto& [bucket, part] = state.parts.front();
       if (!state.table->commit_linked && !committed_names(state.dataset->fs_, state.table->folder,
@@ -659,9 +674,12 @@ Dataset::Transaction Dataset::begin(std::string_view table) {
   state->table = &table_state(table);
   if (const std::optional<TableMetadata>& metadata = table_metadata(*state->table)) {
     state->columns = metadata->columns;
+    state->field_ids = metadata->field_ids;
   }
-  // Batched appends not committed yet have fixed types too.
+  // Batched appends not committed yet have fixed types and ids too.
   merge_recorded_columns(state->columns, state->table->batched_columns);
+  state->field_ids.insert(state->table->batched_field_ids.begin(),
+                          state->table->batched_field_ids.end());
   state->summary.table = std::string(table);
   state->summary.run_id = run_id_;
   return Transaction(std::move(state));
@@ -686,6 +704,8 @@ AppendSummary Dataset::append(std::string_view table, const frame::Frame& frame,
   for (auto& part : transaction.state_->parts) state.batched_parts.push_back(std::move(part));
   for (auto& file : transaction.state_->files) state.batched_files.push_back(std::move(file));
   merge_recorded_columns(state.batched_columns, transaction.state_->columns);
+  state.batched_field_ids.insert(transaction.state_->field_ids.begin(),
+                                 transaction.state_->field_ids.end());
   transaction.state_.reset();
   if (!summary.parts.empty() && ++state.batched_appends >= settings_.write_manifest_every_n) {
     commit_batched();
@@ -717,7 +737,8 @@ void Dataset::commit_batched() {
     if (table->batched_parts.empty()) continue;
     AppendTimings timings;
     try {
-      commit_parts(*table, table->batched_parts, table->batched_columns, timings);
+      commit_parts(*table, table->batched_parts, table->batched_columns, table->batched_field_ids,
+                   timings);
     } catch (...) {
       const auto& [bucket, part] = table->batched_parts.front();
       if (!table->commit_linked &&
@@ -727,12 +748,14 @@ void Dataset::commit_batched() {
       table->batched_parts.clear();
       table->batched_files.clear();
       table->batched_columns.clear();
+      table->batched_field_ids.clear();
       table->batched_appends = 0;
       throw;
     }
     table->batched_parts.clear();
     table->batched_files.clear();
     table->batched_columns.clear();
+    table->batched_field_ids.clear();
     table->batched_appends = 0;
   }
 }

@@ -51,7 +51,8 @@ std::vector<std::filesystem::path> paths_of(const std::vector<WrittenPart>& part
 }
 
 // Writes the rows of `run` (parts in `folder`) again, a row group at a time, into as few
-// parts as the target size and their column types allow. On failure no new part remains.
+// parts as the target size, their column types and their field ids allow (a new part
+// carries the ids its rows' parts carried). On failure no new part remains.
 std::vector<WrittenPart> rewrite_run(FileSystem& fs, const std::filesystem::path& folder,
                                      const std::vector<PartMeta>& run,
                                      parquet::WriterOptions options, int64_t target,
@@ -73,7 +74,10 @@ std::vector<WrittenPart> rewrite_run(FileSystem& fs, const std::filesystem::path
                                   "; the manifest names it: restore it, or rebuild the manifest "
                                   "from the parts that remain");
       const parquet::FileInfo& info = part.reader.info();
-      if (open && open->fields() != info.fields) close_open();
+      if (open && (open->fields() != info.fields || options.field_ids != info.field_ids)) {
+        close_open();
+      }
+      options.field_ids = info.field_ids;
       if (!open) open = std::make_unique<OpenPart>(fs, folder, info.fields, options);
       for (size_t group = 0; group < info.row_groups.size(); ++group) {
         open->add(part.reader.read_row_group(static_cast<int>(group)), timings);

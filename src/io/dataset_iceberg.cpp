@@ -47,6 +47,7 @@ IcebergSummary Dataset::update_iceberg(TableState& table, const TableSnapshot& s
       .runs = {{.run = "", .folder = table.folder, .manifest = &snapshot.manifest}},
       .log_version = snapshot.version,
       .columns = metadata ? metadata->columns : column_types_of_parts(table, snapshot.manifest),
+      .field_ids = metadata ? metadata->field_ids : FieldIds{},
       .only_compactions = [&](int64_t after, int64_t upto) {
         if (after >= upto) return false;
         CommitLog log = table_log(table);

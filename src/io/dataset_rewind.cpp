@@ -51,6 +51,7 @@ std::optional<WrittenPart> rewrite_up_to(FileSystem& fs, const std::filesystem::
     throw IoManifestError(fmt::format("part '{}' has no tick column", path.string()),
                           {.path = path.string(), .column = "tick"});
   }
+  options.field_ids = info.field_ids;
   OpenPart rewritten(fs, folder, info.fields, options);
   AppendTimings timings;
   for (size_t group = 0; group < info.row_groups.size(); ++group) {

@@ -58,9 +58,11 @@ IcebergSummary publish_iceberg_across_runs(const IoSettings& settings, std::stri
     manifests.push_back(std::move(*manifest));
     source.runs.push_back({.run = run, .folder = folder, .manifest = &manifests.back()});
     std::vector<frame::Field> columns;
+    FieldIds field_ids;
     if (const std::optional<TableMetadata> metadata =
             load_table_metadata(fs, folder / kTableMetadataFileName, table)) {
       columns = metadata->columns;
+      field_ids = metadata->field_ids;
     } else {
       // A run older than table.json: its canonical scalar columns (struct members are
       // known from the runs that recorded them).
@@ -70,6 +72,8 @@ IcebergSummary publish_iceberg_across_runs(const IoSettings& settings, std::stri
     }
     try {
       merge_recorded_columns(source.columns, columns);
+      // Ids are hashes of paths, so runs agree unless a run's paths collided.
+      merge_field_ids(source.field_ids, field_ids);
     } catch (const IoSchemaError& error) {
       throw IoSchemaError(fmt::format("run '{}': {}", run, error.message()),
                           {.path = (folder / kTableMetadataFileName).string()});

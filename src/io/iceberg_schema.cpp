@@ -13,12 +13,7 @@ namespace {
 using frame::TypeId;
 using nlohmann::ordered_json;
 
-constexpr char kPathSeparator = '\x1f';
 constexpr std::string_view kElementName = "element";
-
-std::string child_path(const std::string& parent, std::string_view name) {
-  return parent.empty() ? std::string(name) : parent + kPathSeparator + std::string(name);
-}
 
 std::string json_kind(const ordered_json& type) {
   return type.is_string() ? type.get<std::string>() : type.at("type").get<std::string>();
@@ -26,49 +21,34 @@ std::string json_kind(const ordered_json& type) {
 
 class SchemaBuilder {
  public:
-  SchemaBuilder(const IcebergFieldIds& known, int last_column_id)
-      : known_(known), last_column_id_(last_column_id) {}
+  SchemaBuilder(const FieldIds& ids, int last_column_id)
+      : ids_(ids), last_column_id_(last_column_id) {}
 
   int last_column_id() const { return last_column_id_; }
 
-  // The field for `field` at `path`, or nothing when it has no Iceberg type (yet). A
-  // field's id comes before its members' ids, as in a schema written by hand.
-  std::optional<ordered_json> field(const frame::Field& field, const std::string& path) {
-    if (!has_iceberg_type(*field.type)) return std::nullopt;
+  // The field for `field` at `path`, or nothing when it stores no values (yet).
+  std::optional<ordered_json> field(const frame::Field& field, FieldPath& path) {
+    if (!stores_values(*field.type)) return std::nullopt;
+    path.push_back(field.name);
     ordered_json json;
-    json["id"] = id_for(path, kind_of(*field.type));
+    json["id"] = id_of(path);
     json["name"] = field.name;
     json["required"] = false;
     json["type"] = type_of(*field.type, path);
+    path.pop_back();
     return json;
   }
 
-  ordered_json struct_fields(const std::vector<frame::Field>& members, const std::string& path) {
+  ordered_json struct_fields(const std::vector<frame::Field>& members, FieldPath& path) {
     ordered_json fields = ordered_json::array();
     for (const frame::Field& member : members) {
-      if (std::optional<ordered_json> json = field(member, child_path(path, member.name))) {
+      if (std::optional<ordered_json> json = field(member, path))
         fields.push_back(std::move(*json));
-      }
     }
     return fields;
   }
 
  private:
-  static bool has_iceberg_type(const frame::DataType& type) {
-    switch (type.id()) {
-      case TypeId::Null:
-        return false;
-      case TypeId::Struct:
-        return std::any_of(
-            type.fields().begin(), type.fields().end(),
-            [](const frame::Field& member) { return has_iceberg_type(*member.type); });
-      case TypeId::List:
-        return has_iceberg_type(*type.item_type());
-      default:
-        return true;
-    }
-  }
-
   static std::string kind_of(const frame::DataType& type) {
     switch (type.id()) {
       case TypeId::Int64:
@@ -89,54 +69,53 @@ class SchemaBuilder {
     return "null";
   }
 
-  // The type of `type`, which has_iceberg_type.
-  ordered_json type_of(const frame::DataType& type, const std::string& path) {
+  // The type of `type` (at `path`), which stores values.
+  ordered_json type_of(const frame::DataType& type, FieldPath& path) {
     if (type.id() == TypeId::Struct) {
       return ordered_json{{"type", "struct"}, {"fields", struct_fields(type.fields(), path)}};
     }
     if (type.id() != TypeId::List) return kind_of(type);
-    const std::string element_path = child_path(path, kElementName);
-    const frame::DataType& element = *type.item_type();
+    path.emplace_back(kElementName);
     ordered_json list;
     list["type"] = "list";
-    list["element-id"] = id_for(element_path, kind_of(element));
+    list["element-id"] = id_of(path);
     list["element-required"] = false;
-    list["element"] = type_of(element, element_path);
+    list["element"] = type_of(*type.item_type(), path);
+    path.pop_back();
     return list;
   }
 
-  int id_for(const std::string& path, const std::string& kind) {
-    const auto found = known_.find(path);
-    if (found != known_.end() && found->second.second == kind) return found->second.first;
-    return ++last_column_id_;
+  int id_of(const FieldPath& path) {
+    const int id = ids_.at(path);
+    last_column_id_ = std::max(last_column_id_, id);
+    return id;
   }
 
-  const IcebergFieldIds& known_;
+  const FieldIds& ids_;
   int last_column_id_;
 };
 
-void collect_ids(const ordered_json& type, const std::string& path, IcebergFieldIds& ids);
+void collect_ids(const ordered_json& type, FieldPath& path, FieldIds& ids);
 
-void collect_field_ids(const ordered_json& fields, const std::string& parent,
-                       IcebergFieldIds& ids) {
+void collect_field_ids(const ordered_json& fields, FieldPath& path, FieldIds& ids) {
   for (const ordered_json& field : fields) {
-    const std::string path = child_path(parent, field.at("name").get<std::string>());
-    const ordered_json& type = field.at("type");
-    ids[path] = {field.at("id").get<int>(), json_kind(type)};
-    collect_ids(type, path, ids);
+    path.push_back(field.at("name").get<std::string>());
+    ids[path] = field.at("id").get<int32_t>();
+    collect_ids(field.at("type"), path, ids);
+    path.pop_back();
   }
 }
 
-void collect_ids(const ordered_json& type, const std::string& path, IcebergFieldIds& ids) {
+void collect_ids(const ordered_json& type, FieldPath& path, FieldIds& ids) {
   if (type.is_string()) return;
   const std::string kind = json_kind(type);
   if (kind == "struct") {
     collect_field_ids(type.at("fields"), path, ids);
   } else if (kind == "list") {
-    const std::string element_path = child_path(path, kElementName);
-    const ordered_json& element = type.at("element");
-    ids[element_path] = {type.at("element-id").get<int>(), json_kind(element)};
-    collect_ids(element, element_path, ids);
+    path.emplace_back(kElementName);
+    ids[path] = type.at("element-id").get<int32_t>();
+    collect_ids(type.at("element"), path, ids);
+    path.pop_back();
   }
 }
 
@@ -170,17 +149,19 @@ ordered_json mapping_of_type(const ordered_json& type) {
 
 }  // namespace
 
-IcebergFieldIds iceberg_field_ids(const ordered_json& fields) {
-  IcebergFieldIds ids;
-  collect_field_ids(fields, "", ids);
+FieldIds iceberg_field_ids(const ordered_json& fields) {
+  FieldIds ids;
+  FieldPath path;
+  collect_field_ids(fields, path, ids);
   return ids;
 }
 
-IcebergSchema iceberg_schema_of(const std::vector<frame::Field>& columns,
-                                const IcebergFieldIds& known, int last_column_id) {
-  SchemaBuilder builder(known, last_column_id);
+IcebergSchema iceberg_schema_of(const std::vector<frame::Field>& columns, const FieldIds& ids,
+                                int last_column_id) {
+  SchemaBuilder builder(ids, last_column_id);
   IcebergSchema schema;
-  schema.fields = builder.struct_fields(columns, "");
+  FieldPath path;
+  schema.fields = builder.struct_fields(columns, path);
   schema.last_column_id = builder.last_column_id();
   return schema;
 }

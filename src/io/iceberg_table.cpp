@@ -254,6 +254,12 @@ class IcebergUpdate {
       run_folders_[run.run] = file_uri(run.folder);
       sources_.push_back(fmt::format("{}={}", run.run, run_folders_[run.run]));
     }
+    columns_ = source.columns;
+    if (partitioned_by_run()) columns_.push_back({std::string(kRunColumn), frame::utf8(), true});
+    // Paths no committed part carries (a table whose parts carry no ids, the run column)
+    // take the ids their parts would be given.
+    field_ids_ = source.field_ids;
+    assign_field_ids(columns_, field_ids_);
   }
 
   IcebergSummary run() {
@@ -302,6 +308,24 @@ class IcebergUpdate {
     });
   }
 
+  // Whether every schema of `metadata` gives each path of field_ids_ its id, and none of
+  // those ids to another path.
+  bool ids_agree(const ordered_json& metadata) const {
+    std::map<int32_t, const FieldPath*> paths;
+    for (const auto& [path, id] : field_ids_) paths.emplace(id, &path);
+    for (const ordered_json& schema : metadata.at("schemas")) {
+      for (const auto& [path, id] : iceberg_field_ids(schema.at("fields"))) {
+        const auto mine = field_ids_.find(path);
+        const auto holder = paths.find(id);
+        if ((mine != field_ids_.end() && mine->second != id) ||
+            (holder != paths.end() && *holder->second != path)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   bool partitioned_by_run() const {
     return source_.runs.size() != 1 || !source_.runs.front().run.empty();
   }
@@ -345,6 +369,13 @@ class IcebergUpdate {
           current.state = state_from_json(*state);
           if (current.state && !read_listings(*current.state)) current.state.reset();
         }
+      }
+      // A schema that gave one of the parts' ids to another path, or another id to one
+      // of their paths (metadata from before the parts carried ids), would make engines
+      // read an earlier snapshot's files wrongly through the current name mapping.
+      if (!ids_agree(*current.metadata)) {
+        current.metadata.reset();
+        current.state.reset();
       }
     } catch (const ordered_json::exception&) {
       // Not metadata this code can extend: the next version starts afresh.
@@ -391,8 +422,8 @@ class IcebergUpdate {
       }
     }
 
-    // Schema: every id any earlier schema gave stays with its path.
-    IcebergFieldIds known;
+    // Schema: the parts' field ids (read_current saw that no earlier schema gave them
+    // to other paths).
     int last_column_id = 0;
     int schema_id = 0;
     std::optional<ordered_json> current_schema;
@@ -401,13 +432,10 @@ class IcebergUpdate {
       last_column_id = metadata.value("last-column-id", 0);
       schema_id = metadata.value("current-schema-id", 0);
       for (const ordered_json& schema : metadata.at("schemas")) {
-        for (const auto& [path, id] : iceberg_field_ids(schema.at("fields"))) known[path] = id;
         if (schema.at("schema-id") == schema_id) current_schema = schema;
       }
     }
-    std::vector<frame::Field> columns = source_.columns;
-    if (partitioned_by_run()) columns.push_back({std::string(kRunColumn), frame::utf8(), true});
-    IcebergSchema schema = iceberg_schema_of(columns, known, last_column_id);
+    IcebergSchema schema = iceberg_schema_of(columns_, field_ids_, last_column_id);
     const bool schema_changed = !current_schema || current_schema->at("fields") != schema.fields;
     if (schema_changed && current_schema) ++schema_id;
 
@@ -466,18 +494,18 @@ class IcebergUpdate {
     const ordered_json schema_json = schema_object(schema, schema_id);
     table.schema_json = schema_json.dump();
     table.schema_id = schema_id;
-    const IcebergFieldIds ids = iceberg_field_ids(schema.fields);
+    const FieldIds ids = iceberg_field_ids(schema.fields);
     for (const char* column : {"bucket", "tick"}) {
-      if (!ids.contains(column)) {
+      if (!ids.contains({column})) {
         throw IoManifestError(fmt::format("cannot update the Iceberg metadata: table '{}' has "
                                           "no {} column recorded in table.json or its parts",
                                           source_.table, column),
                               {.path = folder_.string()});
       }
     }
-    table.bucket_field_id = ids.at("bucket").first;
-    table.tick_field_id = ids.at("tick").first;
-    if (partitioned_by_run()) table.run_field_id = ids.at(std::string(kRunColumn)).first;
+    table.bucket_field_id = ids.at({"bucket"});
+    table.tick_field_id = ids.at({"tick"});
+    if (partitioned_by_run()) table.run_field_id = ids.at({std::string(kRunColumn)});
     table.run_folders = run_folders_;
     if (current.state) {
       // Where runs gone since were, for their files' entries as removed.
@@ -932,6 +960,8 @@ class IcebergUpdate {
   const IcebergSource& source_;
   std::filesystem::path folder_;
   std::string location_;
+  std::vector<frame::Field> columns_;  // the schema's columns
+  FieldIds field_ids_;                 // the ids of every path of columns_
   std::map<std::string, std::string> run_folders_;
   std::vector<std::string> sources_;
 };

@@ -23,6 +23,7 @@
 #include "crv/io/dataset.hpp"
 #include "crv/io/file_system.hpp"
 #include "crv/io/manifest.hpp"
+#include "io/field_ids.hpp"
 
 namespace crv::io {
 
@@ -44,6 +45,7 @@ struct IcebergSource {
   std::vector<IcebergRunParts> runs;
   int64_t log_version = 0;            // the commit the parts are as of (0 across runs)
   std::vector<frame::Field> columns;  // table.json's column types
+  FieldIds field_ids;                 // table.json's field ids: those the parts carry
   // Whether every commit after the first version up to the second only rearranged rows
   // (compactions): a snapshot that adds and removes parts is then a "replace".
   std::function<bool(int64_t, int64_t)> only_compactions;

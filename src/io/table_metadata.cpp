@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
@@ -58,6 +60,32 @@ class MetadataReader {
     const auto found = object.find(key);
     if (found == object.end()) fail(fmt::format("{} has no '{}'", where, key));
     return *found;
+  }
+
+  // "field_ids": [{"path": ["a", "b"], "id": 65537}, ...], each path and id once.
+  FieldIds field_ids(const ordered_json& json) const {
+    if (!json.is_array()) fail("'field_ids' is not an array");
+    FieldIds ids;
+    std::set<int32_t> taken;
+    for (const ordered_json& entry : json) {
+      if (!entry.is_object()) fail("a field id is not an object");
+      const ordered_json& path = member(entry, "path", "a field id");
+      const bool names = path.is_array() && !path.empty() &&
+                         std::all_of(path.begin(), path.end(),
+                                     [](const ordered_json& name) { return name.is_string(); });
+      if (!names) fail(fmt::format("field id path {} is not a list of names", path.dump()));
+      const ordered_json& id = member(entry, "id", "a field id");
+      if (!id.is_number_integer() || id.get<int64_t>() < 1 ||
+          id.get<int64_t>() > std::numeric_limits<int32_t>::max()) {
+        fail(fmt::format("field id {} of {} is not a positive 32-bit integer", id.dump(),
+                         path.dump()));
+      }
+      const auto value = id.get<int32_t>();
+      if (!taken.insert(value).second || !ids.emplace(path.get<FieldPath>(), value).second) {
+        fail(fmt::format("field id {} or path {} appears twice", value, path.dump()));
+      }
+    }
+    return ids;
   }
 
   TypePtr type(const ordered_json& json, const std::string& where, int depth) const {
@@ -159,10 +187,15 @@ std::string to_json_bytes(const TableMetadata& metadata) {
   for (const frame::Field& column : metadata.columns) {
     columns.push_back({{"name", column.name}, {"type", type_json(*column.type)}});
   }
-  const ordered_json json = {{"table", metadata.table},
-                             {"format_version", kTableMetadataFormatVersion},
-                             {"tick_bucket_size", metadata.tick_bucket_size},
-                             {"columns", std::move(columns)}};
+  ordered_json json = {{"table", metadata.table},
+                       {"format_version", kTableMetadataFormatVersion},
+                       {"tick_bucket_size", metadata.tick_bucket_size},
+                       {"columns", std::move(columns)}};
+  if (!metadata.field_ids.empty()) {
+    ordered_json ids = ordered_json::array();
+    for (const auto& [path, id] : metadata.field_ids) ids.push_back({{"path", path}, {"id", id}});
+    json["field_ids"] = std::move(ids);
+  }
   return json.dump() + "\n";
 }
 
@@ -209,6 +242,7 @@ TableMetadata parse_table_metadata(std::string_view bytes, const std::filesystem
     metadata.columns.push_back(
         {text, reader.type(reader.member(column, "type", text), text, 1), true});
   }
+  if (json.contains("field_ids")) metadata.field_ids = reader.field_ids(json.at("field_ids"));
   return metadata;
 }
 

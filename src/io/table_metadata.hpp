@@ -13,10 +13,14 @@
 //    "columns": [{"name": "tick", "type": "int64"},
 //                {"name": "chosen_action",
 //                 "type": {"struct": [{"name": "score", "type": "float64"}, ...]}},
-//                {"name": "action_candidates", "type": {"list": {"struct": [...]}}}]}
+//                {"name": "action_candidates", "type": {"list": {"struct": [...]}}}],
+//    "field_ids": [{"path": ["tick"], "id": 906123421}, {"path": ["chosen_action",
+//                  "score"], "id": 71231234}, ...]}
 //
 // Scalar types are "int64", "float64", "utf8", "bool" and "null". Nullability is not
-// recorded: it belongs to each part's schema.
+// recorded: it belongs to each part's schema. "field_ids" are the Parquet field ids the
+// committed parts carry, by path (see io/field_ids.hpp); a table.json without them is one
+// whose parts carry none.
 
 #include <cstdint>
 #include <filesystem>
@@ -29,6 +33,7 @@
 #include "crv/frame/types.hpp"
 #include "crv/io/file_system.hpp"
 #include "crv/io/validate.hpp"
+#include "io/field_ids.hpp"
 
 namespace crv::io {
 
@@ -39,6 +44,7 @@ struct TableMetadata {
   std::string table;
   int64_t tick_bucket_size = 0;
   std::vector<frame::Field> columns;  // in order of first appearance
+  FieldIds field_ids;                 // of the paths the committed parts carry
 
   const frame::Field* find(std::string_view name) const;
   bool operator==(const TableMetadata&) const = default;

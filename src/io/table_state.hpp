@@ -46,6 +46,7 @@ struct Dataset::TableState {
   std::vector<std::pair<int64_t, PartMeta>> batched_parts;
   std::vector<std::filesystem::path> batched_files;
   std::vector<frame::Field> batched_columns;  // the column types the batched parts hold
+  FieldIds batched_field_ids;                 // and the field ids they were given
   int64_t batched_appends = 0;
 };
 

@@ -199,6 +199,7 @@ struct ParquetReader::Impl {
     info.file_size = size;
     info.num_rows = footer.num_rows;
     info.fields = schema.fields();
+    info.field_ids = schema.field_ids();
     info.created_by = footer.created_by.value_or("");
     for (const format::KeyValue& kv :
          footer.key_value_metadata.value_or(std::vector<format::KeyValue>{})) {

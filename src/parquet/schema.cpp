@@ -131,6 +131,7 @@ class ElementTreeBuilder {
     SchemaNode node;
     node.name = element.name;
     node.nullable = repetition_type == FieldRepetitionType::kOptional;
+    node.field_id = element.field_id;
     if (!element.num_children) return add_leaf(std::move(node), element, column);
     const int32_t count = *element.num_children;
     if (count <= 0) reader_.fail(fmt::format("group '{}' has no children", element.name));
@@ -230,11 +231,12 @@ void Schema::adopt_child(int parent, int child) {
   nodes_[static_cast<size_t>(parent)].children.push_back(child);
 }
 
-Schema Schema::from_fields(std::span<const frame::Field> fields) {
+Schema Schema::from_fields(std::span<const frame::Field> fields, const FieldIds& field_ids) {
   Schema schema;
+  FieldPath path;  // of the field being added, for its id
   // Recursion through a lambda keeps the node-building rules in one place.
-  auto add = [&schema](auto& self, const frame::Field& field, const std::string& where,
-                       int depth) -> int {
+  auto add = [&](auto& self, const frame::Field& field, const std::string& where,
+                 int depth) -> int {
     if (!field.type) throw IoSchemaError(fmt::format("field '{}' has no type", where));
     if (depth > kMaxSchemaDepth) {
       throw IoSchemaError(
@@ -252,6 +254,14 @@ Schema Schema::from_fields(std::span<const frame::Field> fields) {
     node.name = field.name;
     node.nullable = field.nullable;
     node.type = field.type;
+    path.push_back(field.name);
+    const auto id = field_ids.find(path);
+    if (id != field_ids.end()) node.field_id = id->second;
+    // Every case returns through `added`, which takes the field's name off the path.
+    auto added = [&path](int index) {
+      path.pop_back();
+      return index;
+    };
     switch (field.type->id()) {
       case frame::TypeId::Struct: {
         if (field.type->num_fields() == 0) {
@@ -264,7 +274,7 @@ Schema Schema::from_fields(std::span<const frame::Field> fields) {
         for (const frame::Field& member : field.type->fields()) {
           schema.adopt_child(index, self(self, member, where + "." + member.name, depth + 1));
         }
-        return index;
+        return added(index);
       }
       case frame::TypeId::List: {
         node.kind = SchemaNode::Kind::kList;
@@ -273,14 +283,14 @@ Schema Schema::from_fields(std::span<const frame::Field> fields) {
         item.name = std::string(kElementName);
         // The repeated group and the element: two levels.
         schema.adopt_child(index, self(self, item, where + "[]", depth + 2));
-        return index;
+        return added(index);
       }
       default:
         node.kind = SchemaNode::Kind::kLeaf;
         node.physical_type = physical_type_for(field.type->id());
         // A value of the null type is always null, so its slot must allow it.
         if (field.type->id() == frame::TypeId::Null) node.nullable = true;
-        return schema.add_node(std::move(node));
+        return added(schema.add_node(std::move(node)));
     }
   };
   for (const frame::Field& field : fields) {
@@ -384,6 +394,7 @@ std::vector<SchemaElement> Schema::to_elements() const {
     SchemaElement element;
     element.name = std::move(name);
     element.repetition_type = repetition(node.nullable);
+    element.field_id = node.field_id;
     switch (node.kind) {
       case SchemaNode::Kind::kLeaf:
         element.type = node.physical_type;
@@ -439,6 +450,22 @@ std::vector<frame::Field> Schema::fields() const {
     fields.push_back({node.name, node.type, node.nullable});
   }
   return fields;
+}
+
+FieldIds Schema::field_ids() const {
+  FieldIds ids;
+  FieldPath path;
+  auto visit = [&](auto& self, int index) -> void {
+    const SchemaNode& node = nodes_[static_cast<size_t>(index)];
+    const bool item_of_list = node.parent >= 0 && nodes_[static_cast<size_t>(node.parent)].kind ==
+                                                      SchemaNode::Kind::kList;
+    path.push_back(item_of_list ? std::string(kElementName) : node.name);
+    if (node.field_id) ids.emplace(path, *node.field_id);
+    for (int child : node.children) self(self, child);
+    path.pop_back();
+  };
+  for (int column : columns_) visit(visit, column);
+  return ids;
 }
 
 }  // namespace crv::parquet

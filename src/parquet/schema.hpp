@@ -18,7 +18,10 @@
 #include <string_view>
 #include <vector>
 
+#include <optional>
+
 #include "crv/frame/types.hpp"
+#include "crv/parquet/writer_options.hpp"
 #include "parquet/format.hpp"
 
 namespace crv::parquet {
@@ -58,9 +61,10 @@ struct SchemaNode {
   int16_t def_present = 0;
   int16_t rep_depth = 0;
   int parent = -1;
-  std::vector<int> children;  // struct members in order, or a list's single item
-  int first_leaf = -1;        // leftmost leaf under this node (itself for a leaf)
-  frame::TypePtr type;        // the frame type this node reads into / is written from
+  std::vector<int> children;        // struct members in order, or a list's single item
+  int first_leaf = -1;              // leftmost leaf under this node (itself for a leaf)
+  frame::TypePtr type;              // the frame type this node reads into / is written from
+  std::optional<int32_t> field_id;  // the footer's field_id, when it has one
   // Leaves only.
   format::Type physical_type = format::Type::kInt64;
   int32_t type_length = 0;  // FIXED_LEN_BYTE_ARRAY only: the bytes of every value
@@ -80,8 +84,8 @@ class Schema {
  public:
   // The schema a writer produces for these top-level fields. Throws IoSchemaError for a
   // struct without members (Parquet cannot store it), a name that is not UTF-8, or nesting
-  // deeper than kMaxSchemaDepth.
-  static Schema from_fields(std::span<const frame::Field> fields);
+  // deeper than kMaxSchemaDepth. Nodes at the paths of `field_ids` take those ids.
+  static Schema from_fields(std::span<const frame::Field> fields, const FieldIds& field_ids = {});
   // The schema of a file, from its footer's depth-first schema elements. Throws
   // IoFormatError (naming `path`) for a malformed tree, a name that is not UTF-8 or nesting
   // deeper than kMaxSchemaDepth; IoSchemaError naming the column for a type no frame type
@@ -102,6 +106,8 @@ class Schema {
   const std::vector<int>& columns() const { return columns_; }  // top-level nodes
   const std::vector<LeafColumn>& leaves() const { return leaves_; }
   std::vector<frame::Field> fields() const;
+  // The ids of the nodes that have one, by path (a list's item named "element").
+  FieldIds field_ids() const;
 
  private:
   friend class ElementTreeBuilder;  // builds the nodes of from_elements

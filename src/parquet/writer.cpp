@@ -89,7 +89,7 @@ struct FileWriter::State {
 
 FileWriter::FileWriter(std::vector<frame::Field> fields, WriterOptions options) {
   check_options(options);
-  Schema schema = Schema::from_fields(fields);
+  Schema schema = Schema::from_fields(fields, options.field_ids);
   state_ = std::make_unique<State>(
       State{std::move(fields), std::move(options), std::move(schema), {}, 0});
   state_->footer.schema = state_->schema.to_elements();

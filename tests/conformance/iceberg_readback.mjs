@@ -3,7 +3,7 @@
 // its Iceberg metadata by icebird, an Iceberg reader written independently of crv-io:
 // every table's rows equal what `crvio read` prints. The snapshot's manifests list exactly
 // the committed parts, with their record counts, sizes and tick bounds as DuckDB finds
-// them in the files. Then the table changes (an append, a compaction, a rewind, a moved
+// them in the files, and each file's Parquet field ids are those the schema gives. Then the table changes (an append, a compaction, a rewind, a moved
 // root) and each new version is read again.
 //
 // usage: node iceberg_readback.mjs --crvio PATH/crvio --work DIR
@@ -73,6 +73,49 @@ const REQUIRED_V2 = [
   'last-partition-id', 'sort-orders', 'default-sort-order-id'
 ];
 
+// The field ids of an Iceberg schema's fields, by dotted path (a list's element as
+// "element").
+function schemaFieldIds(fields, prefix = [], ids = new Map()) {
+  for (const field of fields) {
+    const path = [...prefix, field.name];
+    ids.set(path.join('.'), field.id);
+    typeFieldIds(field.type, path, ids);
+  }
+  return ids;
+}
+function typeFieldIds(type, path, ids) {
+  if (type.type === 'struct') schemaFieldIds(type.fields, path, ids);
+  if (type.type === 'list') {
+    const element = [...path, 'element'];
+    ids.set(element.join('.'), type['element-id']);
+    typeFieldIds(type.element, element, ids);
+  }
+}
+
+// The field ids of a Parquet file's schema elements, by the same paths (a LIST group's
+// repeated group left out), as DuckDB's parquet_schema reports them.
+async function fileFieldIds(file) {
+  const elements = await sqlRows(`SELECT name, num_children, converted_type, field_id
+      FROM parquet_schema('${file}')`);
+  const ids = new Map();
+  let next = 1;
+  const walk = (prefix, count, insideList) => {
+    for (let i = 0; i < count; i++) {
+      const element = elements[next++];
+      const children = Number(element.num_children ?? 0);
+      if (insideList) {
+        walk(prefix, children, false);
+        continue;
+      }
+      const path = [...prefix, element.name];
+      if (element.field_id !== null) ids.set(path.join('.'), Number(element.field_id));
+      walk(path, children, element.converted_type === 'LIST');
+    }
+  };
+  walk([], Number(elements[0].num_children), false);
+  return ids;
+}
+
 // Reads `table` of `root` through Iceberg and checks it against crvio's own view.
 async function checkTable(root, table, label) {
   const tableDir = join(root, 'runs', RUN, 'tables', table);
@@ -117,11 +160,18 @@ async function checkTable(root, table, label) {
       `(lists ${listed.length})`);
   let counted = 0;
   let agree = 0;
+  let idsAgree = 0;
+  const schemaIds =
+      schemaFieldIds(metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']).fields);
   for (const entry of entries) {
     const file = entry.data_file;
     const part = parts.get(file.file_path);
     if (!part) continue;
     counted += Number(file.record_count);
+    const fileIds = await fileFieldIds(fileURLToPath(file.file_path));
+    if (fileIds.has('tick') && [...fileIds].every(([path, id]) => schemaIds.get(path) === id)) {
+      idsAgree++;
+    }
     const ticks = (await sqlRows(`SELECT min(tick) AS lo, max(tick) AS hi, count(*) AS n
         FROM read_parquet('${fileURLToPath(file.file_path)}')`))[0];
     const tickId = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])
@@ -138,6 +188,10 @@ async function checkTable(root, table, label) {
       agree === entries.length,
       `${label} ${table}: each data file's count, size, bucket and tick bounds are the file's`,
       `(${agree} of ${entries.length} agree)`);
+  expect(
+      idsAgree === entries.length,
+      `${label} ${table}: each data file's field ids are the ids the schema gives its columns`,
+      `(${idsAgree} of ${entries.length} agree)`);
   expect(
       counted === records.length, `${label} ${table}: the manifests count crvio read's rows`,
       `(${counted} vs ${records.length})`);

@@ -13,8 +13,10 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/io/iceberg.hpp"
+#include "crv/parquet/reader.hpp"
 #include "dataset_test_util.hpp"
 #include "fault_injecting_file_system.hpp"
+#include "io/iceberg_schema.hpp"
 #include "io/iceberg_table.hpp"
 #include "support/expect_error.hpp"
 #include "support/temp_dir.hpp"
@@ -370,7 +372,13 @@ TEST_F(IcebergTest, MetadataHasTheFieldsFormatVersion2Requires) {
       json::parse(metadata.at("properties").at("schema.name-mapping.default").get<std::string>());
   ASSERT_EQ(mapping.size(), metadata.at("schemas").at(0).at("fields").size());
   EXPECT_EQ(mapping.at(1).at("names").at(0), "tick");
-  EXPECT_EQ(mapping.at(1).at("field-id"), 2);
+  EXPECT_EQ(mapping.at(1).at("field-id"), metadata.at("schemas").at(0).at("fields").at(1).at("id"));
+  EXPECT_EQ(mapping.at(1).at("field-id"), io::hashed_field_id({"tick"}));
+  int highest = 0;
+  for (const json& field : metadata.at("schemas").at(0).at("fields")) {
+    highest = std::max(highest, field.at("id").get<int>());
+  }
+  EXPECT_EQ(metadata.at("last-column-id"), highest);
 }
 
 TEST_F(IcebergTest, UnchangedTableKeepsItsVersionAndEachChangeIsTheNext) {
@@ -505,8 +513,8 @@ TEST_F(IcebergTest, AStructMemberAddedLaterIsANewSchemaThatKeepsEveryEarlierId) 
   const json& added = after.at("type").at("fields").at(1);
   EXPECT_EQ(added.at("name"), "venue_note");
   EXPECT_EQ(added.at("type"), "string");
-  EXPECT_EQ(added.at("id"), metadata.at("last-column-id"));
-  EXPECT_GT(added.at("id").get<int>(), before.at("type").at("fields").at(0).at("id").get<int>());
+  EXPECT_EQ(added.at("id"), io::hashed_field_id({"additional_payload", "venue_note"}));
+  EXPECT_GE(metadata.at("last-column-id").get<int>(), added.at("id").get<int>());
   EXPECT_EQ(metadata.at("snapshots").at(1).at("schema-id"), 1);
 }
 
@@ -789,6 +797,57 @@ TEST_F(IcebergTest, MetadataItCannotExtendIsFollowedByAFreshVersion) {
     EXPECT_NE(current.metadata.at("table-uuid"), original.at("table-uuid"));
     expect_current_lists_committed_parts();
   }
+}
+
+// The current schema of `metadata`.
+json current_schema(const json& metadata) {
+  for (const json& schema : metadata.at("schemas")) {
+    if (schema.at("schema-id") == metadata.at("current-schema-id")) return schema;
+  }
+  return json();
+}
+
+// Every data file of the current snapshot carries, for each column it stores, the id the
+// current schema gives the column's path: engines that match by id read every column.
+TEST_F(IcebergTest, EveryDataFileCarriesTheFieldIdsOfTheSchema) {
+  append(tick_range(0, 250));
+  Dataset(settings, std::string(kRunId)).compact(kEdges);
+  append(tick_range(250, 10));
+  publish();
+  const CurrentTable current = read_current(table_dir());
+  const FieldIds schema_ids = iceberg_field_ids(current_schema(current.metadata).at("fields"));
+  ASSERT_FALSE(current.live_files().empty());
+  for (const std::filesystem::path& file : current.live_files()) {
+    const parquet::FileInfo info = parquet::ParquetReader(parquet::open_file_source(file)).info();
+    EXPECT_EQ(info.field_ids, stored_field_ids(info.fields, schema_ids)) << file;
+    EXPECT_EQ(info.field_ids.size(), info.fields.size()) << file;
+  }
+}
+
+// Metadata whose schema gives the columns other ids than the parts carry (as versions
+// written before the parts carried ids do) is not extended: the next version starts
+// afresh, so no earlier snapshot reads its files through ids that are not theirs.
+TEST_F(IcebergTest, MetadataWhoseIdsAreNotThePartsIsFollowedByAFreshVersion) {
+  append(tick_range(0, 10));
+  publish();
+  const std::filesystem::path v1 = metadata_dir() / "v1.metadata.json";
+  json metadata = read_json(v1);
+  int small_id = 0;
+  for (json& schema : metadata.at("schemas")) {
+    for (json& column : schema.at("fields")) column["id"] = ++small_id;
+  }
+  metadata["last-column-id"] = small_id;
+  write_text(v1, metadata.dump());
+  append(tick_range(10, 10));
+  const IcebergSummary summary = publish();
+  EXPECT_EQ(summary.metadata_version, 2);
+  const CurrentTable current = read_current(table_dir());
+  EXPECT_NE(current.metadata.at("table-uuid"), metadata.at("table-uuid"));
+  EXPECT_EQ(current.metadata.at("schemas").size(), 1u);
+  EXPECT_EQ(current.metadata.at("snapshots").size(), 1u);
+  EXPECT_EQ(current_schema(current.metadata).at("fields").at(1).at("id"),
+            hashed_field_id({"tick"}));
+  expect_current_lists_committed_parts();
 }
 
 TEST_F(IcebergTest, AHintNamingADeletedVersionIsPassedOverNotForked) {

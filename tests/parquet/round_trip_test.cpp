@@ -13,6 +13,7 @@
 #include "crv/frame/builders.hpp"
 #include "crv/parquet/reader.hpp"
 #include "crv/parquet/writer.hpp"
+#include "parquet/schema.hpp"
 #include "parquet/test_files.hpp"
 #include "support/expect_error.hpp"
 
@@ -79,6 +80,39 @@ TEST(ParquetRoundTrip, ScalarsWithEdgeValues) {
 
 TEST(ParquetRoundTrip, NestedWithNullsAtEveryLevel) {
   expect_round_trip(nested_frame());
+}
+
+// Field ids go on the elements whose paths the options name (a list's element as
+// "element"), on no other element (the root, a list's repeated group, unnamed paths),
+// and read back into the schema; the values are unchanged.
+TEST(ParquetRoundTrip, FieldIdsOnTheNamedElementsOnly) {
+  WriterOptions options;
+  options.field_ids = {{{"pairs"}, 7},
+                       {{"pairs", "element"}, 8},
+                       {{"pairs", "element", "w"}, 9},
+                       {{"pairs", "element", "tags", "element"}, 10},
+                       {{"snap", "inner", "n"}, 2147483647},
+                       {{"absent"}, 11}};
+  expect_round_trip(nested_frame(), options);
+  const std::vector<uint8_t> file = write_parquet(nested_frame(), options);
+  const test_files::Footer footer = test_files::footer_of(file);
+  std::vector<std::pair<std::string, std::optional<int32_t>>> ids;
+  for (const format::SchemaElement& element : footer.metadata.schema) {
+    ids.emplace_back(element.name, element.field_id);
+  }
+  const std::vector<std::pair<std::string, std::optional<int32_t>>> expected = {
+      {"schema", std::nullopt}, {"pairs", 7},
+      {"list", std::nullopt},   {"element", 8},
+      {"a", std::nullopt},      {"w", 9},
+      {"tags", std::nullopt},   {"list", std::nullopt},
+      {"element", 10},          {"snap", std::nullopt},
+      {"price", std::nullopt},  {"inner", std::nullopt},
+      {"n", 2147483647}};
+  EXPECT_EQ(ids, expected);
+  FieldIds written = options.field_ids;
+  written.erase({"absent"});
+  EXPECT_EQ(Schema::from_elements(footer.metadata.schema, "ids.parquet").field_ids(), written);
+  EXPECT_EQ(ParquetReader(memory_source(file, "ids.parquet")).info().field_ids, written);
 }
 
 TEST(ParquetRoundTrip, NullTypedValuesAtEveryDepth) {

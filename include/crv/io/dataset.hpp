@@ -347,13 +347,13 @@ class Dataset {
   struct TableState;
   TableState& table_state(std::string_view table);
   // Adds `parts` to the manifest under the table's lock and writes it, after recording
-  // the types of `columns` in the table's metadata.
+  // the types of `columns` and the parts' `field_ids` in the table's metadata.
   // With an identity the writer committed already, commits nothing and returns the log
   // version of the writer's last commit.
   std::optional<int64_t> commit_parts(TableState& table,
                                       const std::vector<std::pair<int64_t, PartMeta>>& parts,
                                       const std::vector<frame::Field>& columns,
-                                      AppendTimings& timings,
+                                      const parquet::FieldIds& field_ids, AppendTimings& timings,
                                       const std::optional<CommitIdentity>& identity = {});
   // The table's table.json (see src/io/table_metadata.hpp), read at the first call.
   const std::optional<TableMetadata>& table_metadata(TableState& table);
@@ -362,8 +362,10 @@ class Dataset {
   // IoConfigError unless the settings' tick bucket size is `bucket_size`.
   void require_bucket_size(const TableState& table, int64_t bucket_size) const;
   // Under the table's lock: re-reads table.json if another writer changed it, checks the
-  // bucket size, and writes the merged column types when they changed.
-  void record_columns(TableState& table, const std::vector<frame::Field>& columns);
+  // bucket size, and writes the merged column types and field ids when they changed
+  // (IoSchemaError when another writer gave one of the ids to another path meanwhile).
+  void record_columns(TableState& table, const std::vector<frame::Field>& columns,
+                      const parquet::FieldIds& field_ids);
   // The table's commit log.
   CommitLog table_log(const TableState& table);
   // Under the table's lock: brings the handle's snapshot of the table up to date (reading

@@ -37,6 +37,7 @@
 
 #include "crv/frame/frame.hpp"
 #include "crv/parquet/decode_pool.hpp"
+#include "crv/parquet/writer_options.hpp"
 
 namespace crv::parquet {
 
@@ -101,6 +102,7 @@ struct FileInfo {
   uint64_t file_size = 0;
   int64_t num_rows = 0;
   std::vector<frame::Field> fields;  // the top-level columns as frame fields
+  FieldIds field_ids;                // the schema elements' field ids, by path
   std::vector<RowGroupInfo> row_groups;
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
   std::string created_by;

@@ -4,6 +4,7 @@
 // their defaults from here, so a default is stated once.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,6 +41,11 @@ inline constexpr Compression kDefaultCompression = Compression::kZstd;
 inline constexpr int kDefaultCompressionLevel = 3;
 inline constexpr int64_t kDefaultRowGroupSize = 131072;
 
+// A schema element's path, for its field id: the names from the top-level column down to
+// the element, a list's element named "element" (the list's repeated group has no path).
+using FieldPath = std::vector<std::string>;
+using FieldIds = std::map<FieldPath, int32_t>;
+
 struct WriterOptions {
   Compression compression = kDefaultCompression;
   // zstd: 1..22; gzip: 1..9; ignored by the other codecs.
@@ -53,6 +59,9 @@ struct WriterOptions {
   bool enable_dictionary = true;
   // Every column's encoding, or kAuto to choose per column chunk (see ValueEncoding).
   ValueEncoding value_encoding = ValueEncoding::kAuto;
+  // The footer's field_id of the schema elements at these paths; the others have none.
+  // Table formats such as Apache Iceberg match a file's columns to their schema by them.
+  FieldIds field_ids;
   // Stored in the footer's key-value metadata, in this order.
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
 };
