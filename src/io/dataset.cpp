@@ -314,19 +314,11 @@ void Dataset::record_columns(TableState& table, const std::vector<frame::Field>&
                              const FieldIds& field_ids) {
   reread_table_metadata_if_changed(table);
   TableMetadata updated;
+  bool columns_changed = true;
   if (table.metadata) {
     require_bucket_size(table, table.metadata->tick_bucket_size);
     updated = *table.metadata;
-    const bool columns_changed = merge_recorded_columns(updated.columns, columns);
-    try {
-      merge_field_ids(updated.field_ids, field_ids);
-    } catch (const IoSchemaError& error) {
-      throw IoSchemaError(fmt::format("table '{}' of run '{}': {}, as another writer recorded "
-                                      "meanwhile; nothing was committed: append the rows again",
-                                      table.name, run_id_, error.message()),
-                          {.path = table.metadata_path.string(), .column = error.context().column});
-    }
-    if (!columns_changed && updated.field_ids == table.metadata->field_ids) return;
+    columns_changed = merge_recorded_columns(updated.columns, columns);
   } else {
     // A table written before table.json existed keeps the bucket size its parts have.
     for (const auto& [bucket, partition] : table.snapshot->manifest.partitions) {
@@ -341,10 +333,18 @@ void Dataset::record_columns(TableState& table, const std::vector<frame::Field>&
             {.path = table.manifest_path.string()});
       }
     }
-    updated = TableMetadata{table.name, settings_.tick_bucket_size,
-                            column_types_of_parts(table, table.snapshot->manifest), field_ids};
+    updated = metadata_of_parts(table, table.snapshot->manifest);
     merge_recorded_columns(updated.columns, columns);
   }
+  try {
+    merge_field_ids(updated.field_ids, field_ids);
+  } catch (const IoSchemaError& error) {
+    throw IoSchemaError(fmt::format("table '{}' of run '{}': {}, as another writer recorded "
+                                    "meanwhile; nothing was committed: append the rows again",
+                                    table.name, run_id_, error.message()),
+                        {.path = table.metadata_path.string(), .column = error.context().column});
+  }
+  if (table.metadata && !columns_changed && updated.field_ids == table.metadata->field_ids) return;
   write_table_metadata(fs_, table.metadata_path, updated);
   table.metadata = std::move(updated);
   try {
@@ -354,26 +354,32 @@ void Dataset::record_columns(TableState& table, const std::vector<frame::Field>&
   }
 }
 
-std::vector<frame::Field> Dataset::column_types_of_parts(const TableState& table,
-                                                         const TableManifest& manifest) {
-  std::vector<frame::Field> columns;
+TableMetadata Dataset::metadata_of_parts(const TableState& table, const TableManifest& manifest) {
+  TableMetadata metadata{table.name, settings_.tick_bucket_size, {}, {}};
   for (const auto& [bucket, partition] : manifest.partitions) {
     const std::filesystem::path folder = bucket_dir(settings_, run_id_, table.name, bucket);
     for (const PartMeta& part : partition.parts) {
       const OpenedPart opened = open_part(fs_, folder / part.path,
                                           "; the manifest names it: restore it, or rebuild the "
                                           "manifest from the parts that remain");
-      for (const frame::Field& field : opened.reader.info().fields) {
+      const parquet::FileInfo& info = opened.reader.info();
+      // Parts that already disagree: what was seen first stands, as a read or an engine
+      // would report the conflict anyway.
+      for (const frame::Field& field : info.fields) {
         try {
-          merge_recorded_columns(columns, {field});
+          merge_recorded_columns(metadata.columns, {field});
         } catch (const IoSchemaError&) {
-          // Parts that already disagree: the type seen first stands, as a read would
-          // report the conflict anyway.
+        }
+      }
+      for (const auto& id : info.field_ids) {
+        try {
+          merge_field_ids(metadata.field_ids, {id});
+        } catch (const IoSchemaError&) {
         }
       }
     }
   }
-  return columns;
+  return metadata;
 }
 
 CommitLog Dataset::table_log(const TableState& table) {

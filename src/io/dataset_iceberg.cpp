@@ -40,14 +40,15 @@ IcebergSummary Dataset::publish_iceberg(std::string_view table_name) {
 IcebergSummary Dataset::update_iceberg(TableState& table, const TableSnapshot& snapshot) {
   // The column types other writers recorded with the commits `snapshot` holds.
   reread_table_metadata_if_changed(table);
-  const std::optional<TableMetadata>& metadata = table.metadata;
+  const TableMetadata metadata =
+      table.metadata ? *table.metadata : metadata_of_parts(table, snapshot.manifest);
   IcebergSource source{
       .table = table.name,
       .folder = table.folder,
       .runs = {{.run = "", .folder = table.folder, .manifest = &snapshot.manifest}},
       .log_version = snapshot.version,
-      .columns = metadata ? metadata->columns : column_types_of_parts(table, snapshot.manifest),
-      .field_ids = metadata ? metadata->field_ids : FieldIds{},
+      .columns = metadata.columns,
+      .field_ids = metadata.field_ids,
       .only_compactions = [&](int64_t after, int64_t upto) {
         if (after >= upto) return false;
         CommitLog log = table_log(table);

@@ -94,22 +94,23 @@ FieldIds stored_field_ids(const std::vector<frame::Field>& fields, const FieldId
 }
 
 void merge_field_ids(FieldIds& recorded, const FieldIds& incoming) {
-  const std::map<int32_t, const FieldPath*> holders = paths_by_id(recorded);
+  FieldIds merged = recorded;
+  std::map<int32_t, const FieldPath*> holders = paths_by_id(merged);
   for (const auto& [path, id] : incoming) {
-    const auto found = recorded.find(path);
-    if (found != recorded.end() && found->second != id) {
+    const auto [found, added] = merged.emplace(path, id);
+    if (found->second != id) {
       throw IoSchemaError(fmt::format("'{}' has field id {} here but {} in the table",
                                       field_path_text(path), id, found->second),
                           {.column = field_path_text(path)});
     }
-    const auto holder = holders.find(id);
-    if (holder != holders.end() && *holder->second != path) {
+    const auto [holder, first] = holders.emplace(id, &found->first);
+    if (*holder->second != path) {
       throw IoSchemaError(fmt::format("field id {} is '{}' here but '{}' in the table", id,
                                       field_path_text(path), field_path_text(*holder->second)),
                           {.column = field_path_text(path)});
     }
   }
-  recorded.insert(incoming.begin(), incoming.end());
+  recorded = std::move(merged);
 }
 
 std::string field_path_text(const FieldPath& path) {

@@ -119,32 +119,25 @@ void collect_ids(const ordered_json& type, FieldPath& path, FieldIds& ids) {
   }
 }
 
-ordered_json mapping_of_type(const ordered_json& type);
-
-ordered_json mapping_of_fields(const ordered_json& fields) {
-  ordered_json mapping = ordered_json::array();
-  for (const ordered_json& field : fields) {
-    ordered_json entry;
-    entry["field-id"] = field.at("id");
-    entry["names"] = ordered_json::array({field.at("name")});
-    ordered_json nested = mapping_of_type(field.at("type"));
-    if (!nested.empty()) entry["fields"] = std::move(nested);
-    mapping.push_back(std::move(entry));
+// The name mapping's entry for `field` at `path` and everything beneath it.
+ordered_json mapping_of(const frame::Field& field, std::string_view name, FieldPath& path,
+                        const FieldIds& ids) {
+  path.emplace_back(name);
+  ordered_json entry;
+  entry["field-id"] = ids.at(path);
+  entry["names"] = ordered_json::array({std::string(name)});
+  ordered_json nested = ordered_json::array();
+  const frame::DataType& type = *field.type;
+  if (type.id() == TypeId::Struct) {
+    for (const frame::Field& member : type.fields()) {
+      nested.push_back(mapping_of(member, member.name, path, ids));
+    }
+  } else if (type.id() == TypeId::List) {
+    nested.push_back(mapping_of(type.item_field(), kElementName, path, ids));
   }
-  return mapping;
-}
-
-ordered_json mapping_of_type(const ordered_json& type) {
-  if (type.is_string()) return ordered_json::array();
-  const std::string kind = json_kind(type);
-  if (kind == "struct") return mapping_of_fields(type.at("fields"));
-  if (kind != "list") return ordered_json::array();
-  ordered_json element;
-  element["field-id"] = type.at("element-id");
-  element["names"] = ordered_json::array({std::string(kElementName)});
-  ordered_json nested = mapping_of_type(type.at("element"));
-  if (!nested.empty()) element["fields"] = std::move(nested);
-  return ordered_json::array({std::move(element)});
+  if (!nested.empty()) entry["fields"] = std::move(nested);
+  path.pop_back();
+  return entry;
 }
 
 }  // namespace
@@ -166,8 +159,13 @@ IcebergSchema iceberg_schema_of(const std::vector<frame::Field>& columns, const 
   return schema;
 }
 
-ordered_json iceberg_name_mapping(const ordered_json& fields) {
-  return mapping_of_fields(fields);
+ordered_json iceberg_name_mapping(const std::vector<frame::Field>& columns, const FieldIds& ids) {
+  ordered_json mapping = ordered_json::array();
+  FieldPath path;
+  for (const frame::Field& column : columns) {
+    mapping.push_back(mapping_of(column, column.name, path, ids));
+  }
+  return mapping;
 }
 
 }  // namespace crv::io

@@ -31,8 +31,12 @@ FieldIds iceberg_field_ids(const nlohmann::ordered_json& fields);
 IcebergSchema iceberg_schema_of(const std::vector<frame::Field>& columns, const FieldIds& ids,
                                 int last_column_id);
 
-// Iceberg's schema.name-mapping.default for `fields`: every field's id under its name, a
-// list's element under "element", as Parquet's three-level lists name it.
-nlohmann::ordered_json iceberg_name_mapping(const nlohmann::ordered_json& fields);
+// Iceberg's schema.name-mapping.default for `columns`, for parts that carry no field ids:
+// every field's id (from `ids`, which holds every path) under its name, a list's element
+// under "element", as Parquet's three-level lists name it. Members only ever null are
+// mapped too, to ids the schema does not have yet: an engine then knows the part's
+// column and leaves it out, where a column it cannot map may fail the read.
+nlohmann::ordered_json iceberg_name_mapping(const std::vector<frame::Field>& columns,
+                                            const FieldIds& ids);
 
 }  // namespace crv::io

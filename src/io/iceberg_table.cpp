@@ -745,7 +745,7 @@ class IcebergUpdate {
     metadata["sort-orders"] =
         ordered_json::array({{{"order-id", 0}, {"fields", ordered_json::array()}}});
     metadata["properties"] = {
-        {"schema.name-mapping.default", iceberg_name_mapping(schema.fields).dump()},
+        {"schema.name-mapping.default", iceberg_name_mapping(columns_, field_ids_).dump()},
         {std::string(kStateProperty), state_name},
         {std::string(kLogVersionProperty), std::to_string(source_.log_version)},
     };

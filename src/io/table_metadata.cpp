@@ -222,9 +222,11 @@ TableMetadata parse_table_metadata(std::string_view bytes, const std::filesystem
   }
   metadata.table = std::string(table);
   const ordered_json& version = reader.member(json, "format_version", "the document");
-  if (!version.is_number_integer() || version.get<int64_t>() != kTableMetadataFormatVersion) {
-    reader.fail(
-        fmt::format("format_version {} is not {}", version.dump(), kTableMetadataFormatVersion));
+  if (!version.is_number_integer() || version.get<int64_t>() < kTableMetadataFirstFormatVersion ||
+      version.get<int64_t>() > kTableMetadataFormatVersion) {
+    reader.fail(fmt::format("format_version {} is not {} to {} (a newer crv-io wrote it?)",
+                            version.dump(), kTableMetadataFirstFormatVersion,
+                            kTableMetadataFormatVersion));
   }
   const ordered_json& bucket_size = reader.member(json, "tick_bucket_size", "the document");
   if (!bucket_size.is_number_integer() || bucket_size.get<int64_t>() < 1) {

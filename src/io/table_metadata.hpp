@@ -9,7 +9,7 @@
 // can make the table unreadable. A member only ever seen as null is recorded (and
 // written) with the null type, which any later type replaces.
 //
-//   {"table": "decisions", "format_version": 1, "tick_bucket_size": 100,
+//   {"table": "decisions", "format_version": 2, "tick_bucket_size": 100,
 //    "columns": [{"name": "tick", "type": "int64"},
 //                {"name": "chosen_action",
 //                 "type": {"struct": [{"name": "score", "type": "float64"}, ...]}},
@@ -19,8 +19,8 @@
 //
 // Scalar types are "int64", "float64", "utf8", "bool" and "null". Nullability is not
 // recorded: it belongs to each part's schema. "field_ids" are the Parquet field ids the
-// committed parts carry, by path (see io/field_ids.hpp); a table.json without them is one
-// whose parts carry none.
+// committed parts carry, by path (see io/field_ids.hpp), and those reserved for members
+// only ever null.
 
 #include <cstdint>
 #include <filesystem>
@@ -38,7 +38,11 @@
 namespace crv::io {
 
 inline constexpr std::string_view kTableMetadataFileName = "table.json";
-inline constexpr int64_t kTableMetadataFormatVersion = 1;
+// Version 2 added "field_ids". Version 1 files are read (their parts carry no ids) and
+// written back as version 2; a crv-io that knows only version 1 refuses version 2
+// rather than rewrite it without the ids.
+inline constexpr int64_t kTableMetadataFormatVersion = 2;
+inline constexpr int64_t kTableMetadataFirstFormatVersion = 1;
 
 struct TableMetadata {
   std::string table;

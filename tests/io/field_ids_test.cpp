@@ -14,6 +14,7 @@
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
 #include "crv/io/dataset.hpp"
+#include "crv/io/iceberg.hpp"
 #include "crv/parquet/reader.hpp"
 #include "dataset_test_util.hpp"
 #include "io/table_metadata.hpp"
@@ -53,7 +54,6 @@ frame::Field field(std::string name, frame::TypePtr type) {
 TEST(FieldIdsTest, AnIdIsAFixedHashOfThePathInTheHashedRange) {
   // The ids of parts already written: a change here would make tables disagree with
   // themselves.
-  EXPECT_EQ(hashed_field_id({"tick"}), hashed_field_id({"tick"}));
   EXPECT_NE(hashed_field_id({"a", "b"}), hashed_field_id({"ab"}));
   EXPECT_NE(hashed_field_id({"a", "b"}), hashed_field_id({"b", "a"}));
   for (const FieldPath& path :
@@ -111,6 +111,11 @@ TEST(FieldIdsTest, MergingRefusesAnIdGivenToTwoPathsAndChangesNothing) {
         merge_field_ids(recorded, {{{"z"}, 1}, {{"b"}, 70002}});
       },
       {.message_has = {"'b' has field id 70002 here but 70001 in the table"}, .column = "b"});
+  expect_error<IoSchemaError>(
+      [&] {
+        merge_field_ids(recorded, {{{"x"}, 70010}, {{"y"}, 70010}});
+      },
+      {.message_has = {"field id 70010 is 'y' here but 'x' in the table"}, .column = "y"});
   EXPECT_EQ(recorded, before);
   merge_field_ids(recorded, {{{"a"}, 70000}, {{"c"}, 70005}});
   EXPECT_EQ(recorded.size(), 3u);
@@ -260,6 +265,82 @@ TEST_F(FieldIdsDatasetTest, TwoWritersGivingOneIdToTwoNewMembersCommitOneAndRefu
   EXPECT_EQ(ids.at({std::string(kPayload), second}), hash + 1);
   expect_parts_carry_recorded_ids();
   EXPECT_EQ(dataset_test::manifest_rows(writer_b.manifest(kExchange)), 3);
+}
+
+// Batched appends commit later, several at once: their parts' ids are recorded then.
+TEST_F(FieldIdsDatasetTest, BatchedAppendsRecordTheIdsOfEveryBatchedPart) {
+  settings.write_manifest_every_n = 3;
+  Dataset dataset(settings, std::string(kRunId));
+  dataset.append(kExchange,
+                 exchange_row(1, frame::make_struct({{"fee", frame::make_float64({1})}})));
+  dataset.append(kExchange,
+                 exchange_row(2, frame::make_struct({{"note", frame::make_utf8({"n"})}})));
+  EXPECT_TRUE(recorded_ids().empty());
+  dataset.append(
+      kExchange,
+      exchange_row(
+          3, frame::make_struct({{"tags", frame::make_list({0, 1}, frame::make_utf8({"t"}))}})));
+  const FieldIds ids = recorded_ids();
+  for (const char* member : {"fee", "note", "tags"}) {
+    EXPECT_TRUE(ids.contains({std::string(kPayload), member})) << member;
+  }
+  EXPECT_TRUE(ids.contains({std::string(kPayload), "tags", "element"}));
+  expect_parts_carry_recorded_ids();
+  EXPECT_EQ(part_ids().size(), 3u);
+}
+
+// Without table.json (removed, or a table older than it), the next commit takes the ids
+// the parts carry, not those a fresh assignment would give.
+TEST_F(FieldIdsDatasetTest, ATableWithoutTableJsonTakesTheIdsItsPartsCarry) {
+  const auto& [first, second] = colliding_members();
+  const std::string payload(kPayload);
+  {
+    Dataset dataset(settings, std::string(kRunId));
+    dataset.append(kExchange,
+                   exchange_row(1, frame::make_struct({{first, frame::make_float64({1})}})));
+    dataset.append(kExchange,
+                   exchange_row(2, frame::make_struct({{second, frame::make_utf8({"y"})}})));
+  }
+  const FieldIds before = recorded_ids();
+  EXPECT_EQ(before.at({payload, second}), hashed_field_id({payload, first}) + 1);
+  std::filesystem::remove(table_folder() / kTableMetadataFileName);
+  Dataset(settings, std::string(kRunId))
+      .append(kExchange, exchange_row(3, frame::make_struct({{"fee", frame::make_float64({2})}})));
+  const FieldIds after = recorded_ids();
+  for (const auto& [path, id] : before) EXPECT_EQ(after.at(path), id) << field_path_text(path);
+  expect_parts_carry_recorded_ids();
+}
+
+TEST_F(FieldIdsDatasetTest, RewindKeepsTheIdsOfThePartsItCuts) {
+  Dataset dataset(settings, std::string(kRunId));
+  Dataset::Transaction transaction = dataset.begin(kExchange);
+  for (int64_t tick = 0; tick < 4; ++tick) {
+    transaction.add(exchange_row(tick, frame::make_struct({{"fee", frame::make_float64({0.5})}})));
+  }
+  transaction.commit();
+  const FieldIds before = part_ids().begin()->second;
+  dataset.rewind(kExchange, 1);
+  const auto after = part_ids();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after.begin()->second, before);
+  EXPECT_EQ(dataset_test::manifest_rows(dataset.manifest(kExchange)), 2);
+}
+
+// One run gives the second of two paths that hash alike the next id, another run that
+// holds only that path gives it the hash: no one schema matches both runs' parts, and the
+// export over every run says so instead of publishing one.
+TEST_F(FieldIdsDatasetTest, RunsThatGaveAPathDifferentIdsCannotFormOneTable) {
+  const auto& [first, second] = colliding_members();
+  Dataset run_a(settings, "run-a");
+  run_a.append(kExchange, exchange_row(1, frame::make_struct({{first, frame::make_float64({1})}})));
+  run_a.append(kExchange, exchange_row(2, frame::make_struct({{second, frame::make_utf8({"y"})}})));
+  Dataset run_b(settings, "run-b");
+  run_b.append(kExchange, exchange_row(1, frame::make_struct({{second, frame::make_utf8({"z"})}})));
+  const std::filesystem::path sweep = scratch.path() / "sweep";
+  expect_error<IoSchemaError>(
+      [&] { publish_iceberg_across_runs(settings, kExchange, sweep); },
+      {.message_has = {"run 'run-b'", fmt::format("'{}.{}' has field id", kPayload, second)}});
+  EXPECT_FALSE(std::filesystem::exists(sweep / "metadata" / "v1.metadata.json"));
 }
 
 TEST_F(FieldIdsDatasetTest, CompactionKeepsTheIdsOfThePartsItRewrites) {

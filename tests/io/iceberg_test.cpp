@@ -824,6 +824,39 @@ TEST_F(IcebergTest, EveryDataFileCarriesTheFieldIdsOfTheSchema) {
   }
 }
 
+// A member only ever null is not in the schema, and its parts' column carries no id; the
+// name mapping still names it, under the id table.json reserved, so an engine that maps
+// such a part by name knows the column (and leaves it out) instead of failing on it.
+TEST_F(IcebergTest, TheNameMappingNamesMembersOnlyEverNull) {
+  Dataset dataset(settings, std::string(kRunId));
+  dataset.append(
+      "exchange",
+      frame::Frame(
+          {{"tick", frame::make_int64({1})},
+           {"venue_id", frame::make_utf8({"venue"})},
+           {"token_id", frame::make_utf8({"tok"})},
+           {"exchange_event_type", frame::make_utf8({"trade"})},
+           {"additional_payload",
+            frame::make_struct({{"fee", frame::make_float64({0.5})},
+                                {"later", frame::make_null_array(frame::null_type(), 1)}})}}));
+  dataset.publish_iceberg("exchange");
+  const CurrentTable current = read_current(io::table_dir(settings, kRunId, "exchange"));
+  const FieldIds schema_ids = iceberg_field_ids(current_schema(current.metadata).at("fields"));
+  EXPECT_TRUE(schema_ids.contains({"additional_payload", "fee"}));
+  EXPECT_FALSE(schema_ids.contains({"additional_payload", "later"}));
+  const json mapping = json::parse(
+      current.metadata.at("properties").at("schema.name-mapping.default").get<std::string>());
+  json payload;
+  for (const json& entry : mapping) {
+    if (entry.at("names").at(0) == "additional_payload") payload = entry;
+  }
+  ASSERT_TRUE(payload.contains("fields"));
+  ASSERT_EQ(payload.at("fields").size(), 2u);
+  EXPECT_EQ(payload.at("fields").at(1).at("names").at(0), "later");
+  EXPECT_EQ(payload.at("fields").at(1).at("field-id"),
+            hashed_field_id({"additional_payload", "later"}));
+}
+
 // Metadata whose schema gives the columns other ids than the parts carry (as versions
 // written before the parts carried ids do) is not extended: the next version starts
 // afresh, so no earlier snapshot reads its files through ids that are not theirs.

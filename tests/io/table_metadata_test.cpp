@@ -144,8 +144,10 @@ TEST(TableMetadataJsonTest, DamageIsAnIoManifestErrorNamingTheFile) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {good.substr(0, good.size() / 2), "not valid JSON"},
       {good, "names table \"holdings\" but sits in the folder of table 'decisions'"},
-      {R"({"table":"decisions","format_version":2,"tick_bucket_size":100,"columns":[]})",
-       "format_version 2"},
+      {R"({"table":"decisions","format_version":3,"tick_bucket_size":100,"columns":[]})",
+       "format_version 3 is not 1 to 2"},
+      {R"({"table":"decisions","format_version":0,"tick_bucket_size":100,"columns":[]})",
+       "format_version 0 is not 1 to 2"},
       {R"({"table":"decisions","format_version":1,"tick_bucket_size":0,"columns":[]})",
        "tick_bucket_size 0"},
       {R"({"table":"decisions","format_version":1,"tick_bucket_size":1,"columns":[{"name":"a","type":"int128"}]})",

@@ -399,9 +399,9 @@ class Dataset {
       const std::function<std::optional<LogEntry>(const TableSnapshot&)>& prepare);
   // The summary of the commit at log `version`, as its append returned it.
   AppendSummary committed_summary(TableState& table, int64_t version);
-  // The column types the parts of a table without table.json hold, from their footers.
-  std::vector<frame::Field> column_types_of_parts(const TableState& table,
-                                                  const TableManifest& manifest);
+  // What table.json would say of a table without it: the column types and field ids its
+  // parts hold, from their footers, with the settings' bucket size.
+  TableMetadata metadata_of_parts(const TableState& table, const TableManifest& manifest);
 
   IoSettings settings_;
   std::string run_id_;

@@ -18,7 +18,8 @@ namespace crv::io {
 // Writes, or brings up to date, the Iceberg metadata in <destination>/metadata/ for table
 // `table` of every run under settings.root_dir that has it: a new version when a run's
 // parts changed, a run was added or removed, or the schema grew. The schema merges the
-// runs' column types (IoSchemaError naming the run when two disagree) and adds run_id.
+// runs' column types and field ids (IoSchemaError naming the run when two disagree) and
+// adds run_id.
 // IoManifestError when no run has the table, IoConfigError when `destination` is inside a
 // run's folder.
 IcebergSummary publish_iceberg_across_runs(const IoSettings& settings, std::string_view table,
