@@ -4,6 +4,7 @@
 #include "crv/io/fsck.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
@@ -56,6 +57,7 @@ class TableCheck {
     if (options_.repair && !manifest_corrupt_ && parquet_files_without_manifest_ == 0) {
       repair_findings(fs_, report_);
       rewrite_manifest_if_behind();
+      record_field_ids();
     }
     std::sort(report_.quarantined_parts.begin(), report_.quarantined_parts.end());
     return std::move(report_);
@@ -63,6 +65,30 @@ class TableCheck {
 
  private:
   void add(FsckFinding finding) { report_.findings.push_back(std::move(finding)); }
+
+  // table.json with the ids the parts carry and it lacked.
+  void record_field_ids() {
+    std::vector<FsckFinding*> findings;
+    for (FsckFinding& finding : report_.findings) {
+      if (finding.issue == FsckIssue::kFieldIdsUnrecorded) findings.push_back(&finding);
+    }
+    if (findings.empty()) return;
+    TableMetadata updated = *metadata_;
+    updated.field_ids = part_field_ids_;
+    std::string error;
+    try {
+      write_table_metadata(fs_, report_.folder / kTableMetadataFileName, updated);
+    } catch (const IoError& failure) {
+      error = failure.what();
+    }
+    for (FsckFinding* finding : findings) {
+      if (error.empty()) {
+        finding->repair = FsckRepair::kRewritten;
+      } else {
+        finding->repair_error = error;
+      }
+    }
+  }
 
   void rewrite_manifest_if_behind() {
     for (FsckFinding& finding : report_.findings) {
@@ -157,7 +183,7 @@ class TableCheck {
         "; appends refuse the table until it is fixed: remove it, and the next append records "
         "the types again from the parts";
     try {
-      const std::optional<TableMetadata> metadata = load_table_metadata(fs_, path, report_.table);
+      std::optional<TableMetadata> metadata = load_table_metadata(fs_, path, report_.table);
       if (!metadata || !manifest_) return;
       for (const auto& [bucket, partition] : manifest_->partitions) {
         if (partition.tick_min / metadata->tick_bucket_size != bucket ||
@@ -171,6 +197,8 @@ class TableCheck {
           return;
         }
       }
+      part_field_ids_ = metadata->field_ids;
+      metadata_ = std::move(metadata);
     } catch (const IoError& error) {
       add({.issue = FsckIssue::kTableMetadataCorrupt,
            .path = path,
@@ -377,6 +405,7 @@ class TableCheck {
       return {.bytes = size, .rows = std::nullopt};
     }
     const int64_t rows = opened->reader.info().num_rows;
+    check_field_ids(bucket, file, opened->reader.info().field_ids);
     if (options_.deep) decode_every_page(bucket, file, opened->reader);
     if (rows != part.rows) {
       add({.issue = FsckIssue::kPartRowsMismatch,
@@ -387,6 +416,39 @@ class TableCheck {
                                   part.rows)});
     }
     return {.bytes = size, .rows = rows};
+  }
+
+  // The part's field ids against table.json's (and the other parts'): another id for a
+  // path, or one id for two paths, is damage no repair undoes; ids table.json lacks (its
+  // record was lost) are a finding --repair records.
+  void check_field_ids(int64_t bucket, const std::filesystem::path& file, const FieldIds& ids) {
+    if (!metadata_ || ids.empty()) return;
+    std::vector<std::string> unrecorded;
+    for (const auto& [path, id] : ids) {
+      if (!metadata_->field_ids.contains(path)) {
+        unrecorded.push_back(fmt::format("'{}' {}", field_path_text(path), id));
+      }
+    }
+    try {
+      merge_field_ids(part_field_ids_, ids);
+    } catch (const IoSchemaError& error) {
+      add({.issue = FsckIssue::kTableMetadataCorrupt,
+           .path = report_.folder / kTableMetadataFileName,
+           .bucket_id = bucket,
+           .message = fmt::format(
+               "part '{}' disagrees with it or with another part: {}; Iceberg engines match "
+               "columns by these ids, so no Iceberg schema fits every part (if the parts agree "
+               "among themselves, remove table.json: the next append records their ids)",
+               file.string(), error.message())});
+      return;
+    }
+    if (unrecorded.empty()) return;
+    add({.issue = FsckIssue::kFieldIdsUnrecorded,
+         .path = file,
+         .bucket_id = bucket,
+         .message = fmt::format("the part carries field ids table.json does not record ({}); "
+                                "--repair records them",
+                                fmt::join(unrecorded, ", "))});
   }
 
   void decode_every_page(int64_t bucket, const std::filesystem::path& file,
@@ -410,6 +472,8 @@ class TableCheck {
   TableFsckReport report_;
   std::optional<TableManifest> manifest_;
   bool manifest_corrupt_ = false;
+  std::optional<TableMetadata> metadata_;  // table.json, when it is sound
+  FieldIds part_field_ids_;                // table.json's ids and those the parts add
   int64_t parts_total_ = 0;
   // *.parquet files seen while no manifest could be loaded: committed or not, no one knows.
   int64_t parquet_files_without_manifest_ = 0;

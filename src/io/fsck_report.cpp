@@ -39,6 +39,8 @@ std::string_view to_string(FsckIssue issue) noexcept {
       return "log_entry_damaged";
     case FsckIssue::kManifestBehind:
       return "manifest_behind";
+    case FsckIssue::kFieldIdsUnrecorded:
+      return "field_ids_unrecorded";
   }
   return "unknown";
 }
@@ -94,6 +96,7 @@ constexpr std::array kAllIssues = {
     FsckIssue::kTableMetadataCorrupt,
     FsckIssue::kLogEntryDamaged,
     FsckIssue::kManifestBehind,
+    FsckIssue::kFieldIdsUnrecorded,
 };
 
 ordered_json mismatch_json(const FsckMismatch& mismatch) {

@@ -14,6 +14,7 @@
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
 #include "crv/io/dataset.hpp"
+#include "crv/io/fsck.hpp"
 #include "crv/io/iceberg.hpp"
 #include "crv/parquet/reader.hpp"
 #include "dataset_test_util.hpp"
@@ -341,6 +342,39 @@ TEST_F(FieldIdsDatasetTest, RunsThatGaveAPathDifferentIdsCannotFormOneTable) {
       [&] { publish_iceberg_across_runs(settings, kExchange, sweep); },
       {.message_has = {"run 'run-b'", fmt::format("'{}.{}' has field id", kPayload, second)}});
   EXPECT_FALSE(std::filesystem::exists(sweep / "metadata" / "v1.metadata.json"));
+}
+
+// table.json that lost the ids (rewritten by a crv-io that knew none, or by a host whose
+// lock locked nothing): fsck finds the parts' ids unrecorded and --repair records them; a
+// table.json giving a path another id than its parts is reported as damage.
+TEST_F(FieldIdsDatasetTest, FsckFindsIdsTableJsonLostAndRepairRecordsThem) {
+  Dataset(settings, std::string(kRunId))
+      .append(kExchange, exchange_row(1, frame::make_struct({{"fee", frame::make_float64({1})}})));
+  const std::filesystem::path table_json = table_folder() / kTableMetadataFileName;
+  TableMetadata metadata = *load_table_metadata(fs, table_json, kExchange);
+  const FieldIds ids = metadata.field_ids;
+  metadata.field_ids.clear();
+  write_table_metadata(fs, table_json, metadata);
+
+  const TableFsckReport found = fsck_table(settings, kRunId, kExchange);
+  ASSERT_EQ(found.findings.size(), 1u);
+  EXPECT_EQ(found.findings[0].issue, FsckIssue::kFieldIdsUnrecorded);
+  EXPECT_THAT(found.findings[0].message, HasSubstr("'additional_payload.fee' "));
+  const TableFsckReport repaired = fsck_table(settings, kRunId, kExchange, {.repair = true});
+  ASSERT_EQ(repaired.findings.size(), 1u);
+  EXPECT_EQ(repaired.findings[0].repair, FsckRepair::kRewritten);
+  EXPECT_EQ(recorded_ids(), ids);
+  EXPECT_TRUE(fsck_table(settings, kRunId, kExchange).findings.empty());
+
+  metadata.field_ids = ids;
+  metadata.field_ids[{"tick"}] += 1;
+  write_table_metadata(fs, table_json, metadata);
+  const TableFsckReport damaged = fsck_table(settings, kRunId, kExchange);
+  ASSERT_EQ(damaged.findings.size(), 1u);
+  EXPECT_EQ(damaged.findings[0].issue, FsckIssue::kTableMetadataCorrupt);
+  EXPECT_THAT(damaged.findings[0].message,
+              HasSubstr(fmt::format("'tick' has field id {} here but {} in the table",
+                                    ids.at({"tick"}), ids.at({"tick"}) + 1)));
 }
 
 TEST_F(FieldIdsDatasetTest, CompactionKeepsTheIdsOfThePartsItRewrites) {

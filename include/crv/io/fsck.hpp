@@ -70,12 +70,13 @@ enum class FsckIssue : uint8_t {
   kTableMetadataCorrupt,      // table.json cannot be read, or disagrees with the manifest
   kLogEntryDamaged,           // the commit log's last entry fails its length or checksum
   kManifestBehind,            // manifest.json is not the commit log's current state
+  kFieldIdsUnrecorded,        // a named part carries field ids table.json does not record
 };
 
 // "manifest_missing", "manifest_corrupt", "part_missing", "part_size_mismatch",
 // "part_unreadable", "part_rows_mismatch", "partition_totals_mismatch", "temporary_file",
 // "unnamed_part", "bucket_folder_without_parts", "part_corrupt", "table_metadata_corrupt",
-// "log_entry_damaged", "manifest_behind".
+// "log_entry_damaged", "manifest_behind", "field_ids_unrecorded".
 std::string_view to_string(FsckIssue issue) noexcept;
 
 // A number the manifest records and the number found on disk.
