@@ -17,8 +17,10 @@
 #include <vector>
 
 #include "crv/frame/builders.hpp"
+#include "crv/parquet/writer.hpp"
 #include "parquet/plain.hpp"
 #include "parquet/rle_hybrid.hpp"
+#include "parquet/test_files.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -218,6 +220,36 @@ TEST(ColumnWriter, RandomValuesArePlainAndADisabledDictionaryIsNeverUsed) {
   // 0, 1, 2, 0, ...: deltas of two bits beat eight-byte values.
   EXPECT_EQ(repeating.meta().encodings,
             (std::vector<Encoding>{Encoding::kRle, Encoding::kDeltaBinaryPacked}));
+}
+
+// A large chunk: values that never repeat are PLAIN, with statistics from every value; values
+// that repeat are dictionary encoded, values first seen late in the chunk included.
+TEST(ColumnWriter, ALargeChunkIsPlainOrDictionaryEncodedWithEveryValueAndItsBounds) {
+  const int64_t rows = 100'000;
+  std::vector<std::optional<std::string>> distinct;
+  for (int64_t i = 0; i < rows; ++i) {
+    distinct.push_back(i % 7 == 3 ? std::nullopt : std::optional(fmt::format("{:08x}", i * 7919)));
+  }
+  distinct[rows - 2] = "!first";
+  distinct[rows - 1] = "~last";
+  const WrittenChunk plain =
+      write_chunk({"s", frame::utf8(), true}, frame::make_utf8(distinct), WriterOptions{});
+  EXPECT_EQ(plain.meta().encodings, (std::vector<Encoding>{Encoding::kPlain, Encoding::kRle}));
+  EXPECT_EQ(plain.meta().statistics->min_value, "!first");
+  EXPECT_EQ(plain.meta().statistics->max_value, "~last");
+
+  std::vector<std::optional<std::string>> repeating;
+  for (int64_t i = 0; i < rows; ++i) {
+    repeating.push_back(i < rows / 2 ? fmt::format("label-{}", i % 10)
+                                     : fmt::format("zz-{}", i % 5));
+  }
+  const frame::ArrayPtr column = frame::make_utf8(repeating);
+  const WrittenChunk dictionary = write_chunk({"s", frame::utf8(), true}, column, WriterOptions{});
+  EXPECT_TRUE(dictionary.meta().dictionary_page_offset.has_value());
+  EXPECT_EQ(dictionary.meta().statistics->max_value, "zz-4");
+  const std::vector<uint8_t> file = write_parquet(frame::Frame({{"s", column}}), WriterOptions{});
+  const frame::Frame back = test_files::read_back(file);
+  EXPECT_TRUE(back.column(0)->equals(*column));
 }
 
 TEST(ColumnWriter, DataPagesAreSizedByDataPageSize) {
