@@ -30,6 +30,7 @@ constexpr std::string_view kVersionHintName = "version-hint.text";
 constexpr std::string_view kMetadataSuffix = ".metadata.json";
 constexpr std::string_view kStateSuffix = ".crv.json";
 constexpr std::string_view kListingSuffix = ".files.json";
+constexpr std::string_view kAvroSuffix = ".avro";
 constexpr std::string_view kStateProperty = "crv.state";
 constexpr std::string_view kLogVersionProperty = "crv.log-version";
 // The column a table over several runs gets, whose value is each part's run.
@@ -43,6 +44,10 @@ constexpr int64_t kKeptVersions = 5;
 constexpr size_t kMergeFanIn = 4;
 // Updates that lose the race for a version number try again this often.
 constexpr int kMaxAttempts = 20;
+// Manifests and manifest lists no version names, left by an update that died before it
+// linked its version, are deleted once they are this old: an update still writing its
+// files (on another host, without the table's lock) is done long before.
+constexpr std::chrono::hours kOrphanAge{1};
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -143,6 +148,12 @@ ordered_json to_json(const ListedState& state) {
 // changed), so that an update writes only what changed.
 std::string listing_name(const std::string& manifest) {
   return manifest.substr(0, manifest.rfind('.')) + std::string(kListingSuffix);
+}
+
+// The manifest whose listing `name` is, or `name` itself.
+std::string manifest_of_file(const std::string& name) {
+  if (!name.ends_with(kListingSuffix)) return name;
+  return name.substr(0, name.size() - kListingSuffix.size()) + std::string(kAvroSuffix);
 }
 
 std::string listing_json(const std::vector<IcebergDataFile>& files) {
@@ -479,7 +490,7 @@ class IcebergUpdate {
     if (current.state && !schema_changed && added_parts.empty() && shrunk.empty() &&
         (has_snapshot || committed.empty())) {
       if (current.hinted != current.version && point_hint_at(current.version)) {
-        remove_retired(current.state->retired, current.version);
+        remove_retired(current.state->retired, current.version, *current.state);
       }
       return summary_of(current.version, false, *current.metadata, *current.state, 0, 0);
     }
@@ -612,7 +623,7 @@ class IcebergUpdate {
           retired.insert(retired.end(), current.state->retired.begin(),
                          current.state->retired.end());
         }
-        remove_retired(retired, version);
+        remove_retired(retired, version, state);
       }
       return summary_of(version, true, metadata, state, change.added_files, removed_files);
     } catch (const IoError& error) {
@@ -896,20 +907,35 @@ class IcebergUpdate {
     return {retired.begin(), retired.end()};
   }
 
-  // Removes `retired` and the versions older than the kept ones, with their states, once
-  // version-hint.text names `version`. Failures only cost space.
-  void remove_retired(const std::vector<std::string>& retired, int64_t version) {
+  // Removes `retired`, the versions older than the kept ones with their states, and
+  // orphans older than kOrphanAge (manifests and lists `state`, the state of `version`,
+  // does not name), once version-hint.text names `version`. Failures only cost space.
+  void remove_retired(const std::vector<std::string>& retired, int64_t version,
+                      const ListedState& state) {
     std::vector<std::filesystem::path> files;
     for (const std::string& name : retired) files.push_back(path_of(name));
+    std::set<std::string> named(retired.begin(), retired.end());
+    for (const ListedManifest& manifest : state.manifests) named.insert(manifest.file.name);
+    for (const KeptSnapshot& snapshot : state.snapshots) {
+      named.insert(snapshot.manifest_list);
+      named.insert(snapshot.manifests.begin(), snapshot.manifests.end());
+    }
+    const auto old_enough = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                (std::chrono::system_clock::now() - kOrphanAge).time_since_epoch())
+                                .count();
     try {
       for (const std::string& name : fs_.list_directory(folder_)) {
         for (const std::string_view suffix : {kMetadataSuffix, kStateSuffix}) {
           const std::optional<int64_t> found = version_of_name(name, suffix);
           if (found && *found <= version - kKeptVersions) files.push_back(path_of(name));
         }
+        const bool manifest_or_list = name.ends_with(kAvroSuffix) || name.ends_with(kListingSuffix);
+        if (!manifest_or_list || named.contains(manifest_of_file(name))) continue;
+        const std::optional<FileIdentity> identity = fs_.stat(path_of(name));
+        if (identity && identity->modified_ns < old_enough) files.push_back(path_of(name));
       }
     } catch (const IoError&) {
-      // Old versions stay until the next update.
+      // Old versions and orphans stay until the next update.
     }
     remove_quietly(fs_, files);
   }

@@ -883,6 +883,38 @@ TEST_F(IcebergTest, MetadataWhoseIdsAreNotThePartsIsFollowedByAFreshVersion) {
   expect_current_lists_committed_parts();
 }
 
+// Manifests and lists no version names (an update that died before linking leaves them)
+// go with the next update once they are an hour old; younger ones may belong to an update
+// still writing, and stay. Files the current version names stay however old.
+TEST_F(IcebergTest, OrphanedManifestsAnHourOldGoWithTheNextUpdate) {
+  append(tick_range(0, 120));
+  publish();
+  const auto hours_ago = std::filesystem::file_time_type::clock::now() - std::chrono::hours(2);
+  for (const auto& entry : std::filesystem::directory_iterator(metadata_dir())) {
+    std::filesystem::last_write_time(entry.path(), hours_ago);
+  }
+  const std::vector<std::string> old_orphans = {"0123abcd-m0.avro", "0123abcd-m0.files.json",
+                                                "snap-42-0123abcd.avro"};
+  for (const std::string& name : old_orphans) {
+    write_text(metadata_dir() / name, "left by an update that died");
+    std::filesystem::last_write_time(metadata_dir() / name, hours_ago);
+  }
+  write_text(metadata_dir() / "4567cdef-m0.avro", "an update still writing");
+  append(tick_range(120, 10));
+  publish();
+  for (const std::string& name : old_orphans) {
+    EXPECT_FALSE(std::filesystem::exists(metadata_dir() / name)) << name;
+  }
+  EXPECT_TRUE(std::filesystem::exists(metadata_dir() / "4567cdef-m0.avro"));
+  expect_current_lists_committed_parts();
+  const CurrentTable current = read_current(table_dir());
+  EXPECT_EQ(current.version, 2);
+  ASSERT_EQ(current.metadata.at("snapshots").size(), 2u);
+  for (const json& snapshot : current.metadata.at("snapshots")) {
+    EXPECT_TRUE(std::filesystem::exists(path_of_uri(snapshot.at("manifest-list"))));
+  }
+}
+
 TEST_F(IcebergTest, AHintNamingADeletedVersionIsPassedOverNotForked) {
   for (int64_t i = 0; i < 7; ++i) {
     append({i});
