@@ -72,7 +72,9 @@ class TableCheck {
     for (FsckFinding& finding : report_.findings) {
       if (finding.issue == FsckIssue::kFieldIdsUnrecorded) findings.push_back(&finding);
     }
-    if (findings.empty()) return;
+    // Parts that disagree among themselves: which of them table.json should follow is not
+    // fsck's to choose.
+    if (findings.empty() || field_ids_conflict_) return;
     TableMetadata updated = *metadata_;
     updated.field_ids = part_field_ids_;
     std::string error;
@@ -432,6 +434,7 @@ class TableCheck {
     try {
       merge_field_ids(part_field_ids_, ids);
     } catch (const IoSchemaError& error) {
+      field_ids_conflict_ = true;
       add({.issue = FsckIssue::kTableMetadataCorrupt,
            .path = report_.folder / kTableMetadataFileName,
            .bucket_id = bucket,
@@ -474,6 +477,7 @@ class TableCheck {
   bool manifest_corrupt_ = false;
   std::optional<TableMetadata> metadata_;  // table.json, when it is sound
   FieldIds part_field_ids_;                // table.json's ids and those the parts add
+  bool field_ids_conflict_ = false;        // a part's ids disagree with them
   int64_t parts_total_ = 0;
   // *.parquet files seen while no manifest could be loaded: committed or not, no one knows.
   int64_t parquet_files_without_manifest_ = 0;

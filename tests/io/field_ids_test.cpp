@@ -377,6 +377,41 @@ TEST_F(FieldIdsDatasetTest, FsckFindsIdsTableJsonLostAndRepairRecordsThem) {
                                     ids.at({"tick"}), ids.at({"tick"}) + 1)));
 }
 
+// Two parts giving one id to two paths, neither recorded: fsck reports both, and --repair
+// records neither, since which part table.json should follow is not its choice.
+TEST_F(FieldIdsDatasetTest, RepairRecordsNoIdsWhenThePartsDisagree) {
+  const auto& [first, second] = colliding_members();
+  Dataset(settings, std::string(kRunId))
+      .append(kExchange, exchange_row(1, frame::make_struct({{first, frame::make_float64({1})}})));
+  Dataset(settings, "other")
+      .append(kExchange,
+              exchange_row(150, frame::make_struct({{second, frame::make_utf8({"y"})}})));
+  // The other run's part, which gives `second` the id `first` has here, adopted by a
+  // rebuild of this run's manifest.
+  const std::filesystem::path other_bucket =
+      table_dir(settings, "other", kExchange) / "bucket=000001";
+  const std::filesystem::path bucket = table_folder() / "bucket=000001";
+  std::filesystem::create_directories(bucket);
+  for (const auto& entry : std::filesystem::directory_iterator(other_bucket)) {
+    std::filesystem::copy_file(entry.path(), bucket / entry.path().filename());
+  }
+  Dataset(settings, std::string(kRunId)).rebuild_manifest(kExchange);
+  const std::filesystem::path table_json = table_folder() / kTableMetadataFileName;
+  TableMetadata metadata = *load_table_metadata(fs, table_json, kExchange);
+  metadata.field_ids.clear();
+  write_table_metadata(fs, table_json, metadata);
+
+  const TableFsckReport repaired = fsck_table(settings, kRunId, kExchange, {.repair = true});
+  std::vector<FsckIssue> issues;
+  for (const FsckFinding& finding : repaired.findings) {
+    issues.push_back(finding.issue);
+    EXPECT_EQ(finding.repair, FsckRepair::kNone);
+  }
+  EXPECT_EQ(issues, (std::vector<FsckIssue>{FsckIssue::kFieldIdsUnrecorded,
+                                            FsckIssue::kTableMetadataCorrupt}));
+  EXPECT_TRUE(recorded_ids().empty());
+}
+
 TEST_F(FieldIdsDatasetTest, CompactionKeepsTheIdsOfThePartsItRewrites) {
   Dataset dataset(settings, std::string(kRunId));
   for (int64_t tick = 0; tick < 4; ++tick) {
