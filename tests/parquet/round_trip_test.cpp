@@ -115,6 +115,25 @@ TEST(ParquetRoundTrip, FieldIdsOnTheNamedElementsOnly) {
   EXPECT_EQ(ParquetReader(memory_source(file, "ids.parquet")).info().field_ids, written);
 }
 
+// A string that is not UTF-8, nested or not, is refused before anything is written, since
+// readers refuse such a file.
+TEST(ParquetRoundTrip, StringsThatAreNotUtf8AreRefusedBeforeAnythingIsWritten) {
+  const frame::Frame flat({{"s", frame::make_utf8({"ok", "bad \xC3"})}});
+  const std::vector<Value> rows = {Value::record({{"r", Value::record({{"t", "fine"}})}}),
+                                   Value::record({{"r", Value::record({{"t", "\xFF"}})}})};
+  const frame::Frame nested = frame::Frame::from_rows(rows);
+  std::vector<uint8_t> out = {1, 2, 3};
+  expect_error<IoSchemaError>(
+      [&] {
+        write_parquet(flat, std::vector<frame::Field>{{"s", frame::utf8(), true}}, WriterOptions{},
+                      out);
+      },
+      {.message = "string is not valid UTF-8", .column = "s", .row = 1});
+  expect_error<IoSchemaError>([&] { write_parquet(nested, WriterOptions{}); },
+                              {.message = "string is not valid UTF-8", .column = "r.t", .row = 1});
+  EXPECT_EQ(out, (std::vector<uint8_t>{1, 2, 3}));
+}
+
 TEST(ParquetRoundTrip, NullTypedValuesAtEveryDepth) {
   // What JSON rows give when a position held only nulls (or empty lists) in a batch.
   std::vector<Value> rows;
