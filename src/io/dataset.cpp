@@ -741,6 +741,13 @@ void Dataset::flush() {
 void Dataset::commit_batched() {
   for (auto& [name, table] : tables_) {
     if (table->batched_parts.empty()) continue;
+    const auto forget_batch = [&table] {
+      table->batched_parts.clear();
+      table->batched_files.clear();
+      table->batched_columns.clear();
+      table->batched_field_ids.clear();
+      table->batched_appends = 0;
+    };
     AppendTimings timings;
     try {
       commit_parts(*table, table->batched_parts, table->batched_columns, table->batched_field_ids,
@@ -751,18 +758,10 @@ void Dataset::commit_batched() {
           !committed_names(fs_, table->folder, table->name, bucket, part)) {
         remove_quietly(fs_, table->batched_files);
       }
-      table->batched_parts.clear();
-      table->batched_files.clear();
-      table->batched_columns.clear();
-      table->batched_field_ids.clear();
-      table->batched_appends = 0;
+      forget_batch();
       throw;
     }
-    table->batched_parts.clear();
-    table->batched_files.clear();
-    table->batched_columns.clear();
-    table->batched_field_ids.clear();
-    table->batched_appends = 0;
+    forget_batch();
   }
 }
 

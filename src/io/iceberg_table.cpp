@@ -322,16 +322,12 @@ class IcebergUpdate {
   // Whether every schema of `metadata` gives each path of field_ids_ its id, and none of
   // those ids to another path.
   bool ids_agree(const ordered_json& metadata) const {
-    std::map<int32_t, const FieldPath*> paths;
-    for (const auto& [path, id] : field_ids_) paths.emplace(id, &path);
     for (const ordered_json& schema : metadata.at("schemas")) {
-      for (const auto& [path, id] : iceberg_field_ids(schema.at("fields"))) {
-        const auto mine = field_ids_.find(path);
-        const auto holder = paths.find(id);
-        if ((mine != field_ids_.end() && mine->second != id) ||
-            (holder != paths.end() && *holder->second != path)) {
-          return false;
-        }
+      FieldIds merged = field_ids_;
+      try {
+        merge_field_ids(merged, iceberg_field_ids(schema.at("fields")));
+      } catch (const IoSchemaError&) {
+        return false;
       }
     }
     return true;
