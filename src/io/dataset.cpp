@@ -741,12 +741,12 @@ void Dataset::flush() {
 void Dataset::commit_batched() {
   for (auto& [name, table] : tables_) {
     if (table->batched_parts.empty()) continue;
-    const auto forget_batch = [&table] {
-      table->batched_parts.clear();
-      table->batched_files.clear();
-      table->batched_columns.clear();
-      table->batched_field_ids.clear();
-      table->batched_appends = 0;
+    const auto forget_batch = [&state = *table] {
+      state.batched_parts.clear();
+      state.batched_files.clear();
+      state.batched_columns.clear();
+      state.batched_field_ids.clear();
+      state.batched_appends = 0;
     };
     AppendTimings timings;
     try {
