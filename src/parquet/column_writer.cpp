@@ -16,6 +16,7 @@
 #include "parquet/delta_binary_packed.hpp"
 #include "parquet/plain.hpp"
 #include "parquet/rle_hybrid.hpp"
+#include "parquet/value_hash.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -77,6 +78,25 @@ int64_t present_in(const ShreddedLeaf& shredded, int16_t max_def, int64_t begin,
   }
   return std::count(shredded.def_levels.begin() + begin, shredded.def_levels.begin() + end,
                     max_def);
+}
+
+// Where a range of a chunk's entries is in its value buffers: entry-indexed views address
+// it by entries and skip nulls through the bitmap; dense views hold exactly its present
+// values.
+struct ValueSpan {
+  int64_t first = 0;
+  size_t count = 0;
+  BitmapView validity;
+};
+
+template <class Range>
+ValueSpan value_span(const LeafValues& values, const Range& range) {
+  if (!values.entry_indexed) {
+    return {range.value_begin, static_cast<size_t>(range.value_count), BitmapView{}};
+  }
+  return {range.entry_begin, static_cast<size_t>(range.entry_end - range.entry_begin),
+          BitmapView{values.validity.data,
+                     values.validity.offset + static_cast<size_t>(range.entry_begin)}};
 }
 
 void set_min_max(format::Statistics& stats, std::string min, std::string max, bool legacy_too) {
@@ -158,49 +178,138 @@ Codec codec_for(Compression compression) {
   return Codec::kUncompressed;
 }
 
-bool ColumnChunkWriter::build_dictionary(const LeafValues& values) {
+bool ColumnChunkWriter::dictionary_applies(const LeafValues& values) const {
+  return options_->enable_dictionary && values.present > 0 &&
+         (values.type == frame::TypeId::Int64 || values.type == frame::TypeId::Float64 ||
+          values.type == frame::TypeId::Utf8);
+}
+
+void ColumnChunkWriter::start_dictionary() {
   indices_.clear();
-  if (!options_->enable_dictionary || values.present == 0) return false;
-  const BitmapView validity = values.entry_indexed ? values.validity : BitmapView{};
-  const auto count = static_cast<size_t>(values.entry_indexed ? values.entries : values.present);
-  DictionarySizes sizes;
+  int64_dictionary_.clear();
+  float64_dictionary_.clear();
+  string_dictionary_.clear();
+}
+
+void ColumnChunkWriter::extend_dictionary(const LeafValues& values, const Page& range) {
+  const ValueSpan span = value_span(values, range);
   if (values.type == frame::TypeId::Int64) {
-    int64_dictionary_.clear();
-    int64_dictionary_.insert(std::span<const int64_t>(values.int64_values, count), validity,
-                             indices_);
-    sizes = int64_dictionary_.sizes();
+    int64_dictionary_.insert(std::span<const int64_t>(values.int64_values + span.first, span.count),
+                             span.validity, indices_);
   } else if (values.type == frame::TypeId::Float64) {
-    float64_dictionary_.clear();
-    float64_dictionary_.insert(std::span<const double>(values.float64_values, count), validity,
-                               indices_);
-    sizes = float64_dictionary_.sizes();
-  } else if (values.type == frame::TypeId::Utf8) {
-    string_dictionary_.clear();
-    string_dictionary_.insert(std::span<const int32_t>(values.string_offsets, count + 1),
-                              values.string_data, validity, indices_);
-    sizes = string_dictionary_.sizes();
+    float64_dictionary_.insert(
+        std::span<const double>(values.float64_values + span.first, span.count), span.validity,
+        indices_);
   } else {
-    return false;
+    string_dictionary_.insert(
+        std::span<const int32_t>(values.string_offsets + span.first, span.count + 1),
+        values.string_data, span.validity, indices_);
   }
-  dictionary_built_ = true;
+}
+
+bool ColumnChunkWriter::measure_dictionary() {
+  const DictionarySizes sizes = dictionary_sizes();
+  dictionary_entries_ = sizes.entries;
   dictionary_page_bytes_ = sizes.dictionary_page_size;
   return !sizes.exceeds(static_cast<size_t>(options_->dictionary_page_limit));
+}
+
+bool ColumnChunkWriter::estimate_dictionary(const LeafValues& values) {
+  const DictionarySizes first = dictionary_sizes();
+  const double distinct =
+      std::max(static_cast<double>(first.entries), std::round(estimated_distinct_values(values)));
+  dictionary_entries_ = static_cast<size_t>(distinct);
+  // Fixed-width entries are all one size; strings are taken to average what the first
+  // distinct ones do.
+  dictionary_page_bytes_ = static_cast<size_t>(static_cast<double>(first.dictionary_page_size) *
+                                               distinct / static_cast<double>(first.entries));
+  return dictionary_page_bytes_ <= static_cast<size_t>(options_->dictionary_page_limit);
+}
+
+double ColumnChunkWriter::estimated_distinct_values(const LeafValues& values) {
+  distinct_counter_.reset(static_cast<size_t>(values.present));
+  if (values.type == frame::TypeId::Int64) {
+    for_each_present(values, [&](int64_t i) {
+      distinct_counter_.add(hash_word(std::bit_cast<uint64_t>(values.int64_values[i])));
+    });
+  } else if (values.type == frame::TypeId::Float64) {
+    for_each_present(values, [&](int64_t i) {
+      distinct_counter_.add(hash_word(std::bit_cast<uint64_t>(values.float64_values[i])));
+    });
+  } else {
+    for_each_present(values, [&](int64_t i) {
+      const std::string_view value = string_value(values, i);
+      distinct_counter_.add(
+          hash_bytes(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
+    });
+  }
+  return distinct_counter_.estimate();
 }
 
 ValueEncoding ColumnChunkWriter::choose_encoding(const ShreddedLeaf& shredded) {
   const LeafValues& values = shredded.values;
   const std::optional<ValueEncoding> specific = type_specific_encoding(values.type);
   const ValueEncoding forced = options_->value_encoding;
+  sampled_bytes_.clear();
   if (forced == ValueEncoding::kPlain || (specific && forced == *specific)) return forced;
-  const bool dictionary_fits = build_dictionary(values);
-  if (forced == ValueEncoding::kDictionary && dictionary_fits) return forced;
+  const Sample sample =
+      plan_sample(shredded, encoded_bytes_per_entry(values, ValueEncoding::kPlain));
+  if (!dictionary_applies(values)) return compare_encodings(shredded, sample, false);
 
+  start_dictionary();
+  const bool judge_first = forced != ValueEncoding::kDictionary &&
+                           sample.whole.entry_end < values.entries && sample.whole.value_count > 0;
+  if (judge_first) {
+    extend_dictionary(values, sample.whole);
+    const bool fits = estimate_dictionary(values);
+    // A dictionary page within the sample's size is compressed whole to be judged, and so
+    // few distinct values cost little to gather.
+    if (dictionary_page_bytes_ > static_cast<size_t>(kSampleBytes)) {
+      const ValueEncoding provisional = compare_encodings(shredded, sample, fits);
+      // The dictionary page's body was of the first entries only.
+      dictionary_body_ready_ = false;
+      if (provisional != ValueEncoding::kDictionary) return provisional;
+    }
+    extend_dictionary(values, Page{sample.whole.entry_end, values.entries, sample.whole.value_count,
+                                   values.present - sample.whole.value_count});
+  } else {
+    extend_dictionary(values, Page{0, values.entries, 0, values.present});
+  }
+  dictionary_built_ = true;
+  const bool fits = measure_dictionary();
+  if (forced == ValueEncoding::kDictionary && fits) return forced;
+  return compare_encodings(shredded, sample, fits);
+}
+
+ColumnChunkWriter::Sample ColumnChunkWriter::plan_sample(const ShreddedLeaf& shredded,
+                                                         double plain_per_entry) const {
+  // The sample is the chunk's first kSampleBytes as PLAIN (BYTE_STREAM_SPLIT and
+  // DELTA_BINARY_PACKED pages hold as many entries), at most a page: pages are compressed
+  // one by one, so a page is the most a codec sees of repetitions. Its first half is
+  // compressed too: what the second half adds is what an entry costs past the sample,
+  // which is next to nothing for values that repeat within it.
+  const int64_t sample_end = page_end(
+      shredded, 0,
+      std::min(entries_per_page(plain_per_entry),
+               std::max<int64_t>(1, static_cast<int64_t>(kSampleBytes / plain_per_entry))));
+  const int64_t half_end = page_end(shredded, 0, sample_end / 2);
+  Sample sample;
+  sample.whole = Page{0, sample_end, 0, present_in(shredded, leaf_->max_def, 0, sample_end)};
+  sample.half = Page{0, half_end, 0, present_in(shredded, leaf_->max_def, 0, half_end)};
+  sample.has_half = sample_end < shredded.values.entries && half_end > 0 && half_end < sample_end;
+  return sample;
+}
+
+ValueEncoding ColumnChunkWriter::compare_encodings(const ShreddedLeaf& shredded,
+                                                   const Sample& sample, bool dictionary_fits) {
+  const LeafValues& values = shredded.values;
+  const std::optional<ValueEncoding> specific = type_specific_encoding(values.type);
   std::vector<ValueEncoding> candidates = {ValueEncoding::kPlain};
   if (dictionary_fits) candidates.push_back(ValueEncoding::kDictionary);
   if (specific && values.present > 0) candidates.push_back(*specific);
   if (candidates.size() == 1) return ValueEncoding::kPlain;
-  const double plain_per_entry = encoded_bytes_per_entry(values, ValueEncoding::kPlain);
   if (dictionary_fits) {
+    const double plain_per_entry = encoded_bytes_per_entry(values, ValueEncoding::kPlain);
     const auto entries = static_cast<double>(values.entries);
     const double dictionary_bytes =
         encoded_bytes_per_entry(values, ValueEncoding::kDictionary) * entries +
@@ -215,30 +324,10 @@ ValueEncoding ColumnChunkWriter::choose_encoding(const ShreddedLeaf& shredded) {
     }
   }
 
-  // The sample is the chunk's first kSampleBytes as PLAIN (BYTE_STREAM_SPLIT and
-  // DELTA_BINARY_PACKED pages hold as many entries), at most a page: pages are compressed
-  // one by one, so a page is the most a codec sees of repetitions. Its first half is
-  // compressed too: what the second half adds is what an entry costs past the sample,
-  // which is next to nothing for values that repeat within it.
-  const int64_t sample_end = page_end(
-      shredded, 0,
-      std::min(entries_per_page(plain_per_entry),
-               std::max<int64_t>(1, static_cast<int64_t>(kSampleBytes / plain_per_entry))));
-  const Page sample{0, sample_end, 0, present_in(shredded, leaf_->max_def, 0, sample_end)};
-  const int64_t half_end = page_end(shredded, 0, sample_end / 2);
-  const bool two_points = sample_end < values.entries && half_end > 0 && half_end < sample_end;
-  const Page half{0, half_end, 0, present_in(shredded, leaf_->max_def, 0, half_end)};
   ValueEncoding best = ValueEncoding::kPlain;
   double best_bytes = std::numeric_limits<double>::infinity();
   for (const ValueEncoding candidate : candidates) {
-    encode_page(shredded, sample, candidate, page_);
-    SampleSizes sizes{sample_end, static_cast<double>(stored(page_).size())};
-    if (two_points) {
-      encode_page(shredded, half, candidate, half_page_);
-      sizes.half_entries = half_end;
-      sizes.half_bytes = static_cast<double>(stored(half_page_).size());
-    }
-    double bytes = estimated_chunk_bytes(values, candidate, sizes);
+    double bytes = sampled_chunk_bytes(shredded, sample, candidate);
     if (candidate == ValueEncoding::kDictionary && bytes < best_bytes) {
       bytes += estimated_dictionary_page_bytes();
     }
@@ -248,10 +337,31 @@ ValueEncoding ColumnChunkWriter::choose_encoding(const ShreddedLeaf& shredded) {
     best_bytes = bytes;
     // A sample of the whole chunk is its only page, unless dictionary pages, planned by
     // the width of their indices, split it differently.
-    first_page_ready_ = candidate != ValueEncoding::kDictionary && sample_end == values.entries;
+    first_page_ready_ =
+        candidate != ValueEncoding::kDictionary && sample.whole.entry_end == values.entries;
     if (first_page_ready_) std::swap(first_page_, page_);
   }
   return best;
+}
+
+double ColumnChunkWriter::sampled_chunk_bytes(const ShreddedLeaf& shredded, const Sample& sample,
+                                              ValueEncoding encoding) {
+  const bool remembered = encoding != ValueEncoding::kDictionary;
+  if (remembered) {
+    for (const auto& [judged, bytes] : sampled_bytes_) {
+      if (judged == encoding) return bytes;
+    }
+  }
+  encode_page(shredded, sample.whole, encoding, page_);
+  SampleSizes sizes{sample.whole.entry_end, static_cast<double>(stored(page_).size())};
+  if (sample.has_half) {
+    encode_page(shredded, sample.half, encoding, half_page_);
+    sizes.half_entries = sample.half.entry_end;
+    sizes.half_bytes = static_cast<double>(stored(half_page_).size());
+  }
+  const double bytes = estimated_chunk_bytes(shredded.values, encoding, sizes);
+  if (remembered) sampled_bytes_.emplace_back(encoding, bytes);
+  return bytes;
 }
 
 double ColumnChunkWriter::estimated_chunk_bytes(const LeafValues& values, ValueEncoding encoding,
@@ -366,23 +476,13 @@ void ColumnChunkWriter::encode_levels(const ShreddedLeaf& shredded, const Page& 
 void ColumnChunkWriter::encode_values(const LeafValues& values, const Page& page,
                                       ValueEncoding encoding, std::vector<uint8_t>& out) const {
   if (encoding == ValueEncoding::kDictionary) {
-    const size_t entries = dictionary_size();
-    const int width = bit_width_for(entries > 0 ? entries - 1 : 0);
     encode_rle_hybrid(
         std::span<const uint32_t>(indices_).subspan(static_cast<size_t>(page.value_begin),
                                                     static_cast<size_t>(page.value_count)),
-        width, RleFraming::kBitWidthPrefixed, out);
+        dictionary_index_width(), RleFraming::kBitWidthPrefixed, out);
     return;
   }
-  // Entry-indexed views address the page by entries and skip nulls through the bitmap;
-  // dense views hold exactly the page's present values.
-  const int64_t first = values.entry_indexed ? page.entry_begin : page.value_begin;
-  const auto count = static_cast<size_t>(values.entry_indexed ? page.entry_end - page.entry_begin
-                                                              : page.value_count);
-  const BitmapView validity =
-      values.entry_indexed
-          ? BitmapView{values.validity.data, values.validity.offset + static_cast<size_t>(first)}
-          : BitmapView{};
+  const auto [first, count, validity] = value_span(values, page);
   if (encoding == ValueEncoding::kByteStreamSplit) {
     encode_byte_stream_split(std::span<const double>(values.float64_values + first, count),
                              validity, out);
@@ -414,15 +514,19 @@ void ColumnChunkWriter::encode_values(const LeafValues& values, const Page& page
   }
 }
 
-size_t ColumnChunkWriter::dictionary_size() const {
+DictionarySizes ColumnChunkWriter::dictionary_sizes() const {
   switch (node_->type->id()) {
     case frame::TypeId::Int64:
-      return int64_dictionary_.size();
+      return int64_dictionary_.sizes();
     case frame::TypeId::Float64:
-      return float64_dictionary_.size();
+      return float64_dictionary_.sizes();
     default:
-      return string_dictionary_.size();
+      return string_dictionary_.sizes();
   }
+}
+
+int ColumnChunkWriter::dictionary_index_width() const {
+  return bit_width_for(dictionary_entries_ > 0 ? dictionary_entries_ - 1 : 0);
 }
 
 std::span<const uint8_t> ColumnChunkWriter::stored(const PageBytes& page) const {
@@ -578,18 +682,19 @@ void ColumnChunkWriter::prepare_dictionary_page() {
 }
 
 double ColumnChunkWriter::estimated_dictionary_page_bytes() {
+  if (codec_ == Codec::kUncompressed) return static_cast<double>(dictionary_page_bytes_);
   encode_dictionary_page();
   const std::vector<uint8_t>& body = dictionary_page_.body;
-  if (codec_ == Codec::kUncompressed || body.size() <= static_cast<size_t>(kSampleBytes)) {
+  if (dictionary_built_ && body.size() <= static_cast<size_t>(kSampleBytes)) {
     prepare_dictionary_page();
     return static_cast<double>(stored(dictionary_page_).size());
   }
   // A dictionary holds every value once, so its start compresses about as well as the
   // rest; the whole page is compressed only if the dictionary is chosen.
-  const auto sample = static_cast<size_t>(kSampleBytes);
+  const size_t sample = std::min(body.size(), static_cast<size_t>(kSampleBytes));
   compress(codec_, std::span<const uint8_t>(body.data(), sample), options_->compression_level,
            trial_);
-  return static_cast<double>(trial_.size()) * static_cast<double>(body.size()) /
+  return static_cast<double>(trial_.size()) * static_cast<double>(dictionary_page_bytes_) /
          static_cast<double>(sample);
 }
 
@@ -599,7 +704,7 @@ int64_t ColumnChunkWriter::write_dictionary_page(std::vector<uint8_t>& file) {
   format::PageHeader header;
   header.type = format::PageType::kDictionaryPage;
   header.dictionary_page_header = format::DictionaryPageHeader{
-      static_cast<int32_t>(dictionary_size()), format::Encoding::kPlain, {}};
+      static_cast<int32_t>(dictionary_sizes().entries), format::Encoding::kPlain, {}};
   append_page(std::move(header), dictionary_page_, file);
   return offset;
 }
@@ -607,7 +712,7 @@ int64_t ColumnChunkWriter::write_dictionary_page(std::vector<uint8_t>& file) {
 double ColumnChunkWriter::encoded_bytes_per_entry(const LeafValues& values,
                                                   ValueEncoding encoding) const {
   if (encoding == ValueEncoding::kDictionary) {
-    return std::max(1.0, static_cast<double>(bit_width_for(dictionary_size())) / 8);
+    return std::max(1.0, static_cast<double>(dictionary_index_width()) / 8);
   }
   if (values.type == frame::TypeId::Utf8 && values.present > 0) {
     // A length prefix and the average string's bytes.

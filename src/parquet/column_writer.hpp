@@ -11,14 +11,25 @@
 // repeating within the sample count as nearly free, plus the dictionary page for a
 // dictionary (estimated from its first 64 KiB when larger). A sample that is the whole
 // chunk is stored as compressed for the comparison.
+//
+// Building a dictionary of every value costs more than the rest of the choice, and most
+// chunks of values that hardly repeat end up PLAIN. So for a chunk larger than its sample,
+// whose dictionary page would be too, the dictionary is first judged on the sample's
+// values alone (their indices are those of the whole dictionary, which numbers values in
+// first-seen order) and an estimate of the chunk's distinct values (DistinctCounter),
+// which sets the indices' width and the dictionary page's size. Only a dictionary that
+// wins that comparison is built whole, and the comparison is then made again on the
+// exact sizes.
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "crv/parquet/writer.hpp"
 #include "parquet/compression.hpp"
 #include "parquet/dictionary.hpp"
+#include "parquet/distinct_counter.hpp"
 #include "parquet/format.hpp"
 #include "parquet/schema.hpp"
 #include "parquet/shredder.hpp"
@@ -50,12 +61,40 @@ class ColumnChunkWriter {
 
   // The chunk's metadata known before its pages are written.
   format::ColumnMetaData chunk_metadata(const LeafValues& values) const;
-  // Builds the dictionary of the whole chunk when the type has one and dictionaries are
-  // enabled; whether it stays within dictionary_page_limit.
-  bool build_dictionary(const LeafValues& values);
+  // The entries an encoding is judged by: the chunk's first 64 KiB as PLAIN (at most a
+  // page), and the first half of that when it is worth comparing (has_half).
+  struct Sample {
+    Page whole;
+    Page half;
+    bool has_half = false;
+  };
+
   // The encoding of the chunk's values; leaves the first page, encoded that way, in
   // first_page_ unless it is dictionary encoded.
   ValueEncoding choose_encoding(const ShreddedLeaf& shredded);
+  Sample plan_sample(const ShreddedLeaf& shredded, double plain_per_entry) const;
+  // The best of PLAIN, the type's own encoding and (when it fits) the dictionary, as
+  // dictionary_entries_ and dictionary_page_bytes_ describe it.
+  ValueEncoding compare_encodings(const ShreddedLeaf& shredded, const Sample& sample,
+                                  bool dictionary_fits);
+  // The chunk's data pages in `encoding`, compressed, estimated from the sample; remembered
+  // for the encodings that do not depend on the dictionary.
+  double sampled_chunk_bytes(const ShreddedLeaf& shredded, const Sample& sample,
+                             ValueEncoding encoding);
+  // Whether the chunk's type has a dictionary and there are values for one.
+  bool dictionary_applies(const LeafValues& values) const;
+  // Empties the dictionary and its indices for a new chunk.
+  void start_dictionary();
+  // Adds the present values of `range` to the dictionary and their indices to indices_.
+  void extend_dictionary(const LeafValues& values, const Page& range);
+  // Takes dictionary_entries_ and dictionary_page_bytes_ from the dictionary as built;
+  // whether it stays within dictionary_page_limit.
+  bool measure_dictionary();
+  // Estimates dictionary_entries_ and dictionary_page_bytes_ of the whole chunk from the
+  // dictionary of its first values (some present) and a count of its distinct values;
+  // whether it would stay within dictionary_page_limit.
+  bool estimate_dictionary(const LeafValues& values);
+  double estimated_distinct_values(const LeafValues& values);
   // Encodes the dictionary page's body into dictionary_page_ unless it is there already.
   void encode_dictionary_page();
   // Compresses the dictionary page into dictionary_page_ unless it is there already.
@@ -68,8 +107,8 @@ class ColumnChunkWriter {
   double encoded_bytes_per_entry(const LeafValues& values, ValueEncoding encoding) const;
   void write_data_pages(const ShreddedLeaf& shredded, std::vector<uint8_t>& file);
   std::vector<Page> plan_pages(const ShreddedLeaf& shredded, double bytes_per_entry) const;
-  // The compressed sizes of the sample the encoding is chosen by, and of its first half
-  // (half_entries is 0 when the sample has no halves worth comparing).
+  // The compressed sizes of the sample, and of its first half (half_entries is 0 when the
+  // sample has no halves worth comparing).
   struct SampleSizes {
     int64_t entries = 0;
     double bytes = 0;
@@ -90,7 +129,9 @@ class ColumnChunkWriter {
   void encode_levels(const ShreddedLeaf& shredded, const Page& page, std::vector<uint8_t>& out);
   void encode_values(const LeafValues& values, const Page& page, ValueEncoding encoding,
                      std::vector<uint8_t>& out) const;
-  size_t dictionary_size() const;
+  DictionarySizes dictionary_sizes() const;
+  // The bit width of dictionary indices for dictionary_entries_ entries.
+  int dictionary_index_width() const;
   // The bytes of `page` as stored: compressed, or its body with the codec none.
   std::span<const uint8_t> stored(const PageBytes& page) const;
   // Appends a header and the stored bytes of `page` to `file`.
@@ -107,12 +148,19 @@ class ColumnChunkWriter {
   const WriterOptions* options_ = nullptr;
   Codec codec_ = Codec::kUncompressed;
   ValueEncoding encoding_ = ValueEncoding::kPlain;
-  // The dictionary holds every value of the chunk (whether or not it encodes them).
+  // The dictionary holds every value of the chunk (whether or not it encodes them); until
+  // then it may hold the first values only.
   bool dictionary_built_ = false;
   bool dictionary_body_ready_ = false;
   bool dictionary_page_ready_ = false;
   bool first_page_ready_ = false;
-  size_t dictionary_page_bytes_ = 0;  // PLAIN bytes of the chunk's dictionary page
+  // The chunk's distinct values and the PLAIN bytes of its dictionary page: counted once
+  // the dictionary is built, estimated before.
+  size_t dictionary_entries_ = 0;
+  size_t dictionary_page_bytes_ = 0;
+  DistinctCounter distinct_counter_;
+  // sampled_chunk_bytes of the encodings judged so far in this chunk, but the dictionary.
+  std::vector<std::pair<ValueEncoding, double>> sampled_bytes_;
 
   Int64DictionaryBuilder int64_dictionary_;
   DoubleDictionaryBuilder float64_dictionary_;

@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "crv/core/errors.hpp"
+#include "parquet/value_hash.hpp"
 
 namespace crv::parquet {
 namespace {
@@ -19,46 +20,6 @@ constexpr uint32_t kEmptySlot = std::numeric_limits<uint32_t>::max();
 constexpr size_t kMaxEntries = kEmptySlot;
 constexpr size_t kInitialSlots = 64;
 constexpr int kInitialSlotShift = 64 - std::countr_zero(kInitialSlots);
-// 2^64 divided by the golden ratio: multiplying by it spreads any input over the high
-// bits (Fibonacci hashing), which is where slots are taken from.
-constexpr uint64_t kGoldenMultiplier = 0x9E3779B97F4A7C15;
-
-// The 128-bit product of a and b folded to 64 bits: one multiplication mixes every bit of
-// both inputs into the result.
-__extension__ using Uint128 = unsigned __int128;  // a GCC/Clang extension, hence the marker
-
-uint64_t folded_multiply(uint64_t a, uint64_t b) {
-  const Uint128 product = static_cast<Uint128>(a) * b;
-  return static_cast<uint64_t>(product) ^ static_cast<uint64_t>(product >> 64);
-}
-
-uint64_t hash_bytes(const uint8_t* bytes, size_t size) {
-  constexpr uint64_t kSecond = 0xD6E8FEB86659FD93;
-  uint64_t low = 0;
-  uint64_t high = 0;
-  if (size <= 16) {
-    // Short values (most ids and labels): two overlapping loads cover every byte.
-    if (size >= 8) {
-      low = load_le<uint64_t>(bytes);
-      high = load_le<uint64_t>(bytes + size - 8);
-    } else if (size >= 4) {
-      low = load_le<uint32_t>(bytes);
-      high = load_le<uint32_t>(bytes + size - 4);
-    } else if (size > 0) {
-      low = (uint64_t{bytes[0]} << 16) | (uint64_t{bytes[size / 2]} << 8) | bytes[size - 1];
-    }
-  } else {
-    uint64_t state = size * kGoldenMultiplier;
-    size_t position = 0;
-    for (; position + 16 <= size; position += 16) {
-      state = folded_multiply(load_le<uint64_t>(bytes + position) ^ kGoldenMultiplier,
-                              load_le<uint64_t>(bytes + position + 8) ^ state);
-    }
-    low = load_le<uint64_t>(bytes + size - 16) ^ state;
-    high = load_le<uint64_t>(bytes + size - 8);
-  }
-  return folded_multiply(low ^ kGoldenMultiplier, high ^ kSecond ^ size);
-}
 
 // Doubles an open-addressing table: every used slot moves to the first free slot from the
 // one its hash picks among the new, larger set of slots (the top bits of `hash(slot)`).

@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -347,6 +349,21 @@ frame::ArrayPtr doubles(int64_t rows, size_t distinct, bool periodic) {
   return frame::make_float64(values);
 }
 
+// `rows` ids drawn at random from `distinct`, with `nulls_in_four` of every four rows null.
+frame::ArrayPtr agent_ids(int64_t rows, int64_t distinct, int nulls_in_four) {
+  std::mt19937_64 random(11);
+  std::vector<std::optional<std::string>> values;
+  for (int64_t i = 0; i < rows; ++i) {
+    const auto id = static_cast<int64_t>(random() % static_cast<uint64_t>(distinct));
+    if (i % 4 < nulls_in_four) {
+      values.emplace_back();
+    } else {
+      values.emplace_back(fmt::format("agent-{:07d}", id));
+    }
+  }
+  return frame::make_utf8(values);
+}
+
 TEST(ColumnWriter, AForcedEncodingIsUsedWhereItApplies) {
   const frame::ArrayPtr ints = repeating_int64(1000, 7);
   const frame::ArrayPtr floats = doubles(1000, 1000, false);
@@ -437,6 +454,11 @@ TEST(ColumnWriter, TheAutomaticChoiceIsTheSmallestAfterCompression) {
       {"random doubles", {"f", frame::float64(), true}, doubles(kRows, kRows, false)},
       {"few doubles", {"f", frame::float64(), true}, doubles(kRows, 12, false)},
       {"periodic doubles", {"f", frame::float64(), true}, doubles(kRows, 2'000, true)},
+      // Dictionaries larger than the sample, judged before they are built.
+      {"ids from 50,000", {"s", frame::utf8(), true}, agent_ids(kRows, 50'000, 0)},
+      {"ids from 5,000", {"s", frame::utf8(), true}, agent_ids(kRows, 5'000, 0)},
+      {"ids from 50,000, 3 in 4 null", {"s", frame::utf8(), true}, agent_ids(kRows, 50'000, 3)},
+      {"doubles from 20,000", {"f", frame::float64(), true}, doubles(kRows, 20'000, false)},
   };
   for (const Compression codec : {Compression::kNone, Compression::kZstd, Compression::kSnappy}) {
     for (const Shape& shape : shapes) {
@@ -467,6 +489,50 @@ TEST(ColumnWriter, TheAutomaticChoiceIsTheSmallestAfterCompression) {
   // 2,000 doubles repeating in turn: the repeats cost zstd next to nothing, so a
   // dictionary's 11-bit indices are the larger form.
   EXPECT_NE(chosen(shapes[5], Compression::kZstd), Encoding::kRleDictionary);
+}
+
+// Dictionaries too large to judge by compressing them whole are judged on the sample's
+// values and an estimate of the chunk's distinct values, and built whole only if taken:
+// whichever way it goes, every value is written and the bounds are of every value (here
+// the smallest and largest come last, after the sample).
+TEST(ColumnWriter, ADictionaryJudgedBeforeItIsBuiltHoldsEveryValue) {
+  const int64_t rows = 100'000;
+  std::mt19937_64 random(3);
+  struct Shape {
+    const char* name;
+    std::function<std::string(int64_t)> value;
+    Encoding expected;
+  };
+  const std::vector<Shape> shapes = {
+      // 20,000 long labels at random: 15-bit indices beat the codec's matches.
+      {"repeating",
+       [&](int64_t) { return fmt::format("{:030d}", 1 + random() % 20'000); },
+       Encoding::kRleDictionary},
+      // A dozen labels, then values that never repeat: the sample alone would take a
+      // dictionary, the count of distinct values does not.
+      {"repeating, then distinct",
+       [&](int64_t i) {
+         return i < rows / 5 ? fmt::format("{:030d}", 1 + i % 12) : fmt::format("{:030d}", i);
+       },
+       Encoding::kPlain},
+  };
+  for (const Shape& shape : shapes) {
+    SCOPED_TRACE(shape.name);
+    std::vector<std::optional<std::string>> values;
+    for (int64_t i = 0; i < rows - 2; ++i) {
+      values.push_back(i % 9 == 4 ? std::nullopt : std::optional(shape.value(i)));
+    }
+    values.emplace_back("0-smallest");
+    values.emplace_back("a-largest");
+    const frame::ArrayPtr column = frame::make_utf8(values);
+    const WriterOptions options = forcing(ValueEncoding::kAuto, Compression::kZstd);
+    const WrittenChunk written = write_chunk({"s", frame::utf8(), true}, column, options);
+    EXPECT_EQ(data_page_encoding(written), shape.expected);
+    EXPECT_EQ(written.meta().statistics->min_value, "0-smallest");
+    EXPECT_EQ(written.meta().statistics->max_value, "a-largest");
+    const std::vector<uint8_t> file = write_parquet(frame::Frame({{"s", column}}), options);
+    EXPECT_TRUE(test_files::read_back(file).column(0)->equals(*column));
+  }
 }
 
 TEST(ColumnWriter, IndicesOfADozenEvenlyDrawnValuesAreCompressed) {
