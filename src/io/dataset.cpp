@@ -26,6 +26,10 @@ using Clock = std::chrono::steady_clock;
 
 // manifest.json written again at most this often while other hosts keep committing.
 constexpr int kMaxManifestJsonRewrites = 100;
+// Batches in a row that give an open bucket no rows before its buffered rows are written:
+// enough that an input in tick order has moved past the bucket, and that one in any other
+// order, which touches most buckets in every batch, keeps filling whole row groups.
+constexpr int64_t kIdleBatches = 2;
 
 // Adds the time since construction to a counter when it goes out of scope.
 class ScopedTimer {
@@ -124,9 +128,11 @@ struct Dataset::Transaction::State {
   struct OpenBucket {
     std::unique_ptr<OpenPart> part;
     uint64_t last_used = 0;
+    int64_t last_batch = 0;  // the last batch that gave it rows
   };
   std::map<int64_t, OpenBucket> open_parts;
   uint64_t uses = 0;
+  int64_t batches = 0;
   int64_t buffered_rows = 0;  // over every open part
   // The types the table recorded when the transaction began, merged with its batches'.
   std::vector<frame::Field> columns;
@@ -163,7 +169,21 @@ struct Dataset::Transaction::State {
       found = open_parts.emplace(bucket, OpenBucket{std::move(part), 0}).first;
     }
     found->second.last_used = ++uses;
+    found->second.last_batch = batches;
     return *found->second.part;
+  }
+
+  // Writes the buffered rows of the buckets that the last kIdleBatches batches gave none:
+  // an input in tick order is done with them, so they are encoded on other threads while
+  // later batches are read, instead of all at the commit, and stop taking memory.
+  void flush_idle_buckets() {
+    ++batches;
+    for (auto& [bucket, open] : open_parts) {
+      if (batches - open.last_batch > kIdleBatches && open.part->buffered_rows() > 0) {
+        buffered_rows -= open.part->buffered_rows();
+        open.part->flush(summary.timings);
+      }
+    }
   }
 
   // Whether `part` has reached target_part_bytes, so it takes no more rows. Exact once
@@ -609,6 +629,7 @@ void Dataset::Transaction::add(const frame::Frame& batch, const AppendOptions& o
     for (const auto& [bucket, rows] : split_by_bucket(validated.frame)) {
       state_->add(bucket, rows, validated.fields);
     }
+    state_->flush_idle_buckets();
   } catch (...) {
     rollback();
     throw;

@@ -145,6 +145,34 @@ TEST_F(StreamingAppendTest, PastTheBufferedRowsBudgetTheFullestBucketWritesASmal
   EXPECT_EQ(committed_ticks().size(), 28u);
 }
 
+// An input in tick order is done with a bucket once batches stop giving it rows, so a
+// bucket that two batches in a row gave no rows writes what it buffers (freeing the memory
+// and encoding it while later batches are read); one batch without rows is not enough.
+TEST_F(StreamingAppendTest, ABucketThatTwoBatchesGaveNoRowsWritesItsBufferedRows) {
+  const auto row_groups_of_buckets = [&](const std::vector<std::vector<int64_t>>& batches) {
+    std::filesystem::remove_all(settings.root_dir);
+    Dataset dataset(settings, std::string(kRunId));
+    Dataset::Transaction transaction = dataset.begin(kEdges);
+    for (const std::vector<int64_t>& ticks : batches) transaction.add(edge_rows(ticks));
+    std::vector<std::vector<int64_t>> row_groups;
+    for (const PartSummary& part : transaction.commit().parts) {
+      std::vector<int64_t> sizes;
+      const auto reader = parquet::ParquetReader::open(part.path);
+      for (const auto& group : reader.info().row_groups) sizes.push_back(group.num_rows);
+      row_groups.push_back(sizes);
+    }
+    return row_groups;
+  };
+  const std::vector<int64_t> bucket0 = tick_range(0, 5);
+  const std::vector<int64_t> bucket1 = tick_range(100, 5);
+  EXPECT_EQ(row_groups_of_buckets({bucket0, bucket1, bucket1, bucket0}),
+            (std::vector<std::vector<int64_t>>{{5, 5}, {10}}));
+  EXPECT_EQ(row_groups_of_buckets({bucket0, bucket1, bucket0}),
+            (std::vector<std::vector<int64_t>>{{10}, {5}}));
+  EXPECT_EQ(committed_ticks(),
+            (std::vector<int64_t>{0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 100, 101, 102, 103, 104}));
+}
+
 // Past 64 buffered pieces a part joins them into one; the joined rows are still buffered
 // and must reach the part, however the transaction ends.
 TEST_F(StreamingAppendTest, ManySmallBatchesOfOneBucketAreAllWritten) {
