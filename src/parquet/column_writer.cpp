@@ -32,6 +32,10 @@ constexpr int64_t kMaxEntriesPerWrittenPage = int64_t{1} << 20;
 // doubles), and the comparison costs a small share of compressing a chunk of 100,000
 // doubles once per candidate.
 constexpr double kSampleBytes = 64 * 1024;
+// A sample whose values appear this many times each on average, or more, has its chunk's
+// dictionary built whole without first judging it: so few distinct values cost little to
+// gather, and such a dictionary is usually taken.
+constexpr size_t kRepeatsWithinSample = 4;
 // A dictionary whose pages, before compression, are this many times smaller than PLAIN
 // is taken without a sample: no codec makes up such a difference on PLAIN values.
 constexpr double kClearDictionaryWin = 8;
@@ -261,10 +265,12 @@ ValueEncoding ColumnChunkWriter::choose_encoding(const ShreddedLeaf& shredded) {
                            sample.whole.entry_end < values.entries && sample.whole.value_count > 0;
   if (judge_first) {
     extend_dictionary(values, sample.whole);
-    const bool fits = estimate_dictionary(values);
-    // A dictionary page within the sample's size is compressed whole to be judged, and so
-    // few distinct values cost little to gather.
-    if (dictionary_page_bytes_ > static_cast<size_t>(kSampleBytes)) {
+    // A dictionary page within the sample's size is compressed whole to be judged, so it
+    // is built whole too.
+    const bool repeating = dictionary_sizes().entries * kRepeatsWithinSample <=
+                           static_cast<size_t>(sample.whole.value_count);
+    const bool fits = !repeating && estimate_dictionary(values);
+    if (!repeating && dictionary_page_bytes_ > static_cast<size_t>(kSampleBytes)) {
       const ValueEncoding provisional = compare_encodings(shredded, sample, fits);
       // The dictionary page's body was of the first entries only.
       dictionary_body_ready_ = false;

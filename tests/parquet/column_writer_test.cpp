@@ -508,12 +508,11 @@ TEST(ColumnWriter, ADictionaryJudgedBeforeItIsBuiltHoldsEveryValue) {
       {"repeating",
        [&](int64_t) { return fmt::format("{:030d}", 1 + random() % 20'000); },
        Encoding::kRleDictionary},
-      // A dozen labels, then values that never repeat: the sample alone would take a
-      // dictionary, the count of distinct values does not.
-      {"repeating, then distinct",
-       [&](int64_t i) {
-         return i < rows / 5 ? fmt::format("{:030d}", 1 + i % 12) : fmt::format("{:030d}", i);
-       },
+      // Each value twice in a row, then values that never repeat: the sample's values
+      // alone would make a dictionary of half their number, the count of the chunk's
+      // distinct values makes one too large to take.
+      {"pairs, then distinct",
+       [&](int64_t i) { return fmt::format("{:030d}", i < rows / 5 ? i / 2 : i); },
        Encoding::kPlain},
   };
   for (const Shape& shape : shapes) {
