@@ -26,10 +26,12 @@ using Clock = std::chrono::steady_clock;
 
 // manifest.json written again at most this often while other hosts keep committing.
 constexpr int kMaxManifestJsonRewrites = 100;
-// Batches in a row that give an open bucket no rows before its buffered rows are written:
-// enough that an input in tick order has moved past the bucket, and that one in any other
-// order, which touches most buckets in every batch, keeps filling whole row groups.
+// Batches in a row that give an open bucket no rows before its buffered rows are written
+// (if they fill at least 1/kIdleRowGroupShare of a row group): an input in tick order has
+// moved past the bucket by then, and one in any other order, whose batches touch most
+// buckets, rarely leaves one alone that long with that many rows.
 constexpr int64_t kIdleBatches = 2;
+constexpr int64_t kIdleRowGroupShare = 8;
 
 // Adds the time since construction to a counter when it goes out of scope.
 class ScopedTimer {
@@ -173,13 +175,22 @@ struct Dataset::Transaction::State {
     return *found->second.part;
   }
 
-  // Writes the buffered rows of the buckets that the last kIdleBatches batches gave none:
-  // an input in tick order is done with them, so they are encoded on other threads while
-  // later batches are read, instead of all at the commit, and stop taking memory.
-  void flush_idle_buckets() {
+  // Starts a batch that gives rows to `buckets`: writes what the open buckets that this
+  // batch and the ones before it give no rows (kIdleBatches in a row) buffer. An input in
+  // tick order is done with them, so their rows are encoded on other threads while later
+  // batches are read, instead of all at the commit, and stop taking memory. Writing them
+  // before this batch's rows are added keeps the buffered-rows budget from forcing out a
+  // bucket that is still filling. Buckets buffering less than a share of a row group keep
+  // their rows, so an input in no order, in batches too small to touch every bucket, does
+  // not write tiny row groups.
+  void start_batch(std::vector<int64_t> buckets) {
     ++batches;
+    std::sort(buckets.begin(), buckets.end());
+    const int64_t least_rows =
+        std::max<int64_t>(1, dataset->settings_.row_group_size / kIdleRowGroupShare);
     for (auto& [bucket, open] : open_parts) {
-      if (batches - open.last_batch > kIdleBatches && open.part->buffered_rows() > 0) {
+      if (batches - open.last_batch >= kIdleBatches && open.part->buffered_rows() >= least_rows &&
+          !std::binary_search(buckets.begin(), buckets.end(), bucket)) {
         buffered_rows -= open.part->buffered_rows();
         open.part->flush(summary.timings);
       }
@@ -626,10 +637,11 @@ void Dataset::Transaction::add(const frame::Frame& batch, const AppendOptions& o
   // Rows of earlier batches share the open parts, so a failure from here on cannot undo
   // this batch alone: the whole transaction rolls back.
   try {
-    for (const auto& [bucket, rows] : split_by_bucket(validated.frame)) {
-      state_->add(bucket, rows, validated.fields);
-    }
-    state_->flush_idle_buckets();
+    const std::vector<std::pair<int64_t, frame::Frame>> split = split_by_bucket(validated.frame);
+    std::vector<int64_t> buckets;
+    for (const auto& [bucket, rows] : split) buckets.push_back(bucket);
+    state_->start_batch(std::move(buckets));
+    for (const auto& [bucket, rows] : split) state_->add(bucket, rows, validated.fields);
   } catch (...) {
     rollback();
     throw;

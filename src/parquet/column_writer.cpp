@@ -265,11 +265,11 @@ ValueEncoding ColumnChunkWriter::choose_encoding(const ShreddedLeaf& shredded) {
                            sample.whole.entry_end < values.entries && sample.whole.value_count > 0;
   if (judge_first) {
     extend_dictionary(values, sample.whole);
-    // A dictionary page within the sample's size is compressed whole to be judged, so it
-    // is built whole too.
     const bool repeating = dictionary_sizes().entries * kRepeatsWithinSample <=
                            static_cast<size_t>(sample.whole.value_count);
     const bool fits = !repeating && estimate_dictionary(values);
+    // A dictionary page within the sample's size is compressed whole to be judged, so it
+    // is built whole too.
     if (!repeating && dictionary_page_bytes_ > static_cast<size_t>(kSampleBytes)) {
       const ValueEncoding provisional = compare_encodings(shredded, sample, fits);
       // The dictionary page's body was of the first entries only.

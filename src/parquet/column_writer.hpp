@@ -13,13 +13,14 @@
 // chunk is stored as compressed for the comparison.
 //
 // Building a dictionary of every value costs more than the rest of the choice, and most
-// chunks of values that hardly repeat end up PLAIN. So for a chunk larger than its sample,
-// whose dictionary page would be too, the dictionary is first judged on the sample's
-// values alone (their indices are those of the whole dictionary, which numbers values in
-// first-seen order) and an estimate of the chunk's distinct values (DistinctCounter),
-// which sets the indices' width and the dictionary page's size. Only a dictionary that
-// wins that comparison is built whole, and the comparison is then made again on the
-// exact sizes.
+// chunks of values that hardly repeat end up PLAIN. So for a chunk larger than its sample
+// whose sample's values mostly differ (fewer than kRepeatsWithinSample appearances each),
+// and whose dictionary page would be larger than the sample too, the dictionary is first
+// judged on the sample's values alone (their indices are those of the whole dictionary,
+// which numbers values in first-seen order) and an estimate of the chunk's distinct
+// values (DistinctCounter), which sets the indices' width and the dictionary page's
+// size. Only a dictionary that wins that comparison is built whole, and the comparison is
+// then made again on the exact sizes. Every other dictionary is built whole at once.
 
 #include <cstdint>
 #include <span>

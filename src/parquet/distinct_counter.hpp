@@ -2,9 +2,11 @@
 // Estimates how many distinct values a column chunk holds without keeping them: linear
 // counting (Whang, Vander-Zanden and Taylor, 1990). Every value sets the bit its hash
 // picks in a bitmap of m bits; when z bits are still clear, about m ln(m / z) distinct
-// values set the others. With at least as many bits as values the error is a fraction of
-// a percent, which is what lets a writer judge a dictionary before building it: the
-// count of distinct values sets the dictionary page's size and the indices' bit width.
+// values set the others. With no more distinct values than bits, the standard error is
+// at most about 0.85 / sqrt(bits): 1.3% at the smallest bitmap (4,096 bits), 0.23% for
+// a chunk of 131,072 values. That is what lets a writer judge a dictionary before
+// building it: the count of distinct values sets the dictionary page's size and the
+// indices' bit width.
 
 #include <cstddef>
 #include <cstdint>

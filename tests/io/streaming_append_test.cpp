@@ -54,8 +54,9 @@ TEST_F(StreamingAppendTest, ShuffledBatchesCommitOnePartPerBucket) {
   std::shuffle(ticks.begin(), ticks.end(), std::mt19937_64(7));
   Dataset dataset(settings, std::string(kRunId));
   Dataset::Transaction transaction = dataset.begin(kEdges);
-  for (size_t begin = 0; begin < ticks.size(); begin += 37) {
-    const size_t end = std::min(ticks.size(), begin + 37);
+  // Batches of 100 rows give every bucket rows (no bucket goes idle), a few at a time.
+  for (size_t begin = 0; begin < ticks.size(); begin += 100) {
+    const size_t end = std::min(ticks.size(), begin + 100);
     transaction.add(edge_rows({ticks.begin() + static_cast<std::ptrdiff_t>(begin),
                                ticks.begin() + static_cast<std::ptrdiff_t>(end)}));
   }
@@ -147,8 +148,10 @@ TEST_F(StreamingAppendTest, PastTheBufferedRowsBudgetTheFullestBucketWritesASmal
 
 // An input in tick order is done with a bucket once batches stop giving it rows, so a
 // bucket that two batches in a row gave no rows writes what it buffers (freeing the memory
-// and encoding it while later batches are read); one batch without rows is not enough.
+// and encoding it while later batches are read), if that is at least an eighth of a row
+// group; one batch without rows is not enough. The bucket's rows keep their order.
 TEST_F(StreamingAppendTest, ABucketThatTwoBatchesGaveNoRowsWritesItsBufferedRows) {
+  settings.row_group_size = 40;  // buckets buffering 5 rows or more write them when idle
   const auto row_groups_of_buckets = [&](const std::vector<std::vector<int64_t>>& batches) {
     std::filesystem::remove_all(settings.root_dir);
     Dataset dataset(settings, std::string(kRunId));
@@ -163,14 +166,20 @@ TEST_F(StreamingAppendTest, ABucketThatTwoBatchesGaveNoRowsWritesItsBufferedRows
     }
     return row_groups;
   };
-  const std::vector<int64_t> bucket0 = tick_range(0, 5);
+  const std::vector<int64_t> early = {4, 3, 2, 1, 0};
+  const std::vector<int64_t> late = {9, 8, 7, 6, 5};
   const std::vector<int64_t> bucket1 = tick_range(100, 5);
-  EXPECT_EQ(row_groups_of_buckets({bucket0, bucket1, bucket1, bucket0}),
+  EXPECT_EQ(row_groups_of_buckets({early, bucket1, bucket1, late}),
             (std::vector<std::vector<int64_t>>{{5, 5}, {10}}));
-  EXPECT_EQ(row_groups_of_buckets({bucket0, bucket1, bucket0}),
+  Dataset reader(settings, std::string(kRunId));
+  EXPECT_EQ(int64_column(reader.read(kEdges), "tick"),
+            (std::vector<int64_t>{4,   3,   2,   1,   0,   9,   8,   7,   6,   5,
+                                  100, 101, 102, 103, 104, 100, 101, 102, 103, 104}));
+  EXPECT_EQ(row_groups_of_buckets({early, bucket1, late}),
             (std::vector<std::vector<int64_t>>{{10}, {5}}));
-  EXPECT_EQ(committed_ticks(),
-            (std::vector<int64_t>{0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 100, 101, 102, 103, 104}));
+  // Four rows are under an eighth of the row group: they wait for more.
+  EXPECT_EQ(row_groups_of_buckets({{0, 1, 2, 3}, bucket1, bucket1, late}),
+            (std::vector<std::vector<int64_t>>{{9}, {10}}));
 }
 
 // Past 64 buffered pieces a part joins them into one; the joined rows are still buffered

@@ -505,8 +505,7 @@ TEST(ColumnWriter, ADictionaryJudgedBeforeItIsBuiltHoldsEveryValue) {
   };
   const std::vector<Shape> shapes = {
       // 20,000 long labels at random: 15-bit indices beat the codec's matches.
-      {"repeating",
-       [&](int64_t) { return fmt::format("{:030d}", 1 + random() % 20'000); },
+      {"repeating", [&](int64_t) { return fmt::format("{:030d}", 1 + random() % 20'000); },
        Encoding::kRleDictionary},
       // Each value twice in a row, then values that never repeat: the sample's values
       // alone would make a dictionary of half their number, the count of the chunk's
@@ -523,14 +522,31 @@ TEST(ColumnWriter, ADictionaryJudgedBeforeItIsBuiltHoldsEveryValue) {
     }
     values.emplace_back("0-smallest");
     values.emplace_back("a-largest");
-    const frame::ArrayPtr column = frame::make_utf8(values);
-    const WriterOptions options = forcing(ValueEncoding::kAuto, Compression::kZstd);
-    const WrittenChunk written = write_chunk({"s", frame::utf8(), true}, column, options);
-    EXPECT_EQ(data_page_encoding(written), shape.expected);
-    EXPECT_EQ(written.meta().statistics->min_value, "0-smallest");
-    EXPECT_EQ(written.meta().statistics->max_value, "a-largest");
-    const std::vector<uint8_t> file = write_parquet(frame::Frame({{"s", column}}), options);
-    EXPECT_TRUE(test_files::read_back(file).column(0)->equals(*column));
+    const frame::ArrayPtr strings = frame::make_utf8(values);
+    // The same strings as the items of lists of two, every fifth list null (not the last):
+    // a chunk whose values are dense, apart from its entries.
+    std::vector<int32_t> offsets;
+    std::vector<bool> valid;
+    for (int32_t item = 0; item < static_cast<int32_t>(rows); item += 2) {
+      offsets.push_back(item);
+      valid.push_back(offsets.size() % 5 != 3);
+    }
+    offsets.push_back(static_cast<int32_t>(rows));
+    const frame::ArrayPtr lists = frame::make_list(offsets, strings, valid);
+    for (const Compression codec : {Compression::kZstd, Compression::kNone}) {
+      for (const auto& [field, column] :
+           {std::pair{frame::Field{"s", frame::utf8(), true}, strings},
+            std::pair{frame::Field{"s", frame::list(frame::utf8()), true}, lists}}) {
+        SCOPED_TRACE(fmt::format("{} {}", to_string(codec), field.type->to_string()));
+        const WriterOptions options = forcing(ValueEncoding::kAuto, codec);
+        const WrittenChunk written = write_chunk(field, column, options);
+        EXPECT_EQ(data_page_encoding(written), shape.expected);
+        EXPECT_EQ(written.meta().statistics->min_value, "0-smallest");
+        EXPECT_EQ(written.meta().statistics->max_value, "a-largest");
+        const std::vector<uint8_t> file = write_parquet(frame::Frame({{"s", column}}), options);
+        EXPECT_TRUE(test_files::read_back(file).column(0)->equals(*column));
+      }
+    }
   }
 }
 
