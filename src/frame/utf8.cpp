@@ -8,6 +8,24 @@
 #include "crv/frame/utf8.hpp"
 
 namespace crv::frame {
+namespace {
+
+// Whether every byte is below 0x80, looked at 32 bytes a time: most CRV strings are ASCII.
+bool all_ascii(const unsigned char* bytes, size_t size) {
+  constexpr uint64_t kHighBits = 0x8080808080808080ull;
+  size_t i = 0;
+  for (; i + 32 <= size; i += 32) {
+    uint64_t words[4];
+    std::memcpy(words, bytes + i, sizeof(words));
+    if (((words[0] | words[1] | words[2] | words[3]) & kHighBits) != 0) return false;
+  }
+  for (; i < size; ++i) {
+    if (bytes[i] >= 0x80) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 size_t first_invalid_utf8_byte(std::string_view text) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
@@ -67,6 +85,8 @@ std::optional<int64_t> first_invalid_utf8_string(const int32_t* offsets, const u
                             static_cast<size_t>(end - begin));
   };
   const int32_t end = offsets[count];
+  // ASCII bytes are valid UTF-8 however they are split into strings.
+  if (all_ascii(data + offsets[0], static_cast<size_t>(end - offsets[0]))) return std::nullopt;
   // Validating the bytes of all strings in one pass keeps the word-at-a-time path busy
   // however short the strings are. Valid as a whole, a string can still be invalid on its
   // own only by starting or ending inside a character, that is at a continuation byte.

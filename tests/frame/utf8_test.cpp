@@ -45,6 +45,34 @@ TEST(Utf8Strings, InvalidBytesAreFoundAtAnyPositionAndNullStringsAreSkipped) {
   EXPECT_EQ(first_invalid({0, 2, 4, 6}, "ok\xFF\xFFok"), 1);
 }
 
+// Past the first 32 bytes, in the bytes after the last whole 32, and with the strings
+// starting past the data's first bytes: a bad byte is found wherever it is, and a valid
+// two-byte character only makes the strings it straddles invalid.
+TEST(Utf8Strings, LongAsciiRunsAreCheckedToTheirLastByte) {
+  const std::vector<int32_t> offsets = {3, 40, 71, 100};
+  const auto string_of = [&](size_t position) -> std::optional<int64_t> {
+    for (size_t i = 0; i + 1 < offsets.size(); ++i) {
+      if (position < static_cast<size_t>(offsets[i + 1])) {
+        return position < static_cast<size_t>(offsets[0]) ? std::nullopt
+                                                          : std::optional<int64_t>(i);
+      }
+    }
+    return std::nullopt;
+  };
+  for (size_t at = 0; at < 100; ++at) {
+    std::string bad(100, 'x');
+    bad[at] = '\xFF';
+    EXPECT_EQ(first_invalid(offsets, bad), string_of(at)) << "bad byte at " << at;
+    if (at + 1 == 100) continue;
+    std::string accented(100, 'x');
+    accented.replace(at, 2, "\xC3\xA9");
+    const bool straddles = at + 1 == 3 || at + 1 == 40 || at + 1 == 71;
+    EXPECT_EQ(first_invalid(offsets, accented),
+              straddles ? string_of(at + 1 == 3 ? 3 : at) : std::nullopt)
+        << "character at " << at;
+  }
+}
+
 TEST(Utf8Arrays, TheSlotAndPathOfANestedInvalidStringAreReported) {
   const ArrayPtr texts = make_utf8({"a", "b", "c", "\xC0\x80", "e"});
   const ArrayPtr items = make_struct({{"text", texts}});
