@@ -8,8 +8,18 @@
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/array.hpp"
+#include "frame/array_limits.hpp"
 
 namespace crv::frame {
+
+void require_int32_offset(int64_t end, const Array& source) {
+  if (end > std::numeric_limits<int32_t>::max()) {
+    throw SchemaError(
+        fmt::format("copying slots would need offsets beyond the int32 range ({}) for a {}", end,
+                    source.type()->to_string()));
+  }
+}
+
 namespace {
 
 // Gathers slots `indices[k] + shift` of `source` (positions relative to its logical
@@ -53,13 +63,6 @@ BufferPtr gather_bools(const Array& source, std::span<const int64_t> indices, in
   return out.finish();
 }
 
-void require_int32_offset(int64_t end, const Array& source) {
-  if (end > std::numeric_limits<int32_t>::max()) {
-    throw SchemaError(fmt::format("take would need offsets beyond the int32 range ({}) for a {}",
-                                  end, source.type()->to_string()));
-  }
-}
-
 // Offsets of the gathered slots (null slots are empty), built from per-slot sizes.
 BufferPtr gather_offsets(const Array& source, std::span<const int64_t> indices, int64_t shift) {
   BufferBuilder offsets;
@@ -68,13 +71,37 @@ BufferPtr gather_offsets(const Array& source, std::span<const int64_t> indices, 
   const int32_t* in = source.value_offsets();
   int64_t end = 0;
   out[0] = 0;
+  // The ends only grow, so checking the last one covers them all; the buffer is dropped
+  // before use when it fails.
   for (size_t k = 0; k < indices.size(); ++k) {
     const int64_t slot = indices[k] + shift;
     if (source.is_valid(slot)) end += in[slot + 1] - in[slot];
-    require_int32_offset(end, source);
     out[k + 1] = static_cast<int32_t>(end);
   }
+  require_int32_offset(end, source);
   return offsets.finish();
+}
+
+// Copies `size` bytes; strings of ids and labels are mostly 16 bytes or fewer, which two
+// overlapping loads and stores copy without a call.
+void copy_string(char* out, const char* in, size_t size) {
+  if (size > 16) {
+    std::memcpy(out, in, size);
+  } else if (size >= 8) {
+    uint64_t head, tail;
+    std::memcpy(&head, in, 8);
+    std::memcpy(&tail, in + size - 8, 8);
+    std::memcpy(out, &head, 8);
+    std::memcpy(out + size - 8, &tail, 8);
+  } else if (size >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, in, 4);
+    std::memcpy(&tail, in + size - 4, 4);
+    std::memcpy(out, &head, 4);
+    std::memcpy(out + size - 4, &tail, 4);
+  } else {
+    for (size_t i = 0; i < size; ++i) out[i] = in[i];
+  }
 }
 
 BufferPtr gather_characters(const Array& source, std::span<const int64_t> indices, int64_t shift,
@@ -86,7 +113,7 @@ BufferPtr gather_characters(const Array& source, std::span<const int64_t> indice
     const int64_t slot = indices[k] + shift;
     if (!source.is_valid(slot)) continue;
     const std::string_view text = source.string_at(slot);
-    if (!text.empty()) std::memcpy(out + new_offsets[k], text.data(), text.size());
+    copy_string(out + new_offsets[k], text.data(), text.size());
   }
   return characters.finish();
 }

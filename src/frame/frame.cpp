@@ -173,6 +173,22 @@ Frame Frame::take(std::span<const int64_t> indices) const {
   return Frame(names_, std::move(columns));
 }
 
+std::vector<Frame> Frame::partition(std::span<const uint32_t> groups, size_t count) const {
+  std::vector<std::vector<ArrayPtr>> columns(count);
+  for (const ArrayPtr& column : columns_) {
+    std::vector<ArrayPtr> parts = column->partition(groups, count);
+    for (size_t group = 0; group < count; ++group) {
+      columns[group].push_back(std::move(parts[group]));
+    }
+  }
+  std::vector<Frame> frames;
+  frames.reserve(count);
+  for (std::vector<ArrayPtr>& group_columns : columns) {
+    frames.emplace_back(names_, std::move(group_columns));
+  }
+  return frames;
+}
+
 bool Frame::equals(const Frame& other) const {
   if (names_ != other.names_ || num_rows_ != other.num_rows_) return false;
   for (size_t i = 0; i < columns_.size(); ++i) {

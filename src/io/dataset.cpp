@@ -49,8 +49,7 @@ class ScopedTimer {
 // The rows of each bucket, in order of first appearance. Rows of a bucket are usually
 // contiguous (ticks ascend), and then the bucket is a zero-copy slice.
 std::vector<std::pair<int64_t, frame::Frame>> split_by_bucket(const frame::Frame& rows) {
-  const frame::ArrayPtr& buckets = rows.column("bucket");
-  const int64_t* values = buckets->int64_values();
+  const int64_t* values = rows.column("bucket")->int64_values();
   const int64_t count = rows.num_rows();
   std::vector<std::pair<int64_t, frame::Frame>> parts;
   if (std::is_sorted(values, values + count)) {
@@ -61,25 +60,33 @@ std::vector<std::pair<int64_t, frame::Frame>> split_by_bucket(const frame::Frame
     }
     return parts;
   }
-  // The rows of each bucket by index, in ascending bucket order. A batch spans few
-  // buckets, so they are counted in a table over its bucket range, not looked up row by
-  // row in a map.
+  // Each row's bucket as a group number, in ascending bucket order, then one pass over
+  // the rows sends each to its group (Frame::partition). A batch usually spans few
+  // buckets, numbered from its lowest; far-apart buckets are numbered by their rank.
   const auto [low, high] = std::minmax_element(values, values + count);
   const auto span = static_cast<uint64_t>(*high) - static_cast<uint64_t>(*low) + 1;
+  std::vector<int64_t> buckets;
   if (span > static_cast<uint64_t>(count)) {
-    std::map<int64_t, std::vector<int64_t>> indices;
-    for (int64_t i = 0; i < count; ++i) indices[values[i]].push_back(i);
-    for (auto& [bucket, rows_of_bucket] : indices) {
-      parts.emplace_back(bucket, rows.take(rows_of_bucket));
+    buckets.assign(values, values + count);
+    std::sort(buckets.begin(), buckets.end());
+    buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+  } else {
+    buckets.resize(span);
+    for (size_t offset = 0; offset < span; ++offset) {
+      buckets[offset] = *low + static_cast<int64_t>(offset);
     }
-    return parts;
   }
-  std::vector<std::vector<int64_t>> indices(span);
-  for (int64_t i = 0; i < count; ++i) indices[static_cast<size_t>(values[i] - *low)].push_back(i);
-  for (size_t offset = 0; offset < indices.size(); ++offset) {
-    if (!indices[offset].empty()) {
-      parts.emplace_back(*low + static_cast<int64_t>(offset), rows.take(indices[offset]));
-    }
+  std::vector<uint32_t> groups(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    groups[static_cast<size_t>(i)] =
+        span > static_cast<uint64_t>(count)
+            ? static_cast<uint32_t>(std::lower_bound(buckets.begin(), buckets.end(), values[i]) -
+                                    buckets.begin())
+            : static_cast<uint32_t>(values[i] - *low);
+  }
+  std::vector<frame::Frame> frames = rows.partition(groups, buckets.size());
+  for (size_t group = 0; group < buckets.size(); ++group) {
+    if (frames[group].num_rows() > 0) parts.emplace_back(buckets[group], std::move(frames[group]));
   }
   return parts;
 }

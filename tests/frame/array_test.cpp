@@ -209,6 +209,82 @@ TEST(ArrayTakeTest, StringsAndBools) {
   EXPECT_EQ(flags->take(std::vector<int64_t>{2, 0, 1})->to_string(), "[false, true, null]");
 }
 
+// Strings of every length from empty to past the short-copy sizes, taken out of order
+// and twice over, between nulls: each keeps exactly its bytes.
+TEST(ArrayTakeTest, StringsOfEveryLengthKeepTheirBytes) {
+  std::vector<std::optional<std::string>> values;
+  for (int length = 0; length <= 40; ++length) {
+    std::string text;
+    for (int i = 0; i < length; ++i) text.push_back(static_cast<char>('a' + (length + i) % 26));
+    values.emplace_back(text);
+    values.emplace_back(std::nullopt);
+  }
+  std::vector<std::optional<std::string_view>> views(values.begin(), values.end());
+  const ArrayPtr strings = make_utf8(views);
+  std::vector<int64_t> indices;
+  for (int64_t i = strings->length() - 1; i >= 0; --i) indices.push_back(i);
+  for (int64_t i = 0; i < strings->length(); i += 3) indices.push_back(i);
+  const ArrayPtr taken = strings->take(indices);
+  ASSERT_EQ(taken->length(), static_cast<int64_t>(indices.size()));
+  for (size_t k = 0; k < indices.size(); ++k) {
+    const auto& expected = values[static_cast<size_t>(indices[k])];
+    ASSERT_EQ(taken->is_valid(static_cast<int64_t>(k)), expected.has_value()) << k;
+    if (expected) {
+      EXPECT_EQ(taken->string_at(static_cast<int64_t>(k)), *expected) << k;
+    }
+  }
+}
+
+// Every type, sliced so its slots do not start at its buffers' start, split into four
+// groups (one of them empty): each group is what take() of its slots gives.
+TEST(ArrayPartitionTest, EachGroupIsTheTakeOfItsSlots) {
+  const std::vector<ArrayPtr> arrays = {
+      make_int64({1, std::nullopt, 3, 4, 5, std::nullopt, 7, 8, 9, 10})->slice(1, 8),
+      make_float64({0.5, 1.5, -0.0, std::nullopt, 4.5, 5.5, 6.5, 7.5, 8.5})->slice(1, 8),
+      make_bool({true, false, std::nullopt, true, true, false, std::nullopt, false, true})
+          ->slice(1, 8),
+      make_utf8({"x", "", "agent-0000001", std::nullopt, "a label longer than sixteen", "b",
+                 std::nullopt, "é", "cc"})
+          ->slice(1, 8),
+      make_utf8({"no", "nulls", "at", "all", "in", "these", "eight", "strings"}),
+      array_from_values(nested_rows(), nested_type())->slice(0, 8),
+      make_null_array(int64(), 8),
+  };
+  const std::vector<uint32_t> groups = {2, 0, 2, 1, 0, 0, 2, 1};
+  for (const ArrayPtr& array : arrays) {
+    SCOPED_TRACE(array->type()->to_string());
+    ASSERT_EQ(array->length(), 8);
+    const std::vector<ArrayPtr> parts = array->partition(groups, 4);
+    ASSERT_EQ(parts.size(), 4u);
+    for (uint32_t group = 0; group < 4; ++group) {
+      std::vector<int64_t> slots;
+      for (size_t i = 0; i < groups.size(); ++i) {
+        if (groups[i] == group) slots.push_back(static_cast<int64_t>(i));
+      }
+      const ArrayPtr expected = array->take(slots);
+      EXPECT_TRUE(parts[group]->equals(*expected))
+          << "group " << group << ": " << parts[group]->to_string() << " against "
+          << expected->to_string();
+      EXPECT_EQ(parts[group]->null_count(), expected->null_count()) << "group " << group;
+      EXPECT_EQ(parts[group]->offset(), 0);
+    }
+  }
+}
+
+TEST(ArrayPartitionTest, GroupsMustCoverEverySlotWithinTheirCount) {
+  const ArrayPtr array = make_int64({1, 2, 3});
+  expect_error<SchemaError>(
+      [&] {
+        array->partition(std::vector<uint32_t>{0, 1}, 2);
+      },
+      {.message_has = {"a group for each of the 3 slots, got 2"}});
+  expect_error<SchemaError>(
+      [&] {
+        array->partition(std::vector<uint32_t>{0, 2, 1}, 2);
+      },
+      {.message_has = {"group 2 (slot 1) is out of range for 2 groups"}});
+}
+
 TEST(ArrayTakeTest, OutOfRangeIndexNamesThePosition) {
   const ArrayPtr array = make_int64({1, 2});
   expect_error<SchemaError>(

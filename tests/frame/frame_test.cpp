@@ -104,6 +104,17 @@ TEST(FrameTest, SliceAndTake) {
   EXPECT_EQ(Frame().take({}).num_rows(), 0);
 }
 
+TEST(FrameTest, PartitionSplitsEveryColumnByTheSameGroups) {
+  const Frame frame = sample();
+  const std::vector<Frame> parts = frame.partition(std::vector<uint32_t>{1, 0, 1, 0}, 3);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_TRUE(parts[0].equals(frame.take(std::vector<int64_t>{1, 3})));
+  EXPECT_TRUE(parts[1].equals(frame.take(std::vector<int64_t>{0, 2})));
+  EXPECT_EQ(parts[2].num_rows(), 0);
+  EXPECT_EQ(parts[2].num_columns(), 3u);
+  EXPECT_THROW(frame.partition(std::vector<uint32_t>{0, 0, 0}, 1), SchemaError);
+}
+
 TEST(FrameTest, EqualsComparesNamesOrderAndValues) {
   EXPECT_TRUE(sample().equals(sample()));
   EXPECT_FALSE(sample().equals(sample().select({"agent_id", "tick", "price"})));

@@ -135,6 +135,11 @@ class Array {
   // A new, compact array whose slot k is a copy of slot indices[k] (nested levels
   // included); SchemaError when an index is out of range.
   ArrayPtr take(std::span<const int64_t> indices) const;
+  // Splits the slots into `count` new, compact arrays: slot i goes to array groups[i], the
+  // slots of each array in their order here. The same arrays as take() of each group's
+  // slots, made in one pass over the slots instead of one per group; SchemaError when
+  // groups does not have one entry per slot or names a group past `count`.
+  std::vector<ArrayPtr> partition(std::span<const uint32_t> groups, size_t count) const;
   // Logical equality: same type, length, validity and valid values. Doubles compare bit
   // for bit. Buffers, offsets and the contents of null slots do not matter.
   bool equals(const Array& other) const;

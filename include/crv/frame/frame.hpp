@@ -58,6 +58,9 @@ class Frame {
   Frame slice(int64_t offset, int64_t length) const;
   // Rows indices[0], indices[1], ... copied into new columns.
   Frame take(std::span<const int64_t> indices) const;
+  // The rows split into `count` new frames: row i goes to frame groups[i], in order (see
+  // Array::partition).
+  std::vector<Frame> partition(std::span<const uint32_t> groups, size_t count) const;
 
   // Same names in the same order and logically equal columns.
   bool equals(const Frame& other) const;
