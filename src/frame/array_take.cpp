@@ -82,28 +82,6 @@ BufferPtr gather_offsets(const Array& source, std::span<const int64_t> indices, 
   return offsets.finish();
 }
 
-// Copies `size` bytes; strings of ids and labels are mostly 16 bytes or fewer, which two
-// overlapping loads and stores copy without a call.
-void copy_string(char* out, const char* in, size_t size) {
-  if (size > 16) {
-    std::memcpy(out, in, size);
-  } else if (size >= 8) {
-    uint64_t head, tail;
-    std::memcpy(&head, in, 8);
-    std::memcpy(&tail, in + size - 8, 8);
-    std::memcpy(out, &head, 8);
-    std::memcpy(out + size - 8, &tail, 8);
-  } else if (size >= 4) {
-    uint32_t head, tail;
-    std::memcpy(&head, in, 4);
-    std::memcpy(&tail, in + size - 4, 4);
-    std::memcpy(out, &head, 4);
-    std::memcpy(out + size - 4, &tail, 4);
-  } else {
-    for (size_t i = 0; i < size; ++i) out[i] = in[i];
-  }
-}
-
 BufferPtr gather_characters(const Array& source, std::span<const int64_t> indices, int64_t shift,
                             const int32_t* new_offsets) {
   BufferBuilder characters;
@@ -113,7 +91,7 @@ BufferPtr gather_characters(const Array& source, std::span<const int64_t> indice
     const int64_t slot = indices[k] + shift;
     if (!source.is_valid(slot)) continue;
     const std::string_view text = source.string_at(slot);
-    copy_string(out + new_offsets[k], text.data(), text.size());
+    if (!text.empty()) std::memcpy(out + new_offsets[k], text.data(), text.size());
   }
   return characters.finish();
 }
