@@ -209,8 +209,8 @@ TEST(ArrayTakeTest, StringsAndBools) {
   EXPECT_EQ(flags->take(std::vector<int64_t>{2, 0, 1})->to_string(), "[false, true, null]");
 }
 
-// Strings of every length from empty to past the short-copy sizes, taken out of order
-// and twice over, between nulls: each keeps exactly its bytes.
+// Strings of every length from empty to 40 bytes, taken out of order and twice over,
+// between nulls: each keeps exactly its bytes.
 TEST(ArrayTakeTest, StringsOfEveryLengthKeepTheirBytes) {
   std::vector<std::optional<std::string>> values;
   for (int length = 0; length <= 40; ++length) {
