@@ -71,14 +71,12 @@ BufferPtr gather_offsets(const Array& source, std::span<const int64_t> indices, 
   const int32_t* in = source.value_offsets();
   int64_t end = 0;
   out[0] = 0;
-  // The ends only grow, so checking the last one covers them all; the buffer is dropped
-  // before use when it fails.
   for (size_t k = 0; k < indices.size(); ++k) {
     const int64_t slot = indices[k] + shift;
     if (source.is_valid(slot)) end += in[slot + 1] - in[slot];
+    require_int32_offset(end, source);
     out[k + 1] = static_cast<int32_t>(end);
   }
-  require_int32_offset(end, source);
   return offsets.finish();
 }
 

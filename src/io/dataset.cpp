@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -46,7 +47,7 @@ class ScopedTimer {
   Clock::time_point start_;
 };
 
-// The rows of each bucket, in order of first appearance. Rows of a bucket are usually
+// The rows of each bucket, in ascending bucket order. Rows of a bucket are usually
 // contiguous (ticks ascend), and then the bucket is a zero-copy slice.
 std::vector<std::pair<int64_t, frame::Frame>> split_by_bucket(const frame::Frame& rows) {
   const int64_t* values = rows.column("bucket")->int64_values();
@@ -60,33 +61,44 @@ std::vector<std::pair<int64_t, frame::Frame>> split_by_bucket(const frame::Frame
     }
     return parts;
   }
-  // Each row's bucket as a group number, in ascending bucket order, then one pass over
-  // the rows sends each to its group (Frame::partition). A batch usually spans few
-  // buckets, numbered from its lowest; far-apart buckets are numbered by their rank.
+  // The buckets present, ascending, and each row's bucket by its rank among them; then one
+  // pass over the rows sends each to its bucket's frame (Frame::partition). A batch
+  // usually spans few buckets, so they are ranked through a table over its bucket range;
+  // far-apart ones by a binary search among them.
   const auto [low, high] = std::minmax_element(values, values + count);
   const auto span = static_cast<uint64_t>(*high) - static_cast<uint64_t>(*low) + 1;
   std::vector<int64_t> buckets;
+  std::vector<uint32_t> groups(static_cast<size_t>(count));
   if (span > static_cast<uint64_t>(count)) {
     buckets.assign(values, values + count);
     std::sort(buckets.begin(), buckets.end());
     buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+    for (int64_t i = 0; i < count; ++i) {
+      groups[static_cast<size_t>(i)] = static_cast<uint32_t>(
+          std::lower_bound(buckets.begin(), buckets.end(), values[i]) - buckets.begin());
+    }
   } else {
-    buckets.resize(span);
+    constexpr uint32_t kAbsent = std::numeric_limits<uint32_t>::max();
+    std::vector<uint32_t> rank(span, kAbsent);
+    for (int64_t i = 0; i < count; ++i) rank[static_cast<size_t>(values[i] - *low)] = 0;
     for (size_t offset = 0; offset < span; ++offset) {
-      buckets[offset] = *low + static_cast<int64_t>(offset);
+      if (rank[offset] == kAbsent) continue;
+      rank[offset] = static_cast<uint32_t>(buckets.size());
+      buckets.push_back(*low + static_cast<int64_t>(offset));
+    }
+    for (int64_t i = 0; i < count; ++i) {
+      groups[static_cast<size_t>(i)] = rank[static_cast<size_t>(values[i] - *low)];
     }
   }
-  std::vector<uint32_t> groups(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) {
-    groups[static_cast<size_t>(i)] =
-        span > static_cast<uint64_t>(count)
-            ? static_cast<uint32_t>(std::lower_bound(buckets.begin(), buckets.end(), values[i]) -
-                                    buckets.begin())
-            : static_cast<uint32_t>(values[i] - *low);
+  // Ranks are 32-bit: a batch over more buckets than that is refused rather than split
+  // wrongly.
+  if (buckets.size() >= std::numeric_limits<uint32_t>::max()) {
+    throw IoSchemaError(fmt::format("a batch spans {} buckets; at most {} can be split at once",
+                                    buckets.size(), std::numeric_limits<uint32_t>::max() - 1));
   }
   std::vector<frame::Frame> frames = rows.partition(groups, buckets.size());
   for (size_t group = 0; group < buckets.size(); ++group) {
-    if (frames[group].num_rows() > 0) parts.emplace_back(buckets[group], std::move(frames[group]));
+    parts.emplace_back(buckets[group], std::move(frames[group]));
   }
   return parts;
 }

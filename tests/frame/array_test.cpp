@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include "crv/core/errors.hpp"
 #include "crv/frame/builders.hpp"
@@ -267,6 +268,58 @@ TEST(ArrayPartitionTest, EachGroupIsTheTakeOfItsSlots) {
           << expected->to_string();
       EXPECT_EQ(parts[group]->null_count(), expected->null_count()) << "group " << group;
       EXPECT_EQ(parts[group]->offset(), 0);
+    }
+  }
+}
+
+// A thousand slots from an odd offset into 37 groups at random: validity and values
+// cross byte boundaries in every group, and null strings keep no characters even where
+// the source's null slots span some.
+TEST(ArrayPartitionTest, ManySlotsIntoManyGroupsMatchTake) {
+  std::vector<std::optional<std::string>> texts;
+  std::vector<std::optional<int64_t>> numbers;
+  std::vector<std::optional<bool>> flags;
+  for (int i = 0; i < 1003; ++i) {
+    const bool null = i % 7 == 3;
+    texts.push_back(null ? std::nullopt : std::optional(std::string(i % 23, 'a' + i % 26)));
+    numbers.push_back(null ? std::nullopt : std::optional<int64_t>(i * 31));
+    flags.push_back(i % 5 == 1 ? std::nullopt : std::optional(i % 3 == 0));
+  }
+  std::vector<std::optional<std::string_view>> views(texts.begin(), texts.end());
+  const ArrayPtr strings = make_utf8(views);
+  // The same strings with characters under the null slots: 'n' repeated.
+  BufferBuilder characters;
+  std::vector<int32_t> offsets = {0};
+  for (const auto& text : texts) {
+    const std::string bytes = text ? *text : std::string(5, 'n');
+    characters.append(bytes.data(), static_cast<int64_t>(bytes.size()));
+    offsets.push_back(offsets.back() + static_cast<int32_t>(bytes.size()));
+  }
+  BufferBuilder offset_bytes;
+  offset_bytes.append(offsets.data(), static_cast<int64_t>(offsets.size() * sizeof(int32_t)));
+  const ArrayPtr filled_nulls = Array::make({.type = utf8(),
+                                             .length = strings->length(),
+                                             .validity = strings->validity_buffer(),
+                                             .offsets = offset_bytes.finish(),
+                                             .values = characters.finish()});
+  std::mt19937 random(5);
+  std::vector<uint32_t> groups(1000);
+  for (uint32_t& group : groups) group = random() % 37;
+  for (const ArrayPtr& array : {strings, filled_nulls, make_int64(numbers), make_bool(flags)}) {
+    SCOPED_TRACE(array->type()->to_string());
+    const ArrayPtr sliced = array->slice(3, 1000);
+    const std::vector<ArrayPtr> parts = sliced->partition(groups, 37);
+    for (uint32_t group = 0; group < 37; ++group) {
+      std::vector<int64_t> slots;
+      for (size_t i = 0; i < groups.size(); ++i) {
+        if (groups[i] == group) slots.push_back(static_cast<int64_t>(i));
+      }
+      const ArrayPtr expected = sliced->take(slots);
+      ASSERT_TRUE(parts[group]->equals(*expected)) << "group " << group;
+      if (array->type_id() == TypeId::Utf8) {
+        EXPECT_EQ(parts[group]->values_buffer()->size(), expected->values_buffer()->size())
+            << "group " << group;
+      }
     }
   }
 }

@@ -108,6 +108,19 @@ TEST_F(StreamingAppendTest, UnsortedBatchesOverFarApartBucketsSplitExactly) {
             (std::vector<int64_t>{3, 2, 501, 502, 1'000'000'007, 1'000'000'001}));
 }
 
+// Ten rows over buckets 0 and 9 out of order: the buckets between get no part.
+TEST_F(StreamingAppendTest, AnUnsortedBatchWithBucketsMissingBetweenItsOwnSplitsExactly) {
+  Dataset dataset(settings, std::string(kRunId));
+  const std::vector<int64_t> ticks = {905, 3, 906, 4, 907, 5, 908, 6, 909, 7};
+  const AppendSummary summary = dataset.append(kEdges, edge_rows(ticks));
+  std::vector<int64_t> buckets;
+  for (const PartSummary& part : summary.parts) buckets.push_back(part.bucket_id);
+  EXPECT_EQ(buckets, (std::vector<int64_t>{0, 9}));
+  Dataset reader(settings, std::string(kRunId));
+  EXPECT_EQ(int64_column(reader.read(kEdges), "tick"),
+            (std::vector<int64_t>{3, 4, 5, 6, 7, 905, 906, 907, 908, 909}));
+}
+
 TEST_F(StreamingAppendTest, BeyondTheOpenPartCapTheLeastRecentlyUsedPartIsClosed) {
   settings.max_open_parts = 2;
   Dataset dataset(settings, std::string(kRunId));
