@@ -16,6 +16,19 @@
 namespace crv::frame {
 namespace {
 
+// One bitmap per group, of `bit(i)` for each of its slots in order.
+template <class Bit>
+std::vector<BufferPtr> partition_bits(std::span<const uint32_t> groups,
+                                      const std::vector<int64_t>& sizes, Bit&& bit) {
+  std::vector<BitmapBuilder> bitmaps(sizes.size());
+  for (size_t group = 0; group < sizes.size(); ++group) bitmaps[group].reserve(sizes[group]);
+  for (size_t i = 0; i < groups.size(); ++i) bitmaps[groups[i]].append(bit(i));
+  std::vector<BufferPtr> buffers;
+  buffers.reserve(sizes.size());
+  for (BitmapBuilder& bitmap : bitmaps) buffers.push_back(bitmap.finish());
+  return buffers;
+}
+
 struct GroupValidity {
   BufferPtr bitmap;  // null when the group has no null slot
   int64_t null_count = 0;
@@ -25,32 +38,28 @@ std::vector<GroupValidity> partition_validity(const Array& source, std::span<con
                                               const std::vector<int64_t>& sizes) {
   std::vector<GroupValidity> validity(sizes.size());
   if (source.validity_bits() == nullptr || source.null_count() == 0) return validity;
-  std::vector<BitmapBuilder> bitmaps(sizes.size());
-  for (size_t group = 0; group < sizes.size(); ++group) bitmaps[group].reserve(sizes[group]);
-  for (size_t i = 0; i < groups.size(); ++i) {
+  std::vector<BufferPtr> bitmaps = partition_bits(groups, sizes, [&](size_t i) {
     const bool valid = source.is_valid(static_cast<int64_t>(i));
     validity[groups[i]].null_count += !valid;
-    bitmaps[groups[i]].append(valid);
-  }
+    return valid;
+  });
   for (size_t group = 0; group < sizes.size(); ++group) {
-    BufferPtr bitmap = bitmaps[group].finish();
-    if (validity[group].null_count > 0) validity[group].bitmap = std::move(bitmap);
+    if (validity[group].null_count > 0) validity[group].bitmap = std::move(bitmaps[group]);
   }
   return validity;
 }
 
-// Fills one buffer per group through a cursor each: `put(i, cursors[groups[i]]++)` writes
-// slot i into its group's buffer.
-template <class T, class Put>
-std::vector<BufferPtr> partition_buffers(std::span<const uint32_t> groups,
-                                         const std::vector<int64_t>& sizes, Put&& put) {
+// One buffer per group of its slots' fixed-width values, in order.
+template <class T>
+std::vector<BufferPtr> partition_values(const T* values, std::span<const uint32_t> groups,
+                                        const std::vector<int64_t>& sizes) {
   std::vector<BufferBuilder> builders(sizes.size());
   std::vector<T*> cursors(sizes.size());
   for (size_t group = 0; group < sizes.size(); ++group) {
     builders[group].resize(static_cast<int64_t>(sizeof(T)) * sizes[group]);
     cursors[group] = builders[group].template data_as<T>();
   }
-  for (size_t i = 0; i < groups.size(); ++i) put(i, cursors[groups[i]]++);
+  for (size_t i = 0; i < groups.size(); ++i) *cursors[groups[i]]++ = values[i];
   std::vector<BufferPtr> buffers;
   buffers.reserve(sizes.size());
   for (BufferBuilder& builder : builders) buffers.push_back(builder.finish());
@@ -84,16 +93,15 @@ std::vector<GroupStrings> partition_strings(const Array& source, std::span<const
     next_character[group] = reinterpret_cast<char*>(character_builders[group].data());
   }
   const char* data = source.string_data();
-  std::vector<int32_t> written(sizes.size(), 0);
   for (size_t i = 0; i < groups.size(); ++i) {
     const uint32_t group = groups[i];
     const int64_t length = length_of(i);
     if (length > 0) {
       std::memcpy(next_character[group], data + offsets[i], static_cast<size_t>(length));
       next_character[group] += length;
-      written[group] += static_cast<int32_t>(length);
     }
-    *++next_offset[group] = written[group];
+    next_offset[group][1] = next_offset[group][0] + static_cast<int32_t>(length);
+    ++next_offset[group];
   }
   std::vector<GroupStrings> strings(sizes.size());
   for (size_t group = 0; group < sizes.size(); ++group) {
@@ -144,27 +152,16 @@ std::vector<ArrayPtr> Array::partition(std::span<const uint32_t> groups, size_t 
     for (size_t group = 0; group < count; ++group) data[group].values = std::move(buffers[group]);
   };
   switch (type) {
-    case TypeId::Int64: {
-      const int64_t* values = int64_values();
-      take_values(partition_buffers<int64_t>(groups, sizes,
-                                             [&](size_t i, int64_t* out) { *out = values[i]; }));
+    case TypeId::Int64:
+      take_values(partition_values(int64_values(), groups, sizes));
       break;
-    }
-    case TypeId::Float64: {
-      const double* values = float64_values();
-      take_values(partition_buffers<double>(groups, sizes,
-                                            [&](size_t i, double* out) { *out = values[i]; }));
+    case TypeId::Float64:
+      take_values(partition_values(float64_values(), groups, sizes));
       break;
-    }
-    case TypeId::Bool: {
-      std::vector<BitmapBuilder> bits(count);
-      for (size_t group = 0; group < count; ++group) bits[group].reserve(sizes[group]);
-      for (size_t i = 0; i < groups.size(); ++i) {
-        bits[groups[i]].append(bool_at(static_cast<int64_t>(i)));
-      }
-      for (size_t group = 0; group < count; ++group) data[group].values = bits[group].finish();
+    case TypeId::Bool:
+      take_values(partition_bits(groups, sizes,
+                                 [&](size_t i) { return bool_at(static_cast<int64_t>(i)); }));
       break;
-    }
     case TypeId::Utf8: {
       std::vector<GroupStrings> strings = partition_strings(*this, groups, sizes);
       for (size_t group = 0; group < count; ++group) {

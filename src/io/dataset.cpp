@@ -202,14 +202,15 @@ struct Dataset::Transaction::State {
   // bucket that is still filling. Buckets buffering less than a share of a row group keep
   // their rows, so an input in no order, in batches too small to touch every bucket, does
   // not write tiny row groups.
-  void start_batch(std::vector<int64_t> buckets) {
+  // `split` is the batch as split_by_bucket gives it, in ascending bucket order.
+  void start_batch(const std::vector<std::pair<int64_t, frame::Frame>>& split) {
     ++batches;
-    std::sort(buckets.begin(), buckets.end());
     const int64_t least_rows =
         std::max<int64_t>(1, dataset->settings_.row_group_size / kIdleRowGroupShare);
     for (auto& [bucket, open] : open_parts) {
       if (batches - open.last_batch >= kIdleBatches && open.part->buffered_rows() >= least_rows &&
-          !std::binary_search(buckets.begin(), buckets.end(), bucket)) {
+          !std::ranges::binary_search(split, bucket, {},
+                                      &std::pair<int64_t, frame::Frame>::first)) {
         buffered_rows -= open.part->buffered_rows();
         open.part->flush(summary.timings);
       }
@@ -657,9 +658,7 @@ void Dataset::Transaction::add(const frame::Frame& batch, const AppendOptions& o
   // this batch alone: the whole transaction rolls back.
   try {
     const std::vector<std::pair<int64_t, frame::Frame>> split = split_by_bucket(validated.frame);
-    std::vector<int64_t> buckets;
-    for (const auto& [bucket, rows] : split) buckets.push_back(bucket);
-    state_->start_batch(std::move(buckets));
+    state_->start_batch(split);
     for (const auto& [bucket, rows] : split) state_->add(bucket, rows, validated.fields);
   } catch (...) {
     rollback();

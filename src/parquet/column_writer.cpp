@@ -188,11 +188,16 @@ bool ColumnChunkWriter::dictionary_applies(const LeafValues& values) const {
           values.type == frame::TypeId::Utf8);
 }
 
-void ColumnChunkWriter::start_dictionary() {
+void ColumnChunkWriter::start_dictionary(const LeafValues& values) {
   indices_.clear();
-  int64_dictionary_.clear();
-  float64_dictionary_.clear();
-  string_dictionary_.clear();
+  // Only this type's: clearing empties every slot, and another type's table may be large.
+  if (values.type == frame::TypeId::Int64) {
+    int64_dictionary_.clear();
+  } else if (values.type == frame::TypeId::Float64) {
+    float64_dictionary_.clear();
+  } else {
+    string_dictionary_.clear();
+  }
 }
 
 void ColumnChunkWriter::extend_dictionary(const LeafValues& values, const Page& range) {
@@ -260,21 +265,23 @@ ValueEncoding ColumnChunkWriter::choose_encoding(const ShreddedLeaf& shredded) {
       plan_sample(shredded, encoded_bytes_per_entry(values, ValueEncoding::kPlain));
   if (!dictionary_applies(values)) return compare_encodings(shredded, sample, false);
 
-  start_dictionary();
+  start_dictionary(values);
   const bool judge_first = forced != ValueEncoding::kDictionary &&
                            sample.whole.entry_end < values.entries && sample.whole.value_count > 0;
   if (judge_first) {
     extend_dictionary(values, sample.whole);
     const bool repeating = dictionary_sizes().entries * kRepeatsWithinSample <=
                            static_cast<size_t>(sample.whole.value_count);
-    const bool fits = !repeating && estimate_dictionary(values);
-    // A dictionary page within the sample's size is compressed whole to be judged, so it
-    // is built whole too.
-    if (!repeating && dictionary_page_bytes_ > static_cast<size_t>(kSampleBytes)) {
-      const ValueEncoding provisional = compare_encodings(shredded, sample, fits);
-      // The dictionary page's body was of the first entries only.
-      dictionary_body_ready_ = false;
-      if (provisional != ValueEncoding::kDictionary) return provisional;
+    if (!repeating) {
+      const bool fits = estimate_dictionary(values);
+      // A dictionary page within the sample's size is compressed whole to be judged, so
+      // it is built whole too.
+      if (dictionary_page_bytes_ > static_cast<size_t>(kSampleBytes)) {
+        const ValueEncoding provisional = compare_encodings(shredded, sample, fits);
+        // The dictionary page's body was of the first entries only.
+        dictionary_body_ready_ = false;
+        if (provisional != ValueEncoding::kDictionary) return provisional;
+      }
     }
     extend_dictionary(values, Page{sample.whole.entry_end, values.entries, sample.whole.value_count,
                                    values.present - sample.whole.value_count});

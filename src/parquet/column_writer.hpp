@@ -84,8 +84,8 @@ class ColumnChunkWriter {
                              ValueEncoding encoding);
   // Whether the chunk's type has a dictionary and there are values for one.
   bool dictionary_applies(const LeafValues& values) const;
-  // Empties the dictionary and its indices for a new chunk.
-  void start_dictionary();
+  // Empties the dictionary of the chunk's type and its indices for a new chunk.
+  void start_dictionary(const LeafValues& values);
   // Adds the present values of `range` to the dictionary and their indices to indices_.
   void extend_dictionary(const LeafValues& values, const Page& range);
   // Takes dictionary_entries_ and dictionary_page_bytes_ from the dictionary as built;
