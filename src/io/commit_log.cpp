@@ -223,6 +223,19 @@ void apply_entry(TableSnapshot& snapshot, const LogEntry& entry, const std::stri
   snapshot.version = entry.version;
 }
 
+void require_entry_applies(const TableManifest& manifest, const LogEntry& entry,
+                           const std::string& source) {
+  // Only the buckets the entry changes are copied, so checking costs what applying does.
+  TableManifest touched;
+  if (!entry.replaces_all) {
+    for (const BucketChange& change : entry.changes) {
+      const auto found = manifest.partitions.find(change.bucket_id);
+      if (found != manifest.partitions.end()) touched.partitions.insert(*found);
+    }
+  }
+  for (const BucketChange& change : entry.changes) apply_change(touched, change, source);
+}
+
 std::string entry_to_json(const LogEntry& entry) {
   nlohmann::json changes = nlohmann::json::array();
   for (const BucketChange& change : entry.changes) {
@@ -374,6 +387,12 @@ CommitLog::EntryState CommitLog::read_entry_file(int64_t version, LogEntry& entr
   }
   bytes = static_cast<int64_t>(contents->size());
   return EntryState::kValid;
+}
+
+bool CommitLog::entry_torn(int64_t version) {
+  LogEntry entry;
+  int64_t bytes = 0;
+  return read_entry_file(version, entry, bytes) == EntryState::kDamaged;
 }
 
 std::optional<LogEntry> CommitLog::read_entry(int64_t version) {
@@ -723,6 +742,15 @@ std::optional<int64_t> CommitLog::commit(
     const int64_t version = snapshot.version + 1;
     std::optional<LogEntry> entry = prepare(snapshot);
     if (!entry) return std::nullopt;
+    try {
+      require_entry_applies(snapshot.manifest, *entry, entry_path(version).string());
+    } catch (const IoManifestError& error) {
+      throw IoManifestError(
+          fmt::format("nothing was committed: the change does not fit the table as committed "
+                      "(a manifest rebuild meanwhile may have named its parts): {}",
+                      error.message()),
+          error.context());
+    }
     int64_t record_bytes = 0;
     if (!link_entry(*entry, version, record_bytes)) continue;  // another writer took it
     linked_ = true;

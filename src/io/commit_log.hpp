@@ -87,6 +87,12 @@ void apply_change(TableManifest& manifest, const BucketChange& change, const std
 // Applies a whole entry to `snapshot` (its version must follow the snapshot's).
 void apply_entry(TableSnapshot& snapshot, const LogEntry& entry, const std::string& source);
 
+// IoManifestError (naming `source`) when apply_entry would refuse `entry` on `manifest`,
+// which stays as it is: a writer checks its entry so, since an entry no reader can replay
+// would make the table unreadable once linked.
+void require_entry_applies(const TableManifest& manifest, const LogEntry& entry,
+                           const std::string& source);
+
 // An entry's payload as JSON text, and back (IoManifestError naming `source`).
 std::string entry_to_json(const LogEntry& entry);
 LogEntry entry_from_json(std::string_view json, const std::string& source);
@@ -144,6 +150,10 @@ class CommitLog {
   // Writes `snapshot` as a checkpoint and points readers at it; older checkpoints but the
   // previous one and checkpoint 0 are removed.
   void write_checkpoint(TableSnapshot& snapshot);
+
+  // Whether the entry of `version` is on disk but not one whole frame with its checksum:
+  // a torn write (unlike an entry another writer has just committed).
+  bool entry_torn(int64_t version);
 
   // The entry of `version`, for history and duplicate summaries. Nothing when absent.
   std::optional<LogEntry> read_entry(int64_t version);

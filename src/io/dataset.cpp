@@ -575,6 +575,8 @@ std::optional<int64_t> Dataset::commit_parts(TableState& table,
     });
   } catch (...) {
     table.commit_linked = log.linked();
+    // A commit that took effect is published by flush().
+    if (table.commit_linked) table.manifest_json_behind = true;
     table.snapshot.reset();
     throw;
   }
@@ -687,10 +689,8 @@ AppendSummary Dataset::Transaction::commit(const std::optional<CommitIdentity>& 
       duplicate_of = state.dataset->commit_parts(*state.table, state.parts, state.columns,
                                                  state.field_ids, state.summary.timings, identity);
     } catch (...) {
-      const auto& [bucket, part] = state.parts.front();
-      if (!state.table->commit_linked && !committed_names(state.dataset->fs_, state.table->folder,
-                                                          state.table->name, bucket, part)) {
-        rollback();
+      if (!state.table->commit_linked) {
+        remove_unnamed(state.dataset->fs_, state.table->folder, state.table->name, state.files);
       }
       state_.reset();
       throw;
@@ -804,10 +804,8 @@ void Dataset::commit_batched() {
       commit_parts(*table, table->batched_parts, table->batched_columns, table->batched_field_ids,
                    timings);
     } catch (...) {
-      const auto& [bucket, part] = table->batched_parts.front();
-      if (!table->commit_linked &&
-          !committed_names(fs_, table->folder, table->name, bucket, part)) {
-        remove_quietly(fs_, table->batched_files);
+      if (!table->commit_linked) {
+        remove_unnamed(fs_, table->folder, table->name, table->batched_files);
       }
       forget_batch();
       throw;

@@ -144,6 +144,9 @@ RebuildResult Dataset::rebuild_manifest(std::string_view table,
                                       table, run_id_),
                           {.path = folder.string()});
   }
+  // A compaction or rewind writes its new parts before it commits; waiting for it keeps
+  // a rebuild from adopting them while the rewrite's commit then fails and removes them.
+  const std::unique_ptr<FileLock> rewrite_lock = fs_.lock_exclusive(folder / kRewriteLockFileName);
   const TableLock lock(fs_, folder);
   const std::string now = now_iso_utc();
   RebuildResult result;

@@ -12,9 +12,19 @@
 
 namespace crv::io {
 
-bool Dataset::iceberg_dropped_replaced_parts(TableState& table) {
+bool Dataset::published_without_replaced_parts(TableState& table, CommitLog& log,
+                                               AppendTimings& timings) {
+  if (table.manifest_json_behind) {
+    try {
+      // Also updates the Iceberg metadata, quietly: its outcome is checked below.
+      write_manifest_json_from(table, log, false, &timings);
+      table.manifest_json_behind = false;
+    } catch (const IoError&) {
+      return false;
+    }
+  }
   if (!settings_.iceberg_metadata) return true;
-  // A checkpoint the commit wrote published it already.
+  // A checkpoint or the manifest.json write above published it already.
   if (table.iceberg_published_version &&
       *table.iceberg_published_version >= table.snapshot->version) {
     return true;
@@ -36,7 +46,7 @@ Dataset::RewriteCommit Dataset::commit_rewrite(
   for (const auto& [bucket, part] : written) written_paths.push_back(part.path);
   RewriteCommit result;
   CommitLog log = table_log(table);
-  bool iceberg_current = true;
+  bool published = true;
   try {
     TableLock lock(fs_, table.folder);
     refresh_snapshot(table);
@@ -48,14 +58,15 @@ Dataset::RewriteCommit Dataset::commit_rewrite(
       result.version = table.snapshot->version;
       AppendTimings timings;
       publish(table, log, timings);
-      iceberg_current = iceberg_dropped_replaced_parts(table);
+      published = published_without_replaced_parts(table, log, timings);
     }
   } catch (...) {
     table.snapshot.reset();
-    if (!written.empty() && !log.linked() &&
-        !committed_names(fs_, table.folder, table.name, written.front().first,
-                         written.front().second.meta)) {
-      remove_quietly(fs_, written_paths);
+    if (log.linked()) {
+      // It took effect: flush() publishes it.
+      table.manifest_json_behind = true;
+    } else {
+      remove_unnamed(fs_, table.folder, table.name, written_paths);
     }
     throw;
   }
@@ -63,9 +74,9 @@ Dataset::RewriteCommit Dataset::commit_rewrite(
     remove_quietly(fs_, written_paths);
     return result;
   }
-  // Iceberg metadata that still names the replaced parts keeps them: fsck --repair moves
-  // them away once the next update (flush() tries again) has dropped them.
-  if (!iceberg_current) return result;
+  // manifest.json or Iceberg metadata that still names the replaced parts keeps them:
+  // flush() tries again, and fsck --repair moves them away once neither names them.
+  if (!published) return result;
   // Committed: the replaced parts go, each bucket folder synced once.
   std::set<int64_t> synced;
   for (const BucketChange& change : result.entry->changes) {

@@ -55,9 +55,14 @@ class TableCheck {
     check_buckets(list_table_folder());
     report_parts_without_manifest();
     if (options_.repair && !manifest_corrupt_ && parquet_files_without_manifest_ == 0) {
-      repair_findings(fs_, report_);
-      rewrite_manifest_if_behind();
-      record_field_ids();
+      if (table_changed_since_loaded()) {
+        decline_repairs();
+      } else {
+        // manifest.json first: until it is rewritten it may still name the unnamed parts.
+        const bool manifest_json_current = rewrite_manifest_if_behind();
+        repair_findings(fs_, report_, manifest_json_current);
+        record_field_ids();
+      }
     }
     std::sort(report_.quarantined_parts.begin(), report_.quarantined_parts.end());
     return std::move(report_);
@@ -92,7 +97,28 @@ class TableCheck {
     }
   }
 
-  void rewrite_manifest_if_behind() {
+  // Whether a writer committed since the table was loaded: one on another host, which the
+  // lock does not hold off, or one that ignored the advice to stop writing. Its parts
+  // would look unnamed, so the findings are out of date.
+  bool table_changed_since_loaded() {
+    if (!loaded_version_) return false;
+    CommitLog log(fs_, report_.folder, report_.table);
+    const int64_t next = *loaded_version_ + 1;
+    return fs_.exists(log.entry_path(next)) && !log.entry_torn(next);
+  }
+
+  void decline_repairs() {
+    for (FsckFinding& finding : report_.findings) {
+      if (!is_repairable(finding.issue)) continue;
+      finding.repair_error =
+          "not repaired: another writer committed to the table during the check, so what it "
+          "found may be out of date; repair again once no one writes to the table";
+    }
+  }
+
+  // Whether manifest.json shows the log's state now.
+  bool rewrite_manifest_if_behind() {
+    bool current = true;
     for (FsckFinding& finding : report_.findings) {
       if (finding.issue != FsckIssue::kManifestBehind) continue;
       try {
@@ -100,8 +126,10 @@ class TableCheck {
         finding.repair = FsckRepair::kRewritten;
       } catch (const IoError& error) {
         finding.repair_error = error.what();
+        current = false;
       }
     }
+    return current;
   }
 
   void require_table_folder() {
@@ -135,6 +163,7 @@ class TableCheck {
     CommitLog log(fs_, report_.folder, report_.table);
     try {
       std::optional<TableSnapshot> snapshot = log.load();
+      if (snapshot) loaded_version_ = snapshot->version;
       if (snapshot) manifest_ = std::move(snapshot->manifest);
       if (snapshot && snapshot->logged) check_log(log, *snapshot, path);
     } catch (const IoError& error) {
@@ -152,8 +181,10 @@ class TableCheck {
     for (const std::string& name : fs_.list_directory(log.folder())) {
       if (is_temporary_file_name(name)) add_temporary_file(log.folder() / name, std::nullopt);
     }
+    // The load stopped before the next entry: torn, or committed since by another writer
+    // (whose entry is no damage to remove).
     const std::filesystem::path next = log.entry_path(snapshot.version + 1);
-    if (fs_.exists(next)) {
+    if (log.entry_torn(snapshot.version + 1)) {
       add({.issue = FsckIssue::kLogEntryDamaged,
            .path = next,
            .message = "the commit log's last entry is damaged (its length or checksum is wrong): "
@@ -318,6 +349,21 @@ class TableCheck {
       } else if (std::binary_search(named.begin(), named.end(), name) ||
                  !name.ends_with(kParquetSuffix) || !is_file(entry)) {
         ++entries.kept;
+      } else if (manifest_ && iceberg_may_name(bucket, name)) {
+        add({.issue = FsckIssue::kPartKeptForIceberg,
+             .path = entry,
+             .bucket_id = bucket,
+             .message = iceberg_parts()
+                            ? "a part the table no longer names but its current Iceberg version "
+                              "does (the Iceberg update after the compaction or rewind that "
+                              "replaced it failed), kept so that engines reading that version "
+                              "find it: the next update (`crvio export iceberg`, or a writer's "
+                              "flush) drops it, and --repair then moves it"
+                            : "a part the table does not name, kept because the table's Iceberg "
+                              "metadata cannot be read and may still name it: the next update "
+                              "(`crvio export iceberg`) writes a current version, and --repair "
+                              "then moves it"});
+        ++entries.kept;
       } else if (manifest_) {
         add({.issue = FsckIssue::kUnnamedPart,
              .path = entry,
@@ -331,6 +377,22 @@ class TableCheck {
       }
     }
     return entries;
+  }
+
+  // The parts the current Iceberg version names, read at the first unnamed part.
+  const std::optional<std::set<std::pair<int64_t, std::string>>>& iceberg_parts() {
+    if (!iceberg_parts_read_) {
+      iceberg_parts_ = iceberg_current_parts(fs_, report_.table, report_.folder);
+      iceberg_parts_read_ = true;
+    }
+    return iceberg_parts_;
+  }
+
+  // Whether the current Iceberg version names the part, or may: its metadata cannot be
+  // read.
+  bool iceberg_may_name(int64_t bucket, const std::string& name) {
+    const auto& parts = iceberg_parts();
+    return !parts || parts->contains({bucket, name});
   }
 
   void report_bucket_without_parts(int64_t bucket, const std::filesystem::path& path,
@@ -481,6 +543,9 @@ class TableCheck {
   int64_t parts_total_ = 0;
   // *.parquet files seen while no manifest could be loaded: committed or not, no one knows.
   int64_t parquet_files_without_manifest_ = 0;
+  std::optional<int64_t> loaded_version_;  // of the committed state the check compares with
+  bool iceberg_parts_read_ = false;
+  std::optional<std::set<std::pair<int64_t, std::string>>> iceberg_parts_;
 };
 
 }  // namespace

@@ -43,7 +43,7 @@ bool is_repairable(FsckIssue issue) {
 // In the order found, so a bucket folder's leftovers are gone before the folder is
 // removed. Nothing is synced: a repair that a crash undoes is only found again by the
 // next check.
-void repair_findings(FileSystem& fs, TableFsckReport& report) {
+void repair_findings(FileSystem& fs, TableFsckReport& report, bool manifest_json_current) {
   for (FsckFinding& finding : report.findings) {
     try {
       switch (finding.issue) {
@@ -53,7 +53,13 @@ void repair_findings(FileSystem& fs, TableFsckReport& report) {
           finding.repair = FsckRepair::kRemoved;
           break;
         case FsckIssue::kUnnamedPart:
-          quarantine(fs, report, finding);
+          if (manifest_json_current) {
+            quarantine(fs, report, finding);
+          } else {
+            finding.repair_error =
+                "left in place: manifest.json, which other tools read, could not be rewritten "
+                "and may still name it";
+          }
           break;
         case FsckIssue::kBucketFolderWithoutParts:
           fs.remove_empty_directory(finding.path);

@@ -41,6 +41,8 @@ std::string_view to_string(FsckIssue issue) noexcept {
       return "manifest_behind";
     case FsckIssue::kFieldIdsUnrecorded:
       return "field_ids_unrecorded";
+    case FsckIssue::kPartKeptForIceberg:
+      return "part_kept_for_iceberg";
   }
   return "unknown";
 }
@@ -97,6 +99,7 @@ constexpr std::array kAllIssues = {
     FsckIssue::kLogEntryDamaged,
     FsckIssue::kManifestBehind,
     FsckIssue::kFieldIdsUnrecorded,
+    FsckIssue::kPartKeptForIceberg,
 };
 
 ordered_json mismatch_json(const FsckMismatch& mismatch) {

@@ -252,6 +252,9 @@ struct CurrentVersion {
   std::optional<int64_t> hinted;  // what version-hint.text says
   std::optional<ordered_json> metadata;
   std::optional<ListedState> state;  // when the metadata names a state it can read
+  // Whether the state was dropped because it lists another table folder's (or run's)
+  // files: the table moved, so the version names none of the parts where they are now.
+  bool moved = false;
 };
 
 class IcebergUpdate {
@@ -298,6 +301,21 @@ class IcebergUpdate {
                                       "committed version after version meanwhile",
                                       kMaxAttempts),
                           {.path = folder_.string()});
+  }
+
+  // The parts of the source's table the current version names; nothing when it cannot
+  // tell (metadata another tool wrote, or damaged).
+  std::optional<std::set<std::pair<int64_t, std::string>>> current_parts() {
+    const CurrentVersion current = read_current();
+    std::set<std::pair<int64_t, std::string>> parts;
+    if (current.version == 0 || current.moved) return parts;
+    if (!current.state) return std::nullopt;
+    for (const ListedManifest& manifest : current.state->manifests) {
+      for (const IcebergDataFile& file : manifest.files) {
+        if (file.run.empty()) parts.emplace(file.bucket, file.part);
+      }
+    }
+    return parts;
   }
 
  private:
@@ -390,6 +408,7 @@ class IcebergUpdate {
     }
     if (current.state && (current.state->location != location_ || moved_runs(*current.state))) {
       current.state.reset();
+      current.moved = true;
     }
     return current;
   }
@@ -998,6 +1017,16 @@ std::string file_uri(const std::filesystem::path& folder) {
 
 IcebergSummary update_iceberg_metadata(FileSystem& fs, const IcebergSource& source) {
   return IcebergUpdate(fs, source).run();
+}
+
+std::optional<std::set<std::pair<int64_t, std::string>>> iceberg_current_parts(
+    FileSystem& fs, const std::string& table, const std::filesystem::path& table_folder) {
+  if (!fs.is_directory(table_folder / kIcebergFolderName)) {
+    return std::set<std::pair<int64_t, std::string>>{};
+  }
+  IcebergSource source{.table = table, .folder = table_folder};
+  source.runs.push_back({.run = "", .folder = table_folder});
+  return IcebergUpdate(fs, source).current_parts();
 }
 
 }  // namespace crv::io

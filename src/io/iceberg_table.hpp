@@ -16,7 +16,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crv/frame/types.hpp"
@@ -55,6 +58,13 @@ struct IcebergSource {
 // parts were added or removed or the schema grew, none otherwise. Throws IoManifestError
 // naming the file when it cannot; the version that was current stays current.
 IcebergSummary update_iceberg_metadata(FileSystem& fs, const IcebergSource& source);
+
+// The parts (bucket, file name) that the current Iceberg version of the table in
+// `table_folder` names: none when it has no Iceberg metadata, or when that metadata lists
+// the table where it was before it moved; nothing when the current version cannot be
+// read (written by another tool, or damaged).
+std::optional<std::set<std::pair<int64_t, std::string>>> iceberg_current_parts(
+    FileSystem& fs, const std::string& table, const std::filesystem::path& table_folder);
 
 // The file:// URI of `folder`, made absolute: the path as it is, not percent-encoded, as
 // Iceberg's own writers name local files (and as PyIceberg and Hadoop's file system read

@@ -66,10 +66,12 @@ inline constexpr std::string_view kRewriteLockFileName = ".compact.lock";
 // lists what remains.
 void remove_quietly(FileSystem& fs, const std::vector<std::filesystem::path>& files) noexcept;
 
-// Whether the table's committed state (load_committed_manifest) names `part` of `bucket`,
-// after a failed commit that may or may not have taken effect; false when it cannot be
-// read (callers first ask TableState::commit_linked, which knows when it took effect).
-bool committed_names(FileSystem& fs, const std::filesystem::path& table_dir, std::string_view table,
-                     int64_t bucket, const PartMeta& part) noexcept;
+// After a commit that failed before its entry was linked: removes the parts among `files`
+// (each in its bucket's folder) that the table's committed state (load_committed_manifest)
+// does not name. A part it names stays: the commit took effect after all (a failure
+// reported after the link), or a manifest rebuild meanwhile adopted it. When that state
+// cannot be read, no file is named.
+void remove_unnamed(FileSystem& fs, const std::filesystem::path& table_dir, std::string_view table,
+                    const std::vector<std::filesystem::path>& files) noexcept;
 
 }  // namespace crv::io

@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +18,8 @@
 #include "crv/core/errors.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/fsck.hpp"
+#include "crv/io/manifest.hpp"
+#include "crv/io/paths.hpp"
 #include "crv/parquet/writer.hpp"
 #include "io/dataset_test_util.hpp"
 #include "io/fault_injecting_file_system.hpp"
@@ -171,6 +175,89 @@ TEST_F(CompactTest, AScanThatReadTheOldManifestFailsClearlyOnADeletedPart) {
   ASSERT_TRUE(error);
   EXPECT_THAT(error->message(), HasSubstr("Scan again"));
   EXPECT_EQ(read_all().num_rows(), 100);
+}
+
+// The parts manifest.json names, by their paths, as a tool reading only that file sees them.
+std::vector<std::filesystem::path> parts_manifest_json_names(const IoSettings& settings) {
+  std::vector<std::filesystem::path> parts;
+  const std::optional<TableManifest> manifest =
+      load_manifest(default_file_system(), edges_manifest(settings), kEdges);
+  if (!manifest) return parts;
+  for (const auto& [bucket, partition] : manifest->partitions) {
+    for (const PartMeta& part : partition.parts) {
+      parts.push_back(bucket_dir(settings, kRunId, kEdges, bucket) / part.path);
+    }
+  }
+  return parts;
+}
+
+TEST_F(CompactTest, ManifestJsonStopsNamingTheReplacedPartsBeforeTheyAreDeleted) {
+  settings.iceberg_metadata = false;
+  append_small_parts(4, 10);
+  // The handle stays open, so nothing but the compaction itself rewrites manifest.json.
+  Dataset dataset(settings, std::string(kRunId));
+  const CompactionSummary summary = dataset.compact(kEdges);
+  ASSERT_EQ(summary.parts_removed, 4);
+  const std::vector<std::filesystem::path> named = parts_manifest_json_names(settings);
+  ASSERT_EQ(named.size(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(named.front())) << named.front();
+}
+
+TEST_F(CompactTest, TheReplacedPartsStayWhileManifestJsonCannotBeRewritten) {
+  settings.iceberg_metadata = false;
+  append_small_parts(4, 10);
+  const std::vector<std::filesystem::path> before = parts_manifest_json_names(settings);
+  const frame::Frame rows = read_all();
+  FaultInjectingFileSystem fs;
+  // Each rule fails the first call it counts: together, every call.
+  for (int rule = 0; rule < 20; ++rule) {
+    fs.fail(FsOperation::kOpenForWrite, 1, EIO, "*/manifest.json*");
+  }
+  {
+    Dataset dataset(settings, std::string(kRunId), fs);
+    const CompactionSummary summary = dataset.compact(kEdges);
+    EXPECT_EQ(summary.parts_removed, 0);
+  }
+  // manifest.json still names the old parts, and they are all there.
+  EXPECT_EQ(parts_manifest_json_names(settings), before);
+  for (const std::filesystem::path& part : before) EXPECT_TRUE(std::filesystem::exists(part));
+  EXPECT_TRUE(read_all().equals(rows));
+  // Once manifest.json is rewritten, repair moves the old parts away.
+  const TableFsckReport report = fsck_table(settings, kRunId, kEdges, {.repair = true});
+  EXPECT_EQ(report.findings_of(FsckIssue::kManifestBehind).size(), 1u);
+  EXPECT_EQ(report.findings_of(FsckIssue::kUnnamedPart).size(), 4u);
+  EXPECT_TRUE(report.consistent());
+  std::filesystem::remove_all(table_dir(settings, kRunId, kEdges) / kQuarantineFolderName);
+  expect_table_consistent(settings, kEdges);
+  EXPECT_TRUE(read_all().equals(rows));
+}
+
+// A rebuild adopts every part in the bucket folders, so it must not run while a rewrite
+// has written new parts it has not committed yet.
+TEST_F(CompactTest, AManifestRebuildWaitsForACompactionInProgress) {
+  settings.iceberg_metadata = false;
+  append_small_parts(4, 10);
+  std::optional<RebuildResult> rebuilt;
+  std::thread rebuilder;
+  FaultInjectingFileSystem compaction_fs;
+  compaction_fs.before(FsOperation::kRename, 1, [&] {
+    // The compaction's new part is written but not committed: a rebuild started now that
+    // did not wait would adopt the four old parts.
+    rebuilder = std::thread(
+        [&] { rebuilt = Dataset(settings, std::string(kRunId)).rebuild_manifest(kEdges); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  });
+  {
+    Dataset dataset(settings, std::string(kRunId), compaction_fs);
+    EXPECT_EQ(dataset.compact(kEdges).parts_removed, 4);
+  }
+  rebuilder.join();
+  ASSERT_TRUE(rebuilt);
+  ASSERT_EQ(rebuilt->manifest.partitions.size(), 1u);
+  EXPECT_EQ(rebuilt->manifest.partitions.begin()->second.parts.size(), 1u);
+  const TableManifest manifest = expect_table_consistent(settings, kEdges);
+  EXPECT_EQ(manifest_rows(manifest), 40);
+  EXPECT_EQ(int64_column(read_all(), "tick"), tick_range(0, 40));
 }
 
 // Every file-system call a compaction makes, failed in turn: the committed rows stay as

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -430,6 +431,97 @@ TEST_F(FsckTest, RepairRemovesLeftoversQuarantinesUnnamedPartsAndKeepsEveryCommi
   EXPECT_TRUE(second.consistent());
   EXPECT_EQ(second.quarantined_parts, report.quarantined_parts);
   EXPECT_EQ(Dataset(settings, std::string(kRunId)).read(kEdges).num_rows(), 150 + 40);
+}
+
+// A writer the lock does not hold off (on another host) commits while a repair checks the
+// table: its new entry is no damage, and its part is not an unnamed one to move away.
+TEST_F(FsckTest, AWriterCommittingDuringARepairLosesNothing) {
+  settings.iceberg_metadata = false;
+  FaultInjectingFileSystem other_host;
+  other_host.ignore_locks();
+  Dataset writer(settings, std::string(kRunId), other_host);
+  writer.append(kEdges, edge_rows(tick_range(0, 10)));
+  writer.append(kEdges, edge_rows(tick_range(10, 10)));  // manifest.json is behind: repairable
+  bool locked = false;
+  int looks = 0;
+  fs.before(
+      FsOperation::kLock, 1, [&] { locked = true; }, "*/.lock");
+  for (int call = 1; call <= 20; ++call) {
+    fs.before(
+        FsOperation::kStat, call,
+        [&] {
+          // The repair's check has loaded the log and looks past its end.
+          if (locked && ++looks == 2) writer.append(kEdges, edge_rows(tick_range(20, 10)));
+        },
+        "*_log/00000000000000000003.entry");
+  }
+  const TableFsckReport report = repair();
+  ASSERT_GE(looks, 2);
+  EXPECT_THAT(report.findings_of(FsckIssue::kLogEntryDamaged), IsEmpty());
+  EXPECT_FALSE(report.consistent());
+  for (const FsckFinding& finding : report.findings) {
+    EXPECT_EQ(finding.repair, FsckRepair::kNone) << to_string(finding.issue);
+    EXPECT_THAT(finding.repair_error, HasSubstr("another writer committed")) << finding.path;
+  }
+  EXPECT_EQ(report.quarantined_parts.size(), 0u);
+  EXPECT_TRUE(std::filesystem::exists(edges_dir(settings) / "_log/00000000000000000003.entry"));
+  EXPECT_EQ(int64_column(Dataset(settings, std::string(kRunId)).read(kEdges), "tick"),
+            tick_range(0, 30));
+  // Once the writer is done, a repair finds only manifest.json behind.
+  writer.flush();
+  EXPECT_TRUE(fsck_table(settings, kRunId, kEdges, {.repair = true}).consistent());
+  expect_table_consistent(settings, kEdges);
+}
+
+// A compaction keeps the parts it replaced while the Iceberg update after it fails, since
+// engines reading the Iceberg version still current would look for them.
+TEST_F(FsckTest, APartTheCurrentIcebergVersionStillNamesIsKeptUntilAnUpdateDropsIt) {
+  ASSERT_TRUE(settings.iceberg_metadata);
+  for (int64_t first = 0; first < 40; first += 10) append(tick_range(first, 10));
+  const std::set<std::filesystem::path> old_parts =
+      named_part_paths(settings, kEdges, *load_from_disk(edges_manifest(settings)));
+  FaultInjectingFileSystem no_iceberg;
+  // Each rule fails the first call it counts: together, every call.
+  for (int rule = 0; rule < 200; ++rule) {
+    no_iceberg.fail(FsOperation::kOpenForWrite, 1, EIO, "*/metadata/*");
+  }
+  {
+    Dataset dataset(settings, std::string(kRunId), no_iceberg);
+    EXPECT_EQ(dataset.compact(kEdges).parts_removed, 0);
+  }
+  const TableFsckReport kept = repair();
+  std::set<std::filesystem::path> kept_parts;
+  for (const FsckFinding* finding : kept.findings_of(FsckIssue::kPartKeptForIceberg)) {
+    kept_parts.insert(finding->path);
+    EXPECT_THAT(finding->message, HasSubstr("crvio export iceberg"));
+  }
+  EXPECT_EQ(kept_parts, old_parts);
+  EXPECT_THAT(kept.findings_of(FsckIssue::kUnnamedPart), IsEmpty());
+  EXPECT_FALSE(kept.consistent());
+  for (const std::filesystem::path& part : old_parts) EXPECT_TRUE(std::filesystem::exists(part));
+
+  Dataset(settings, std::string(kRunId)).publish_iceberg(kEdges);
+  const TableFsckReport moved = repair();
+  EXPECT_EQ(moved.findings_of(FsckIssue::kUnnamedPart).size(), old_parts.size());
+  EXPECT_THAT(moved.findings_of(FsckIssue::kPartKeptForIceberg), IsEmpty());
+  EXPECT_TRUE(moved.consistent());
+  std::filesystem::remove_all(edges_dir(settings) / kQuarantineFolderName);
+  expect_table_consistent(settings, kEdges);
+  EXPECT_EQ(int64_column(Dataset(settings, std::string(kRunId)).read(kEdges), "tick"),
+            tick_range(0, 40));
+}
+
+TEST_F(FsckTest, AnUnnamedPartStaysWhileTheIcebergMetadataCannotBeRead) {
+  append(tick_range(0, 10));
+  const std::filesystem::path stray = unnamed_part(tick_range(20, 5));
+  const std::filesystem::path metadata = edges_dir(settings) / "metadata";
+  const int64_t current = std::stoll(read_bytes(metadata / "version-hint.text"));
+  write_bytes(metadata / ("v" + std::to_string(current) + ".metadata.json"),
+              "{\"format-version\": ");
+  const TableFsckReport report = repair();
+  EXPECT_THAT(issues(report), ElementsAre(IssueAt{FsckIssue::kPartKeptForIceberg, stray}));
+  EXPECT_THAT(report.findings[0].message, HasSubstr("cannot be read"));
+  EXPECT_TRUE(std::filesystem::exists(stray));
 }
 
 TEST_F(FsckTest, RepairNeverReplacesAFileInQuarantine) {

@@ -253,6 +253,36 @@ TEST_F(RebuildManifestTest, PartsWithoutStatisticsHaveTheirTicksDecoded) {
 
 // --- what a rebuild leaves alone -----------------------------------------------------------
 
+// A rebuild run against the advice, while an append has written its parts but not yet
+// committed them, adopts those parts. The append's commit must then fail without making the
+// table unreadable or deleting a part the rebuilt table names.
+TEST_F(RebuildManifestTest, AnAppendWhosePartsARebuildAdoptedFailsAndKeepsThemNamed) {
+  settings.iceberg_metadata = false;
+  Dataset(settings, std::string(kRunId)).append(kEdges, edge_rows(tick_range(0, 10)));
+  bool rebuilt = false;
+  fs.before(
+      FsOperation::kLock, 1,
+      [&] {
+        rebuilt = true;
+        Dataset(settings, std::string(kRunId)).rebuild_manifest(kEdges);
+      },
+      "*/.lock");
+  const auto refused =
+      expect_error<IoManifestError>([&] { open().append(kEdges, edge_rows(tick_range(100, 10))); });
+  ASSERT_TRUE(rebuilt);
+  ASSERT_TRUE(refused);
+  EXPECT_THAT(refused->message(), HasSubstr("nothing was committed"));
+  EXPECT_THAT(refused->message(), HasSubstr("already has part"));
+  const TableManifest manifest = expect_table_consistent(settings, kEdges);
+  EXPECT_EQ(manifest.partitions.size(), 2u);
+  Dataset reader(settings, std::string(kRunId));
+  std::vector<int64_t> expected = tick_range(0, 10);
+  const std::vector<int64_t> adopted = tick_range(100, 10);
+  expected.insert(expected.end(), adopted.begin(), adopted.end());
+  EXPECT_EQ(int64_column(reader.read(kEdges), "tick"), expected);
+  EXPECT_NO_THROW(open().append(kEdges, edge_rows({200})));
+}
+
 TEST_F(RebuildManifestTest, TemporaryFilesAreListedAndKept) {
   Dataset dataset = open();
   dataset.append(kEdges, edge_rows(tick_range(0, 10)));
@@ -269,7 +299,8 @@ TEST_F(RebuildManifestTest, TemporaryFilesAreListedAndKept) {
 
   EXPECT_THAT(result.ignored_temp_files, UnorderedElementsAre(part_tmp, manifest_tmp));
   EXPECT_EQ(comparable(result.manifest), comparable(written));
-  // Besides manifest.json only the commit log changes: the rebuild is its newest version.
+  // Besides manifest.json only the commit log changes (the rebuild is its newest version),
+  // and the lock that compactions and rewinds hold appears.
   std::string differences = describe_differences(before, snapshot_tree(settings.root_dir));
   const std::string log_folder =
       (edges_dir(settings) / "_log").lexically_relative(settings.root_dir);
@@ -280,9 +311,9 @@ TEST_F(RebuildManifestTest, TemporaryFilesAreListedAndKept) {
     if (line.find(log_folder) == std::string::npos) outside_log += line;
     start = end + 1;
   }
-  EXPECT_EQ(
-      outside_log,
-      "changed " + edges_manifest(settings).lexically_relative(settings.root_dir).string() + "\n");
+  const std::filesystem::path table = edges_dir(settings).lexically_relative(settings.root_dir);
+  EXPECT_EQ(outside_log, "changed " + (table / "manifest.json").string() + "\nadded " +
+                             (table / ".compact.lock").string() + "\n");
   EXPECT_NE(differences.find(log_folder + "/00000000000000000002.entry"), std::string::npos)
       << differences;
 }
@@ -299,7 +330,12 @@ TEST_F(RebuildManifestTest, ACorruptPartIsAManifestErrorAndNothingIsWritten) {
   ASSERT_TRUE(error);
   EXPECT_EQ(error->context().path, part.string());
   EXPECT_THAT(error->message(), HasSubstr(part.filename().string()));
-  EXPECT_EQ(describe_differences(before, snapshot_tree(settings.root_dir)), "");
+  // Only the lock that compactions and rewinds hold appears.
+  EXPECT_EQ(
+      describe_differences(before, snapshot_tree(settings.root_dir)),
+      "added " +
+          (edges_dir(settings) / ".compact.lock").lexically_relative(settings.root_dir).string() +
+          "\n");
 }
 
 TEST_F(RebuildManifestTest, AParquetFileThatIsNotNamedLikeAPartIsAManifestError) {

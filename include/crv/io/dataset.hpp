@@ -328,10 +328,12 @@ class Dataset {
   // from their footers: rows, byte size, and tick range from the `tick` statistics (the
   // column is decoded only for row groups without them). Timestamps are now; within a
   // bucket, parts follow their modification time. Written atomically under the table's
-  // lock; nothing is ever removed. Temporary files are skipped and reported, and so are
-  // parts an interrupted compaction made redundant (see RebuildResult). A part that
-  // is not valid Parquet, or another *.parquet file in a bucket folder, is an
-  // IoManifestError naming it, and nothing is written. Run it while no one appends.
+  // lock, once no compaction or rewind runs (it waits for their lock); nothing is ever
+  // removed. Temporary files are skipped and reported, and so are parts an interrupted
+  // compaction made redundant (see RebuildResult). A part that is not valid Parquet, or
+  // another *.parquet file in a bucket folder, is an IoManifestError naming it, and
+  // nothing is written. Run it while no one appends: it adopts the parts an append has
+  // written and not yet committed, and that append's commit then fails.
   // `on_part_read(done, total)` is called after each part's footer is read.
   // Writes the table's Apache Iceberg metadata for its committed parts, so engines that
   // read Iceberg (Spark, Trino, DuckDB's iceberg_scan, PyIceberg) open <table_dir> as an
@@ -380,9 +382,11 @@ class Dataset {
   // whose failure throws only when `iceberg_failure_throws` (else flush() tries again).
   void write_manifest_json_from(TableState& table, CommitLog& log, bool iceberg_failure_throws,
                                 AppendTimings* timings = nullptr);
-  // After a compaction's or a rewind's commit: whether the Iceberg metadata (when kept)
-  // no longer names the parts it replaced, which may then be deleted.
-  bool iceberg_dropped_replaced_parts(TableState& table);
+  // After a compaction's or a rewind's commit, under the table's lock: brings manifest.json
+  // (which other tools read) and the Iceberg metadata (when kept) up to the commit, and
+  // says whether both succeeded, so that neither names the replaced parts any more and
+  // they may be deleted.
+  bool published_without_replaced_parts(TableState& table, CommitLog& log, AppendTimings& timings);
   // The table's Iceberg metadata brought up to `snapshot`.
   IcebergSummary update_iceberg(TableState& table, const TableSnapshot& snapshot);
   // Rewrites manifest.json from the log when this handle committed since it last did.

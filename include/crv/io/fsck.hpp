@@ -19,13 +19,24 @@
 // only such leftovers). Without a valid manifest no part can be told committed or not, so
 // parts are then not listed one by one; rebuild_manifest recovers the manifest first.
 //
+// A *.parquet file the manifest does not name but the table's current Iceberg version does
+// (or may: its metadata cannot be read) is `part_kept_for_iceberg` instead of an unnamed
+// part: a compaction or rewind keeps the parts it replaced while an Iceberg update after
+// it fails, since engines reading that version would miss them. The next update (a
+// writer's flush(), `crvio export iceberg`) drops them, and they are then unnamed parts.
+//
 // Repair (FsckOptions::repair) takes the table's lock, checks, then only
-//   - removes temporary files,
+//   - removes temporary files and a torn last log entry,
+//   - rewrites manifest.json from the commit log when it is behind,
 //   - moves each unnamed part to <table>/quarantine/bucket=NNNNNN/, keeping its file name
-//     and never replacing a file already there (such a part stays and stays a finding),
-//   - removes bucket folders that hold no committed part once the above is done.
-// It never deletes or changes a part the manifest names, nor the manifest itself, and it
-// leaves a table with a missing or corrupt manifest entirely alone.
+//     and never replacing a file already there (such a part stays and stays a finding);
+//     not while manifest.json, which other tools read, could not be rewritten,
+//   - removes bucket folders that hold no committed part once the above is done,
+//   - records in table.json the field ids its parts carry and it lost.
+// It never deletes or changes a part the manifest names, nor a committed log entry, and it
+// leaves a table with a missing or corrupt manifest entirely alone. When a writer commits
+// during the check (one on another host, which the lock does not hold off), the findings
+// may be out of date: repair then changes nothing and says so in each finding.
 //
 // Repair must run while no writer is active on the table. An append writes its parts
 // before it takes the lock to commit them, and a Dataset with write_manifest_every_n > 1
@@ -71,12 +82,13 @@ enum class FsckIssue : uint8_t {
   kLogEntryDamaged,           // the commit log's last entry fails its length or checksum
   kManifestBehind,            // manifest.json is not the commit log's current state
   kFieldIdsUnrecorded,        // a named part carries field ids table.json does not record
+  kPartKeptForIceberg,        // an unnamed part the current Iceberg version may still name
 };
 
 // "manifest_missing", "manifest_corrupt", "part_missing", "part_size_mismatch",
 // "part_unreadable", "part_rows_mismatch", "partition_totals_mismatch", "temporary_file",
 // "unnamed_part", "bucket_folder_without_parts", "part_corrupt", "table_metadata_corrupt",
-// "log_entry_damaged", "manifest_behind", "field_ids_unrecorded".
+// "log_entry_damaged", "manifest_behind", "field_ids_unrecorded", "part_kept_for_iceberg".
 std::string_view to_string(FsckIssue issue) noexcept;
 
 // A number the manifest records and the number found on disk.
