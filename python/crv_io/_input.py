@@ -2,8 +2,9 @@
 
 columns_of(data) returns a list of (name, kind, values, mask) with kind one of "int64",
 "float64", "bool" (values a contiguous numpy array of that type) or "object" (values a
-list of Python objects), and mask None or a numpy bool array, True where a value is null;
-None when `data` is neither a DataFrame nor a mapping. Only numpy and pandas' own type
+list of Python objects), and mask None or a numpy bool array, True where a value is null
+(pandas' missing values, a numpy MaskedArray's mask); None when `data` is neither a
+DataFrame nor a mapping. Only numpy and pandas' own type
 checks are used, and pandas is never imported for inputs that are not pandas objects.
 """
 
@@ -29,23 +30,32 @@ def _numpy_column(name: str, array: Any, nan_is_null: bool) -> tuple:
 
     if array.ndim != 1:
         raise _schema_error(f"a column is one-dimensional, not of shape {array.shape}", name)
+    # A masked array's mask is its nulls; the values under it are never read.
+    masked = np.ma.getmaskarray(array) if isinstance(array, np.ma.MaskedArray) else None
+    if masked is not None:
+        array = array.data
+        masked = masked if masked.any() else None
     kind = array.dtype.kind
     # Compared as uint64: against a Python int numpy compares as float64, where 2**63 - 1
     # and the values just above it round to the same number.
-    largest = np.uint64(_INT64_MAX)
-    if kind == "u" and array.dtype.itemsize == 8 and array.size and array.max() > largest:
-        row = int(np.argmax(array > largest))
-        raise _schema_error(f"{array[row]} does not fit in int64", name, row)
+    if kind == "u" and array.dtype.itemsize == 8 and array.size:
+        too_large = array > np.uint64(_INT64_MAX)
+        if masked is not None:
+            too_large &= ~masked
+        if too_large.any():
+            row = int(np.argmax(too_large))
+            raise _schema_error(f"{array[row]} does not fit in int64", name, row)
     if kind in "iu":
-        return ("int64", np.ascontiguousarray(array, dtype=np.int64), None)
+        return ("int64", np.ascontiguousarray(array, dtype=np.int64), masked)
     if kind == "f":
         values = np.ascontiguousarray(array, dtype=np.float64)
-        mask = np.isnan(values) if nan_is_null else None
-        return ("float64", values, mask if mask is not None and mask.any() else None)
+        if nan_is_null and np.isnan(values).any():
+            masked = np.isnan(values) if masked is None else masked | np.isnan(values)
+        return ("float64", values, masked)
     if kind == "b":
-        return ("bool", np.ascontiguousarray(array, dtype=np.bool_), None)
+        return ("bool", np.ascontiguousarray(array, dtype=np.bool_), masked)
     if kind in "OUS":
-        return ("object", array.tolist(), None)
+        return ("object", array.tolist(), masked)
     raise _schema_error(
         f"numpy dtype {array.dtype} is not a type crv-io tables hold "
         "(integers, floats, bool, str or objects)",

@@ -435,3 +435,26 @@ def test_arrow_bool_columns_convert(producer):
     table = crv_io.Table.from_data(producer.array(schema_of(flag=BOOL), {"flag": flags}))
     assert table.schema == {"flag": "bool"}
     assert table.column("flag") == flags
+
+
+def test_a_masked_arrays_mask_is_its_nulls(dataset):
+    dataset.append("holdings_valuation", {
+        **holdings_columns([1, 2, 3]),
+        "avg_unit_cost": np.ma.array([1.5, 2.5, np.nan], mask=[False, True, False]),
+        "cost_value": np.ma.array([10, 2**64 - 1, 30], dtype=np.uint64, mask=[False, True, False]),
+        "price_source": np.ma.array(["book", "mark", "last"], mask=[True, False, False]),
+    })
+    rows = dataset.read("holdings_valuation",
+                        columns=["avg_unit_cost", "cost_value", "price_source"]).to_pydict()
+    assert rows["avg_unit_cost"][:2] == [1.5, None] and math.isnan(rows["avg_unit_cost"][2])
+    assert rows["cost_value"] == [10.0, None, 30.0]
+    assert rows["price_source"] == [None, "mark", "last"]
+
+
+def test_a_masked_value_in_a_required_column_is_a_null_there(dataset, root):
+    before = snapshot(root)
+    masked = {**holdings_columns([1, 2]), "quantity": np.ma.array([1, 2], mask=[False, True])}
+    with pytest.raises(crv_io.IoSchemaError, match="null in required column 'quantity'") as caught:
+        dataset.append("holdings", masked)
+    assert (caught.value.column, caught.value.row) == ("quantity", 1)
+    assert_same_files(before, snapshot(root))
