@@ -198,9 +198,13 @@ Where = Optional[Mapping[str, Optional[int]]]
 
 class Transaction:
     """A multi-batch append committed at once. As a context manager it commits when the
-    block ends normally and rolls back when it raises."""
+    block ends normally and rolls back when it raises. Threads may share one; their calls
+    take turns."""
 
-    def add(self, data: DataLike, *, validate_schema: bool = True) -> None: ...
+    def add(self, data: DataLike, *, validate_schema: bool = True) -> None:
+        """Validates `data` and adds its rows. They are kept until their row group fills,
+        so numpy and pandas columns are copied: changing them after add() returns changes
+        nothing. Arrow data is shared (the Arrow interfaces make it immutable)."""
     def commit(self) -> Summary: ...
     def rollback(self) -> None: ...
     @property
@@ -227,14 +231,14 @@ class Dataset:
     def append(
         self,
         table: TableLike,
-        data: DataLike,
+        df: DataLike,
         *,
         validate_schema: bool = True,
         validate_rows: bool = False,
         writer: Optional[str] = None,
         sequence: Optional[int] = None,
     ) -> Summary:
-        """Validates `data` against the table and appends it atomically. With `writer` and
+        """Validates `df` against the table and appends it atomically. With `writer` and
         `sequence` the append is exactly-once: when the table's commit log records a
         sequence of that writer at least as large, nothing is written and the writer's last
         commit is returned with "duplicate": True."""
@@ -242,18 +246,20 @@ class Dataset:
         """The last sequence `writer` committed to the table; None when it never did."""
     def transaction(self, table: TableLike) -> Transaction: ...
     def flush(self) -> None:
-        """Commits appends batched by write_manifest_every_n > 1 and rewrites each table's
-        manifest.json from its commit log."""
+        """Commits every append held back by write_manifest_every_n > 1 (waiting for the
+        calls other threads are making meanwhile) and rewrites each table's manifest.json
+        from its commit log."""
     def close(self) -> None:
-        """Flushes and releases the handle; later calls raise IoError."""
+        """Flushes and releases the handles; later calls raise IoError. A Scan or
+        Transaction still alive keeps its handle until it ends."""
     def __enter__(self) -> Dataset: ...
     def __exit__(self, *exc: object) -> None: ...
     def scan(
         self,
         table: TableLike,
         where: Where = None,
-        columns: Optional[Sequence[str]] = None,
         *,
+        columns: Optional[Sequence[str]] = None,
         buckets: Optional[Sequence[int]] = None,
         as_of: Optional[int] = None,
     ) -> Scan:
@@ -263,12 +269,14 @@ class Dataset:
         self,
         table: TableLike,
         where: Where = None,
-        columns: Optional[Sequence[str]] = None,
         limit: Optional[int] = None,
         *,
+        columns: Optional[Sequence[str]] = None,
         buckets: Optional[Sequence[int]] = None,
         as_of: Optional[int] = None,
-    ) -> Table: ...
+    ) -> Table:
+        """At most `limit` rows of what scan() selects. A `where`, `limit`, `columns`,
+        `buckets` or `as_of` of the wrong type is an IoConfigError naming it."""
     def history(self, table: TableLike) -> list[dict[str, Any]]:
         """The table's commits, oldest first: version, operation, committed_at, writer,
         sequence, host, pid, parts_added, rows_added, parts_removed."""
@@ -301,7 +309,12 @@ def append(
 
 def write_run_bundle_manifest(
     settings: IoSettings, run_id: str, meta: Optional[Mapping[str, Any]] = None
-) -> pathlib.Path: ...
+) -> pathlib.Path:
+    """IoConfigError when `meta` holds what JSON cannot (NaN, an infinity, a cycle)."""
+def _check_scan_arguments(
+    where: Where = None, columns: Optional[Sequence[str]] = None
+) -> None:
+    """The IoConfigError Dataset.read raises for these arguments, if any."""
 
 def library_versions() -> dict[str, str]: ...
 def validate_run_id(run_id: str) -> None:

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <pybind11/stl.h>
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,21 +35,34 @@ using io::IoSettings;
 
 class HandlePool;
 
-// A handle taken from the pool for one operation, returned when the lease ends.
+// A handle taken from the pool, returned when the lease ends.
 class Lease {
  public:
-  Lease(std::shared_ptr<HandlePool> pool, std::unique_ptr<io::Dataset> handle)
-      : pool_(std::move(pool)), handle_(std::move(handle)) {}
+  Lease(std::shared_ptr<HandlePool> pool, std::unique_ptr<io::Dataset> handle, bool for_one_call,
+        bool holds_appends)
+      : pool_(std::move(pool)),
+        handle_(std::move(handle)),
+        for_one_call_(for_one_call),
+        holds_appends_(holds_appends) {}
   Lease(Lease&&) = default;
   ~Lease();
   io::Dataset& operator*() const { return *handle_; }
   io::Dataset* operator->() const { return handle_.get(); }
 
+  // The handle may now hold appends that write_manifest_every_n > 1 holds back.
+  void note_held_back_appends() { holds_appends_ = true; }
+
  private:
   std::shared_ptr<HandlePool> pool_;
   std::unique_ptr<io::Dataset> handle_;
+  bool for_one_call_;
+  bool holds_appends_;
 };
 
+// Handles that may hold held-back appends are only ever lent to single calls, which return
+// them before they return; flush() and close() wait for those calls, so they commit every
+// append that returned before them. Scans and transactions, which keep their handle as long
+// as they live, get one that holds none.
 class HandlePool : public std::enable_shared_from_this<HandlePool> {
  public:
   // Validates the settings and run id by making the first handle.
@@ -60,58 +74,120 @@ class HandlePool : public std::enable_shared_from_this<HandlePool> {
   const IoSettings& settings() const { return settings_; }
   const std::string& run_id() const { return run_id_; }
 
-  Lease lease() {
+  // A handle for one call; waits while a flush() or close() waits for the calls in flight.
+  Lease lease_for_call() {
+    std::unique_lock lock(mutex_);
+    returned_.wait(lock, [this] { return flushes_waiting_ == 0; });
+    require_open();
+    std::unique_ptr<io::Dataset> handle;
+    bool holds_appends = false;
+    // Held-back appends gather in the handles that hold some already.
+    if (!holding_.empty()) {
+      handle = take_last(holding_);
+      holds_appends = true;
+    } else if (!idle_.empty()) {
+      handle = take_last(idle_);
+    } else {
+      handle = std::make_unique<io::Dataset>(settings_, run_id_);
+    }
+    ++calls_in_flight_;
+    return Lease(shared_from_this(), std::move(handle), true, holds_appends);
+  }
+
+  // A handle holding no held-back appends, for a Scan or Transaction to keep.
+  Lease lease_for_object() {
     std::unique_ptr<io::Dataset> handle;
     {
       std::lock_guard lock(mutex_);
-      if (closed_) throw IoError(fmt::format("the Dataset of run '{}' is closed", run_id_));
-      if (!idle_.empty()) {
-        handle = std::move(idle_.back());
-        idle_.pop_back();
-      }
+      require_open();
+      if (!idle_.empty()) handle = take_last(idle_);
     }
     if (!handle) handle = std::make_unique<io::Dataset>(settings_, run_id_);
-    return Lease(shared_from_this(), std::move(handle));
+    return Lease(shared_from_this(), std::move(handle), false, false);
   }
 
-  void give_back(std::unique_ptr<io::Dataset> handle) {
-    std::lock_guard lock(mutex_);
-    if (!closed_) {
-      idle_.push_back(std::move(handle));
-      return;
+  void give_back(std::unique_ptr<io::Dataset> handle, bool for_one_call, bool holds_appends) {
+    {
+      std::lock_guard lock(mutex_);
+      if (for_one_call) --calls_in_flight_;
+      if (!closed_) (holds_appends ? holding_ : idle_).push_back(std::move(handle));
     }
-    // Closed meanwhile: the handle commits its batched appends as it goes.
+    returned_.notify_all();
+    // Closed meanwhile: the handle commits its held-back appends as it goes.
     handle.reset();
   }
 
-  // Commits the batched appends of every idle handle (those in use commit when their
-  // operation ends and they are flushed next).
+  // Commits the held-back appends of every handle and rewrites the manifests of the idle
+  // ones (a Scan's or Transaction's handle holds no held-back appends).
   void flush() {
-    std::lock_guard lock(mutex_);
-    for (const auto& handle : idle_) handle->flush();
+    std::unique_lock lock = wait_for_calls_in_flight();
+    FlushWaitEnd end_wait{*this};
+    flush_idle_handles();
   }
 
   void close() {
     std::vector<std::unique_ptr<io::Dataset>> handles;
     {
-      std::lock_guard lock(mutex_);
+      std::unique_lock lock = wait_for_calls_in_flight();
+      FlushWaitEnd end_wait{*this};
       if (closed_) return;
-      for (const auto& handle : idle_) handle->flush();
+      flush_idle_handles();
       closed_ = true;
       handles.swap(idle_);
     }
   }
 
  private:
+  // Ends a flush's wait, letting calls lease handles again.
+  struct FlushWaitEnd {
+    HandlePool& pool;
+    ~FlushWaitEnd() {
+      --pool.flushes_waiting_;
+      pool.returned_.notify_all();
+    }
+  };
+
+  static std::unique_ptr<io::Dataset> take_last(std::vector<std::unique_ptr<io::Dataset>>& from) {
+    std::unique_ptr<io::Dataset> handle = std::move(from.back());
+    from.pop_back();
+    return handle;
+  }
+
+  void require_open() const {
+    if (closed_) throw IoError(fmt::format("the Dataset of run '{}' is closed", run_id_));
+  }
+
+  // Holds the lock once every call in flight has returned its handle; new calls wait
+  // until the returned lock's owner ends its FlushWaitEnd.
+  std::unique_lock<std::mutex> wait_for_calls_in_flight() {
+    std::unique_lock lock(mutex_);
+    ++flushes_waiting_;
+    returned_.wait(lock, [this] { return calls_in_flight_ == 0; });
+    return lock;
+  }
+
+  // Needs the lock.
+  void flush_idle_handles() {
+    for (const auto& handle : holding_) handle->flush();
+    for (const auto& handle : idle_) handle->flush();
+    for (auto& handle : holding_) idle_.push_back(std::move(handle));
+    holding_.clear();
+  }
+
   IoSettings settings_;
   std::string run_id_;
   std::mutex mutex_;
+  std::condition_variable returned_;
   std::vector<std::unique_ptr<io::Dataset>> idle_;
+  // Idle handles that may hold held-back appends.
+  std::vector<std::unique_ptr<io::Dataset>> holding_;
+  int calls_in_flight_ = 0;
+  int flushes_waiting_ = 0;
   bool closed_ = false;
 };
 
 Lease::~Lease() {
-  if (handle_) pool_->give_back(std::move(handle_));
+  if (handle_) pool_->give_back(std::move(handle_), for_one_call_, holds_appends_);
 }
 
 std::string table_argument(const py::handle& table) {
@@ -139,31 +215,82 @@ io::AppendOptions append_options(bool validate_schema, const py::object& writer 
   return options;
 }
 
-std::optional<int64_t> bound_of(const py::handle& value, const char* key) {
+// True for an int, or a numpy integer; not for a bool, though Python counts it as an int.
+bool is_integer(const py::handle& value) {
+  if (PyBool_Check(value.ptr())) return false;
+  return PyLong_Check(value.ptr()) ||
+         py::isinstance(value, py::module_::import("numbers").attr("Integral"));
+}
+
+// `value` as an int64; IoConfigError naming `argument` for anything but an integer that
+// fits.
+int64_t int64_argument(const py::handle& value, const std::string& argument,
+                       std::string_view expected = "an int") {
+  if (!is_integer(value)) {
+    throw IoConfigError(fmt::format("{} must be {}, not {} ({})", argument, expected,
+                                    type_name(value), py::repr(value).cast<std::string>()));
+  }
+  const py::int_ integer = py::reinterpret_steal<py::int_>(PyNumber_Index(value.ptr()));
+  if (!integer) throw py::error_already_set();
+  int overflow = 0;
+  const long long result = PyLong_AsLongLongAndOverflow(integer.ptr(), &overflow);
+  if (overflow != 0) {
+    throw IoConfigError(fmt::format("{} is {}, beyond the 64-bit integers", argument,
+                                    py::repr(integer).cast<std::string>()));
+  }
+  return result;
+}
+
+std::optional<int64_t> optional_int64_argument(const py::handle& value, const std::string& argument,
+                                               std::string_view expected = "an int or None") {
   if (value.is_none()) return std::nullopt;
-  if (!PyLong_Check(value.ptr()) || PyBool_Check(value.ptr())) {
-    throw IoConfigError(fmt::format("where[\"{}\"] must be an int or None, not {}", key,
+  return int64_argument(value, argument, expected);
+}
+
+// The items of a sequence argument; IoConfigError naming it for anything else, a str
+// included (a sequence of characters is never what the caller meant).
+py::sequence sequence_argument(const py::object& value, const std::string& argument,
+                               std::string_view of_what) {
+  if (!py::isinstance<py::sequence>(value) || py::isinstance<py::str>(value) ||
+      py::isinstance<py::bytes>(value)) {
+    throw IoConfigError(fmt::format("{} must be a list of {} or None, not {} ({})", argument,
+                                    of_what, type_name(value),
                                     py::repr(value).cast<std::string>()));
   }
-  return value.cast<int64_t>();
+  return py::reinterpret_borrow<py::sequence>(value);
 }
 
 // The bucket ids a `buckets=` argument names; none (every bucket) for None.
 std::vector<int64_t> bucket_ids(const py::object& buckets) {
-  return buckets.is_none() ? std::vector<int64_t>{} : buckets.cast<std::vector<int64_t>>();
+  if (buckets.is_none()) return {};
+  const py::sequence items = sequence_argument(buckets, "buckets", "bucket ids (ints)");
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < items.size(); ++i) {
+    ids.push_back(int64_argument(items[i], fmt::format("buckets[{}]", i), "a bucket id (an int)"));
+  }
+  return ids;
+}
+
+std::vector<std::string> column_names(const py::object& columns) {
+  const py::sequence items = sequence_argument(columns, "columns", "column names (str)");
+  std::vector<std::string> names;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const py::object name = items[i];
+    if (!py::isinstance<py::str>(name)) {
+      throw IoConfigError(fmt::format("columns[{}] must be a column name (a str), not {} ({})", i,
+                                      type_name(name), py::repr(name).cast<std::string>()));
+    }
+    names.push_back(name.cast<std::string>());
+  }
+  return names;
 }
 
 io::ScanOptions scan_options(const py::object& where, const py::object& columns,
                              const py::object& buckets, const py::object& as_of) {
   io::ScanOptions options;
   options.buckets = bucket_ids(buckets);
-  if (!as_of.is_none()) {
-    if (!PyLong_Check(as_of.ptr()) || PyBool_Check(as_of.ptr())) {
-      throw IoConfigError(fmt::format("as_of must be a version (an int) or None, not {}",
-                                      py::repr(as_of).cast<std::string>()));
-    }
-    options.as_of_version = as_of.cast<int64_t>();
-  }
+  options.as_of_version =
+      optional_int64_argument(as_of, "as_of", "a version of the commit log (an int) or None");
   if (!where.is_none()) {
     if (!PyDict_Check(where.ptr())) {
       throw IoConfigError(
@@ -173,22 +300,16 @@ io::ScanOptions scan_options(const py::object& where, const py::object& columns,
     }
     for (const auto& [key, value] : where.cast<py::dict>()) {
       const std::string name = py::str(key).cast<std::string>();
-      if (name == "tick_min") {
-        options.tick_min = bound_of(value, "tick_min");
-      } else if (name == "tick_max") {
-        options.tick_max = bound_of(value, "tick_max");
+      if (name == "tick_min" || name == "tick_max") {
+        (name == "tick_min" ? options.tick_min : options.tick_max) =
+            optional_int64_argument(value, fmt::format("where[\"{}\"]", name));
       } else {
         throw IoConfigError(
             fmt::format("where has an unknown key '{}' (known: tick_min, tick_max)", name));
       }
     }
   }
-  if (!columns.is_none()) {
-    if (py::isinstance<py::str>(columns)) {
-      throw IoConfigError("columns must be a list of names, not a str");
-    }
-    options.columns = columns.cast<std::vector<std::string>>();
-  }
+  if (!columns.is_none()) options.columns = column_names(columns);
   return options;
 }
 
@@ -242,8 +363,9 @@ class Dataset {
     io::AppendSummary summary;
     {
       py::gil_scoped_release released;
-      Lease handle = pool_->lease();
+      Lease handle = pool_->lease_for_call();
       summary = append_input(*handle, name, input, options);
+      if (pool_->settings().write_manifest_every_n > 1) handle.note_held_back_appends();
     }
     return summary_dict(summary);
   }
@@ -253,20 +375,19 @@ class Dataset {
     std::optional<int64_t> sequence;
     {
       py::gil_scoped_release released;
-      Lease handle = pool_->lease();
+      Lease handle = pool_->lease_for_call();
       sequence = handle->last_sequence(name, writer);
     }
     return sequence ? py::object(py::int_(*sequence)) : py::object(py::none());
   }
 
-  Table read(const py::handle& table, const py::object& where, const py::object& columns,
-             const py::object& limit, const py::object& buckets, const py::object& as_of) {
+  Table read(const py::handle& table, const py::object& where, const py::object& limit,
+             const py::object& columns, const py::object& buckets, const py::object& as_of) {
     const std::string name = table_argument(table);
     const io::ScanOptions options = scan_options(where, columns, buckets, as_of);
-    std::optional<int64_t> rows;
-    if (!limit.is_none()) rows = limit.cast<int64_t>();
+    const std::optional<int64_t> rows = optional_int64_argument(limit, "limit");
     py::gil_scoped_release released;
-    Lease handle = pool_->lease();
+    Lease handle = pool_->lease_for_call();
     return Table(handle->read(name, options, rows));
   }
 
@@ -289,7 +410,7 @@ class Dataset {
     std::string json;
     {
       py::gil_scoped_release released;
-      Lease handle = pool_->lease();
+      Lease handle = pool_->lease_for_call();
       json = io::to_json_bytes(handle->rebuild_manifest(name).manifest);
     }
     return json_value(json);
@@ -301,7 +422,7 @@ class Dataset {
     std::string json;
     {
       py::gil_scoped_release released;
-      Lease handle = pool_->lease();
+      Lease handle = pool_->lease_for_call();
       json = handle->compact(name, options).to_json();
     }
     return json_value(json);
@@ -312,7 +433,7 @@ class Dataset {
     std::string json;
     {
       py::gil_scoped_release released;
-      Lease handle = pool_->lease();
+      Lease handle = pool_->lease_for_call();
       json = handle->rewind(name, after_tick).to_json();
     }
     return json_value(json);
@@ -323,7 +444,7 @@ class Dataset {
     std::string json;
     {
       py::gil_scoped_release released;
-      Lease handle = pool_->lease();
+      Lease handle = pool_->lease_for_call();
       json = handle->publish_iceberg(name).to_json();
     }
     return json_value(json);
@@ -334,7 +455,7 @@ class Dataset {
     std::vector<io::CommitRecord> records;
     {
       py::gil_scoped_release released;
-      Lease handle = pool_->lease();
+      Lease handle = pool_->lease_for_call();
       records = handle->history(name);
     }
     py::list commits;
@@ -356,12 +477,14 @@ class Dataset {
   std::shared_ptr<HandlePool> pool_;
 };
 
+// Threads may share a Transaction: the mutex keeps its calls apart. It is taken with the GIL
+// released, since a call holding it may need the GIL (to drop Python buffers, or to read a
+// Python stream).
 class Transaction {
  public:
   Transaction(const Dataset& dataset, const py::handle& table)
-      : lease_(dataset.pool()->lease()), transaction_(lease_->begin(table_argument(table))) {}
-  Transaction(Transaction&&) = default;
-  Transaction& operator=(Transaction&&) = delete;
+      : lease_(dataset.pool()->lease_for_object()),
+        transaction_((*lease_)->begin(table_argument(table))) {}
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   // Dropped without a commit: rolling back waits for the row groups being written, whose
@@ -373,42 +496,74 @@ class Transaction {
   }
 
   void add(const py::handle& data, bool validate_schema) {
-    require_open();
-    InputBatches input(data);
+    const io::AppendOptions options = append_options(validate_schema);
+    // The transaction keeps rows until their row group fills, after this call returns.
+    InputBatches input(data, NumpyMemory::kCopy);
     py::gil_scoped_release released;
-    add_batches(*transaction_, input, append_options(validate_schema));
+    std::lock_guard lock(mutex_);
+    require_open();
+    add_batches(*transaction_, input, options);
   }
 
   py::object commit() {
-    require_open();
     io::AppendSummary summary;
     {
       py::gil_scoped_release released;
+      std::lock_guard lock(mutex_);
+      require_open();
       summary = transaction_->commit();
-      transaction_.reset();
+      end();
     }
     summary_ = summary_dict(summary);
     return summary_;
   }
 
   void rollback() {
-    if (!transaction_) return;
     py::gil_scoped_release released;
+    std::lock_guard lock(mutex_);
+    if (!transaction_) return;
     transaction_->rollback();
-    transaction_.reset();
+    end();
   }
 
-  int64_t pending_rows() const { return transaction_ ? transaction_->pending_rows() : 0; }
+  // Commits when the transaction is still open and `failed` is false, rolls back when it
+  // is true (a context manager's exit).
+  void finish(bool failed) {
+    if (failed) {
+      rollback();
+      return;
+    }
+    bool open = false;
+    {
+      py::gil_scoped_release released;
+      std::lock_guard lock(mutex_);
+      open = transaction_.has_value();
+    }
+    if (open) commit();
+  }
+
+  int64_t pending_rows() {
+    py::gil_scoped_release released;
+    std::lock_guard lock(mutex_);
+    return transaction_ ? transaction_->pending_rows() : 0;
+  }
+
   const py::object& summary() const { return summary_; }
-  bool is_open() const { return transaction_.has_value(); }
 
  private:
   void require_open() const {
     if (!transaction_) throw IoError("the transaction has been committed or rolled back");
   }
 
-  Lease lease_;
+  // The handle goes back to the pool, where flush() reaches it.
+  void end() {
+    transaction_.reset();
+    lease_.reset();
+  }
+
+  std::optional<Lease> lease_;
   std::optional<io::Dataset::Transaction> transaction_;
+  std::mutex mutex_;
   py::object summary_ = py::none();
 };
 
@@ -430,7 +585,7 @@ class Scan {
  public:
   Scan(const Dataset& dataset, const py::handle& table, const py::object& where,
        const py::object& columns, const py::object& buckets, const py::object& as_of)
-      : state_(std::make_shared<ScanState>(dataset.pool()->lease())) {
+      : state_(std::make_shared<ScanState>(dataset.pool()->lease_for_object())) {
     const std::string name = table_argument(table);
     io::ScanOptions options = scan_options(where, columns, buckets, as_of);
     py::gil_scoped_release released;
@@ -483,14 +638,15 @@ void bind_dataset(py::module_& module) {
       .def_property_readonly("run_id", [](const Dataset& d) { return d.pool()->run_id(); })
       .def(
           "append",
-          [](Dataset& d, const py::handle& table, const py::handle& data, bool validate_schema,
+          [](Dataset& d, const py::handle& table, const py::handle& df, bool validate_schema,
              bool /*validate_rows*/, const py::object& writer, const py::object& sequence) {
-            return d.append(table, data, validate_schema, writer, sequence);
+            return d.append(table, df, validate_schema, writer, sequence);
           },
-          py::arg("table"), py::arg("data"), py::kw_only(), py::arg("validate_schema") = true,
+          py::arg("table"), py::arg("df"), py::kw_only(), py::arg("validate_schema") = true,
           py::arg("validate_rows") = false, py::arg("writer") = py::none(),
           py::arg("sequence") = py::none(),
-          "Validates `data` against the table and appends it atomically; returns the summary "
+          "Validates `df` (a DataFrame or any other input Transaction.add takes) against the "
+          "table and appends it atomically; returns the summary "
           "{table, run_id, parts, rows, buckets}. Rows are always checked against the row "
           "rules (validate_rows is accepted for compatibility). With validate_schema=False "
           "the data is written as given, `bucket` computed from `tick`. With writer (a str) "
@@ -502,15 +658,19 @@ void bind_dataset(py::module_& module) {
            "None when it never did. A restarted simulation resumes after it.")
       .def(
           "transaction",
-          [](const Dataset& d, const py::handle& table) { return Transaction(d, table); },
+          [](const Dataset& d, const py::handle& table) {
+            return std::make_unique<Transaction>(d, table);
+          },
           py::arg("table"),
           "A multi-batch append committed at once; a context manager that commits when its "
           "block ends normally and rolls back when it raises.")
       .def("flush", &Dataset::flush,
-           "Commits appends batched by write_manifest_every_n > 1 and rewrites each "
-           "table's manifest.json from its commit log.")
+           "Commits every append held back by write_manifest_every_n > 1 (waiting for the "
+           "calls other threads are making meanwhile) and rewrites each table's "
+           "manifest.json from its commit log.")
       .def("close", &Dataset::close,
-           "Flushes and releases the handles; later operations raise IoError.")
+           "Flushes and releases the handles; later operations raise IoError. A Scan or "
+           "Transaction still alive keeps its handle until it ends.")
       .def("__enter__", [](const py::object& self) { return self; })
       .def("__exit__",
            [](Dataset& d, const py::args&) {
@@ -522,8 +682,9 @@ void bind_dataset(py::module_& module) {
           [](const Dataset& d, const py::handle& table, const py::object& where,
              const py::object& columns, const py::object& buckets,
              const py::object& as_of) { return Scan(d, table, where, columns, buckets, as_of); },
-          py::arg("table"), py::arg("where") = py::none(), py::arg("columns") = py::none(),
-          py::kw_only(), py::arg("buckets") = py::none(), py::arg("as_of") = py::none(),
+          py::arg("table"), py::arg("where") = py::none(), py::kw_only(),
+          py::arg("columns") = py::none(), py::arg("buckets") = py::none(),
+          py::arg("as_of") = py::none(),
           "The committed rows of `table` whose tick lies in where={\"tick_min\": a, "
           "\"tick_max\": b} (inclusive; either may be absent or None), with `columns` in that "
           "order (all by default), as an iterator of Table batches; `buckets` limits it to those "
@@ -531,7 +692,7 @@ void bind_dataset(py::module_& module) {
           "(see history()). IoManifestError when the table has no manifest (see "
           "rebuild_manifest).")
       .def("read", &Dataset::read, py::arg("table"), py::arg("where") = py::none(),
-           py::arg("columns") = py::none(), py::arg("limit") = py::none(), py::kw_only(),
+           py::arg("limit") = py::none(), py::kw_only(), py::arg("columns") = py::none(),
            py::arg("buckets") = py::none(), py::arg("as_of") = py::none(),
            "The rows scan() selects collected into one Table, at most `limit` of them.")
       .def("history", &Dataset::history, py::arg("table"),
@@ -574,7 +735,10 @@ void bind_dataset(py::module_& module) {
            "Validates `data` and streams its rows into one open part per bucket. Data that "
            "fails validation changes nothing; a failure while writing rolls the whole "
            "transaction back (its batches share the open parts). Either way the "
-           "transaction stays usable.")
+           "transaction stays usable. The rows are kept until their row group fills, so "
+           "numpy and pandas columns are copied: changing them after add() returns changes "
+           "nothing. Arrow data is shared, as the Arrow interfaces make it immutable. "
+           "Threads may share a transaction; their calls take turns.")
       .def("commit", &Transaction::commit, "Commits every added batch; returns the summary.")
       .def("rollback", &Transaction::rollback, "Removes every pending part.")
       .def_property_readonly("pending_rows", &Transaction::pending_rows)
@@ -583,12 +747,7 @@ void bind_dataset(py::module_& module) {
       .def("__enter__", [](const py::object& self) { return self; })
       .def("__exit__",
            [](Transaction& t, const py::handle& exc_type, const py::handle&, const py::handle&) {
-             if (!t.is_open()) return false;
-             if (exc_type.is_none()) {
-               t.commit();
-             } else {
-               t.rollback();
-             }
+             t.finish(!exc_type.is_none());
              return false;
            });
 
@@ -621,6 +780,14 @@ void bind_dataset(py::module_& module) {
       py::arg("table"), py::arg("data"), py::arg("run_id"), py::arg("settings") = py::none(),
       py::kw_only(), py::arg("validate_schema") = true, py::arg("validate_rows") = false,
       "One append through a temporary Dataset; settings default to IoSettings.load().");
+  module.def(
+      "_check_scan_arguments",
+      [](const py::object& where, const py::object& columns) {
+        scan_options(where, columns, py::none(), py::none());
+      },
+      py::arg("where") = py::none(), py::arg("columns") = py::none(),
+      "The IoConfigError Dataset.read raises for these `where` and `columns`, if any; for "
+      "readers that plan before they read (crv_io.dask).");
 }
 
 }  // namespace crv::python

@@ -148,13 +148,15 @@ frame::BufferPtr validity_of(const py::object& mask, int64_t length, int64_t& nu
 
 template <class T>
 ArrayPtr numeric_column(const py::object& values, const py::object& mask,
-                        const frame::TypePtr& type) {
+                        const frame::TypePtr& type, NumpyMemory numpy) {
   auto array = values.cast<py::array_t<T, py::array::c_style | py::array::forcecast>>();
   const int64_t length = array.size();
   int64_t null_count = 0;
   frame::BufferPtr validity = validity_of(mask, length, null_count);
-  frame::BufferPtr data = frame::Buffer::wrap(
-      array.data(), length * static_cast<int64_t>(sizeof(T)), python_owner(array));
+  const int64_t bytes = length * static_cast<int64_t>(sizeof(T));
+  frame::BufferPtr data = numpy == NumpyMemory::kCopy
+                              ? frame::Buffer::copy(array.data(), bytes)
+                              : frame::Buffer::wrap(array.data(), bytes, python_owner(array));
   return frame::Array::make(frame::ArrayData{.type = type,
                                              .length = length,
                                              .null_count = null_count,
@@ -229,21 +231,21 @@ ArrayPtr object_column(const std::string& name, const py::object& values, const 
 
 // One column of crv_io._input's (name, kind, values, mask) form.
 ArrayPtr column_of(const std::string& name, const std::string& kind, const py::object& values,
-                   const py::object& mask) {
-  if (kind == "int64") return numeric_column<int64_t>(values, mask, frame::int64());
-  if (kind == "float64") return numeric_column<double>(values, mask, frame::float64());
+                   const py::object& mask, NumpyMemory numpy) {
+  if (kind == "int64") return numeric_column<int64_t>(values, mask, frame::int64(), numpy);
+  if (kind == "float64") return numeric_column<double>(values, mask, frame::float64(), numpy);
   if (kind == "bool") return bool_column(values, mask);
   return object_column(name, values, mask);
 }
 
-Frame frame_of_columns(const py::list& columns) {
+Frame frame_of_columns(const py::list& columns, NumpyMemory numpy) {
   std::vector<std::pair<std::string, ArrayPtr>> arrays;
   for (const py::handle column : columns) {
     const auto entry = column.cast<py::tuple>();
     const auto name = entry[0].cast<std::string>();
     arrays.emplace_back(name, column_of(name, entry[1].cast<std::string>(),
                                         py::reinterpret_borrow<py::object>(entry[2]),
-                                        py::reinterpret_borrow<py::object>(entry[3])));
+                                        py::reinterpret_borrow<py::object>(entry[3]), numpy));
   }
   return Frame(std::move(arrays));
 }
@@ -265,7 +267,7 @@ Frame frame_of_rows(const py::sequence& rows) {
 
 }  // namespace
 
-InputBatches::InputBatches(const py::handle& data) {
+InputBatches::InputBatches(const py::handle& data, NumpyMemory numpy) {
   if (py::hasattr(data, "__arrow_c_stream__")) {
     stream_ = read_stream_capsule(data.attr("__arrow_c_stream__")());
     return;
@@ -280,7 +282,7 @@ InputBatches::InputBatches(const py::handle& data) {
   }
   const py::object columns = py::module_::import("crv_io._input").attr("columns_of")(data);
   if (!columns.is_none()) {
-    single_ = frame_of_columns(columns.cast<py::list>());
+    single_ = frame_of_columns(columns.cast<py::list>(), numpy);
     return;
   }
   if (PyList_Check(data.ptr()) || PyTuple_Check(data.ptr())) {

@@ -5,10 +5,13 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <string>
 
 #include "bindings.hpp"
+#include "crv/core/errors.hpp"
 #include "crv/io/artifacts.hpp"
 #include "crv/io/bundle.hpp"
 #include "crv/io/paths.hpp"
@@ -18,6 +21,22 @@
 
 namespace crv::python {
 namespace {
+
+// `meta` as JSON; IoConfigError for what JSON cannot hold (NaN, an infinity, a cycle).
+nlohmann::json meta_json(const py::object& meta) {
+  if (meta.is_none()) return nullptr;
+  std::string text;
+  try {
+    text = py::module_::import("json")
+               .attr("dumps")(meta, py::arg("allow_nan") = false)
+               .cast<std::string>();
+  } catch (const py::error_already_set& error) {
+    if (!error.matches(PyExc_ValueError)) throw;
+    throw IoConfigError(fmt::format("meta cannot be written as JSON: {}",
+                                    py::str(error.value()).cast<std::string>()));
+  }
+  return nlohmann::json::parse(text);
+}
 
 py::dict stat_dict(const io::FileStat& stat) {
   py::dict out;
@@ -32,17 +51,15 @@ void bind_run_files(py::module_& module) {
   module.def(
       "write_run_bundle_manifest",
       [](const py::handle& settings, const std::string& run_id, const py::object& meta) {
-        const std::string meta_json =
-            meta.is_none() ? std::string("null")
-                           : py::module_::import("json").attr("dumps")(meta).cast<std::string>();
-        const nlohmann::json parsed = nlohmann::json::parse(meta_json);
+        const nlohmann::json parsed = meta_json(meta);
         const io::IoSettings& resolved = settings_of(settings);
         py::gil_scoped_release released;
         return io::write_run_bundle_manifest(resolved, run_id, parsed);
       },
       py::arg("settings"), py::arg("run_id"), py::arg("meta") = py::none(),
       "Writes <root>/runs/<run_id>/bundle.manifest.json atomically and returns its path. "
-      "`meta` must be a JSON-serialisable dict (or None).");
+      "`meta` must be a JSON-serialisable dict (or None): TypeError for a value json.dumps "
+      "cannot write, IoConfigError for NaN, an infinity or a cycle.");
   module.def("validate_run_id", &io::validate_run_id, py::arg("run_id"),
              "GrammarError unless `run_id` is a valid run id (also the sweep names' rule).");
   module.def(

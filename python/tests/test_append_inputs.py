@@ -154,6 +154,18 @@ def test_the_module_level_appends_take_the_reference_argument_orders(root, setti
         assert run_b.read("holdings").to_pylist() == expected_rows("holdings", columns_to_rows(HOLDINGS))
 
 
+def test_dataset_methods_take_the_reference_argument_names_and_order(dataset):
+    # .append(table, df, *, ...) and .read(table, where=None, limit=None); the other
+    # parameters are keyword-only.
+    dataset.append("holdings", df=HOLDINGS, validate_schema=True)
+    assert dataset.read("holdings", {"tick_min": 100}, 2).column("tick") == [150, 151]
+    assert dataset.read(table="holdings", where=None, limit=1).num_rows == 1
+    with pytest.raises(TypeError):
+        dataset.read("holdings", None, 2, ["tick"])
+    with pytest.raises(TypeError):
+        dataset.scan("holdings", None, ["tick"])
+
+
 def test_the_module_level_append_loads_settings_when_none_are_given(tmp_path, monkeypatch):
     # IoSettings.load(): the environment names the root, crv.toml in the working
     # directory the bucket size.

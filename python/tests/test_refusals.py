@@ -248,3 +248,37 @@ def test_a_negative_limit_is_a_config_error(dataset):
     dataset.append("holdings", holdings_columns([1]))
     with pytest.raises(crv_io.IoConfigError):
         dataset.read("holdings", limit=-1)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"limit": "5"}, "limit must be an int or None, not str ('5')"),
+    ({"limit": 2.0}, "limit must be an int or None, not float (2.0)"),
+    ({"limit": True}, "limit must be an int or None, not bool (True)"),
+    ({"limit": 2**70}, "limit is 1180591620717411303424, beyond the 64-bit integers"),
+    ({"buckets": 1}, "buckets must be a list of bucket ids (ints) or None, not int (1)"),
+    ({"buckets": ["1"]}, "buckets[0] must be a bucket id (an int), not str ('1')"),
+    ({"columns": "tick"}, "columns must be a list of column names (str) or None, not str ('tick')"),
+    ({"columns": ["tick", 1]}, "columns[1] must be a column name (a str), not int (1)"),
+    ({"where": {"tick_min": "5"}}, "where[\"tick_min\"] must be an int or None, not str ('5')"),
+    ({"where": {"tick_max": np.True_}}, "where[\"tick_max\"] must be an int or None, not bool_"),
+    ({"as_of": 1.0}, "as_of must be a version of the commit log (an int) or None, not float"),
+])
+def test_read_arguments_of_the_wrong_type_are_config_errors_naming_them(dataset, arguments, message):
+    dataset.append("holdings", holdings_columns([1, 150]))
+    with pytest.raises(crv_io.IoConfigError) as caught:
+        dataset.read("holdings", **arguments)
+    assert message in str(caught.value)
+
+
+def test_numpy_integers_are_accepted_where_ints_are(dataset):
+    dataset.append("holdings", holdings_columns([1, 150, 250]))
+    rows = dataset.read("holdings", where={"tick_min": np.int64(100)}, limit=np.int32(5),
+                        columns=pd.Index(["tick"]), buckets=np.array([1, 2]))
+    assert rows.to_pydict() == {"tick": [150, 250]}
+
+
+@pytest.mark.parametrize("meta", [{"x": float("nan")}, {"x": [float("-inf")]}])
+def test_bundle_meta_json_cannot_hold_is_a_config_error(settings, root, meta):
+    with pytest.raises(crv_io.IoConfigError, match="meta cannot be written as JSON"):
+        crv_io.write_run_bundle_manifest(settings, RUN_ID, meta)
+    assert not (root / "runs" / RUN_ID / "bundle.manifest.json").exists()

@@ -127,3 +127,43 @@ def test_separate_datasets_of_one_run_do_not_lose_updates(settings, root):
     with crv_io.Dataset(settings, "run-1") as reader:
         assert reader.read("holdings").num_rows == THREADS * APPENDS * ROWS
         assert_manifest_matches_disk(reader, root, "holdings", THREADS * APPENDS * ROWS)
+
+
+def test_flush_and_close_commit_appends_held_back_while_a_scan_or_transaction_lives(settings, root):
+    batching = crv_io.IoSettings(root_dir=root, write_manifest_every_n=10)
+
+    def rows_seen_by_another_reader():
+        with crv_io.Dataset(settings, "run-1") as reader:
+            return reader.read("holdings").num_rows
+
+    dataset = crv_io.Dataset(batching, "run-1")
+    dataset.append("holdings", rows_of(0, 0))
+    dataset.flush()
+    dataset.append("holdings", rows_of(0, 1))
+    scan = dataset.scan("holdings")
+    transaction = dataset.transaction("holdings")
+    dataset.flush()
+    assert rows_seen_by_another_reader() == 2 * ROWS
+    dataset.append("holdings", rows_of(0, 2))
+    dataset.close()
+    assert rows_seen_by_another_reader() == 3 * ROWS
+    # Both keep working on their own handle after the close; the scan reads the table as
+    # it was when the scan began.
+    assert sum(batch.num_rows for batch in scan) == ROWS
+    transaction.add(rows_of(0, 3))
+    transaction.commit()
+    assert rows_seen_by_another_reader() == 4 * ROWS
+
+
+def test_flush_commits_the_appends_of_threads_appending_meanwhile(settings, root):
+    batching = crv_io.IoSettings(root_dir=root, write_manifest_every_n=1000)
+    with crv_io.Dataset(batching, "run-1") as dataset, crv_io.Dataset(settings, "run-1") as reader:
+        def work(index):
+            for a in range(APPENDS):
+                dataset.append("holdings", rows_of(index, a))
+                # Another thread may be appending through the handle that holds this append.
+                dataset.flush()
+                committed = set(reader.read("holdings", columns=["agent_id"]).column("agent_id"))
+                assert committed.issuperset(rows_of(index, a)["agent_id"])
+
+        run_threads(work)

@@ -1,6 +1,10 @@
 """Transactions: several batches committed at once, as a context manager (commit on
 success, rollback on an exception) or by explicit commit and rollback."""
 
+import threading
+
+import numpy as np
+import pandas as pd
 import pytest
 
 import crv_io
@@ -144,3 +148,65 @@ def test_a_transaction_dropped_while_row_groups_are_written_rolls_back(root):
             del transaction
         assert dataset.read("holdings").num_rows == 1
     assert len(list(table_dir(root, "holdings").glob("bucket=*/*.parquet"))) == 1
+
+
+def test_numpy_columns_changed_after_add_do_not_change_what_commits(dataset):
+    # The transaction keeps the rows until their row group fills, after add() returned.
+    ticks = np.zeros(4, dtype=np.int64)
+    quantities = np.zeros(4, dtype=np.float64)
+    with dataset.transaction("holdings_valuation") as transaction:
+        for step in range(3):
+            ticks[:] = 150 * step
+            quantities[:] = step + 0.5
+            transaction.add({"tick": ticks, "agent_id": [f"a{i}" for i in range(4)],
+                             "token_id": ["x"] * 4, "quantity": [step] * 4,
+                             "avg_unit_cost": quantities})
+    rows = dataset.read("holdings_valuation", columns=["bucket", "tick", "avg_unit_cost"])
+    assert rows.column("tick") == [0] * 4 + [150] * 4 + [300] * 4
+    assert rows.column("bucket") == [0] * 4 + [1] * 4 + [3] * 4
+    assert rows.column("avg_unit_cost") == [0.5] * 4 + [1.5] * 4 + [2.5] * 4
+    assert dataset.read("holdings_valuation", where={"tick_max": 10}).column("tick") == [0] * 4
+
+
+def test_a_dataframe_changed_in_place_after_add_does_not_change_what_commits(dataset):
+    state = pd.DataFrame({"tick": np.zeros(3, dtype=np.int64), "agent_id": ["a", "b", "c"],
+                          "token_id": ["x"] * 3, "quantity": np.array([10, 20, 30])})
+    with dataset.transaction("holdings") as transaction:
+        for tick in range(3):
+            state["tick"] = tick
+            transaction.add(state)
+            state.loc[:, "quantity"] += 1
+    assert dataset.read("holdings").column("quantity") == [10, 20, 30, 11, 21, 31, 12, 22, 32]
+
+
+def test_threads_sharing_a_transaction_take_turns(root):
+    settings = crv_io.IoSettings(root_dir=root, row_group_size=64)
+    batches = [
+        [{"tick": np.arange(2000, dtype=np.int64) % 500,
+          "agent_id": [f"w{worker}-{batch}-{i}" for i in range(2000)],
+          "token_id": ["x"] * 2000, "quantity": np.arange(2000, dtype=np.int64)}
+         for batch in range(8)]
+        for worker in range(2)
+    ]
+    errors = []
+    with crv_io.Dataset(settings, RUN_ID) as dataset:
+        transaction = dataset.transaction("holdings")
+
+        def add_all(worker):
+            try:
+                for batch in batches[worker]:
+                    transaction.add(batch)
+                    assert transaction.pending_rows > 0
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=add_all, args=(worker,)) for worker in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors
+        assert transaction.commit()["rows"] == 2 * 8 * 2000
+        agents = dataset.read("holdings", columns=["agent_id"]).column("agent_id")
+    assert sorted(agents) == sorted(agent for worker in batches for batch in worker
+                                    for agent in batch["agent_id"])
