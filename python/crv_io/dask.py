@@ -9,6 +9,10 @@ One partition per (run, bucket): the runs' manifests decide, before any task is 
 buckets can hold rows in the tick range, and only those become partitions. Each partition
 is read by crv_io on the worker that computes it (the bucket's parts, pruned by their
 row-group statistics, rows filtered exactly) and gets a `run_id` column.
+
+Without a list of runs, only complete runs are read: those with their bundle manifest,
+which a sweep writes last (see crv_io.sweep). A run that failed or is still being written
+has committed rows too; include_incomplete=True reads those as well.
 """
 
 import os
@@ -72,19 +76,30 @@ def _overlaps(partition: Mapping[str, Any], where: Optional[Mapping[str, Any]]) 
     )
 
 
+def _checked_where(where: Optional[Mapping[str, Any]]) -> Optional[dict]:
+    """`where` as the dict Dataset.read takes, refused here as Dataset.read would refuse it,
+    before any task exists."""
+    where_dict = dict(where) if isinstance(where, Mapping) else where
+    _crv_io._check_scan_arguments(where=where_dict)
+    return where_dict or None
+
+
 def partitions(root: "str | os.PathLike[str]", table: str, runs: Optional[Sequence[str]] = None,
-               where: Optional[Mapping[str, Any]] = None) -> list:
+               where: Optional[Mapping[str, Any]] = None, *,
+               include_incomplete: bool = False) -> list:
     """The (run_id, bucket) pairs a read_table of these arguments makes partitions of, in
     order: the runs' buckets whose manifest tick range overlaps `where`.
 
-    IoManifestError when a run asked for (or, without `runs`, a run holding the table's
-    folder) has no manifest for the table."""
+    IoConfigError for a `where` Dataset.read refuses. IoManifestError when a run asked for
+    (or, without `runs`, a run read by default) has no manifest for the table."""
     name = str(_crv_io.get_table(table).name.value)
+    where = _checked_where(where)
     settings = _crv_io.IoSettings(root_dir=root)
     if runs is None:
         runs = [
             run["run_id"] for run in list_runs(root)
             if (pathlib.Path(run["path"]) / "tables" / name).is_dir()
+            and (include_incomplete or run["bundle"] is not None)
         ]
     pairs = []
     for run_id in runs:
@@ -107,21 +122,27 @@ def partitions(root: "str | os.PathLike[str]", table: str, runs: Optional[Sequen
 
 def read_table(root: "str | os.PathLike[str]", table: str, runs: Optional[Sequence[str]] = None,
                where: Optional[Mapping[str, Any]] = None,
-               columns: Optional[Sequence[str]] = None) -> Any:
-    """The rows of `table` in `runs` (every run under `root` holding the table by default)
-    as a dask.dataframe.DataFrame with a leading `run_id` column; `where` and `columns` as
-    in Dataset.read. Columns are typed by the table's descriptor: int64 (Int64 when
-    nullable), float64, and object for text and nested values."""
+               columns: Optional[Sequence[str]] = None, *,
+               include_incomplete: bool = False) -> Any:
+    """The rows of `table` in `runs` as a dask.dataframe.DataFrame with a leading `run_id`
+    column; `where` and `columns` as in Dataset.read, and refused as it refuses them, here
+    rather than when the partitions are computed. Without `runs`, every complete run under
+    `root` holding the table (one with its bundle manifest); include_incomplete=True adds
+    the runs without a bundle (failed, or still being written). Columns are typed by the
+    table's descriptor: int64 (Int64 when nullable), float64, and object for text and
+    nested values."""
     import dask.dataframe as dd
     from dask import delayed
 
     name = str(_crv_io.get_table(table).name.value)
+    where_dict = _checked_where(where)
+    _crv_io._check_scan_arguments(columns=columns)
     dtypes = _column_dtypes(name, columns)
     root_text = os.fspath(root)
-    where_dict = dict(where) if where else None
     parts = [
         delayed(_read_bucket)(root_text, run_id, name, bucket, where_dict, dtypes)
-        for run_id, bucket in partitions(root, name, runs, where)
+        for run_id, bucket in partitions(root, name, runs, where_dict,
+                                         include_incomplete=include_incomplete)
     ]
     meta = _meta(dtypes)
     if not parts:
