@@ -59,7 +59,19 @@ std::optional<Layout> layout_of(std::string_view format) {
   return std::nullopt;
 }
 
-ImportedType parse_schema(const ArrowSchema* schema, const std::string& path) {
+// Nesting deeper than this is refused, as in Parquet schemas: real producers stay far below
+// it, and it bounds the recursion over a producer's schema.
+constexpr int kMaxNestingDepth = 64;
+
+// A null array's length costs no producer memory, but its bitmap costs ours: longer ones are
+// refused rather than allocated (at this length, 256 MiB).
+constexpr int64_t kMaxNullArrayLength = std::numeric_limits<int32_t>::max();
+
+ImportedType parse_schema(const ArrowSchema* schema, const std::string& path, int depth = 1) {
+  if (depth > kMaxNestingDepth) {
+    fail_import(path,
+                fmt::format("the Arrow schema nests deeper than {} levels", kMaxNestingDepth));
+  }
   if (schema == nullptr) fail_import(path, "the Arrow schema is missing");
   if (schema->release == nullptr) fail_import(path, "the Arrow schema has been released");
   if (schema->format == nullptr) fail_import(path, "the Arrow schema has no format string");
@@ -97,7 +109,7 @@ ImportedType parse_schema(const ArrowSchema* schema, const std::string& path) {
     const ArrowSchema* child = schema->children[i];
     const std::string name = child && child->name ? child->name : "";
     imported.children.push_back(
-        parse_schema(child, is_list ? items_path(path) : member_path(path, name)));
+        parse_schema(child, is_list ? items_path(path) : member_path(path, name), depth + 1));
   }
   switch (*layout) {
     case Layout::Int64:
@@ -150,7 +162,14 @@ class Importer {
 
   ArrayPtr import(const ArrowArray& node, const ImportedType& type, const std::string& path) {
     check_header(node, type, path);
-    if (type.layout == Layout::Null) return make_null_array(null_type(), node.length);
+    if (type.layout == Layout::Null) {
+      if (node.length > kMaxNullArrayLength) {
+        fail_import(path, fmt::format("a null array of {} slots is longer than the {} this "
+                                      "library holds",
+                                      node.length, kMaxNullArrayLength));
+      }
+      return make_null_array(null_type(), node.length);
+    }
 
     const int64_t slots = node.offset + node.length;
     ArrayData data{.type = type.field.type,

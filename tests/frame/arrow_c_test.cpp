@@ -496,6 +496,27 @@ TEST_F(MalformedImportTest, DictionaryEncoded) {
   expect_rejected(schema, "dictionary-encoded");
 }
 
+TEST_F(MalformedImportTest, NullArrayLongerThanTheLibraryHolds) {
+  producer.node(int64_t{1} << 50, int64_t{1} << 50, 0, {});
+  expect_rejected(schemas.node("n", "nothing"), "null array of 1125899906842624 slots");
+}
+
+TEST_F(MalformedImportTest, SchemaNestedDeeperThanSixtyFourLevels) {
+  producer.node(1, 0, 0, {nullptr});
+  ArrowSchema* schema = schemas.node("l", "item");
+  for (int level = 0; level < 64; ++level) {
+    schema = schemas.node("+l", "item", ARROW_FLAG_NULLABLE, {schema});
+  }
+  expect_rejected(schema, "nests deeper than 64 levels");
+  // Sixty-four levels are accepted.
+  HandMadeSchema shallower;
+  ArrowSchema* fits = shallower.node("l", "item");
+  for (int level = 0; level < 63; ++level) {
+    fits = shallower.node("+l", "item", ARROW_FLAG_NULLABLE, {fits});
+  }
+  EXPECT_EQ(import_field(fits).name, "item");
+}
+
 TEST_F(MalformedImportTest, NullsWithoutAValidityBuffer) {
   producer.node(2, 1, 0, {nullptr, producer.keep(std::vector<int64_t>{1, 2})});
   expect_rejected(schemas.node("l", "x"), "no validity bitmap");

@@ -5,9 +5,9 @@
 //
 // Formats: "l" int64, "g" float64, "u" utf8, "b" bool, "+s" struct, "+l" list.
 // Import also accepts "U" (large utf8) and "+L" (large list), whose int64 offsets are
-// narrowed to int32 (a copy of the offsets only) when they fit, and "n" (null type),
-// imported as an all-null utf8 array, the same choice infer_type makes for positions
-// with no typed value. Dictionary-encoded and other formats are rejected with a
+// narrowed to int32 (a copy of the offsets only) when they fit, and "n", imported as the
+// null type (at most 2^31 - 1 slots: its bitmap is allocated here). Dictionary-encoded
+// and other formats, and schemas nested deeper than 64 levels, are rejected with a
 // SchemaError naming the format and the field.
 
 #include <cstdint>
