@@ -18,7 +18,9 @@ InputPosition LineBatchReader::line_position(int64_t line) const {
 }
 
 InputPosition LineBatchReader::position(std::optional<int64_t> row) const {
-  if (row) return line_position(row_lines_.at(static_cast<size_t>(*row)));
+  if (row && *row >= 0 && *row < static_cast<int64_t>(row_lines_.size())) {
+    return line_position(row_lines_[static_cast<size_t>(*row)]);
+  }
   if (row_lines_.empty()) return {source(), std::nullopt};
   if (row_lines_.front() == last_line_) {
     return {fmt::format("{}, line {}", source(), last_line_), std::nullopt};

@@ -28,7 +28,8 @@ class BatchReader {
   // an IoSchemaError naming the source, the line (or row) and the column.
   virtual std::optional<frame::Frame> next(int64_t max_rows) = 0;
 
-  // Where row `row` of the last batch came from; without a row, the whole last batch.
+  // Where row `row` of the last batch came from; without a row (or with one the batch does
+  // not have), the whole last batch.
   virtual InputPosition position(std::optional<int64_t> row) const = 0;
   // The input up to the end of the last batch, as a phrase such as
   // "rows up to line 120 of edges.csv".

@@ -47,7 +47,7 @@ frame::Frame ParquetBatchReader::read_row_group(int index) {
 }
 
 InputPosition ParquetBatchReader::position(std::optional<int64_t> row) const {
-  if (row) {
+  if (row && *row >= 0 && *row < batch_rows_) {
     const int64_t file_row = batch_first_row_ + *row;
     return {fmt::format("{}: row {}", source(), file_row), file_row};
   }

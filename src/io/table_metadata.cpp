@@ -313,6 +313,25 @@ bool merge_recorded_columns(std::vector<frame::Field>& columns,
   return changed;
 }
 
+namespace {
+
+// conform_to_recorded of a nested array's `child`, whose failure names the row of the
+// nested array holding the failing slot (`row_of` maps a child slot to it, or to nothing
+// for a slot outside the array), since callers point users at rows, not at item slots.
+template <class RowOf>
+frame::ArrayPtr conform_child(const frame::ArrayPtr& child, const TypePtr& recorded,
+                              const std::string& column, RowOf&& row_of) {
+  try {
+    return conform_to_recorded(child, recorded, column);
+  } catch (const IoSchemaError& error) {
+    ErrorContext context = error.context();
+    if (context.row) context.row = row_of(*context.row);
+    throw IoSchemaError(error.message(), std::move(context));
+  }
+}
+
+}  // namespace
+
 frame::ArrayPtr conform_to_recorded(const frame::ArrayPtr& array, const TypePtr& recorded,
                                     const std::string& column) {
   const frame::DataType& type = *array->type();
@@ -330,8 +349,16 @@ frame::ArrayPtr conform_to_recorded(const frame::ArrayPtr& array, const TypePtr&
   data.children.clear();
   if (type.id() == TypeId::List) {
     const frame::Field& item = type.item_field();
+    const auto row_of_item = [&](int64_t item) -> std::optional<int64_t> {
+      // The last slot starting at or before the item holds it (empty slots start there too).
+      const int32_t* offsets = array->value_offsets();
+      const int64_t row =
+          std::upper_bound(offsets, offsets + array->length() + 1, item) - offsets - 1;
+      if (row < 0 || row >= array->length()) return std::nullopt;
+      return row;
+    };
     frame::ArrayPtr items =
-        conform_to_recorded(array->list_items(), recorded->item_type(), column + "[]");
+        conform_child(array->list_items(), recorded->item_type(), column + "[]", row_of_item);
     data.type = frame::list(frame::Field{item.name, items->type(), item.nullable});
     data.children.push_back(std::move(items));
     return frame::Array::make(std::move(data));
@@ -340,11 +367,17 @@ frame::ArrayPtr conform_to_recorded(const frame::ArrayPtr& array, const TypePtr&
   // then members seen for the first time.
   std::vector<frame::Field> members;
   const int64_t member_length = array->offset() + array->length();
+  const auto row_of_member_slot = [&](int64_t slot) -> std::optional<int64_t> {
+    const int64_t row = slot - array->offset();
+    if (row < 0 || row >= array->length()) return std::nullopt;
+    return row;
+  };
   for (const frame::Field& member : recorded->fields()) {
     const frame::ArrayPtr given = raw_member(*array, member.name);
     const frame::Field* given_field = type.find_field(member.name);
     frame::ArrayPtr conformed =
-        given ? conform_to_recorded(given, member.type, member_path(column, member.name))
+        given ? conform_child(given, member.type, member_path(column, member.name),
+                              row_of_member_slot)
               : frame::make_null_array(member.type, member_length);
     members.push_back({member.name, conformed->type(), given_field ? given_field->nullable : true});
     data.children.push_back(std::move(conformed));

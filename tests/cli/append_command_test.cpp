@@ -172,6 +172,29 @@ TEST_F(CliAppend, AMemberThatIsNullInALaterAppendLeavesTheTableReadable) {
   EXPECT_EQ(snapshot(), before);
 }
 
+TEST_F(CliAppend, AValueInsideAListThatDoesNotFitTheRecordedTypeNamesItsLine) {
+  const auto line = [](int tick, const std::string& candidates) {
+    return R"({"tick": )" + std::to_string(tick) +
+           R"(, "agent_id": "a", "chosen_action": {"action_type": "bid"}, "action_candidates": [)" +
+           candidates + R"(], "token_value_estimates": {"gold": 1.5}})" + "\n";
+  };
+  ASSERT_EQ(append("decisions", write_input("a.jsonl", line(1, R"({"score": 1})"))).exit_code,
+            kExitOk);
+  const auto before = snapshot();
+  // The third item of the only line: its index among all items is past the last line.
+  const auto one_line =
+      append("decisions",
+             write_input("b.jsonl", line(2, R"({"score": 1}, {"score": 2}, {"score": 2.5})")));
+  EXPECT_EQ(one_line.exit_code, kExitIoSchema) << one_line.err;
+  EXPECT_THAT(one_line.err, ::testing::HasSubstr("b.jsonl:1: value 2.5"));
+  const auto second_line =
+      append("decisions", write_input("c.jsonl", line(2, R"({"score": 1}, {"score": 2})") +
+                                                     line(3, R"({"score": 2.5})") + line(4, "")));
+  EXPECT_EQ(second_line.exit_code, kExitIoSchema) << second_line.err;
+  EXPECT_THAT(second_line.err, ::testing::HasSubstr("c.jsonl:2: value 2.5"));
+  EXPECT_EQ(snapshot(), before);
+}
+
 TEST_F(CliAppend, ADifferentBucketSizeThanTheTableWasCreatedWithIsRefused) {
   const std::string input = write_input("edges.jsonl", edges(0, 30));
   ASSERT_EQ(append("identity_edges", input, "run-1", {"--bucket-size", "100"}).exit_code, kExitOk);

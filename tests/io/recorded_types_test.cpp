@@ -147,6 +147,34 @@ TEST_F(RecordedTypesTest, IntegersWhereDoublesWereRecordedAreCastLosslessly) {
   }));
 }
 
+// A value that does not fit the recorded type inside a list of structs is reported at the
+// row holding it, not at its position among all the rows' items.
+TEST_F(RecordedTypesTest, AConflictInsideAListNamesTheRowThatHoldsIt) {
+  const auto decision = [](int64_t tick, std::vector<Value> scores) {
+    std::vector<Value> candidates;
+    for (Value& score : scores) candidates.push_back(Value::record({{"score", std::move(score)}}));
+    return Value::record({{"tick", tick},
+                          {"agent_id", "a"},
+                          {"chosen_action", Value::record({{"action_type", "bid"}})},
+                          {"action_candidates", Value::list(std::move(candidates))},
+                          {"token_value_estimates", Value::record({{"gold", 1.5}})}});
+  };
+  const std::vector<Value> first = {decision(1, {Value(1)})};
+  open().append(kDecisions, frame::Frame::from_rows(first));
+  const std::vector<Value> rows = {decision(2, {Value(1), Value(2), Value(4)}), decision(3, {}),
+                                   decision(4, {Value(2.5)}), decision(5, {Value(3)})};
+  const frame::Frame batch = frame::Frame::from_rows(rows);
+  const auto error = expect_error<IoSchemaError>([&] { open().append(kDecisions, batch); });
+  ASSERT_TRUE(error);
+  EXPECT_THAT(error->message(), HasSubstr("value 2.5 in column 'action_candidates[].score'"));
+  EXPECT_EQ(error->context().row, 2);
+  // In a slice of the batch, rows count from the slice's start.
+  const auto sliced =
+      expect_error<IoSchemaError>([&] { open().append(kDecisions, batch.slice(1, 3)); });
+  ASSERT_TRUE(sliced);
+  EXPECT_EQ(sliced->context().row, 1);
+}
+
 TEST_F(RecordedTypesTest, BatchedAppendsCheckAgainstTypesNotYetCommitted) {
   settings.write_manifest_every_n = 10;
   Dataset dataset = open();
