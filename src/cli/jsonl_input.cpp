@@ -37,6 +37,8 @@ class RowParser {
  public:
   using json = nlohmann::json;
 
+  explicit RowParser(const core::TableDescriptor& table) : table_(table) {}
+
   // The row's fields in the order of the line, after a successful parse().
   std::vector<std::pair<std::string, Value>>& parse(std::string_view text,
                                                     const JsonLocation& where) {
@@ -54,11 +56,14 @@ class RowParser {
   bool number_integer(json::number_integer_t value) { return add(Value(value)); }
   bool number_unsigned(json::number_unsigned_t value) {
     if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return add(Value(static_cast<double>(value)));
+      return add_inexact(static_cast<double>(value), fmt::format("{}", value));
     }
     return add(Value(static_cast<int64_t>(value)));
   }
-  bool number_float(json::number_float_t value, const json::string_t&) { return add(Value(value)); }
+  // Also called for integers beyond int64 and uint64, which the parser holds as doubles.
+  bool number_float(json::number_float_t value, const json::string_t& literal) {
+    return add_inexact(value, literal);
+  }
   bool string(json::string_t& value) { return add(Value(std::move(value))); }
   bool binary(json::binary_t&) { return add(Value()); }  // JSON text has no binary values
 
@@ -130,6 +135,31 @@ class RowParser {
     Value::List items;
   };
 
+  // A number the parser holds as a double, `literal` as the line wrote it. A top-level
+  // str column keeps the literal; an i64 column refuses what the double cannot give
+  // exactly; anywhere else the double is the value (JSON numbers are doubles).
+  bool add_inexact(double value, std::string_view literal) {
+    const core::ColumnDescriptor* descriptor = open_.empty() ? table_.find(column_) : nullptr;
+    if (descriptor && descriptor->dtype == core::DType::kStr)
+      return add(Value(std::string(literal)));
+    if (descriptor && descriptor->dtype == core::DType::kI64) {
+      const bool integer_literal =
+          literal.find_first_not_of("-0123456789") == std::string_view::npos;
+      if (integer_literal) {
+        throw fail(fmt::format("integer {} is beyond the int64 range", literal));
+      }
+      // Doubles are exact integers only up to 2^53; past it the literal's digits are lost.
+      if (std::fabs(value) >= 9007199254740992.0) {
+        throw fail(
+            fmt::format("number {} cannot be stored exactly as int64: written with a "
+                        "fraction or exponent, it reads as a double, whose integers are "
+                        "exact only below 2^53; write it as an integer",
+                        literal));
+      }
+    }
+    return add(Value(value));
+  }
+
   bool open(bool is_record) {
     // The row's object is the first level.
     if (open_.size() + 2 > kMaxJsonNesting) {
@@ -171,6 +201,7 @@ class RowParser {
         column.empty() ? problem : fmt::format("column '{}': {}", column, problem));
   }
 
+  const core::TableDescriptor& table_;
   const JsonLocation* where_ = nullptr;
   std::vector<std::pair<std::string, Value>> fields_;
   std::vector<Open> open_;  // objects and arrays open below the row's object
@@ -184,6 +215,13 @@ class RowParser {
 Value to_descriptor_scalar(core::DType dtype, Value value) {
   switch (dtype) {
     case core::DType::kF64:
+      // What `crvio read` prints for the values JSON has no number for.
+      if (value.kind() == Value::Kind::String) {
+        const std::string& text = value.as_string();
+        if (text == "NaN") return Value(std::numeric_limits<double>::quiet_NaN());
+        if (text == "Infinity") return Value(std::numeric_limits<double>::infinity());
+        if (text == "-Infinity") return Value(-std::numeric_limits<double>::infinity());
+      }
       if (value.kind() == Value::Kind::Int64) {
         const auto converted = static_cast<double>(value.as_int64());
         if (converted < 9223372036854775808.0 &&
@@ -202,10 +240,8 @@ Value to_descriptor_scalar(core::DType dtype, Value value) {
       }
       return value;
     case core::DType::kStr:
+      // Numbers the parser holds as doubles arrive as their literal text already.
       if (value.kind() == Value::Kind::Int64) return Value(fmt::format("{}", value.as_int64()));
-      if (value.kind() == Value::Kind::Double && std::isfinite(value.as_double())) {
-        return Value(fmt::format("{}", value.as_double()));
-      }
       return value;
     default:
       return value;
@@ -245,7 +281,7 @@ std::optional<frame::Frame> JsonlReader::next(int64_t max_rows) {
   // Columns in order of first appearance, each with one value per row so far.
   std::vector<std::string> names;
   std::map<std::string, std::vector<Value>, std::less<>> columns;
-  RowParser parser;
+  RowParser parser(table_);
   while (static_cast<int64_t>(new_lines_.size()) < max_rows) {
     const uint64_t line_offset = static_cast<uint64_t>(input_.bytes_read()) - input_.size();
     const std::optional<std::string_view> text = next_line();

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -131,6 +133,61 @@ TEST(JsonlReader, NumbersBeyondDoubleNameTheirLineColumnAndByte) {
                                  .row = 1,
                                  .offset = 12 + 27});  // the first line and 27 bytes of this one
   }
+}
+
+// Integers beyond int64, and doubles past 2^53 (whose digits the double lost), are refused
+// for int64 columns instead of stored as some other integer.
+TEST(JsonlReader, NumbersAnInt64ColumnCannotHoldExactlyAreRefused) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"-9223372036854775809", "integer -9223372036854775809 is beyond the int64 range"},
+      {"9223372036854775808", "integer 9223372036854775808 is beyond the int64 range"},
+      {"18446744073709551616", "integer 18446744073709551616 is beyond the int64 range"},
+      {"9007199254740993.0", "number 9007199254740993.0 cannot be stored exactly as int64"},
+      {"-1e19", "number -1e19 cannot be stored exactly as int64"},
+  };
+  for (const auto& [number, message] : cases) {
+    SCOPED_TRACE(number);
+    std::istringstream input("{\"tick\": 1}\n{\"tick\": 2, \"edge_sign\": " + number + "}\n");
+    JsonlReader reader(input, "e.jsonl", identity_edges_table());
+    expect_error<IoSchemaError>(
+        [&] { reader.next(10); },
+        {.message_has = {"e.jsonl:2: column 'edge_sign': " + message}, .column = "edge_sign"});
+  }
+  std::istringstream exact(
+      "{\"tick\": 1, \"edge_sign\": 1e3}\n{\"tick\": 2, \"edge_sign\": "
+      "9223372036854775807}\n{\"tick\": 3, \"edge_sign\": -4.0}\n");
+  JsonlReader reader(exact, "e.jsonl", identity_edges_table());
+  const frame::Frame frame = *reader.next(10);
+  EXPECT_TRUE(frame.column("edge_sign")
+                  ->equals(*frame::make_int64({1000, std::numeric_limits<int64_t>::max(), -4})));
+}
+
+TEST(JsonlReader, NumbersInAStringColumnKeepTheirLiteralText) {
+  std::istringstream input(
+      "{\"tick\": 1, \"token_id\": 18446744073709551615}\n"
+      "{\"tick\": 2, \"token_id\": 12345678901234567890123}\n"
+      "{\"tick\": 3, \"token_id\": 1.50}\n{\"tick\": 4, \"token_id\": -7}\n");
+  JsonlReader reader(input, "e.jsonl", identity_edges_table());
+  const frame::Frame frame = *reader.next(10);
+  EXPECT_TRUE(frame.column("token_id")
+                  ->equals(*frame::make_utf8(
+                      {"18446744073709551615", "12345678901234567890123", "1.50", "-7"})));
+}
+
+// `crvio read` prints the doubles JSON has no number for as these strings.
+TEST(JsonlReader, NonFiniteDoublesReadBackFromTheirPrintedNames) {
+  std::istringstream input(
+      "{\"tick\": 1, \"edge_weight\": \"NaN\"}\n{\"tick\": 2, \"edge_weight\": "
+      "\"Infinity\"}\n{\"tick\": 3, \"edge_weight\": \"-Infinity\"}\n");
+  JsonlReader reader(input, "e.jsonl", identity_edges_table());
+  const frame::ArrayPtr weights = reader.next(10)->column("edge_weight");
+  ASSERT_EQ(weights->type_id(), frame::TypeId::Float64);
+  EXPECT_TRUE(std::isnan(weights->float64_values()[0]));
+  EXPECT_EQ(weights->float64_values()[1], std::numeric_limits<double>::infinity());
+  EXPECT_EQ(weights->float64_values()[2], -std::numeric_limits<double>::infinity());
+  std::istringstream other("{\"tick\": 1, \"edge_weight\": \"nan\"}\n");
+  JsonlReader refusing(other, "e.jsonl", identity_edges_table());
+  expect_error<IoSchemaError>([&] { refusing.next(10); }, {.message_has = {"got string \"nan\""}});
 }
 
 }  // namespace
