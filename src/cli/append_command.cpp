@@ -131,9 +131,24 @@ io::AppendSummary append_batches(io::Dataset& dataset, const std::string& table,
       // The k-th commit of an input takes sequence N + k, so a rerun of the same command
       // skips the commits that went through and resumes with the first that did not.
       std::optional<io::CommitIdentity> identity;
-      if (arguments.writer)
+      if (arguments.writer) {
+        if (*arguments.sequence > std::numeric_limits<int64_t>::max() - commits) {
+          throw IoConfigError(
+              fmt::format("commit {} of this input would take sequence {} + {}, "
+                          "beyond the largest int64",
+                          commits, *arguments.sequence, commits));
+        }
         identity = io::CommitIdentity{*arguments.writer, *arguments.sequence + commits};
-      add_to_summary(total, transaction->commit(identity), commits == 0);
+      }
+      io::AppendSummary summary = transaction->commit(identity);
+      if (summary.duplicate && arguments.commit_every) {
+        // What answers is the writer's last commit, another chunk's: a chunk committed
+        // before adds only the flag.
+        summary.rows = 0;
+        summary.parts.clear();
+        summary.buckets.clear();
+      }
+      add_to_summary(total, std::move(summary), commits == 0);
       ++commits;
       committed = reader.rows_so_far();
       verbose("committed {}", committed);
@@ -245,7 +260,8 @@ void add_append_command(CLI::App& app) {
       "and prints W's last commit with \"duplicate\": true. A restarted or retried\n"
       "job that runs the same command again never stores a row twice. With --commit-every\n"
       "the k-th commit (from 0) takes sequence N + k, so a rerun resumes after the last\n"
-      "commit that went through.\n\n"
+      "commit that went through; the summary then counts only the rows it committed, and\n"
+      "says \"duplicate\": true when every commit had gone through before.\n\n"
       "Examples:\n"
       "  crvio append --root out --run run-1 --table holdings holdings.jsonl\n"
       "  generate_rows | crvio append --run run-1 --table messages -\n"

@@ -2,8 +2,11 @@
 
 #include "cli/options.hpp"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 
+#include "crv/core/errors.hpp"
 #include "crv/core/table_descriptor.hpp"
 #include "crv/core/table_name.hpp"
 #include "crv/io/paths.hpp"
@@ -19,6 +22,13 @@ io::IoSettings settings_for(const RunArguments& arguments) {
 std::vector<std::string> tables_to_visit(const io::IoSettings& settings, const std::string& run,
                                          const std::string& table) {
   if (!table.empty()) return {table};
+  io::validate_run_id(run);
+  const std::filesystem::path root = io::run_root(settings, run);
+  if (!std::filesystem::is_directory(root)) {
+    throw IoError(
+        fmt::format("run '{}' has no folder under the root '{}'", run, settings.root_dir.string()),
+        {.path = root.string()});
+  }
   std::vector<std::string> tables;
   for (const core::TableDescriptor& descriptor : core::list_tables()) {
     std::string name(core::to_string(descriptor.name));

@@ -23,7 +23,7 @@ struct TableArguments : RunArguments {
 io::IoSettings settings_for(const RunArguments& arguments);
 
 // `table` alone when it is not empty, else every table of the run that has a manifest, in
-// the canonical tables' order.
+// the canonical tables' order; IoError naming the folder when the run has none.
 std::vector<std::string> tables_to_visit(const io::IoSettings& settings, const std::string& run,
                                          const std::string& table);
 

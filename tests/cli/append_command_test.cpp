@@ -375,6 +375,32 @@ TEST_F(CliAppend, AWriterAndSequenceMakeARerunStoreEachRowOnce) {
   EXPECT_EQ(ticks_of(read_rows("identity_edges", "run-1")), range_of(0, 30));
 }
 
+TEST_F(CliAppend, ARerunWithCommitEveryCountsOnlyTheRowsItCommitted) {
+  const std::vector<std::string> chunked = {"--writer", "sim-1",          "--sequence",
+                                            "10",       "--commit-every", "20"};
+  const auto first =
+      append("identity_edges", write_input("a.jsonl", edges(0, 60)), "run-1", chunked);
+  ASSERT_EQ(first.exit_code, kExitOk) << first.err;
+  EXPECT_EQ(nlohmann::json::parse(first.out).at("rows"), 60);
+
+  const auto again =
+      append("identity_edges", write_input("a.jsonl", edges(0, 60)), "run-1", chunked);
+  ASSERT_EQ(again.exit_code, kExitOk) << again.err;
+  const nlohmann::json repeated = nlohmann::json::parse(again.out);
+  EXPECT_EQ(repeated.at("duplicate"), true);
+  EXPECT_EQ(repeated.at("rows"), 0);
+  EXPECT_EQ(repeated.at("parts"), nlohmann::json::array());
+
+  // The same three chunks and a fourth: only the fourth is committed and counted.
+  const auto longer =
+      append("identity_edges", write_input("b.jsonl", edges(0, 70)), "run-1", chunked);
+  ASSERT_EQ(longer.exit_code, kExitOk) << longer.err;
+  const nlohmann::json resumed = nlohmann::json::parse(longer.out);
+  EXPECT_FALSE(resumed.value("duplicate", false));
+  EXPECT_EQ(resumed.at("rows"), 10);
+  EXPECT_EQ(ticks_of(read_rows("identity_edges", "run-1")), range_of(0, 70));
+}
+
 // Killed at random instants, then run again to the end: with --commit-every each rerun
 // skips the commits that went through (sequence N + k for the k-th) and the table holds
 // every row exactly once, however the kills fell (before, during or after a commit).

@@ -53,6 +53,20 @@ TEST_F(CliCompact, ANamedTableWithoutAManifestIsAManifestError) {
                         "has no manifest");
 }
 
+// A mistyped run or root is an error, not a run with nothing to compact or publish.
+TEST_F(CliCompact, ARunWithoutAFolderIsAnErrorForCompactAndExport) {
+  append_edges(0, 10);
+  for (const std::vector<std::string>& verb :
+       {std::vector<std::string>{"compact"}, std::vector<std::string>{"export", "iceberg"}}) {
+    std::vector<std::string> args = verb;
+    args.insert(args.end(), {"--root", root_.string(), "--run", "no-such-run"});
+    const auto result = testing::run_crvio(args);
+    EXPECT_EQ(result.exit_code, kExitIo) << verb[0] << ": " << result.err;
+    EXPECT_NE(result.err.find("run 'no-such-run' has no folder"), std::string::npos) << result.err;
+    EXPECT_FALSE(fs::exists(root_ / "runs" / "no-such-run"));
+  }
+}
+
 TEST_F(CliCompact, AnUnknownTableIsAUsageError) {
   const auto result = crvio({"compact", "--table", "no_such_table"});
   EXPECT_NE(result.exit_code, kExitOk);
