@@ -64,6 +64,7 @@ std::vector<WrittenPart> rewrite_run(FileSystem& fs, const std::filesystem::path
   std::vector<WrittenPart> written;
   std::unique_ptr<OpenPart> open;
   AppendTimings timings;
+  // An open part gets rows before it is closed: it is opened for a row group, not ahead.
   const auto close_open = [&] {
     written.push_back(open->close(scratch, timings));
     open.reset();
@@ -78,18 +79,16 @@ std::vector<WrittenPart> rewrite_run(FileSystem& fs, const std::filesystem::path
         close_open();
       }
       options.field_ids = info.field_ids;
-      if (!open) open = std::make_unique<OpenPart>(fs, folder, info.fields, options);
       for (size_t group = 0; group < info.row_groups.size(); ++group) {
+        if (info.row_groups[group].num_rows == 0) continue;
+        if (!open) open = std::make_unique<OpenPart>(fs, folder, info.fields, options);
         open->add(part.reader.read_row_group(static_cast<int>(group)), timings);
         open->wait_for_write(timings);
-        if (open->bytes_written() >= static_cast<uint64_t>(target)) {
-          close_open();
-          open = std::make_unique<OpenPart>(fs, folder, info.fields, options);
-        }
+        if (open->bytes_written() >= static_cast<uint64_t>(target)) close_open();
       }
       part.source->close();
     }
-    if (open && open->rows() > 0) close_open();
+    if (open) close_open();
   } catch (...) {
     remove_quietly(fs, paths_of(written));
     throw;

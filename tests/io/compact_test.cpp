@@ -260,6 +260,59 @@ TEST_F(CompactTest, AManifestRebuildWaitsForACompactionInProgress) {
   EXPECT_EQ(int64_column(read_all(), "tick"), tick_range(0, 40));
 }
 
+// Parts written compressed and rewritten without compression fill the target at the end of
+// a part, right before a part of another type: no empty part may be committed there.
+TEST_F(CompactTest, APartFilledRightBeforeAChangeOfTypeLeavesNoEmptyPart) {
+  constexpr std::string_view kDecisions = "decisions";
+  settings.iceberg_metadata = false;
+  settings.row_group_size = 200;  // a part's rows are one row group, written as it is added
+  const auto decisions = [](bool with_limit) {
+    std::vector<frame::Value> rows;
+    for (int64_t i = 0; i < 200; ++i) {
+      frame::Value::Record action = {{"action_type", "bid"}};
+      if (with_limit) action.emplace_back("limit", frame::Value(i));
+      rows.push_back(
+          frame::Value::record({{"tick", i % 10},
+                                {"agent_id", std::string(200, 'a') + std::to_string(i)},
+                                {"chosen_action", frame::Value::record(std::move(action))},
+                                {"action_candidates", frame::Value::list({})},
+                                {"token_value_estimates", frame::Value::record({{"gold", 1.5}})}}));
+    }
+    return frame::Frame::from_rows(rows);
+  };
+  // The size of such a part uncompressed, from a dataset elsewhere.
+  IoSettings elsewhere = settings;
+  elsewhere.root_dir = scratch / "elsewhere";
+  const int64_t uncompressed =
+      Dataset(elsewhere, std::string(kRunId)).append(kDecisions, decisions(false)).parts[0].bytes;
+  settings.compression = parquet::Compression::kZstd;
+  {
+    Dataset dataset(settings, std::string(kRunId));
+    for (const bool with_limit : {false, false, true, true}) {
+      dataset.append(kDecisions, decisions(with_limit));
+    }
+  }
+  const TableManifest before = Dataset(settings, std::string(kRunId)).manifest(kDecisions);
+  int64_t compressed = 0;
+  for (const PartMeta& part : before.partitions.at(0).parts) compressed += part.bytes;
+  ASSERT_EQ(before.partitions.at(0).parts.size(), 4u);
+  // All four parts fit the target; the first two rewritten fill it exactly at their end.
+  settings.compression = parquet::Compression::kNone;
+  settings.target_part_bytes = uncompressed * 3 / 2;
+  ASSERT_LT(compressed, settings.target_part_bytes);
+  const frame::Frame rows = Dataset(settings, std::string(kRunId)).read(kDecisions);
+
+  const CompactionSummary summary = Dataset(settings, std::string(kRunId)).compact(kDecisions);
+  EXPECT_EQ(summary.parts_before, 4);
+  EXPECT_EQ(summary.parts_after, 2);
+  const TableManifest after = expect_table_consistent(settings, kDecisions);
+  for (const PartMeta& part : after.partitions.at(0).parts) EXPECT_EQ(part.rows, 400);
+  EXPECT_EQ(after.partitions.at(0).tick_min, 0);
+  EXPECT_EQ(after.partitions.at(0).tick_max, 9);
+  EXPECT_TRUE(Dataset(settings, std::string(kRunId)).read(kDecisions).equals(rows));
+  EXPECT_TRUE(fsck_table(settings, kRunId, kDecisions).consistent());
+}
+
 // Every file-system call a compaction makes, failed in turn: the committed rows stay as
 // they were, and whatever is left over is what fsck --repair clears.
 TEST_F(CompactTest, AFailureAtAnyStepKeepsTheCommittedRows) {
