@@ -6,6 +6,7 @@
 #include "crv/core/errors.hpp"
 #include "crv/io/dataset.hpp"
 #include "crv/io/paths.hpp"
+#include "io/iceberg_table.hpp"
 #include "io/part_writer.hpp"
 #include "io/table_lock.hpp"
 #include "io/table_state.hpp"
@@ -23,20 +24,25 @@ bool Dataset::published_without_replaced_parts(TableState& table, CommitLog& log
       return false;
     }
   }
-  if (!settings_.iceberg_metadata) return true;
-  // A checkpoint or the manifest.json write above published it already.
-  if (table.iceberg_published_version &&
-      *table.iceberg_published_version >= table.snapshot->version) {
+  // Metadata exported while iceberg_metadata is off names the parts all the same.
+  if (!settings_.iceberg_metadata && !fs_.is_directory(table.folder / kIcebergFolderName)) {
     return true;
   }
   try {
-    update_iceberg(table, *table.snapshot);
-    table.iceberg_published_version = table.snapshot->version;
-    return true;
+    // A checkpoint or the manifest.json write above may have published it already.
+    if (!table.iceberg_published_version ||
+        *table.iceberg_published_version < table.snapshot->version) {
+      update_iceberg(table, *table.snapshot);
+      table.iceberg_published_version = table.snapshot->version;
+    }
+    // Engines that open the version version-hint.text names must not be left with one
+    // that still names the replaced parts; the next update points the hint again.
+    if (iceberg_hint_current(fs_, table.name, table.folder)) return true;
   } catch (const IoError&) {
-    table.iceberg_behind = true;
-    return false;
+    // Not published: the replaced parts stay.
   }
+  table.iceberg_behind = true;
+  return false;
 }
 
 Dataset::RewriteCommit Dataset::commit_rewrite(

@@ -360,9 +360,9 @@ class TableCheck {
                               "find it: the next update (`crvio export iceberg`, or a writer's "
                               "flush) drops it, and --repair then moves it"
                             : "a part the table does not name, kept because the table's Iceberg "
-                              "metadata cannot be read and may still name it: the next update "
-                              "(`crvio export iceberg`) writes a current version, and --repair "
-                              "then moves it"});
+                              "metadata cannot be read, or its version-hint.text names an older "
+                              "version, which may still name it: the next update (`crvio export "
+                              "iceberg`) makes both current, and --repair then moves it"});
         ++entries.kept;
       } else if (manifest_) {
         add({.issue = FsckIssue::kUnnamedPart,

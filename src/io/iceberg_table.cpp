@@ -269,7 +269,20 @@ class IcebergUpdate {
       sources_.push_back(fmt::format("{}={}", run.run, run_folders_[run.run]));
     }
     columns_ = source.columns;
-    if (partitioned_by_run()) columns_.push_back({std::string(kRunColumn), frame::utf8(), true});
+    if (partitioned_by_run()) {
+      // Field names are unique in an Iceberg schema (Java engines refuse the table otherwise).
+      const bool taken =
+          std::any_of(columns_.begin(), columns_.end(),
+                      [](const frame::Field& column) { return column.name == kRunColumn; });
+      if (taken) {
+        throw IoSchemaError(
+            fmt::format("table '{}' has a column named '{}' (kept with --no-strict), which a "
+                        "table over several runs needs for its partition column: rename it",
+                        source.table, kRunColumn),
+            {.path = source.folder.string(), .column = std::string(kRunColumn)});
+      }
+      columns_.push_back({std::string(kRunColumn), frame::utf8(), true});
+    }
     // Paths no committed part carries (a table whose parts carry no ids, the run column)
     // take the ids their parts would be given.
     field_ids_ = source.field_ids;
@@ -303,13 +316,19 @@ class IcebergUpdate {
                           {.path = folder_.string()});
   }
 
+  bool hint_current() {
+    const CurrentVersion current = read_current();
+    return current.version == 0 || current.hinted == current.version;
+  }
+
   // The parts of the source's table the current version names; nothing when it cannot
   // tell (metadata another tool wrote, or damaged).
   std::optional<std::set<std::pair<int64_t, std::string>>> current_parts() {
     const CurrentVersion current = read_current();
     std::set<std::pair<int64_t, std::string>> parts;
     if (current.version == 0 || current.moved) return parts;
-    if (!current.state) return std::nullopt;
+    // Engines that open the hinted version would read an older one than this.
+    if (!current.state || current.hinted != current.version) return std::nullopt;
     for (const ListedManifest& manifest : current.state->manifests) {
       for (const IcebergDataFile& file : manifest.files) {
         if (file.run.empty()) parts.emplace(file.bucket, file.part);
@@ -1017,6 +1036,13 @@ std::string file_uri(const std::filesystem::path& folder) {
 
 IcebergSummary update_iceberg_metadata(FileSystem& fs, const IcebergSource& source) {
   return IcebergUpdate(fs, source).run();
+}
+
+bool iceberg_hint_current(FileSystem& fs, const std::string& table,
+                          const std::filesystem::path& table_folder) {
+  IcebergSource source{.table = table, .folder = table_folder};
+  source.runs.push_back({.run = "", .folder = table_folder});
+  return IcebergUpdate(fs, source).hint_current();
 }
 
 std::optional<std::set<std::pair<int64_t, std::string>>> iceberg_current_parts(

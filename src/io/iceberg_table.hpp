@@ -62,9 +62,14 @@ IcebergSummary update_iceberg_metadata(FileSystem& fs, const IcebergSource& sour
 // The parts (bucket, file name) that the current Iceberg version of the table in
 // `table_folder` names: none when it has no Iceberg metadata, or when that metadata lists
 // the table where it was before it moved; nothing when the current version cannot be
-// read (written by another tool, or damaged).
+// read (written by another tool, or damaged) or version-hint.text names an older one.
 std::optional<std::set<std::pair<int64_t, std::string>>> iceberg_current_parts(
     FileSystem& fs, const std::string& table, const std::filesystem::path& table_folder);
+
+// Whether version-hint.text names the current version (or there is none yet): engines
+// that open the hinted version (DuckDB's iceberg_scan) then read the current one.
+bool iceberg_hint_current(FileSystem& fs, const std::string& table,
+                          const std::filesystem::path& table_folder);
 
 // The file:// URI of `folder`, made absolute: the path as it is, not percent-encoded, as
 // Iceberg's own writers name local files (and as PyIceberg and Hadoop's file system read

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "crv/core/errors.hpp"
+#include "crv/io/fsck.hpp"
 #include "crv/io/iceberg.hpp"
 #include "crv/parquet/reader.hpp"
 #include "dataset_test_util.hpp"
@@ -404,10 +405,11 @@ TEST_F(IcebergTest, UnchangedTableKeepsItsVersionAndEachChangeIsTheNext) {
 TEST_F(IcebergTest, ACompactionIsANewSnapshotWithoutTheReplacedParts) {
   for (int64_t i = 0; i < 5; ++i) append(tick_range(i * 10, 10));
   publish();
+  // The compaction updates the metadata published before deleting the parts it replaced.
   Dataset(settings, std::string(kRunId)).compact(kEdges);
   const IcebergSummary summary = publish();
-  EXPECT_EQ(summary.files_removed, 5);
-  EXPECT_EQ(summary.files_added, 1);
+  EXPECT_FALSE(summary.updated);
+  EXPECT_EQ(summary.metadata_version, 2);
   EXPECT_EQ(summary.data_files, 1);
   expect_current_lists_committed_parts();
   // The replaced parts are gone from disk, so no snapshot that names them is kept.
@@ -417,18 +419,17 @@ TEST_F(IcebergTest, ACompactionIsANewSnapshotWithoutTheReplacedParts) {
   EXPECT_EQ(metadata.at("snapshots").at(0).at("summary").at("operation"), "replace");
   EXPECT_EQ(metadata.at("snapshots").at(0).at("summary").at("deleted-records"), "50");
   EXPECT_EQ(metadata.at("snapshots").at(0).at("summary").at("added-records"), "50");
+  EXPECT_EQ(metadata.at("snapshots").at(0).at("summary").at("deleted-data-files"), "5");
+  EXPECT_EQ(metadata.at("snapshots").at(0).at("summary").at("added-data-files"), "1");
 
   // A rewind that drops whole parts deletes; one that rewrites a part overwrites.
   append(tick_range(100, 20));
   publish();
   Dataset(settings, std::string(kRunId)).rewind(kEdges, 99);
-  EXPECT_EQ(publish().files_removed, 1);
-  EXPECT_EQ(read_json(metadata_dir() / "v4.metadata.json")
-                .at("snapshots")
-                .back()
-                .at("summary")
-                .at("operation"),
-            "delete");
+  EXPECT_FALSE(publish().updated);
+  const json rewound = read_json(metadata_dir() / "v4.metadata.json").at("snapshots").back();
+  EXPECT_EQ(rewound.at("summary").at("operation"), "delete");
+  EXPECT_EQ(rewound.at("summary").at("deleted-data-files"), "1");
   Dataset(settings, std::string(kRunId)).rewind(kEdges, 20);
   publish();
   EXPECT_EQ(read_json(metadata_dir() / "v5.metadata.json")
@@ -524,7 +525,15 @@ TEST_F(IcebergTest, AFailureAtAnyStepLeavesThePreviousVersionCurrentAndWhole) {
   append(tick_range(0, 150));
   publish();
   append(tick_range(150, 100));
-  Dataset(settings, std::string(kRunId)).compact(kEdges);
+  {
+    // Compacted while the metadata cannot be written, so that the update below is the one
+    // that drops the replaced parts.
+    FaultInjectingFileSystem no_metadata;
+    for (int rule = 0; rule < 50; ++rule) {
+      no_metadata.fail(FsOperation::kOpenForWrite, 1, EIO, "*/metadata/*");
+    }
+    Dataset(settings, std::string(kRunId), no_metadata).compact(kEdges);
+  }
   const PristineCopy pristine(settings.root_dir, scratch.path() / "pristine");
   FaultInjectingFileSystem counter;
   publish(counter);
@@ -687,6 +696,22 @@ TEST_F(IcebergAcrossRunsTest, OneTableListsEveryRunsPartsPartitionedByRun) {
   EXPECT_FALSE(publish_all().updated);
 }
 
+// Field names are unique in an Iceberg schema: a column named run_id (kept by a
+// non-strict append) leaves no name for the runs' partition column.
+TEST_F(IcebergAcrossRunsTest, RefusesATableWithItsOwnRunIdColumn) {
+  settings.strict_schema = false;
+  for (const std::string run : {"run-a", "run-b"}) {
+    const frame::Frame rows = edge_rows(tick_range(0, 5));
+    Dataset(settings, run)
+        .append(kEdges,
+                rows.add_column("run_id", frame::make_utf8(std::vector<std::optional<std::string>>(
+                                              5, std::optional<std::string>(run)))));
+  }
+  expect_error<IoSchemaError>([&] { publish_all(); },
+                              {.message_has = {"has a column named 'run_id'"}, .column = "run_id"});
+  EXPECT_FALSE(std::filesystem::exists(destination() / "metadata" / "v1.metadata.json"));
+}
+
 TEST_F(IcebergAcrossRunsTest, RefusesADestinationInsideTheRunsAndATableNoRunHas) {
   append_to("run-a", tick_range(0, 10));
   expect_error<IoConfigError>(
@@ -773,6 +798,45 @@ TEST_F(IcebergTest, ACompactionDeletesNoPartTheCurrentVersionStillNames) {
     EXPECT_TRUE(std::filesystem::exists(file)) << file;
   }
   publish();
+  expect_current_lists_committed_parts();
+}
+
+// Metadata exported while the setting is off is what engines read all the same: a
+// compaction keeps it current before it deletes the parts it replaced.
+TEST_F(IcebergTest, AnExportedTableStaysCurrentThroughACompactionWithTheSettingOff) {
+  settings.iceberg_metadata = false;
+  for (int64_t i = 0; i < 4; ++i) append(tick_range(i * 10, 10));
+  publish();
+  EXPECT_EQ(Dataset(settings, std::string(kRunId)).compact(kEdges).parts_removed, 4);
+  for (const std::filesystem::path& file : read_current(table_dir()).live_files()) {
+    EXPECT_TRUE(std::filesystem::exists(file)) << file;
+  }
+  expect_current_lists_committed_parts();
+}
+
+// DuckDB's iceberg_scan opens the version version-hint.text names: while the hint still
+// names the version before a compaction, the parts that version lists stay.
+TEST_F(IcebergTest, ACompactionWhoseHintWasNotUpdatedKeepsTheReplacedParts) {
+  settings.iceberg_metadata = true;
+  for (int64_t i = 0; i < 4; ++i) append(tick_range(i * 10, 10));
+  const std::set<std::filesystem::path> before = read_current(table_dir()).live_files();
+  FaultInjectingFileSystem fs;
+  // Each rule fails the first call it counts: together, every call.
+  for (int rule = 0; rule < 20; ++rule) {
+    fs.fail(FsOperation::kRename, 1, EIO, "*/metadata/version-hint.text*");
+  }
+  EXPECT_EQ(Dataset(settings, std::string(kRunId), fs).compact(kEdges).parts_removed, 0);
+  for (const std::filesystem::path& file : before) {
+    EXPECT_TRUE(std::filesystem::exists(file)) << file;
+  }
+  const TableFsckReport kept = fsck_table(settings, kRunId, kEdges, {.repair = true});
+  EXPECT_EQ(kept.findings_of(FsckIssue::kPartKeptForIceberg).size(), before.size());
+  EXPECT_TRUE(kept.findings_of(FsckIssue::kUnnamedPart).empty());
+
+  publish();  // nothing changed but the hint, which it points at the current version
+  const TableFsckReport moved = fsck_table(settings, kRunId, kEdges, {.repair = true});
+  EXPECT_EQ(moved.findings_of(FsckIssue::kUnnamedPart).size(), before.size());
+  EXPECT_TRUE(moved.consistent());
   expect_current_lists_committed_parts();
 }
 
