@@ -499,7 +499,9 @@ class IcebergUpdate {
           if (still) listed.insert(key);
         }
         if (removed.empty()) {
-          kept.push_back(std::move(live));
+          // One left holding only the entries of files an earlier snapshot deleted is not
+          // listed again.
+          if (!live.files.empty()) kept.push_back(std::move(live));
         } else {
           shrunk.emplace_back(std::move(live), std::move(removed));
         }
@@ -565,8 +567,9 @@ class IcebergUpdate {
       // Manifests to list: those kept as they are, and new ones (written once planned).
       std::vector<PlannedManifest> planned;
       for (ListedManifest& manifest : kept) planned.push_back({std::move(manifest), {}});
+      // A shrunk manifest is written again even when no live file is left: its deleted
+      // entries are how readers learn which files this snapshot removed.
       for (auto& [manifest, removed] : shrunk) {
-        if (manifest.files.empty()) continue;
         std::vector<IcebergManifestEntry> entries = existing_entries(manifest.files);
         for (IcebergDataFile& file : removed) {
           file.snapshot_id = snapshot_id;
@@ -711,8 +714,9 @@ class IcebergUpdate {
   }
 
   // While kMergeFanIn manifests are of one level (their live files' count in powers of
-  // kMergeFanIn), they become one manifest. Files keep their status: those this update
-  // adds stay added; entries of removed files are left out.
+  // kMergeFanIn), they become one manifest. Entries keep their status: files this update
+  // adds stay added, and those it deletes stay deleted (entries of manifests listed
+  // before are their live files).
   static void merge_small_manifests(std::vector<PlannedManifest>& planned) {
     for (bool merged = true; merged;) {
       merged = false;
@@ -730,10 +734,8 @@ class IcebergUpdate {
               merged_manifest.entries.push_back(std::move(entry));
             }
           }
-          for (const IcebergManifestEntry& entry : member.entries) {
-            if (entry.status != IcebergEntryStatus::kDeleted)
-              merged_manifest.entries.push_back(entry);
-          }
+          merged_manifest.entries.insert(merged_manifest.entries.end(), member.entries.begin(),
+                                         member.entries.end());
         }
         for (auto i = members.rbegin(); i != members.rend(); ++i) {
           planned.erase(planned.begin() + static_cast<std::ptrdiff_t>(*i));

@@ -840,6 +840,39 @@ TEST_F(IcebergTest, ACompactionWhoseHintWasNotUpdatedKeepsTheReplacedParts) {
   expect_current_lists_committed_parts();
 }
 
+// Every file a snapshot removes has a deleted entry in its manifests, also when its
+// manifest keeps no live file and when that manifest is merged with others.
+TEST_F(IcebergTest, EveryFileASnapshotRemovesHasADeletedEntry) {
+  std::set<std::filesystem::path> removed_parts;
+  for (int64_t i = 0; i < 20; ++i) {
+    const AppendSummary summary =
+        Dataset(settings, std::string(kRunId)).append(kEdges, edge_rows({i * 100}));
+    if (i * 100 > 1450) removed_parts.insert(summary.parts.front().path);
+    publish();
+  }
+  Dataset(settings, std::string(kRunId)).rewind(kEdges, 1450);
+  publish();
+  const CurrentTable current = read_current(table_dir());
+  std::set<std::filesystem::path> deleted;
+  for (const DataFileEntry& entry : current.entries) {
+    if (entry.status == 2) deleted.insert(entry.path);
+  }
+  EXPECT_EQ(deleted, removed_parts);
+  const json& snapshot = current.metadata.at("snapshots").back();
+  EXPECT_EQ(snapshot.at("summary").at("deleted-data-files"), std::to_string(removed_parts.size()));
+  expect_current_lists_committed_parts();
+
+  // Later snapshots never list them as live.
+  append(tick_range(0, 1));
+  publish();
+  for (const DataFileEntry& entry : read_current(table_dir()).entries) {
+    if (removed_parts.contains(entry.path)) {
+      EXPECT_EQ(entry.status, 2) << entry.path;
+    }
+  }
+  expect_current_lists_committed_parts();
+}
+
 // A current version this code did not write (or one damaged in place) is not extended:
 // the next version starts afresh, and the append that triggers it is not disturbed.
 TEST_F(IcebergTest, MetadataItCannotExtendIsFollowedByAFreshVersion) {
