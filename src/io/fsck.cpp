@@ -51,6 +51,7 @@ class TableCheck {
     std::optional<TableLock> lock;
     if (options_.repair) lock.emplace(fs_, report_.folder);
     load_manifest_of_table();
+    check_iceberg_hint();
     check_table_metadata();
     check_buckets(list_table_folder());
     report_parts_without_manifest();
@@ -109,7 +110,7 @@ class TableCheck {
 
   void decline_repairs() {
     for (FsckFinding& finding : report_.findings) {
-      if (!is_repairable(finding.issue)) continue;
+      if (!is_repairable(finding.issue) || finding.resolved()) continue;
       finding.repair_error =
           "not repaired: another writer committed to the table during the check, so what it "
           "found may be out of date; repair again once no one writes to the table";
@@ -355,14 +356,15 @@ class TableCheck {
              .bucket_id = bucket,
              .message = iceberg_parts()
                             ? "a part the table no longer names but its current Iceberg version "
-                              "does (the Iceberg update after the compaction or rewind that "
-                              "replaced it failed), kept so that engines reading that version "
-                              "find it: the next update (`crvio export iceberg`, or a writer's "
-                              "flush) drops it, and --repair then moves it"
+                              "(or the one version-hint.text names) does: the Iceberg update "
+                              "after the compaction or rewind that replaced it failed. It is kept "
+                              "so that engines reading that version find it; the next update "
+                              "(`crvio export iceberg`, or a writer's flush) drops it, and "
+                              "--repair then moves it"
                             : "a part the table does not name, kept because the table's Iceberg "
-                              "metadata cannot be read, or its version-hint.text names an older "
-                              "version, which may still name it: the next update (`crvio export "
-                              "iceberg`) makes both current, and --repair then moves it"});
+                              "metadata cannot be read and may still name it: the next update "
+                              "(`crvio export iceberg`) writes a current version, and --repair "
+                              "then moves it"});
         ++entries.kept;
       } else if (manifest_) {
         add({.issue = FsckIssue::kUnnamedPart,
@@ -377,6 +379,35 @@ class TableCheck {
       }
     }
     return entries;
+  }
+
+  // A hint that lags (an update that died after linking its version) is repaired at once,
+  // before the buckets are checked: which parts are kept for Iceberg depends on it.
+  void check_iceberg_hint() {
+    const std::filesystem::path hint = report_.folder / kIcebergFolderName / "version-hint.text";
+    if (!fs_.is_directory(hint.parent_path()) ||
+        iceberg_hint_current(fs_, report_.table, report_.folder)) {
+      return;
+    }
+    FsckFinding finding{
+        .issue = FsckIssue::kIcebergHintBehind,
+        .path = hint,
+        .message =
+            "version-hint.text names an older Iceberg version than the newest: engines "
+            "that open the hinted version (DuckDB's iceberg_scan) read that one, whose "
+            "parts are kept; --repair points it at the newest, as any update would"};
+    if (options_.repair) {
+      try {
+        if (repoint_iceberg_hint(fs_, report_.table, report_.folder)) {
+          finding.repair = FsckRepair::kRewritten;
+        } else {
+          finding.repair_error = "the hint could not be replaced";
+        }
+      } catch (const IoError& error) {
+        finding.repair_error = error.what();
+      }
+    }
+    add(std::move(finding));
   }
 
   // The parts the current Iceberg version names, read at the first unnamed part.

@@ -37,7 +37,8 @@ void quarantine(FileSystem& fs, TableFsckReport& report, FsckFinding& finding) {
 bool is_repairable(FsckIssue issue) {
   return issue == FsckIssue::kTemporaryFile || issue == FsckIssue::kUnnamedPart ||
          issue == FsckIssue::kBucketFolderWithoutParts || issue == FsckIssue::kLogEntryDamaged ||
-         issue == FsckIssue::kManifestBehind || issue == FsckIssue::kFieldIdsUnrecorded;
+         issue == FsckIssue::kManifestBehind || issue == FsckIssue::kFieldIdsUnrecorded ||
+         issue == FsckIssue::kIcebergHintBehind;
 }
 
 // In the order found, so a bucket folder's leftovers are gone before the folder is

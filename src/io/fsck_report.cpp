@@ -43,6 +43,8 @@ std::string_view to_string(FsckIssue issue) noexcept {
       return "field_ids_unrecorded";
     case FsckIssue::kPartKeptForIceberg:
       return "part_kept_for_iceberg";
+    case FsckIssue::kIcebergHintBehind:
+      return "iceberg_hint_behind";
   }
   return "unknown";
 }
@@ -100,6 +102,7 @@ constexpr std::array kAllIssues = {
     FsckIssue::kManifestBehind,
     FsckIssue::kFieldIdsUnrecorded,
     FsckIssue::kPartKeptForIceberg,
+    FsckIssue::kIcebergHintBehind,
 };
 
 ordered_json mismatch_json(const FsckMismatch& mismatch) {

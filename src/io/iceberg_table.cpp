@@ -321,19 +321,36 @@ class IcebergUpdate {
     return current.version == 0 || current.hinted == current.version;
   }
 
-  // The parts of the source's table the current version names; nothing when it cannot
-  // tell (metadata another tool wrote, or damaged).
+  // Points a lagging hint at the current version; whether it names it now.
+  bool repoint_hint() {
+    const CurrentVersion current = read_current();
+    if (current.version == 0 || current.hinted == current.version) return true;
+    return point_hint_at(current.version);
+  }
+
+  // The parts of the source's table that the current version names, and the hinted one
+  // when the hint lags (engines that open the hinted version read that one); nothing when
+  // either cannot be read (metadata another tool wrote, or damaged).
   std::optional<std::set<std::pair<int64_t, std::string>>> current_parts() {
     const CurrentVersion current = read_current();
     std::set<std::pair<int64_t, std::string>> parts;
     if (current.version == 0 || current.moved) return parts;
-    // Engines that open the hinted version would read an older one than this.
-    if (!current.state || current.hinted != current.version) return std::nullopt;
-    for (const ListedManifest& manifest : current.state->manifests) {
-      for (const IcebergDataFile& file : manifest.files) {
-        if (file.run.empty()) parts.emplace(file.bucket, file.part);
-      }
+    if (!current.state) return std::nullopt;
+    std::optional<ListedState> hinted;
+    if (current.hinted && *current.hinted != current.version &&
+        fs_.exists(path_of(metadata_file_name(*current.hinted)))) {
+      hinted = state_of_version(*current.hinted);
+      if (!hinted) return std::nullopt;
     }
+    const auto add_parts_of = [&](const ListedState& state) {
+      for (const ListedManifest& manifest : state.manifests) {
+        for (const IcebergDataFile& file : manifest.files) {
+          if (file.run.empty()) parts.emplace(file.bucket, file.part);
+        }
+      }
+    };
+    add_parts_of(*current.state);
+    if (hinted) add_parts_of(*hinted);
     return parts;
   }
 
@@ -441,6 +458,23 @@ class IcebergUpdate {
         newest = std::max(newest.value_or(0), *found);
     }
     return newest;
+  }
+
+  // What version `version` lists, when its metadata, state and listings can be read.
+  std::optional<ListedState> state_of_version(int64_t version) {
+    const std::optional<std::string> text =
+        fs_.read_file_if_exists(path_of(metadata_file_name(version)));
+    if (!text) return std::nullopt;
+    try {
+      const ordered_json metadata = ordered_json::parse(*text);
+      const std::optional<std::string> state_text = fs_.read_file_if_exists(
+          path_of(metadata.at("properties").at(kStateProperty).get<std::string>()));
+      std::optional<ListedState> state = state_text ? state_from_json(*state_text) : std::nullopt;
+      if (state && !read_listings(*state)) state.reset();
+      return state;
+    } catch (const ordered_json::exception&) {
+      return std::nullopt;
+    }
   }
 
   // Fills in each manifest's files from its listing; false when one cannot be read.
@@ -1045,6 +1079,13 @@ bool iceberg_hint_current(FileSystem& fs, const std::string& table,
   IcebergSource source{.table = table, .folder = table_folder};
   source.runs.push_back({.run = "", .folder = table_folder});
   return IcebergUpdate(fs, source).hint_current();
+}
+
+bool repoint_iceberg_hint(FileSystem& fs, const std::string& table,
+                          const std::filesystem::path& table_folder) {
+  IcebergSource source{.table = table, .folder = table_folder};
+  source.runs.push_back({.run = "", .folder = table_folder});
+  return IcebergUpdate(fs, source).repoint_hint();
 }
 
 std::optional<std::set<std::pair<int64_t, std::string>>> iceberg_current_parts(

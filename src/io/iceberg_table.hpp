@@ -60,15 +60,21 @@ struct IcebergSource {
 IcebergSummary update_iceberg_metadata(FileSystem& fs, const IcebergSource& source);
 
 // The parts (bucket, file name) that the current Iceberg version of the table in
-// `table_folder` names: none when it has no Iceberg metadata, or when that metadata lists
-// the table where it was before it moved; nothing when the current version cannot be
-// read (written by another tool, or damaged) or version-hint.text names an older one.
+// `table_folder` names, with those of the version version-hint.text names when it lags:
+// none when it has no Iceberg metadata, or when that metadata lists the table where it
+// was before it moved; nothing when a version cannot be read (written by another tool,
+// or damaged).
 std::optional<std::set<std::pair<int64_t, std::string>>> iceberg_current_parts(
     FileSystem& fs, const std::string& table, const std::filesystem::path& table_folder);
 
 // Whether version-hint.text names the current version (or there is none yet): engines
 // that open the hinted version (DuckDB's iceberg_scan) then read the current one.
 bool iceberg_hint_current(FileSystem& fs, const std::string& table,
+                          const std::filesystem::path& table_folder);
+
+// Points a version-hint.text that lags at the current version, as any update would;
+// whether it names the current version now.
+bool repoint_iceberg_hint(FileSystem& fs, const std::string& table,
                           const std::filesystem::path& table_folder);
 
 // The file:// URI of `folder`, made absolute: the path as it is, not percent-encoded, as

@@ -829,14 +829,19 @@ TEST_F(IcebergTest, ACompactionWhoseHintWasNotUpdatedKeepsTheReplacedParts) {
   for (const std::filesystem::path& file : before) {
     EXPECT_TRUE(std::filesystem::exists(file)) << file;
   }
-  const TableFsckReport kept = fsck_table(settings, kRunId, kEdges, {.repair = true});
+  const TableFsckReport kept = fsck_table(settings, kRunId, kEdges);
+  EXPECT_EQ(kept.findings_of(FsckIssue::kIcebergHintBehind).size(), 1u);
   EXPECT_EQ(kept.findings_of(FsckIssue::kPartKeptForIceberg).size(), before.size());
   EXPECT_TRUE(kept.findings_of(FsckIssue::kUnnamedPart).empty());
 
-  publish();  // nothing changed but the hint, which it points at the current version
+  // Repair points the hint at the current version first, as an update would; the parts
+  // only the version before named are then unnamed, and moved away.
   const TableFsckReport moved = fsck_table(settings, kRunId, kEdges, {.repair = true});
+  ASSERT_EQ(moved.findings_of(FsckIssue::kIcebergHintBehind).size(), 1u);
+  EXPECT_EQ(moved.findings_of(FsckIssue::kIcebergHintBehind)[0]->repair, FsckRepair::kRewritten);
   EXPECT_EQ(moved.findings_of(FsckIssue::kUnnamedPart).size(), before.size());
   EXPECT_TRUE(moved.consistent());
+  EXPECT_TRUE(iceberg_hint_current(default_file_system(), std::string(kEdges), table_dir()));
   expect_current_lists_committed_parts();
 }
 

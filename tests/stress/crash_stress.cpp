@@ -15,7 +15,8 @@
 //   - what an input has visible never changes once its process is gone (committed rows
 //     never decrease, nothing appears late);
 //   - `crvio fsck` reports only what a crash may leave (temporary files, unnamed parts,
-//     bucket folders without committed parts, a manifest.json behind the log), exactly
+//     bucket folders without committed parts, a manifest.json behind the log, an Iceberg
+//     version-hint.text behind the newest version), exactly
 //     the leftovers found by walking the folder, and nothing at all after a cycle without
 //     kills on a clean table;
 //   - `crvio fsck --repair` clears them without changing the committed state or a named
@@ -925,6 +926,24 @@ class Stress {
           cat("version-hint.text names Iceberg version ", version, ", which is not there"));
   }
 
+  // Whether version-hint.text is missing or names an older version than the newest (a
+  // killed update linked its version but had not moved the hint yet): fsck reports that,
+  // and --repair points it at the newest.
+  static bool iceberg_hint_lags(const fs::path& folder) {
+    static const std::regex kVersion("v([0-9]+)\\.metadata\\.json");
+    int64_t newest = 0;
+    for (const fs::directory_entry& file : fs::directory_iterator(folder)) {
+      std::smatch match;
+      const std::string name = file.path().filename().string();
+      if (std::regex_match(name, match, kVersion))
+        newest = std::max<int64_t>(newest, std::stoll(match[1]));
+    }
+    if (newest == 0) return false;
+    std::ifstream hint(folder / "version-hint.text");
+    int64_t version = 0;
+    return !(hint >> version) || version < newest;
+  }
+
   FolderState walk(FolderState state) const {
     state.leftovers.clear();
     state.quarantined = 0;
@@ -953,6 +972,7 @@ class Stress {
           }
         }
         check_iceberg_hint(entry.path());
+        if (iceberg_hint_lags(entry.path())) ++state.leftovers["iceberg_hint_behind"];
         continue;
       }
       if (name.starts_with("manifest.json.tmp-") || name.starts_with("table.json.tmp-")) {
@@ -1014,7 +1034,8 @@ class Stress {
     std::map<std::string, int64_t> reported;
     for (const auto& [kind, findings] : table_report.at("findings").items()) {
       check(kind == "temporary_file" || kind == "unnamed_part" ||
-                kind == "bucket_folder_without_parts" || kind == "manifest_behind",
+                kind == "bucket_folder_without_parts" || kind == "manifest_behind" ||
+                kind == "iceberg_hint_behind",
             cat("fsck found ", kind, ": ", findings.dump()));
       for (const json& finding : findings) {
         check(finding.at("repair") == "none", cat("fsck without --repair repaired ", finding));

@@ -26,6 +26,8 @@
 // writer's flush(), `crvio export iceberg`) drops them, and they are then unnamed parts.
 //
 // Repair (FsckOptions::repair) takes the table's lock, checks, then only
+//   - points a lagging version-hint.text at the current Iceberg version (first, as any
+//     update would: which parts are kept for Iceberg depends on it),
 //   - removes temporary files and a torn last log entry,
 //   - rewrites manifest.json from the commit log when it is behind,
 //   - moves each unnamed part to <table>/quarantine/bucket=NNNNNN/, keeping its file name
@@ -83,12 +85,14 @@ enum class FsckIssue : uint8_t {
   kManifestBehind,            // manifest.json is not the commit log's current state
   kFieldIdsUnrecorded,        // a named part carries field ids table.json does not record
   kPartKeptForIceberg,        // an unnamed part the current Iceberg version may still name
+  kIcebergHintBehind,         // version-hint.text names an older Iceberg version
 };
 
 // "manifest_missing", "manifest_corrupt", "part_missing", "part_size_mismatch",
 // "part_unreadable", "part_rows_mismatch", "partition_totals_mismatch", "temporary_file",
 // "unnamed_part", "bucket_folder_without_parts", "part_corrupt", "table_metadata_corrupt",
-// "log_entry_damaged", "manifest_behind", "field_ids_unrecorded", "part_kept_for_iceberg".
+// "log_entry_damaged", "manifest_behind", "field_ids_unrecorded", "part_kept_for_iceberg",
+// "iceberg_hint_behind".
 std::string_view to_string(FsckIssue issue) noexcept;
 
 // A number the manifest records and the number found on disk.
