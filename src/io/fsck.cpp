@@ -384,7 +384,7 @@ class TableCheck {
   // A hint that lags (an update that died after linking its version) is repaired at once,
   // before the buckets are checked: which parts are kept for Iceberg depends on it.
   void check_iceberg_hint() {
-    const std::filesystem::path hint = report_.folder / kIcebergFolderName / "version-hint.text";
+    const std::filesystem::path hint = report_.folder / kIcebergFolderName / kVersionHintName;
     if (!fs_.is_directory(hint.parent_path()) ||
         iceberg_hint_current(fs_, report_.table, report_.folder)) {
       return;

@@ -26,7 +26,6 @@ namespace {
 
 using nlohmann::ordered_json;
 
-constexpr std::string_view kVersionHintName = "version-hint.text";
 constexpr std::string_view kMetadataSuffix = ".metadata.json";
 constexpr std::string_view kStateSuffix = ".crv.json";
 constexpr std::string_view kListingSuffix = ".files.json";
@@ -317,13 +316,13 @@ class IcebergUpdate {
   }
 
   bool hint_current() {
-    const CurrentVersion current = read_current();
+    const CurrentVersion current = find_current();
     return current.version == 0 || current.hinted == current.version;
   }
 
   // Points a lagging hint at the current version; whether it names it now.
   bool repoint_hint() {
-    const CurrentVersion current = read_current();
+    const CurrentVersion current = find_current();
     if (current.version == 0 || current.hinted == current.version) return true;
     return point_hint_at(current.version);
   }
@@ -396,7 +395,8 @@ class IcebergUpdate {
     return fmt::format("{}/{}/{}", location_, kIcebergFolderName, name);
   }
 
-  CurrentVersion read_current() {
+  // The current version's number and what version-hint.text says, reading nothing else.
+  CurrentVersion find_current() {
     CurrentVersion current;
     std::optional<int64_t> version;
     if (const std::optional<std::string> hint =
@@ -417,20 +417,19 @@ class IcebergUpdate {
     // The hint may lag behind a version linked just before.
     while (fs_.exists(path_of(metadata_file_name(*version + 1)))) ++*version;
     current.version = *version;
+    return current;
+  }
+
+  CurrentVersion read_current() {
+    CurrentVersion current = find_current();
+    if (current.version == 0) return current;
     const std::optional<std::string> text =
-        fs_.read_file_if_exists(path_of(metadata_file_name(*version)));
+        fs_.read_file_if_exists(path_of(metadata_file_name(current.version)));
     if (!text) return current;
     try {
       current.metadata = ordered_json::parse(*text);
       check_extendable(*current.metadata);
-      const ordered_json& properties = current.metadata->at("properties");
-      if (properties.contains(kStateProperty)) {
-        const std::string state_name = properties.at(kStateProperty).get<std::string>();
-        if (const std::optional<std::string> state = fs_.read_file_if_exists(path_of(state_name))) {
-          current.state = state_from_json(*state);
-          if (current.state && !read_listings(*current.state)) current.state.reset();
-        }
-      }
+      current.state = state_named_by(*current.metadata);
       // A schema that gave one of the parts' ids to another path, or another id to one
       // of their paths (metadata from before the parts carried ids), would make engines
       // read an earlier snapshot's files wrongly through the current name mapping.
@@ -460,18 +459,26 @@ class IcebergUpdate {
     return newest;
   }
 
+  // The state (.crv.json, with its manifests' listings) that `metadata` names, when it
+  // names one and every file of it can be read. ordered_json::exception for metadata
+  // whose properties are not as this code writes them.
+  std::optional<ListedState> state_named_by(const ordered_json& metadata) {
+    const ordered_json& properties = metadata.at("properties");
+    if (!properties.contains(kStateProperty)) return std::nullopt;
+    const std::optional<std::string> text =
+        fs_.read_file_if_exists(path_of(properties.at(kStateProperty).get<std::string>()));
+    std::optional<ListedState> state = text ? state_from_json(*text) : std::nullopt;
+    if (state && !read_listings(*state)) state.reset();
+    return state;
+  }
+
   // What version `version` lists, when its metadata, state and listings can be read.
   std::optional<ListedState> state_of_version(int64_t version) {
     const std::optional<std::string> text =
         fs_.read_file_if_exists(path_of(metadata_file_name(version)));
     if (!text) return std::nullopt;
     try {
-      const ordered_json metadata = ordered_json::parse(*text);
-      const std::optional<std::string> state_text = fs_.read_file_if_exists(
-          path_of(metadata.at("properties").at(kStateProperty).get<std::string>()));
-      std::optional<ListedState> state = state_text ? state_from_json(*state_text) : std::nullopt;
-      if (state && !read_listings(*state)) state.reset();
-      return state;
+      return state_named_by(ordered_json::parse(*text));
     } catch (const ordered_json::exception&) {
       return std::nullopt;
     }

@@ -31,6 +31,8 @@
 namespace crv::io {
 
 inline constexpr std::string_view kIcebergFolderName = "metadata";
+// In kIcebergFolderName: the current version's number, for path-based catalogs.
+inline constexpr std::string_view kVersionHintName = "version-hint.text";
 
 // One run's committed parts of the table.
 struct IcebergRunParts {
